@@ -1,0 +1,63 @@
+/* The value types of the language and their memory layout.
+ *
+ * Layout rule (shared by BPF code and the user-space reader): an integer,
+ * bool or pointer stored inside a tuple, a map key or value, or an event
+ * record takes 8 bytes (sign- or zero-extended), strings take their capacity
+ * in bytes, and every tuple field starts at a multiple of 8. Sizes of tuples
+ * are rounded up to 8. */
+#ifndef SONDE_TYPES_H
+#define SONDE_TYPES_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../parser/arena.h"
+
+enum type_kind {
+	TY_NONE,    /* not yet known / error */
+	TY_VOID,
+	TY_INT,     /* bits 8/16/32/64, is_signed */
+	TY_BOOL,
+	TY_STRING,  /* capacity = size */
+	TY_TUPLE,   /* fields / offsets */
+	TY_POINTER, /* pointee (may be NULL for void *) */
+	/* aggregation values, only as map values */
+	TY_COUNT, TY_SUM, TY_MIN, TY_MAX, TY_AVG, TY_STATS, TY_HIST, TY_LHIST,
+	TY_PROBE,   /* `probe` builtin value: stored as uint64 index into the probe name table */
+};
+
+struct type {
+	enum type_kind kind;
+	int bits;          /* TY_INT: 8, 16, 32, 64 */
+	bool is_signed;    /* TY_INT; also the signedness of sum/min/max/avg/stats values */
+	bool is_literal;   /* integer literal: sign-flexible */
+	size_t size;       /* bytes when stored in memory (see layout rule) */
+	int nfields;       /* TY_TUPLE */
+	const struct type **fields;
+	const char **names;/* TY_TUPLE used as record: field names, else NULL */
+	size_t *offsets;
+	const struct type *pointee; /* TY_POINTER */
+	int hist_bits;               /* TY_HIST */
+	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
+};
+
+extern const struct type type_none, type_void, type_bool, type_probe;
+extern const struct type type_u8, type_u16, type_u32, type_u64;
+extern const struct type type_i8, type_i16, type_i32, type_i64;
+
+const struct type *type_int(int bits, bool is_signed);
+const struct type *type_string(struct arena *a, size_t capacity);
+const struct type *type_tuple(struct arena *a, int n, const struct type **fields,
+			      const char **names);
+const struct type *type_pointer(struct arena *a, const struct type *pointee);
+const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_signed);
+
+bool type_is_aggregate(const struct type *t); /* count..lhist */
+bool type_is_integer_like(const struct type *t); /* int, bool, pointer */
+bool type_equal(const struct type *a, const struct type *b);
+/* Bytes in memory: integers widened to 8, see the layout rule. */
+size_t type_storage_size(const struct type *t);
+/* Name as used in messages: int64, uint32, string[16], (int64,string[4]). */
+const char *type_name(struct arena *a, const struct type *t);
+
+#endif

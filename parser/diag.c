@@ -1,0 +1,140 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void diags_init(struct diags *d, struct arena *a, const char *filename, const char *src)
+{
+	memset(d, 0, sizeof(*d));
+	d->arena = a;
+	d->filename = filename;
+	d->src = src;
+	d->tail = &d->head;
+}
+
+static struct diag_entry *add(struct diags *d, enum diag_level level, const struct src_loc *loc,
+			      const char *fmt, va_list ap)
+{
+	struct diag_entry *e = arena_alloc(d->arena, sizeof(*e));
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	char *msg = arena_alloc(d->arena, (size_t)n + 1);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	e->msg = msg;
+	e->level = level;
+	if (loc) {
+		e->has_loc = true;
+		e->loc = *loc;
+	}
+	*d->tail = e;
+	d->tail = &e->next;
+	if (level == DIAG_ERROR)
+		d->errors++;
+	else
+		d->warnings++;
+	return e;
+}
+
+struct diag_entry *diag_error(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag_entry *e = add(d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag_entry *e = add(d, DIAG_WARNING, loc, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+void diag_hint(struct diags *d, struct diag_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *h = arena_alloc(d->arena, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(h, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	e->hint = h;
+}
+
+/* Start of 1-based line `line` in src, and its length without newline. */
+static const char *find_line(const char *src, int line, size_t *len)
+{
+	const char *p = src;
+	for (int l = 1; l < line && p; l++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return NULL;
+	const char *end = strchr(p, '\n');
+	*len = end ? (size_t)(end - p) : strlen(p);
+	return p;
+}
+
+/* The source line with tabs expanded to 4 spaces, then the marker line. */
+static void print_excerpt(FILE *f, const char *line, size_t len, int col1, int col2)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\t')
+			fputs("    ", f);
+		else
+			fputc(line[i], f);
+	}
+	fputc('\n', f);
+	for (int c = 1; c < col2; c++) {
+		char ch = c < col1 ? ' ' : '~';
+		int reps = ((size_t)(c - 1) < len && line[c - 1] == '\t') ? 4 : 1;
+		for (int r = 0; r < reps; r++)
+			fputc(ch, f);
+	}
+	fputc('\n', f);
+}
+
+static void print_entry(const struct diags *d, FILE *f, const struct diag_entry *e)
+{
+	const char *label = e->level == DIAG_ERROR ? "ERROR" : "WARNING";
+	if (!e->has_loc) {
+		fprintf(f, "%s: %s\n", label, e->msg);
+	} else if (e->loc.last_line > e->loc.first_line) {
+		fprintf(f, "%s:%d-%d: %s: %s\n", d->filename, e->loc.first_line, e->loc.last_line,
+			label, e->msg);
+		for (int l = e->loc.first_line; l <= e->loc.last_line; l++) {
+			size_t len;
+			const char *line = find_line(d->src, l, &len);
+			if (line)
+				fprintf(f, "%.*s\n", (int)len, line);
+		}
+	} else {
+		int c1 = e->loc.first_column, c2 = e->loc.last_column;
+		if (c2 <= c1)
+			c2 = c1 + 1;
+		fprintf(f, "%s:%d:%d-%d: %s: %s\n", d->filename, e->loc.first_line, c1, c2, label,
+			e->msg);
+		size_t len;
+		const char *line = find_line(d->src, e->loc.first_line, &len);
+		if (line)
+			print_excerpt(f, line, len, c1, c2);
+	}
+	if (e->hint)
+		fprintf(f, "HINT: %s\n", e->hint);
+}
+
+void diags_print(const struct diags *d, FILE *f, enum diag_level level)
+{
+	for (const struct diag_entry *e = d->head; e; e = e->next)
+		if (e->level == level)
+			print_entry(d, f, e);
+}

@@ -1,0 +1,46 @@
+/* Located diagnostics: collected during a compilation, printed together in
+ * the `FILE:L:C1-C2: ERROR: msg` + source line + `~~~` format. */
+#ifndef SONDE_DIAG_H
+#define SONDE_DIAG_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+/* Layout-compatible with bison's YYLTYPE; columns are 1-based bytes and
+ * last_column is one past the last marked byte. */
+struct src_loc {
+	int first_line, first_column;
+	int last_line, last_column;
+};
+
+enum diag_level { DIAG_ERROR, DIAG_WARNING };
+
+struct diag_entry {
+	struct diag_entry *next;
+	enum diag_level level;
+	bool has_loc;
+	struct src_loc loc;
+	const char *msg;
+	const char *hint; /* may be NULL */
+};
+
+struct diags {
+	struct arena *arena;
+	const char *filename; /* as shown in messages: path or "stdin" */
+	const char *src;      /* whole source text (NUL-terminated) */
+	struct diag_entry *head, **tail;
+	int errors, warnings;
+};
+
+void diags_init(struct diags *d, struct arena *a, const char *filename, const char *src);
+struct diag_entry *diag_error(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_hint(struct diags *d, struct diag_entry *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Print errors then warnings of the given level set to f. */
+void diags_print(const struct diags *d, FILE *f, enum diag_level level);
+
+#endif

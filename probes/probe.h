@@ -1,0 +1,93 @@
+/* The probe-type interface: one file per probe type implements a
+ * `struct probe_ops` and registers it in probe.c. The compiler resolves
+ * attach points through probes_resolve(); the runtime attaches through
+ * probe_attach(). */
+#ifndef SONDE_PROBE_H
+#define SONDE_PROBE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "../codegen/program.h"
+#include "../parser/arena.h"
+#include "../parser/ast.h"
+#include "../parser/diag.h"
+
+struct bpf_program;
+struct bpf_link;
+
+/* A resolved, concrete attach point (after wildcard expansion). */
+struct attach_spec {
+	enum probe_kind kind;
+	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
+	const char *target;    /* tracepoint category; uprobe binary (absolute path) */
+	const char *func;      /* tracepoint event; uprobe/kprobe function */
+	uint64_t offset;       /* kprobe/uprobe +OFF */
+	uint64_t period_ns;    /* interval/profile */
+	uint64_t freq_hz;      /* profile:hz:N */
+};
+
+struct probe_ops {
+	const char *name;            /* canonical provider name */
+	const char *const *aliases;  /* NULL-terminated, may be NULL */
+	enum probe_kind kind;
+	/* parts[0] is the provider as written; parts[1..n-1] follow. Fill *out
+	 * with the pattern (may still contain wildcards). Report problems
+	 * with diag_error at loc and return -1. */
+	int (*parse)(struct arena *a, struct diags *d, const struct src_loc *loc,
+		     char **parts, int nparts, struct attach_spec *out);
+	/* Expand wildcards into concrete specs (arena array). A pattern that
+	 * matches nothing is an error reported at loc. NULL: no wildcards. */
+	int (*expand)(struct arena *a, struct diags *d, const struct src_loc *loc,
+		      const struct attach_spec *pattern, struct attach_spec **out, int *n);
+	/* ELF section name for the program, selecting the libbpf program type. */
+	const char *(*section)(struct arena *a, const struct attach_spec *spec);
+	/* Attach a loaded program. Returns 0 or a negative errno; links are
+	 * appended to *links (realloc'd array, *nlinks entries). pid > 0 limits
+	 * user-space probes to that process. */
+	int (*attach)(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+		      struct bpf_link ***links, int *nlinks);
+	/* `-l`: print every probe of this type matching the glob pattern
+	 * (canonical names, one per line); verbose adds arguments. */
+	void (*list)(const char *pattern, FILE *out, bool verbose);
+};
+
+const struct probe_ops *probe_ops_find(const char *provider);
+extern const struct probe_ops *const probe_types[]; /* NULL-terminated */
+
+/* Split an attach point, substitute $N by positional parameters, find its
+ * provider, parse and expand it. On success *out holds *n concrete specs. */
+int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
+		   char *const *params, int nparams, struct attach_spec **out, int *n);
+
+/* Attach a loaded program per its description. */
+int probe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+		 struct bpf_link ***links, int *nlinks);
+
+/* Tracepoint format (from tracefs events/CAT/EVENT/format), common_ fields
+ * excluded. */
+struct tp_field {
+	const char *name;
+	const char *ctype;   /* C type as written, e.g. "const char *", "int", "char[16]" */
+	int offset, size;
+	bool is_signed;
+	bool is_pointer;     /* ctype ends in '*' */
+	bool is_data_loc;    /* __data_loc: the u32 at offset holds (len << 16 | off) */
+	int array_len;       /* > 0 for fixed arrays `type name[N]` */
+	bool is_char_array;  /* char name[N]: a string */
+};
+
+struct tp_format {
+	int nfields;
+	struct tp_field *fields;
+};
+
+/* Returns 0, or -1 when the tracepoint does not exist (no diagnostic). */
+int tracepoint_format(struct arena *a, const char *category, const char *event,
+		      struct tp_format *out);
+
+/* Glob match where '*' matches any run of characters. */
+bool probe_glob_match(const char *pattern, const char *text);
+
+#endif

@@ -1,0 +1,31 @@
+/* printf format strings (§10.5): parsed at compile time to check argument
+ * counts and types, formatted at run time exactly like C printf. */
+#ifndef SONDE_FORMAT_H
+#define SONDE_FORMAT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../codegen/program.h"
+
+struct fmt_spec {
+	size_t start, len;   /* the whole `%...conv` text in the format */
+	char conv;           /* 'd','i','o','u','x','X','c','s','p'; 'r' for %r/%rx/%rh */
+	char conv2;          /* for %rx / %rh: 'x' / 'h'; for %gr: 'g'... */
+	int len_bits;        /* 8, 16, 32 or 64 from hh/h/none/l.. */
+};
+
+/* Parse fmt. Returns the number of conversions (<= max), or -1 with a message
+ * in err (e.g. "unsupported format specifier: f"). */
+int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, size_t errlen);
+
+/* Check argument types against the parsed specs. Returns 0 or -1 with a
+ * message in err, e.g. "unsupported format specifier for type 'string[4]': d". */
+int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *err, size_t errlen,
+		     struct arena *a);
+
+/* Format into f: args is the tuple type of the values, data its bytes. */
+void format_print(FILE *f, const char *fmt, const struct type *args, const void *data,
+		  const struct compiled_program *prog);
+
+#endif
