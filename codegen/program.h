@@ -69,6 +69,10 @@ struct prog_desc {
 	uint64_t freq_hz;      /* profile:hz:N */
 };
 
+/* The globals map (one array entry) the runtime fills before begin runs. */
+#define SONDE_GLOBALS_MAP "sonde_globals"
+enum { GLOBAL_START_NS = 0, GLOBAL_CPID = 8, GLOBALS_SIZE = 16 };
+
 struct compiled_program {
 	const void *elf;
 	size_t elf_size;

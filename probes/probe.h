@@ -22,11 +22,22 @@ struct attach_spec {
 	enum probe_kind kind;
 	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
 	const char *target;    /* tracepoint category; uprobe binary (absolute path) */
-	const char *func;      /* tracepoint event; uprobe/kprobe function */
-	uint64_t offset;       /* kprobe/uprobe +OFF */
+	const char *func;      /* tracepoint event; uprobe/kprobe function as
+				* "SYM", "SYM+OFF" or "0xADDR" (prog_desc has
+				* no offset field: attach re-parses func) */
+	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
 	uint64_t period_ns;    /* interval/profile */
 	uint64_t freq_hz;      /* profile:hz:N */
+	/* Context, set by probes_resolve before parse and copied through
+	 * expansion (inputs, not results): */
+	pid_t pid;             /* -p PID, 0 when absent */
+	bool unsafe;           /* --unsafe */
+	int missing;           /* enum probe_missing_mode */
 };
+
+/* How a probe that matches nothing / does not exist is reported (the
+ * `missing_probes` config variable). */
+enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING_IGNORE };
 
 struct probe_ops {
 	const char *name;            /* canonical provider name */
@@ -38,7 +49,9 @@ struct probe_ops {
 	int (*parse)(struct arena *a, struct diags *d, const struct src_loc *loc,
 		     char **parts, int nparts, struct attach_spec *out);
 	/* Expand wildcards into concrete specs (arena array). A pattern that
-	 * matches nothing is an error reported at loc. NULL: no wildcards. */
+	 * matches nothing (or a concrete probe that does not exist) is reported
+	 * at loc per pattern->missing (error, warning or nothing) and gives
+	 * *n == 0. NULL: no wildcards, the pattern is the one spec. */
 	int (*expand)(struct arena *a, struct diags *d, const struct src_loc *loc,
 		      const struct attach_spec *pattern, struct attach_spec **out, int *n);
 	/* ELF section name for the program, selecting the libbpf program type. */
@@ -61,9 +74,43 @@ extern const struct probe_ops *const probe_types[]; /* NULL-terminated */
 int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
 		   char *const *params, int nparams, struct attach_spec **out, int *n);
 
-/* Attach a loaded program per its description. */
+/* probes_resolve with the run-time context that some probe types need:
+ * `-p PID` (uprobe without a target = /proc/PID/exe), `--unsafe` (address
+ * probes, non-ELF uprobe targets) and the `missing_probes` mode. With
+ * PROBE_MISSING_WARN/IGNORE a probe that matches nothing yields 0 specs and
+ * returns 0. */
+struct probe_resolve_opts {
+	char *const *params;
+	int nparams;
+	pid_t pid;
+	bool unsafe;
+	enum probe_missing_mode missing;
+};
+int probes_resolve_opts(struct arena *a, struct diags *d, const struct attach_point *ap,
+			const struct probe_resolve_opts *opts, struct attach_spec **out, int *n);
+
+/* Split raw attach-point text per LANGUAGE.md section 2: $N substituted
+ * (outside quotes), split at ':' and '@' outside quotes ('@' is a part of its
+ * own), quotes dropped, `\c` inside quotes is `c`. Errors at loc. */
+int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, const char *raw,
+		char *const *params, int nparams, char ***parts, int *nparts);
+
+/* Attach a loaded program per its description. Dispatches on the provider
+ * of desc->canonical (so kinds shared by several providers, e.g. software
+ * events using PROBE_PROFILE, reach the right code), falling back to
+ * desc->kind. begin/end attach nothing: run them with probe_run_once. */
 int probe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
 		 struct bpf_link ***links, int *nlinks);
+
+/* Run a loaded begin/end program once, now, on the calling CPU
+ * (BPF_PROG_TEST_RUN of its BPF_PROG_TYPE_RAW_TRACEPOINT program with a
+ * context of 8 zero u64 arguments). Returns 0 or a negative errno. */
+int probe_run_once(struct bpf_program *prog);
+
+/* `-l [PATTERN]`: PATTERN may hold several comma-separated patterns; NULL,
+ * "" or "*" lists every kernel probe type. Provider aliases are accepted.
+ * Unknown provider: error (no location) in d, returns -1. */
+int probes_list(struct diags *d, const char *pattern, FILE *out, bool verbose);
 
 /* Tracepoint format (from tracefs events/CAT/EVENT/format), common_ fields
  * excluded. */
@@ -76,6 +123,7 @@ struct tp_field {
 	bool is_data_loc;    /* __data_loc: the u32 at offset holds (len << 16 | off) */
 	int array_len;       /* > 0 for fixed arrays `type name[N]` */
 	bool is_char_array;  /* char name[N]: a string */
+	const char *decl;    /* declaration as in the format file, "const char * filename" */
 };
 
 struct tp_format {

@@ -8,15 +8,20 @@
 
 #include "../codegen/program.h"
 
+/* One conversion: %[-][+][ ][#][0][width|*][.prec|.*][len]conv */
 struct fmt_spec {
 	size_t start, len;   /* the whole `%...conv` text in the format */
-	char conv;           /* 'd','i','o','u','x','X','c','s','p'; 'r' for %r/%rx/%rh */
-	char conv2;          /* for %rx / %rh: 'x' / 'h'; for %gr: 'g'... */
+	char conv;           /* 'd','i','o','u','x','X','c','s','p'; 'r' for %r/%rx/%rh; 'g' for %gr */
+	char conv2;          /* %rx / %rh: 'x' / 'h'; %gr: 'r'; else 0 */
 	int len_bits;        /* 8, 16, 32 or 64 from hh/h/none/l.. */
+	bool minus, plus, space, hash, zero; /* flags */
+	int width;           /* -1 when absent or `*` (ignored) */
+	int prec;            /* -1 when absent or `.*` (ignored) */
 };
 
-/* Parse fmt. Returns the number of conversions (<= max), or -1 with a message
- * in err (e.g. "unsupported format specifier: f"). */
+/* Parse fmt. Returns the number of conversions, or -1 with a message in err
+ * (e.g. "unsupported format specifier: f"). At most `max` specs are stored
+ * (specs may be NULL when max is 0); the count returned may exceed max. */
 int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, size_t errlen);
 
 /* Check argument types against the parsed specs. Returns 0 or -1 with a
@@ -24,7 +29,8 @@ int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, si
 int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *err, size_t errlen,
 		     struct arena *a);
 
-/* Format into f: args is the tuple type of the values, data its bytes. */
+/* Format into f: args is the tuple type of the values (NULL: no values),
+ * data its bytes. */
 void format_print(FILE *f, const char *fmt, const struct type *args, const void *data,
 		  const struct compiled_program *prog);
 

@@ -1,0 +1,87 @@
+/* State of one compilation, shared by the semantic pass and IR lowering.
+ * Nothing here is global: two compilations never share anything. */
+#ifndef SONDE_COMPILER_H
+#define SONDE_COMPILER_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../parser/ast.h"
+#include "../probes/probe.h"
+#include "program.h"
+#include "types.h"
+
+struct map_info {
+	const char *name;          /* "@calls" */
+	const struct type *key;    /* NULL: scalar map */
+	const struct type *value;
+	struct src_loc loc;        /* first assignment */
+	bool assigned;
+	uint32_t max_entries;
+	int index;
+};
+
+/* A scratch variable ($x), one object per declaration scope. */
+struct var_info {
+	const char *name;
+	const struct type *type;
+	void *storage;       /* lowering: alloca (scalars) or scratch slot */
+	const void *owner;   /* the function `storage` belongs to */
+};
+
+/* One written probe and its expanded attach points. */
+struct probe_info {
+	struct probe *ast;
+	struct attach_spec *specs;
+	int nspecs;
+	enum probe_kind kind;
+	struct tp_format *tp; /* tracepoint: format of specs[0] (for `args`) */
+};
+
+struct compile_options {
+	char *const *params; /* positional parameters $1.. */
+	int nparams;
+	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
+	int max_strlen;      /* str() capacity */
+	uint32_t max_map_keys;
+	bool dump_ir, dump_ir_opt;
+};
+
+struct compiler {
+	struct arena *arena;
+	struct diags *diags;
+	const struct compile_options *opts;
+	struct program *ast;
+	struct probe_info *probes;
+	int nprobes;
+	struct map_info **maps;
+	int nmaps, cap_maps;
+	struct action *actions;
+	int nactions, cap_actions;
+	const char **probe_names;
+	int nprobe_names, cap_probe_names;
+	bool second_pass; /* sema: report errors only on the final pass */
+};
+
+/* The builtins the semantic pass understands, resolved per N_IDENT. */
+enum builtin {
+	B_NONE, B_PID, B_TID, B_UID, B_GID, B_NSECS, B_ELAPSED, B_CPU, B_COMM, B_CPID,
+	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
+	B_NUMAID, B_USERMODE,
+};
+
+/* Semantic analysis: resolve, type and check the whole program. Returns 0
+ * when there are no errors. */
+int sema_run(struct compiler *c);
+
+/* Lower to LLVM IR, optimise, emit the BPF ELF into *out. Returns 0 or -1
+ * (with a diagnostic). */
+int lower_program(struct compiler *c, struct compiled_program *out);
+
+int compiler_add_action(struct compiler *c, struct action act);
+int compiler_probe_name(struct compiler *c, const char *name);
+
+/* Compile `src` end to end. Returns NULL on errors (diagnostics in d). */
+struct compiled_program *compile_source(struct arena *a, struct diags *d,
+					const struct compile_options *opts);
+
+#endif

@@ -1,0 +1,252 @@
+/* LLVM module set-up, BTF-described maps and BPF object emission. */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lower.h"
+
+int emit_init(struct lower *l)
+{
+	LLVMInitializeBPFTargetInfo();
+	LLVMInitializeBPFTarget();
+	LLVMInitializeBPFTargetMC();
+	LLVMInitializeBPFAsmPrinter();
+
+	l->ctx = LLVMContextCreate();
+	l->mod = LLVMModuleCreateWithNameInContext("sonde", l->ctx);
+	LLVMTargetRef target;
+	char *err = NULL;
+	if (LLVMGetTargetFromTriple("bpfel", &target, &err)) {
+		diag_error(l->c->diags, NULL, "LLVM has no BPF target: %s", err);
+		LLVMDisposeMessage(err);
+		return -1;
+	}
+	l->tm = LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelAggressive,
+					LLVMRelocDefault, LLVMCodeModelDefault);
+	LLVMSetTarget(l->mod, "bpfel");
+	/* The data layout must be set before building IR: loads and stores
+	 * take their alignment from it. */
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(l->tm);
+	LLVMSetModuleDataLayout(l->mod, td);
+	LLVMDisposeTargetData(td);
+
+	l->b = LLVMCreateBuilderInContext(l->ctx);
+	l->i1 = LLVMInt1TypeInContext(l->ctx);
+	l->i8 = LLVMInt8TypeInContext(l->ctx);
+	l->i32 = LLVMInt32TypeInContext(l->ctx);
+	l->i64 = LLVMInt64TypeInContext(l->ctx);
+	l->ptr = LLVMPointerTypeInContext(l->ctx, 0);
+
+	l->di = LLVMCreateDIBuilder(l->mod);
+	l->di_file = LLVMDIBuilderCreateFile(l->di, l->c->diags->filename,
+					     strlen(l->c->diags->filename), ".", 1);
+	l->di_cu = LLVMDIBuilderCreateCompileUnit(l->di, LLVMDWARFSourceLanguageC, l->di_file, "sonde", 5,
+						  1, "", 0, 0, "", 0, LLVMDWARFEmissionFull, 0, 0, 0,
+						  "", 0, "", 0);
+	LLVMAddModuleFlag(l->mod, LLVMModuleFlagBehaviorWarning, "Debug Info Version", 18,
+			  LLVMValueAsMetadata(LLVMConstInt(l->i32, LLVMDebugMetadataVersion(), 0)));
+	l->di_int = LLVMDIBuilderCreateBasicType(l->di, "int", 3, 32, 5 /* DW_ATE_signed */, 0);
+	l->di_u8 = LLVMDIBuilderCreateBasicType(l->di, "unsigned char", 13, 8, 8 /* DW_ATE_unsigned_char */, 0);
+	l->di_u64 = LLVMDIBuilderCreateBasicType(l->di, "unsigned long long", 18, 64, 7 /* DW_ATE_unsigned */, 0);
+
+	/* license */
+	LLVMValueRef lic = LLVMAddGlobal(l->mod, LLVMArrayType(l->i8, 4), "_license");
+	LLVMSetInitializer(lic, LLVMConstStringInContext(l->ctx, "GPL", 3, 0));
+	LLVMSetSection(lic, "license");
+	return 0;
+}
+
+/* `int (*name)[N]`: how libbpf's __uint() encodes a number in BTF. */
+static LLVMMetadataRef di_uint_member(struct lower *l, const char *name, uint64_t v, unsigned idx)
+{
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(l->di, 0, (int64_t)v);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(l->di, 32 * v, 32, l->di_int, &sub, 1);
+	LLVMMetadataRef p = LLVMDIBuilderCreatePointerType(l->di, arr, 64, 0, 0, NULL, 0);
+	return LLVMDIBuilderCreateMemberType(l->di, l->di_cu, name, strlen(name), l->di_file, 0, 64, 0,
+					     64 * idx, 0, p);
+}
+
+/* `unsigned char (*name)[size]`: __type(name, bytes[size]) */
+static LLVMMetadataRef di_type_member(struct lower *l, const char *name, size_t size, unsigned idx)
+{
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(l->di, 0, (int64_t)size);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(l->di, 8 * size, 8, l->di_u8, &sub, 1);
+	if (size == 4) /* u32 keys of array maps */
+		arr = l->di_int;
+	LLVMMetadataRef p = LLVMDIBuilderCreatePointerType(l->di, arr, 64, 0, 0, NULL, 0);
+	return LLVMDIBuilderCreateMemberType(l->di, l->di_cu, name, strlen(name), l->di_file, 0, 64, 0,
+					     64 * idx, 0, p);
+}
+
+/* The IR global of a map; its BTF description is attached separately so
+ * that the scratch map can be sized after all programs are lowered. */
+static LLVMValueRef map_global(struct lower *l, const char *name, unsigned nfields)
+{
+	LLVMTypeRef fields[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
+	LLVMTypeRef ty = LLVMStructTypeInContext(l->ctx, fields, nfields, 0);
+	LLVMValueRef g = LLVMAddGlobal(l->mod, ty, name);
+	LLVMSetInitializer(g, LLVMConstNull(ty));
+	LLVMSetSection(g, ".maps");
+	LLVMSetAlignment(g, 8);
+	return g;
+}
+
+/* BTF for a map definition; key_size 0 = no key/value (ring buffer). */
+static void map_debug_info(struct lower *l, LLVMValueRef g, int type, uint32_t max_entries,
+			   size_t key_size, size_t value_size)
+{
+	LLVMMetadataRef mem[4];
+	unsigned n = 0;
+	mem[n] = di_uint_member(l, "type", (uint64_t)type, n);
+	n++;
+	mem[n] = di_uint_member(l, "max_entries", max_entries, n);
+	n++;
+	if (key_size) {
+		mem[n] = di_type_member(l, "key", key_size, n);
+		n++;
+		mem[n] = di_type_member(l, "value", value_size, n);
+		n++;
+	}
+	LLVMMetadataRef st = LLVMDIBuilderCreateStructType(l->di, l->di_cu, "", 0, l->di_file, 0, 64 * n, 0,
+							   0, NULL, mem, n, 0, NULL, "", 0);
+	size_t len;
+	const char *name = LLVMGetValueName2(g, &len);
+	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
+		l->di, l->di_cu, name, len, name, len, l->di_file, 0, st, 0,
+		LLVMDIBuilderCreateExpression(l->di, NULL, 0), NULL, 0);
+	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(l->ctx, "dbg", 3), gve);
+}
+
+static LLVMValueRef define_map(struct lower *l, const char *name, int type, uint32_t max_entries,
+			       size_t key_size, size_t value_size)
+{
+	LLVMValueRef g = map_global(l, name, key_size ? 4 : 2);
+	map_debug_info(l, g, type, max_entries, key_size, value_size);
+	return g;
+}
+
+void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
+{
+	d->name = m->name;
+	d->bpf_name = arena_printf(a, "AT_%s", m->name + 1);
+	d->key = m->key;
+	d->value = m->value;
+	d->max_entries = m->max_entries;
+	d->percpu = type_is_aggregate(m->value);
+	d->key_size = m->key ? type_storage_size(m->key) : 8;
+	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)
+		d->key_size += 8; /* bucket index */
+	d->value_size = type_storage_size(m->value);
+	if (d->value_size == 0)
+		d->value_size = 8;
+	d->key_size = (d->key_size + 7) & ~(size_t)7;
+}
+
+void emit_define_maps(struct lower *l, const struct compiled_program *out)
+{
+	struct compiler *c = l->c;
+	l->map_globals = arena_alloc(c->arena, sizeof(LLVMValueRef) * (size_t)(c->nmaps ? c->nmaps : 1));
+	for (int i = 0; i < c->nmaps; i++) {
+		const struct map_desc *d = &out->maps[i];
+		uint32_t entries = d->max_entries;
+		/* a histogram has one BPF entry per key and bucket */
+		if (d->value->kind == TY_HIST || d->value->kind == TY_LHIST)
+			entries = entries < 65536 ? entries * 16 : entries;
+		l->map_globals[i] = define_map(l, d->bpf_name, d->percpu ? MT_PERCPU_HASH : MT_HASH, entries,
+					       d->key_size, d->value_size);
+	}
+	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 1u << 20, 0, 0);
+	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);
+	l->scratch = map_global(l, out->scratch_name, 4);
+}
+
+/* Per-CPU scratch memory: an array with one entry per CPU, indexed by the
+ * current CPU id, big enough for the hungriest program. */
+void emit_define_scratch(struct lower *l)
+{
+	size_t size = l->scratch_size < 8 ? 8 : (l->scratch_size + 7) & ~(size_t)7;
+	int ncpus = l->c->opts->ncpus > 0 ? l->c->opts->ncpus : 1;
+	map_debug_info(l, l->scratch, MT_ARRAY, (uint32_t)ncpus, 4, size);
+}
+
+LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned line)
+{
+	LLVMMetadataRef vp = LLVMDIBuilderCreatePointerType(l->di, NULL, 64, 0, 0, NULL, 0);
+	LLVMMetadataRef params[2] = { l->di_int, vp };
+	LLVMMetadataRef fty = LLVMDIBuilderCreateSubroutineType(l->di, l->di_file, params, 2, 0);
+	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(l->di, l->di_file, name, strlen(name), name,
+							 strlen(name), l->di_file, line, fty, 0, 1, line,
+							 LLVMDIFlagPrototyped, 1);
+	/* Parameter names are required: the kernel rejects BTF FUNC_PROTOs
+	 * with unnamed arguments, and libbpf then silently drops all BTF. */
+	LLVMDIBuilderCreateParameterVariable(l->di, sp, "ctx", 3, 1, l->di_file, line, vp, 1, 0);
+	return sp;
+}
+
+void emit_set_loc(struct lower *l, const struct src_loc *loc)
+{
+	LLVMMetadataRef dl = LLVMDIBuilderCreateDebugLocation(l->ctx, (unsigned)loc->first_line,
+							      (unsigned)loc->first_column, l->sp, NULL);
+	LLVMSetCurrentDebugLocation2(l->b, dl);
+}
+
+static void dump_module(LLVMModuleRef mod, const char *title)
+{
+	char *ir = LLVMPrintModuleToString(mod);
+	fprintf(stderr, ";; %s\n%s", title, ir);
+	LLVMDisposeMessage(ir);
+}
+
+int emit_object(struct lower *l, struct compiled_program *out)
+{
+	LLVMDIBuilderFinalize(l->di);
+	if (l->c->opts->dump_ir)
+		dump_module(l->mod, "LLVM IR before optimisation");
+	char *err = NULL;
+	if (LLVMVerifyModule(l->mod, LLVMReturnStatusAction, &err)) {
+		diag_error(l->c->diags, NULL, "internal error: invalid LLVM IR: %s", err);
+		LLVMDisposeMessage(err);
+		return -1;
+	}
+	LLVMDisposeMessage(err);
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef perr = LLVMRunPasses(l->mod, "default<O2>", l->tm, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (perr) {
+		char *msg = LLVMGetErrorMessage(perr);
+		diag_error(l->c->diags, NULL, "internal error: LLVM optimisation failed: %s", msg);
+		LLVMDisposeErrorMessage(msg);
+		return -1;
+	}
+	if (l->c->opts->dump_ir_opt)
+		dump_module(l->mod, "LLVM IR after optimisation");
+	LLVMMemoryBufferRef mb;
+	if (LLVMTargetMachineEmitToMemoryBuffer(l->tm, l->mod, LLVMObjectFile, &err, &mb)) {
+		diag_error(l->c->diags, NULL, "internal error: BPF code generation failed: %s", err);
+		LLVMDisposeMessage(err);
+		return -1;
+	}
+	size_t size = LLVMGetBufferSize(mb);
+	void *elf = arena_alloc(l->c->arena, size);
+	memcpy(elf, LLVMGetBufferStart(mb), size);
+	LLVMDisposeMemoryBuffer(mb);
+	out->elf = elf;
+	out->elf_size = size;
+	return 0;
+}
+
+void emit_dispose(struct lower *l)
+{
+	if (l->di)
+		LLVMDisposeDIBuilder(l->di);
+	if (l->b)
+		LLVMDisposeBuilder(l->b);
+	if (l->mod)
+		LLVMDisposeModule(l->mod);
+	if (l->tm)
+		LLVMDisposeTargetMachine(l->tm);
+	if (l->ctx)
+		LLVMContextDispose(l->ctx);
+}

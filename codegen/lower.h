@@ -1,0 +1,67 @@
+/* Internal state of IR lowering, shared by lower*.c and emit.c. */
+#ifndef SONDE_LOWER_H
+#define SONDE_LOWER_H
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "compiler.h"
+#include "sema.h"
+
+/* BPF helper function ids (uapi/linux/bpf.h) */
+enum {
+	H_MAP_LOOKUP = 1, H_MAP_UPDATE = 2, H_MAP_DELETE = 3, H_PROBE_READ = 4,
+	H_GET_PRANDOM = 7, H_GET_SMP_PROCESSOR_ID = 8, H_GET_PID_TGID = 14,
+	H_GET_UID_GID = 15, H_GET_COMM = 16, H_GET_CURRENT_TASK = 35, H_GET_NUMA_NODE = 42,
+	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_KERNEL = 113,
+	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
+	H_MAP_LOOKUP_PERCPU = 195,
+};
+
+/* BPF map types */
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_LRU_HASH = 9, MT_RINGBUF = 27 };
+
+
+struct lower {
+	struct compiler *c;
+	struct compiled_program *out;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTargetMachineRef tm;
+	LLVMDIBuilderRef di;
+	LLVMMetadataRef di_file, di_cu, di_int, di_u8, di_u64;
+	LLVMTypeRef i1, i8, i32, i64, ptr;
+
+	LLVMValueRef *map_globals; /* per script map */
+	LLVMValueRef ringbuf, scratch, globals;
+	size_t scratch_size;       /* value size of the scratch map (max over programs) */
+
+	/* current function */
+	LLVMValueRef fn, ctx_arg, scratch_base;
+	LLVMMetadataRef sp;
+	LLVMBasicBlockRef entry_bb;
+	size_t scratch_used;
+	struct probe_info *probe;
+	const struct attach_spec *spec;
+	struct tp_format spec_tp;
+	int probe_name_index;
+	LLVMBasicBlockRef break_bb, continue_bb;
+};
+
+/* emit.c: module set-up, BTF-described maps, object emission */
+int emit_init(struct lower *l);
+void emit_define_maps(struct lower *l, const struct compiled_program *out);
+void emit_define_scratch(struct lower *l);
+int emit_object(struct lower *l, struct compiled_program *out);
+void emit_dispose(struct lower *l);
+LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned line);
+void emit_set_loc(struct lower *l, const struct src_loc *loc);
+/* How each script map is laid out in BPF (key/value sizes, map type). */
+void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a);
+
+/* lower.c helpers used by lower_stmt.c */
+LLVMValueRef lower_helper(struct lower *l, int id, LLVMTypeRef ret, LLVMValueRef *args, unsigned n);
+LLVMValueRef lower_const(struct lower *l, uint64_t v);
+
+#endif

@@ -1,0 +1,30 @@
+/* Shared by the lowering files: the value model and small IR helpers. */
+#ifndef SONDE_LOWER_INTERNAL_H
+#define SONDE_LOWER_INTERNAL_H
+#include "lower.h"
+
+/* An i64 for scalar types, a pointer to memory for strings and tuples. */
+struct val {
+	LLVMValueRef v;
+};
+
+bool is_scalar(const struct type *t);
+LLVMValueRef scratch_alloc(struct lower *l, size_t size);
+LLVMValueRef gep(struct lower *l, LLVMValueRef p, size_t off);
+LLVMBasicBlockRef new_block(struct lower *l, const char *name);
+LLVMValueRef normalize_int(struct lower *l, LLVMValueRef v, const struct type *t);
+void emit_memset0(struct lower *l, LLVMValueRef p, size_t size);
+void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size);
+void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struct val v,
+		 const struct type *st);
+struct val load_value(struct lower *l, LLVMValueRef p, const struct type *t);
+LLVMValueRef truth(struct lower *l, struct val v);
+
+struct val lower_expr(struct lower *l, struct node *n);
+/* lower_stmt.c */
+LLVMValueRef var_storage(struct lower *l, struct var_info *v);
+struct val lower_map_read(struct lower *l, struct node *n);
+struct val lower_incdec(struct lower *l, struct node *n);
+struct val lower_call_stmt(struct lower *l, struct node *n);
+
+#endif

@@ -1,0 +1,18 @@
+/* Annotations the semantic pass leaves on nodes for the lowering. */
+#ifndef SONDE_SEMA_H
+#define SONDE_SEMA_H
+#include "compiler.h"
+
+/* What a call or identifier resolved to (node->sema points here). */
+struct call_info {
+	enum builtin builtin;     /* N_IDENT */
+	int arg_index;            /* argN */
+	struct map_info *map;     /* N_MAP, map functions */
+	struct var_info *var;     /* N_VAR, let, for */
+	int action;               /* printf/print/exit/... action index, -1 none */
+	const struct tp_field *field; /* args.FIELD */
+};
+
+struct call_info *sema_info(struct compiler *c, struct node *n);
+
+#endif

@@ -1,0 +1,167 @@
+#include "types.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define INT_TYPE(b, s) { .kind = TY_INT, .bits = b, .is_signed = s, .size = 8 }
+const struct type type_none = { .kind = TY_NONE };
+const struct type type_void = { .kind = TY_VOID };
+const struct type type_bool = { .kind = TY_BOOL, .size = 8 };
+const struct type type_probe = { .kind = TY_PROBE, .size = 8 };
+const struct type type_u8 = INT_TYPE(8, false), type_u16 = INT_TYPE(16, false),
+		  type_u32 = INT_TYPE(32, false), type_u64 = INT_TYPE(64, false);
+const struct type type_i8 = INT_TYPE(8, true), type_i16 = INT_TYPE(16, true),
+		  type_i32 = INT_TYPE(32, true), type_i64 = INT_TYPE(64, true);
+
+const struct type *type_int(int bits, bool is_signed)
+{
+	switch (bits) {
+	case 8: return is_signed ? &type_i8 : &type_u8;
+	case 16: return is_signed ? &type_i16 : &type_u16;
+	case 32: return is_signed ? &type_i32 : &type_u32;
+	default: return is_signed ? &type_i64 : &type_u64;
+	}
+}
+
+const struct type *type_string(struct arena *a, size_t capacity)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_STRING;
+	t->size = capacity;
+	return t;
+}
+
+const struct type *type_tuple(struct arena *a, int n, const struct type **fields, const char **names)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_TUPLE;
+	t->nfields = n;
+	t->fields = arena_alloc(a, sizeof(*t->fields) * (size_t)(n ? n : 1));
+	t->offsets = arena_alloc(a, sizeof(*t->offsets) * (size_t)(n ? n : 1));
+	if (names) {
+		t->names = arena_alloc(a, sizeof(*t->names) * (size_t)n);
+		memcpy(t->names, names, sizeof(*names) * (size_t)n);
+	}
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		t->fields[i] = fields[i];
+		t->offsets[i] = off;
+		off += (type_storage_size(fields[i]) + 7) & ~(size_t)7;
+	}
+	t->size = off;
+	return t;
+}
+
+const struct type *type_pointer(struct arena *a, const struct type *pointee)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_POINTER;
+	t->pointee = pointee;
+	t->size = 8;
+	return t;
+}
+
+const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_signed)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = kind;
+	t->is_signed = is_signed;
+	t->size = (kind == TY_COUNT || kind == TY_SUM || kind == TY_HIST || kind == TY_LHIST) ? 8 : 16;
+	return t;
+}
+
+bool type_is_aggregate(const struct type *t)
+{
+	return t->kind >= TY_COUNT && t->kind <= TY_LHIST;
+}
+
+bool type_is_integer_like(const struct type *t)
+{
+	return t->kind == TY_INT || t->kind == TY_BOOL || t->kind == TY_POINTER;
+}
+
+bool type_equal(const struct type *a, const struct type *b)
+{
+	if (a == b)
+		return true;
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case TY_INT:
+		return a->bits == b->bits && a->is_signed == b->is_signed;
+	case TY_STRING:
+		return a->size == b->size;
+	case TY_TUPLE:
+		if (a->nfields != b->nfields)
+			return false;
+		for (int i = 0; i < a->nfields; i++) {
+			if (!type_equal(a->fields[i], b->fields[i]))
+				return false;
+			if ((a->names == NULL) != (b->names == NULL) ||
+			    (a->names && strcmp(a->names[i], b->names[i])))
+				return false;
+		}
+		return true;
+	case TY_POINTER:
+		return !a->pointee || !b->pointee || type_equal(a->pointee, b->pointee);
+	case TY_HIST:
+		return a->hist_bits == b->hist_bits;
+	case TY_LHIST:
+		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	default:
+		return true;
+	}
+}
+
+size_t type_storage_size(const struct type *t)
+{
+	return t->size;
+}
+
+static void append_name(char *buf, size_t len, const struct type *t)
+{
+	size_t used = strlen(buf);
+	char *p = buf + used;
+	size_t left = len - used;
+	static const char *const agg[] = { "count_t", "sum_t", "min_t", "max_t", "avg_t",
+					   "stats_t", "hist_t", "lhist_t" };
+	switch (t->kind) {
+	case TY_NONE: snprintf(p, left, "none"); break;
+	case TY_VOID: snprintf(p, left, "void"); break;
+	case TY_BOOL: snprintf(p, left, "bool"); break;
+	case TY_PROBE: snprintf(p, left, "probe"); break;
+	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
+	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
+	case TY_POINTER:
+		if (t->pointee)
+			append_name(buf, len, t->pointee);
+		else
+			snprintf(p, left, "void");
+		used = strlen(buf);
+		snprintf(buf + used, len - used, " *");
+		break;
+	case TY_TUPLE:
+		snprintf(p, left, "(");
+		for (int i = 0; i < t->nfields; i++) {
+			if (i)
+				strncat(buf, ",", len - strlen(buf) - 1);
+			if (t->names) {
+				strncat(buf, t->names[i], len - strlen(buf) - 1);
+				strncat(buf, "=", len - strlen(buf) - 1);
+			}
+			append_name(buf, len, t->fields[i]);
+		}
+		strncat(buf, ")", len - strlen(buf) - 1);
+		break;
+	default:
+		snprintf(p, left, "%s", agg[t->kind - TY_COUNT]);
+		break;
+	}
+}
+
+const char *type_name(struct arena *a, const struct type *t)
+{
+	char buf[512] = "";
+	append_name(buf, sizeof(buf), t);
+	return arena_strdup(a, buf);
+}

@@ -1,0 +1,43 @@
+/* profile:UNIT:N (alias p): sampling on every CPU with a software
+ * cpu-clock perf event per CPU (this machine has no hardware PMU; the
+ * cpu-clock event works everywhere). With -p, one event follows the
+ * process across CPUs instead. */
+#include <linux/perf_event.h>
+
+#include "internal.h"
+
+static const char *const profile_aliases[] = { "p", NULL };
+
+static int profile_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
+			 char **parts, int nparts, struct attach_spec *out)
+{
+	return probe_timer_parse(a, d, loc, "profile", parts, nparts, out);
+}
+
+static const char *profile_section(struct arena *a, const struct attach_spec *spec)
+{
+	return "perf_event";
+}
+
+static int profile_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+			  struct bpf_link ***links, int *nlinks)
+{
+	return probe_attach_perf_event_all_cpus(prog, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
+						desc->period_ns, desc->freq_hz, pid, links,
+						nlinks);
+}
+
+static void profile_list(const char *pattern, FILE *out, bool verbose)
+{
+	probe_timer_list("profile", pattern, out);
+}
+
+const struct probe_ops probe_profile_ops = {
+	.name = "profile",
+	.aliases = profile_aliases,
+	.kind = PROBE_PROFILE,
+	.parse = profile_parse,
+	.section = profile_section,
+	.attach = profile_attach,
+	.list = profile_list,
+};

@@ -1,0 +1,60 @@
+/* begin / end: run once, from user space, before the other probes are
+ * attached and after they are detached.
+ *
+ * The programs are BPF_PROG_TYPE_RAW_TRACEPOINT (section "raw_tp" without a
+ * tracepoint name, which libbpf loads without attaching anything) because
+ * that type supports BPF_PROG_TEST_RUN with a caller-supplied context and
+ * has the tracing helpers (ring buffer, maps, pid/comm, ktime,
+ * probe_read_*, stacks). The runtime runs them with probe_run_once(). */
+#include <string.h>
+
+#include "internal.h"
+
+static int special_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
+			 char **parts, int nparts, struct attach_spec *out, const char *name)
+{
+	if (nparts != 1)
+		return probe_arity_error(d, loc, name, "0", nparts - 1);
+	out->canonical = name;
+	return 0;
+}
+
+static int begin_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
+		       char **parts, int nparts, struct attach_spec *out)
+{
+	return special_parse(a, d, loc, parts, nparts, out, "begin");
+}
+
+static int end_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
+		     char **parts, int nparts, struct attach_spec *out)
+{
+	return special_parse(a, d, loc, parts, nparts, out, "end");
+}
+
+static const char *special_section(struct arena *a, const struct attach_spec *spec)
+{
+	return "raw_tp";
+}
+
+static int special_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+			  struct bpf_link ***links, int *nlinks)
+{
+	/* Nothing to attach: probe_run_once() runs the program. */
+	return 0;
+}
+
+const struct probe_ops probe_begin_ops = {
+	.name = "begin",
+	.kind = PROBE_BEGIN,
+	.parse = begin_parse,
+	.section = special_section,
+	.attach = special_attach,
+};
+
+const struct probe_ops probe_end_ops = {
+	.name = "end",
+	.kind = PROBE_END,
+	.parse = end_parse,
+	.section = special_section,
+	.attach = special_attach,
+};

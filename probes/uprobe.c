@@ -1,0 +1,522 @@
+/* uprobe:BIN:FN (alias u), uretprobe:BIN:FN (alias ur), uprobe:BIN:FN+OFF,
+ * uprobe:BIN:ADDR, and with -p PID uprobe:FN (the process's executable).
+ *
+ * Targets: a path with '/' is used as is (globs expanded), `lib*` names are
+ * looked up in /etc/ld.so.cache, other bare names in $PATH. Function
+ * wildcards expand from the ELF symbol tables (.symtab and .dynsym). */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+
+static const char *const uprobe_aliases[] = { "u", NULL };
+static const char *const uretprobe_aliases[] = { "ur", NULL };
+
+static const char *provider_name(enum probe_kind kind)
+{
+	return kind == PROBE_URETPROBE ? "uretprobe" : "uprobe";
+}
+
+/* ---- target resolution -------------------------------------------------- */
+
+static bool is_regular_file(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static const char *search_path(struct arena *a, const char *name)
+{
+	const char *env = getenv("PATH");
+	const char *p = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
+
+	while (*p) {
+		size_t len = strcspn(p, ":");
+		char *cand = arena_printf(a, "%.*s/%s", (int)len, len ? p : ".", name);
+		if (is_regular_file(cand) && !access(cand, X_OK))
+			return cand;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* /etc/ld.so.cache, "glibc-ld.so.cache1.1" format: a 48-byte header, then
+ * 24-byte entries { i32 flags; u32 key; u32 value; u32 osv; u64 hwcap }
+ * whose key (soname) and value (path) are offsets from the file start.
+ * `libc` matches `libc.so*`; a name with ".so" must match exactly. */
+static const char *search_ldcache(struct arena *a, const char *name)
+{
+	static const char magic[] = "glibc-ld.so.cache1.1";
+	const size_t hdr = 48, ent = 24;
+	const char *found = NULL;
+	size_t len, nlen = strlen(name);
+	char *buf = probe_read_file("/etc/ld.so.cache", &len);
+	uint32_t nlibs;
+	bool exact = strstr(name, ".so") != NULL;
+
+	if (!buf)
+		return NULL;
+	if (len < hdr || memcmp(buf, magic, sizeof(magic) - 1))
+		goto out;
+	memcpy(&nlibs, buf + 20, sizeof(nlibs));
+	for (uint32_t i = 0; i < nlibs && hdr + (i + 1) * ent <= len && !found; i++) {
+		const char *e = buf + hdr + i * ent;
+		uint32_t key, value;
+		int32_t flags;
+		memcpy(&flags, e, 4);
+		memcpy(&key, e + 4, 4);
+		memcpy(&value, e + 8, 4);
+		if (key >= len || value >= len || !memchr(buf + key, '\0', len - key) ||
+		    !memchr(buf + value, '\0', len - value))
+			continue;
+		const char *soname = buf + key;
+		bool match = exact ? !strcmp(soname, name)
+				   : !strncmp(soname, name, nlen) && !strncmp(soname + nlen, ".so", 3);
+#if defined(__x86_64__)
+		/* Skip 32-bit libraries: FLAG_X8664_LIB64 is 0x0300. */
+		if ((flags & 0xff00) != 0x0300)
+			match = false;
+#endif
+		if (match && is_regular_file(buf + value))
+			found = arena_strdup(a, buf + value);
+	}
+out:
+	free(buf);
+	return found;
+}
+
+/* Resolve BIN to a path (absolute unless it is a glob). NULL: reported. */
+static const char *resolve_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+				  const char *bin, pid_t pid)
+{
+	const char *path;
+
+	if (!*bin) {
+		if (pid <= 0) {
+			diag_error(d, loc, "uprobe target may only be omitted with -p PID");
+			return NULL;
+		}
+		char exe[64], buf[PATH_MAX];
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+		ssize_t n = readlink(exe, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			return arena_strdup(a, exe);
+		buf[n] = '\0';
+		/* A deleted or replaced executable still works through /proc. */
+		return is_regular_file(buf) ? arena_strdup(a, buf) : arena_strdup(a, exe);
+	}
+	if (!strcmp(bin, "*")) {
+		diag_error(d, loc, "uprobe on every mapped binary ('*') is not supported");
+		return NULL;
+	}
+	if (strchr(bin, '/')) {
+		if (bin[0] == '/' || probe_has_wildcard(bin))
+			return bin;
+		char buf[PATH_MAX];
+		return realpath(bin, buf) ? arena_strdup(a, buf) : bin;
+	}
+	path = !strncmp(bin, "lib", 3) ? search_ldcache(a, bin) : NULL;
+	if (!path)
+		path = search_path(a, bin);
+	if (!path) {
+		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable", bin);
+		return NULL;
+	}
+	return path;
+}
+
+/* ---- ELF ---------------------------------------------------------------- */
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+};
+
+static int elf_file_open(const char *path, struct elf_file *ef)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ef->fd < 0)
+		return -1;
+	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
+	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
+		if (ef->elf)
+			elf_end(ef->elf);
+		close(ef->fd);
+		return -1;
+	}
+	return 0;
+}
+
+static void elf_file_close(struct elf_file *ef)
+{
+	elf_end(ef->elf);
+	close(ef->fd);
+}
+
+/* An ELF executable or shared object. */
+static bool is_elf_object(const char *path)
+{
+	struct elf_file ef;
+	GElf_Ehdr eh;
+	bool ok;
+
+	if (elf_file_open(path, &ef))
+		return false;
+	ok = gelf_getehdr(ef.elf, &eh) && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	elf_file_close(&ef);
+	return ok;
+}
+
+/* Defined function symbols of path (versions stripped), sorted, unique. */
+static int elf_functions(struct arena *a, const char *path, struct str_vec *out)
+{
+	struct elf_file ef;
+	Elf_Scn *scn = NULL;
+
+	if (elf_file_open(path, &ef))
+		return -1;
+	while ((scn = elf_nextscn(ef.elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *name;
+			if (!gelf_getsym(data, (int)i, &sym))
+				continue;
+			if ((GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
+			     GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
+			    sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
+				continue;
+			name = elf_strptr(ef.elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			str_vec_push(a, out, arena_strndup(a, name, strcspn(name, "@")));
+		}
+	}
+	elf_file_close(&ef);
+	str_vec_sort_unique(out);
+	return 0;
+}
+
+static bool sorted_contains(const struct str_vec *v, const char *s)
+{
+	int lo = 0, hi = v->n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2, c = strcmp(v->v[mid], s);
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* A virtual address of the binary to the file offset uprobes want. */
+static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
+{
+	struct elf_file ef;
+	size_t n;
+	int err = -ENOENT;
+
+	if (elf_file_open(path, &ef))
+		return -ENOEXEC;
+	if (!elf_getphdrnum(ef.elf, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+			if (!gelf_getphdr(ef.elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+			    !(ph.p_flags & PF_X))
+				continue;
+			if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
+				*off = vaddr - ph.p_vaddr + ph.p_offset;
+				err = 0;
+				break;
+			}
+		}
+	}
+	elf_file_close(&ef);
+	return err;
+}
+
+/* ---- probe ops ---------------------------------------------------------- */
+
+static int check_target(struct diags *d, const struct src_loc *loc, const char *path,
+			bool unsafe)
+{
+	if (!is_regular_file(path)) {
+		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable",
+			   path);
+		return -1;
+	}
+	if (!unsafe && !is_elf_object(path)) {
+		struct diag_entry *e = diag_error(
+			d, loc, "uprobe target file '%s' is not an ELF executable or shared library",
+			path);
+		diag_hint(d, e, "use --unsafe to probe any file");
+		return -1;
+	}
+	return 0;
+}
+
+static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
+			char **parts, int nparts, struct attach_spec *out)
+{
+	const char *provider = provider_name(out->kind), *bin, *fn, *lang = NULL;
+	const char *plus;
+
+	for (int i = 1; i < nparts; i++)
+		if (!strcmp(parts[i], "@")) {
+			diag_error(d, loc, "%s by source line (BIN@FILE:LINE) needs DWARF, which sonde "
+				   "does not support", provider);
+			return -1;
+		}
+	if (nparts == 2 && out->pid > 0) {
+		bin = "";
+		fn = parts[1];
+	} else if (nparts == 3 && out->pid > 0 && (!strcmp(parts[1], "cpp") || !strcmp(parts[1], "c"))) {
+		bin = "";
+		lang = parts[1];
+		fn = parts[2];
+	} else if (nparts == 3) {
+		bin = parts[1];
+		fn = parts[2];
+	} else if (nparts == 4) {
+		bin = parts[1];
+		lang = parts[2];
+		fn = parts[3];
+	} else {
+		return probe_arity_error(d, loc, provider, "2 or 3", nparts - 1);
+	}
+	if (lang && strcmp(lang, "c")) {
+		if (!strcmp(lang, "cpp"))
+			diag_error(d, loc, "C++ (cpp:) %s probes are not supported by sonde", provider);
+		else
+			diag_error(d, loc, "Unsupported language qualifier for %s: %s", provider, lang);
+		return -1;
+	}
+	if (!*fn) {
+		diag_error(d, loc, "%s probe needs a function name or address", provider);
+		return -1;
+	}
+	plus = strchr(fn, '+');
+	if (plus || (fn[0] >= '0' && fn[0] <= '9')) {
+		char sym[256];
+		if (!probe_split_func(fn, sym, sizeof(sym), &out->offset) || probe_has_wildcard(fn)) {
+			diag_error(d, loc, "Invalid %s function, offset or address: %s", provider, fn);
+			return -1;
+		}
+		if (out->kind == PROBE_URETPROBE && plus) {
+			diag_error(d, loc, "uretprobes can not be attached to a function offset");
+			return -1;
+		}
+		/* Normalise: "0x401136" for addresses, "sym+16" for offsets. */
+		fn = sym[0] ? (out->offset ? arena_printf(a, "%s+%" PRIu64, sym, out->offset)
+					   : arena_strdup(a, sym))
+			    : arena_printf(a, "0x%" PRIx64, out->offset);
+	}
+	out->target = resolve_target(a, d, loc, bin, out->pid);
+	if (!out->target)
+		return -1;
+	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, out->unsafe))
+		return -1;
+	out->func = fn;
+	out->canonical = arena_printf(a, "%s:%s:%s", provider, out->target, fn);
+	return 0;
+}
+
+/* Specs for one concrete target file. */
+static void expand_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+			  const struct attach_spec *pattern, const char *path, struct spec_vec *sv)
+{
+	const char *provider = provider_name(pattern->kind);
+	struct str_vec funcs = { 0 };
+	bool wild = probe_has_wildcard(pattern->func);
+	bool addr = pattern->func[0] >= '0' && pattern->func[0] <= '9';
+
+	if (addr || (!wild && pattern->unsafe && !is_elf_object(path))) {
+		/* Addresses are not checked against symbols. */
+		struct attach_spec *s = spec_vec_push(a, sv);
+		*s = *pattern;
+		s->target = path;
+		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, pattern->func);
+		return;
+	}
+	if (elf_functions(a, path, &funcs))
+		return;
+	if (!wild) {
+		char sym[256];
+		uint64_t off;
+		if (!probe_split_func(pattern->func, sym, sizeof(sym), &off) ||
+		    !sorted_contains(&funcs, sym))
+			return;
+		struct attach_spec *s = spec_vec_push(a, sv);
+		*s = *pattern;
+		s->target = path;
+		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, pattern->func);
+		return;
+	}
+	for (int i = 0; i < funcs.n; i++) {
+		if (!probe_glob_match(pattern->func, funcs.v[i]))
+			continue;
+		struct attach_spec *s = spec_vec_push(a, sv);
+		*s = *pattern;
+		s->target = path;
+		s->func = funcs.v[i];
+		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, funcs.v[i]);
+	}
+}
+
+static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
+			 const struct attach_spec *pattern, struct attach_spec **out, int *n)
+{
+	struct spec_vec sv = { 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (probe_has_wildcard(pattern->target)) {
+		glob_t g;
+		if (glob(pattern->target, 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
+					expand_target(a, d, loc, pattern,
+						      arena_strdup(a, g.gl_pathv[i]), &sv);
+			globfree(&g);
+		}
+	} else {
+		expand_target(a, d, loc, pattern, pattern->target, &sv);
+	}
+	if (sv.n == 0) {
+		if (probe_has_wildcard(pattern->canonical))
+			return probe_missing(d, loc, pattern, "No uprobes matched: %s",
+					     pattern->canonical);
+		return probe_missing(d, loc, pattern, "Could not resolve symbol: %s:%s",
+				     pattern->target, pattern->func);
+	}
+	spec_vec_sort_unique(&sv);
+	*out = sv.v;
+	*n = sv.n;
+	return 0;
+}
+
+static const char *uprobe_section(struct arena *a, const struct attach_spec *spec)
+{
+	/* Plain SEC names: libbpf 1.1 gives BPF_PROG_TYPE_KPROBE and leaves
+	 * the attaching to us. */
+	return spec->kind == PROBE_URETPROBE ? "uretprobe" : "uprobe";
+}
+
+static int uprobe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+			 struct bpf_link ***links, int *nlinks)
+{
+	char sym[256];
+	uint64_t off;
+	struct bpf_link *l;
+	long err;
+
+	if (!desc->target || !desc->func || !probe_split_func(desc->func, sym, sizeof(sym), &off))
+		return -EINVAL;
+	if (!sym[0]) {
+		err = vaddr_to_offset(desc->target, off, &off);
+		if (err)
+			return (int)err;
+	}
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = desc->kind == PROBE_URETPROBE,
+		    .func_name = sym[0] ? sym : NULL);
+	/* With func_name, libbpf adds the symbol's file offset to off. */
+	l = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, desc->target, (size_t)off,
+					    &opts);
+	err = libbpf_get_error(l);
+	if (err)
+		return (int)err;
+	return probe_links_push(links, nlinks, l);
+}
+
+/* -l uprobe:BIN:FN: the target must be concrete (no listing of every
+ * binary on the system). */
+static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
+{
+	struct arena a = { 0 };
+	struct diags scratch;
+	struct src_loc loc = { 0 };
+	const char *provider = provider_name(kind);
+	char *copy, *bin, *colon;
+	const char *path;
+	struct str_vec funcs = { 0 };
+
+	if (!pattern)
+		return;
+	diags_init(&scratch, &a, "", "");
+	copy = arena_strdup(&a, pattern);
+	bin = strchr(copy, ':');
+	if (!bin)
+		goto out;
+	bin++;
+	colon = strrchr(bin, ':');
+	if (colon)
+		*colon = '\0';
+	if (!*bin || probe_has_wildcard(bin))
+		goto out;
+	path = resolve_target(&a, &scratch, &loc, bin, 0);
+	if (!path || elf_functions(&a, path, &funcs))
+		goto out;
+	for (int i = 0; i < funcs.n; i++) {
+		char *name = arena_printf(&a, "%s:%s:%s", provider, path, funcs.v[i]);
+		/* The pattern names the target as written: match on that. */
+		char *as_written = arena_printf(&a, "%s:%s:%s", provider, bin, funcs.v[i]);
+		if (probe_list_match(pattern, as_written) || probe_list_match(pattern, name))
+			fprintf(out, "%s\n", name);
+	}
+out:
+	arena_free(&a);
+}
+
+static void uprobe_list(const char *pattern, FILE *out, bool verbose)
+{
+	list_kind(PROBE_UPROBE, pattern, out);
+}
+
+static void uretprobe_list(const char *pattern, FILE *out, bool verbose)
+{
+	list_kind(PROBE_URETPROBE, pattern, out);
+}
+
+const struct probe_ops probe_uprobe_ops = {
+	.name = "uprobe",
+	.aliases = uprobe_aliases,
+	.kind = PROBE_UPROBE,
+	.parse = uprobe_parse,
+	.expand = uprobe_expand,
+	.section = uprobe_section,
+	.attach = uprobe_attach,
+	.list = uprobe_list,
+};
+
+const struct probe_ops probe_uretprobe_ops = {
+	.name = "uretprobe",
+	.aliases = uretprobe_aliases,
+	.kind = PROBE_URETPROBE,
+	.parse = uprobe_parse,
+	.expand = uprobe_expand,
+	.section = uprobe_section,
+	.attach = uprobe_attach,
+	.list = uretprobe_list,
+};

@@ -1,0 +1,419 @@
+/* sonde: the command line (§1). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "../codegen/compiler.h"
+#include "../probes/probe.h"
+#include "run.h"
+
+#ifndef SONDE_VERSION
+#define SONDE_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("USAGE:\n"
+	      "    sonde [options] filename [args...]\n"
+	      "    sonde [options] - [args...]        (program from stdin)\n"
+	      "    sonde [options] -e 'program' [args...]\n"
+	      "    sonde -l [pattern]\n"
+	      "\n"
+	      "OPTIONS:\n"
+	      "    -e PROGRAM       program text\n"
+	      "    -l [PATTERN]     list probes matching PATTERN (or used by the program)\n"
+	      "    -c CMD           run CMD (no shell) and trace until it exits; cpid is its pid\n"
+	      "    -p PID           trace only PID (user-space probes) and exit when it exits\n"
+	      "    -o FILE          write program output to FILE\n"
+	      "    -f text|json     output format\n"
+	      "    -B line|full|none  output buffering\n"
+	      "    -q               do not print the 'Attached N probes' line\n"
+	      "    -v               verbose: libbpf messages and verifier logs\n"
+	      "    -d STAGE         debug output: ast, codegen, codegen-opt, verifier, libbpf, all\n"
+	      "    --dry-run        load and attach, then exit\n"
+	      "    --no-warnings    do not print warnings\n"
+	      "    --emit-elf FILE  write the BPF object to FILE and exit\n"
+	      "    -V, --version    print the version\n"
+	      "    -h, --help       this help\n",
+	      f);
+}
+
+struct cli {
+	const char *program_text;
+	const char *filename; /* NULL with -e */
+	char **params;
+	int nparams;
+	bool list;
+	const char *list_pattern;
+	struct run_options run;
+	char *cmd;
+	bool no_warnings;
+	const char *emit_elf;
+	bool dump_ir, dump_ir_opt, dump_ast;
+	const char *output_path;
+	const char *format;
+	const char *buffering;
+};
+
+static char *read_all(FILE *f, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static int parse_debug(struct cli *cli, const char *arg)
+{
+	char *copy = strdup(arg);
+	if (!copy)
+		return -1;
+	int ret = 0;
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+		bool all = !strcmp(tok, "all");
+		if (all || !strcmp(tok, "ast"))
+			cli->dump_ast = true;
+		if (all || !strcmp(tok, "codegen"))
+			cli->dump_ir = true;
+		if (all || !strcmp(tok, "codegen-opt"))
+			cli->dump_ir_opt = true;
+		if (all || !strcmp(tok, "verifier"))
+			cli->run.dump_verifier = true;
+		if (all || !strcmp(tok, "libbpf"))
+			cli->run.dump_libbpf = true;
+		if (!all && strcmp(tok, "ast") && strcmp(tok, "codegen") && strcmp(tok, "codegen-opt") &&
+		    strcmp(tok, "verifier") && strcmp(tok, "libbpf") && strcmp(tok, "types") && strcmp(tok, "dis")) {
+			fprintf(stderr, "ERROR: USAGE: invalid option for -d: %s\n", tok);
+			ret = -1;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+/* Split -c CMD on spaces (no shell). */
+static char **split_command(char *cmd)
+{
+	size_t n = 0;
+	char **argv = calloc(strlen(cmd) / 2 + 2, sizeof(char *));
+	if (!argv)
+		return NULL;
+	for (char *tok = strtok(cmd, " "); tok; tok = strtok(NULL, " "))
+		argv[n++] = tok;
+	argv[n] = NULL;
+	return n ? argv : NULL;
+}
+
+enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM };
+
+static int parse_args(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "cmd", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+		{ "info", no_argument, NULL, OPT_INFO },
+		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
+		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "warnings", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "he:lvqp:c:o:f:B:d:I:kV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("sonde v%s\n", SONDE_VERSION);
+			exit(0);
+		case 'e':
+			cli->program_text = optarg;
+			break;
+		case 'l':
+			cli->list = true;
+			break;
+		case 'v':
+			cli->run.verbose = true;
+			break;
+		case 'q':
+			cli->run.quiet = true;
+			break;
+		case 'k':
+			break;
+		case 'p': {
+			char *end;
+			errno = 0;
+			long pid = strtol(optarg, &end, 10);
+			if (errno || *end || pid <= 0) {
+				fprintf(stderr, "ERROR: Failed to parse pid: '%s'\n", optarg);
+				return -1;
+			}
+			if (pid > 0x400000) {
+				fprintf(stderr, "ERROR: Pid out of range: %ld\n", pid);
+				return -1;
+			}
+			cli->run.pid = (pid_t)pid;
+			break;
+		}
+		case 'c':
+			cli->cmd = optarg;
+			break;
+		case 'o':
+			cli->output_path = optarg;
+			break;
+		case 'f':
+			cli->format = optarg;
+			break;
+		case 'B':
+			cli->buffering = optarg;
+			break;
+		case 'd':
+			if (parse_debug(cli, optarg) < 0)
+				return -1;
+			break;
+		case 'I':
+		case OPT_INCLUDE:
+			break; /* kernel types come from BTF; nothing to search yet */
+		case OPT_DRY_RUN:
+			cli->run.dry_run = true;
+			break;
+		case OPT_NO_WARNINGS:
+			cli->no_warnings = true;
+			break;
+		case OPT_UNSAFE:
+			break;
+		case OPT_INFO:
+			printf("sonde v%s\nlibbpf %u.%u\n", SONDE_VERSION, libbpf_major_version(), libbpf_minor_version());
+			exit(0);
+		case OPT_EMIT_ELF:
+			cli->emit_elf = optarg;
+			break;
+		case OPT_EMIT_LLVM:
+			cli->dump_ir = cli->dump_ir_opt = true;
+			break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	/* GNU getopt permutes: every non-option (and everything after "--")
+	 * is now at argv[optind..]. */
+	char **positional = argv + optind;
+	int np = argc - optind;
+	int first = 0;
+	if (!cli->program_text && !cli->list) {
+		if (np == 0) {
+			if (argc <= 1) {
+				usage(stderr);
+				return -1;
+			}
+			fprintf(stderr, "ERROR: USAGE: filename or -e 'program' required.\n");
+			return -1;
+		}
+		cli->filename = positional[0];
+		first = 1;
+	} else if (cli->list && !cli->program_text && np > 0) {
+		cli->list_pattern = positional[0];
+		first = 1;
+	}
+	cli->params = positional + first;
+	cli->nparams = np - first;
+	return 0;
+}
+
+static int load_source(struct cli *cli, char **src, const char **name)
+{
+	size_t len;
+	if (cli->program_text) {
+		*src = strdup(cli->program_text);
+		*name = "stdin";
+		return *src ? 0 : -1;
+	}
+	FILE *f = strcmp(cli->filename, "-") ? fopen(cli->filename, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", cli->filename, strerror(errno));
+		return -1;
+	}
+	*src = read_all(f, &len);
+	if (f != stdin)
+		fclose(f);
+	if (!*src) {
+		fprintf(stderr, "ERROR: failed to read '%s'\n", cli->filename);
+		return -1;
+	}
+	if (strlen(*src) != len) {
+		fprintf(stderr, "ERROR: %s: the program contains a NUL byte; is it a text file?\n",
+			strcmp(cli->filename, "-") ? cli->filename : "stdin");
+		free(*src);
+		return -1;
+	}
+	*name = strcmp(cli->filename, "-") ? cli->filename : "stdin";
+	return 0;
+}
+
+static int write_file(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, size, f) != size) {
+		fprintf(stderr, "ERROR: cannot write '%s': %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+static int setup_output(struct cli *cli)
+{
+	cli->run.out = stdout;
+	cli->run.mode = OUTPUT_TEXT;
+	if (cli->format) {
+		if (!strcmp(cli->format, "json")) {
+			cli->run.mode = OUTPUT_JSON;
+		} else if (strcmp(cli->format, "text")) {
+			fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", cli->format);
+			return -1;
+		}
+	}
+	if (cli->output_path) {
+		cli->run.out = fopen(cli->output_path, "w");
+		if (!cli->run.out) {
+			fprintf(stderr, "ERROR: failed to open output file '%s': %s\n", cli->output_path, strerror(errno));
+			return -1;
+		}
+	}
+	int mode = _IOLBF;
+	if (cli->buffering) {
+		if (!strcmp(cli->buffering, "full"))
+			mode = _IOFBF;
+		else if (!strcmp(cli->buffering, "none"))
+			mode = _IONBF;
+		else if (strcmp(cli->buffering, "line")) {
+			fprintf(stderr, "ERROR: USAGE: -B must be either 'line', 'full', or 'none'.\n");
+			return -1;
+		}
+	}
+	setvbuf(cli->run.out, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	cli.run.print_maps_on_exit = true;
+	if (parse_args(&cli, argc, argv) < 0)
+		return 1;
+	if (cli.cmd && cli.run.pid) {
+		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
+		return 1;
+	}
+	if (geteuid() != 0 && !cli.emit_elf) {
+		fprintf(stderr, "ERROR: Missing CAP_BPF capability, please run sonde as the root user.\n");
+		return 1;
+	}
+	if (cli.list && !cli.program_text) {
+		struct arena a = { 0 };
+		struct diags d;
+		diags_init(&d, &a, "stdin", "");
+		int r = probes_list(&d, cli.list_pattern, stdout, cli.run.verbose);
+		diags_print(&d, stderr, DIAG_ERROR);
+		arena_free(&a);
+		return r < 0 ? 1 : 0;
+	}
+	char *src;
+	const char *name;
+	if (load_source(&cli, &src, &name) < 0)
+		return 1;
+
+	struct arena arena = { 0 };
+	struct diags diags;
+	diags_init(&diags, &arena, name, src);
+	struct compile_options copts = {
+		.params = cli.params,
+		.nparams = cli.nparams,
+		.ncpus = libbpf_num_possible_cpus(),
+		.max_strlen = 1024,
+		.max_map_keys = 4096,
+		.dump_ir = cli.dump_ir,
+		.dump_ir_opt = cli.dump_ir_opt,
+	};
+	if (copts.ncpus <= 0)
+		copts.ncpus = 1;
+	struct compiled_program *prog = compile_source(&arena, &diags, &copts);
+	int status = 1;
+	if (!prog) {
+		diags_print(&diags, stderr, DIAG_ERROR);
+		if (!cli.no_warnings)
+			diags_print(&diags, stderr, DIAG_WARNING);
+		goto out;
+	}
+	if (!cli.no_warnings && diags.warnings) {
+		diags_print(&diags, stdout, DIAG_WARNING);
+		fflush(stdout);
+	}
+	if (cli.emit_elf) {
+		status = write_file(cli.emit_elf, prog->elf, prog->elf_size) < 0 ? 1 : 0;
+		goto out;
+	}
+	if (cli.list) {
+		for (int i = 0; i < prog->nprogs; i++)
+			if (prog->progs[i].kind != PROBE_BEGIN && prog->progs[i].kind != PROBE_END)
+				printf("%s\n", prog->progs[i].canonical);
+		status = 0;
+		goto out;
+	}
+	if (setup_output(&cli) < 0)
+		goto out;
+	char **cmd_argv = NULL;
+	if (cli.cmd) {
+		cmd_argv = split_command(cli.cmd);
+		if (!cmd_argv) {
+			fprintf(stderr, "ERROR: USAGE: -c needs a command\n");
+			goto out;
+		}
+		cli.run.cmd_argv = cmd_argv;
+	}
+	status = run_program(prog, &cli.run);
+	free(cmd_argv);
+	if (cli.run.out != stdout)
+		fclose(cli.run.out);
+out:
+	arena_free(&arena);
+	free(src);
+	return status;
+}

@@ -1,0 +1,344 @@
+/* Reading a script map from the kernel: merge per-CPU values, group
+ * histogram buckets by user key, sort in print order (§9, §10.3). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* qsort_r */
+#endif
+#include "output.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/types.h"
+
+/* One BPF entry of a hist/lhist map, before grouping. */
+struct hist_raw {
+	const unsigned char *key; /* user key bytes */
+	uint64_t bucket, count;
+};
+
+struct hist_raws {
+	struct hist_raw *v;
+	size_t n, cap;
+};
+
+/* Everything the per-key reader needs. */
+struct reader {
+	const struct map_desc *m;
+	struct map_snapshot *s;
+	struct hist_raws raws;
+	int ncpu;
+	size_t stride;    /* bytes per CPU in a lookup result */
+	size_t user_ksz;  /* user part of the key; the hist bucket word follows */
+};
+
+static uint64_t rd64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+bool map_is_hist(const struct map_desc *m)
+{
+	return m->value->kind == TY_HIST || m->value->kind == TY_LHIST;
+}
+
+static struct map_entry *add_entry(struct map_snapshot *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct map_entry *e = realloc(s->entries, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		s->entries = e;
+		s->cap = cap;
+	}
+	struct map_entry *e = &s->entries[s->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static int add_raw(struct hist_raws *r, const unsigned char *key, uint64_t bucket, uint64_t count)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct hist_raw *v = realloc(r->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct hist_raw){ key, bucket, count };
+	return 0;
+}
+
+/* min/max over the CPUs that saw a value; signedness of the value type. */
+static void merge_minmax(struct map_entry *e, const struct type *vt, const unsigned char *val,
+			 int ncpu, size_t stride)
+{
+	bool set = false, is_min = vt->kind == TY_MIN;
+
+	for (int c = 0; c < ncpu; c++) {
+		const unsigned char *w = val + (size_t)c * stride;
+		uint64_t v = rd64(w);
+		if (!rd64(w + 8))
+			continue;
+		bool less = vt->is_signed ? (int64_t)v < e->num : v < (uint64_t)e->num;
+		if (!set || less == is_min)
+			e->num = (int64_t)v;
+		set = true;
+	}
+}
+
+static int merge_value(struct reader *r, struct map_entry *e, const unsigned char *val)
+{
+	const struct type *vt = r->m->value;
+
+	switch (vt->kind) {
+	case TY_COUNT:
+	case TY_SUM:
+		for (int c = 0; c < r->ncpu; c++)
+			e->num = (int64_t)((uint64_t)e->num + rd64(val + (size_t)c * r->stride));
+		return 0;
+	case TY_MIN:
+	case TY_MAX:
+		merge_minmax(e, vt, val, r->ncpu, r->stride);
+		return 0;
+	case TY_AVG:
+	case TY_STATS:
+		for (int c = 0; c < r->ncpu; c++) {
+			const unsigned char *w = val + (size_t)c * r->stride;
+			e->count += rd64(w);
+			e->total = (int64_t)((uint64_t)e->total + rd64(w + 8));
+		}
+		e->num = (int64_t)agg_average(e->count, (uint64_t)e->total, vt->is_signed);
+		return 0;
+	default: {
+		/* plain value: ordinary map, one copy */
+		unsigned char *v = arena_alloc(&r->s->arena, r->m->value_size);
+		memcpy(v, val, r->m->value_size);
+		e->value = v;
+		return 0;
+	}
+	}
+}
+
+static int read_one(struct reader *r, const unsigned char *key, const unsigned char *val)
+{
+	const unsigned char *ukey = NULL;
+
+	if (r->m->key || map_is_hist(r->m)) {
+		unsigned char *k = arena_alloc(&r->s->arena, r->user_ksz ? r->user_ksz : 1);
+		memcpy(k, key, r->user_ksz);
+		ukey = k;
+	}
+	if (map_is_hist(r->m)) {
+		uint64_t count = 0;
+		for (int c = 0; c < r->ncpu; c++)
+			count += rd64(val + (size_t)c * r->stride);
+		return add_raw(&r->raws, ukey, rd64(key + r->user_ksz), count);
+	}
+	struct map_entry *e = add_entry(r->s);
+	if (!e)
+		return -ENOMEM;
+	e->key = r->m->key ? ukey : NULL;
+	return merge_value(r, e, val);
+}
+
+static int hist_raw_cmp(const void *a, const void *b, void *arg)
+{
+	const struct hist_raw *x = a, *y = b;
+	int c = memcmp(x->key, y->key, *(const size_t *)arg);
+
+	if (c)
+		return c;
+	return x->bucket < y->bucket ? -1 : x->bucket > y->bucket;
+}
+
+/* One entry per user key with its bucket array; bucket indexes the value
+ * type cannot produce are dropped. */
+static int group_hist(struct reader *r)
+{
+	struct hist_raws *rw = &r->raws;
+	size_t max = hist_max_buckets(r->m->value);
+
+	if (rw->n > 1)
+		qsort_r(rw->v, rw->n, sizeof(*rw->v), hist_raw_cmp, &r->user_ksz);
+	for (size_t i = 0, j; i < rw->n; i = j) {
+		size_t nb = 0;
+		for (j = i; j < rw->n && !memcmp(rw->v[i].key, rw->v[j].key, r->user_ksz); j++)
+			if (rw->v[j].bucket < max)
+				nb = rw->v[j].bucket + 1;
+		struct map_entry *e = add_entry(r->s);
+		if (!e)
+			return -ENOMEM;
+		e->key = r->m->key ? rw->v[i].key : NULL;
+		e->nbuckets = nb;
+		e->buckets = arena_alloc(&r->s->arena, (nb ? nb : 1) * sizeof(uint64_t));
+		for (size_t k = i; k < j; k++) {
+			if (rw->v[k].bucket >= nb)
+				continue;
+			e->buckets[rw->v[k].bucket] += rw->v[k].count;
+			e->count += rw->v[k].count;
+		}
+	}
+	return 0;
+}
+
+/* Walk the keys. A concurrent delete can restart the walk, so the number of
+ * steps is bounded. */
+static int walk_map(struct reader *r, int fd)
+{
+	const struct map_desc *m = r->m;
+	size_t vbytes = r->stride * (size_t)r->ncpu;
+	unsigned char *key = malloc(m->key_size), *next = malloc(m->key_size);
+	unsigned char *val = malloc(vbytes ? vbytes : 8);
+	uint64_t limit = ((uint64_t)(m->max_entries ? m->max_entries : 1u << 20)) * 2 + 16;
+	int err = -ENOMEM;
+
+	if (!key || !next || !val)
+		goto out;
+	err = bpf_map_get_next_key(fd, NULL, next);
+	while (!err && limit--) {
+		err = bpf_map_lookup_elem(fd, next, val);
+		if (!err)
+			err = read_one(r, next, val);
+		else if (err == -ENOENT) /* deleted meanwhile */
+			err = 0;
+		if (err)
+			break;
+		unsigned char *t = key;
+		key = next;
+		next = t;
+		err = bpf_map_get_next_key(fd, key, next);
+	}
+	if (err == -ENOENT)
+		err = 0;
+out:
+	free(key);
+	free(next);
+	free(val);
+	return err;
+}
+
+int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, int ncpus)
+{
+	struct reader r = {
+		.m = m,
+		.s = s,
+		.ncpu = m->percpu ? (ncpus > 0 ? ncpus : 1) : 1,
+		.stride = (m->value_size + 7) & ~(size_t)7,
+	};
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (map_is_hist(m))
+		r.user_ksz = m->key ? type_storage_size(m->key) : 8;
+	else
+		r.user_ksz = m->key ? m->key_size : 0;
+	if (map_is_hist(m) && m->key_size < r.user_ksz + 8)
+		return -EINVAL;
+	err = walk_map(&r, fd);
+	if (!err && map_is_hist(m))
+		err = group_hist(&r);
+	free(r.raws.v);
+	return err;
+}
+
+int map_snapshot_add_zero(struct map_snapshot *s, const struct map_desc *m)
+{
+	struct map_entry *e = add_entry(s);
+
+	if (!e)
+		return -ENOMEM;
+	e->value = arena_alloc(&s->arena, m->value_size ? m->value_size : 8);
+	return 0;
+}
+
+void map_snapshot_free(struct map_snapshot *s)
+{
+	free(s->entries);
+	arena_free(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int map_key_compare(const struct type *t, const void *a, const void *b)
+{
+	const unsigned char *x = a, *y = b;
+
+	switch (t->kind) {
+	case TY_INT:
+	case TY_BOOL:
+	case TY_POINTER:
+	case TY_PROBE:
+		/* integer keys compare as signed numbers */
+		return cmp_i64((int64_t)rd64(x), (int64_t)rd64(y));
+	case TY_TUPLE:
+		for (int i = 0; i < t->nfields; i++) {
+			int c = map_key_compare(t->fields[i], x + t->offsets[i], y + t->offsets[i]);
+			if (c)
+				return c;
+		}
+		return 0;
+	default:
+		return memcmp(x, y, type_storage_size(t));
+	}
+}
+
+/* Order of the values alone; 0 when only the key can decide. */
+static int value_compare(const struct type *vt, const struct map_entry *a,
+			 const struct map_entry *b)
+{
+	switch (vt->kind) {
+	case TY_COUNT:
+	case TY_MIN:
+	case TY_MAX:
+		/* min/max as uint64: negatives last */
+		return cmp_u64((uint64_t)a->num, (uint64_t)b->num);
+	case TY_SUM:
+	case TY_AVG:
+	case TY_STATS:
+		return vt->is_signed ? cmp_i64(a->num, b->num)
+				     : cmp_u64((uint64_t)a->num, (uint64_t)b->num);
+	case TY_HIST:
+	case TY_LHIST:
+		return cmp_u64(a->count, b->count);
+	case TY_INT:
+		return vt->is_signed ? cmp_i64((int64_t)rd64(a->value), (int64_t)rd64(b->value))
+				     : cmp_u64(rd64(a->value), rd64(b->value));
+	case TY_BOOL:
+		return cmp_u64(rd64(a->value) != 0, rd64(b->value) != 0);
+	default:
+		return 0;
+	}
+}
+
+static int entry_cmp(const void *a, const void *b, void *arg)
+{
+	const struct map_desc *m = arg;
+	int c = value_compare(m->value, a, b);
+
+	if (c || !m->key)
+		return c;
+	return map_key_compare(m->key, ((const struct map_entry *)a)->key,
+			       ((const struct map_entry *)b)->key);
+}
+
+void map_snapshot_sort(struct map_snapshot *s, const struct map_desc *m)
+{
+	if (s->n > 1)
+		qsort_r(s->entries, s->n, sizeof(*s->entries), entry_cmp, (void *)m);
+}

@@ -1,0 +1,220 @@
+/* JSON rendering of values and maps (§10.7). */
+#include "output.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../codegen/types.h"
+
+static uint64_t rd64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+void json_write_string(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (c < 0x20)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Readers of JSON parse numbers as doubles: keep 64-bit values exact. */
+void json_write_int(FILE *f, uint64_t bits, bool is_signed)
+{
+	bool exact;
+
+	if (is_signed) {
+		int64_t v = (int64_t)bits;
+		double d = (double)v;
+		exact = d < 9223372036854775808.0 && (int64_t)d == v;
+		fprintf(f, exact ? "%" PRId64 : "\"%" PRId64 "\"", v);
+	} else {
+		double d = (double)bits;
+		exact = d < 18446744073709551616.0 && (uint64_t)d == bits;
+		fprintf(f, exact ? "%" PRIu64 : "\"%" PRIu64 "\"", bits);
+	}
+}
+
+static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
+{
+	const unsigned char *nul = memchr(s, '\0', cap);
+
+	if (nul || !cap) {
+		json_write_string(f, (const char *)s, nul ? (size_t)(nul - s) : 0);
+		return;
+	}
+	/* cut value: same text as in text mode, trailer included */
+	char *buf = malloc(cap + sizeof(OUTPUT_TRUNC_TRAILER));
+	if (!buf) {
+		json_write_string(f, (const char *)s, cap);
+		return;
+	}
+	memcpy(buf, s, cap);
+	memcpy(buf + cap, OUTPUT_TRUNC_TRAILER, sizeof(OUTPUT_TRUNC_TRAILER));
+	json_write_string(f, buf, cap + sizeof(OUTPUT_TRUNC_TRAILER) - 1);
+	free(buf);
+}
+
+static void json_tuple(FILE *f, const struct compiled_program *prog, const struct type *t,
+		       const unsigned char *d)
+{
+	fputc(t->names ? '{' : '[', f);
+	for (int i = 0; i < t->nfields; i++) {
+		if (i)
+			fputs(t->names ? ", " : ",", f);
+		if (t->names) {
+			json_write_string(f, t->names[i], strlen(t->names[i]));
+			fputs(": ", f);
+		}
+		output_render_json(f, prog, t->fields[i], d + t->offsets[i]);
+	}
+	fputc(t->names ? '}' : ']', f);
+}
+
+static void json_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, bool is_signed)
+{
+	fputs("{\"count\": ", f);
+	json_write_int(f, count, false);
+	fputs(", \"average\": ", f);
+	json_write_int(f, avg, is_signed);
+	fputs(", \"total\": ", f);
+	json_write_int(f, total, is_signed);
+	fputc('}', f);
+}
+
+void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data)
+{
+	const unsigned char *d = data;
+	uint64_t v = 0;
+
+	switch (t->kind) {
+	case TY_INT:
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+		json_write_int(f, rd64(d), t->is_signed);
+		break;
+	case TY_COUNT:
+	case TY_POINTER:
+		json_write_int(f, rd64(d), false);
+		break;
+	case TY_BOOL:
+		fputs(rd64(d) ? "true" : "false", f);
+		break;
+	case TY_STRING:
+		json_string_value(f, d, t->size);
+		break;
+	case TY_TUPLE:
+		json_tuple(f, prog, t, d);
+		break;
+	case TY_PROBE:
+		v = rd64(d);
+		if (prog && v < (uint64_t)prog->nprobe_names && prog->probe_names[v])
+			json_write_string(f, prog->probe_names[v], strlen(prog->probe_names[v]));
+		else
+			json_write_int(f, v, false);
+		break;
+	case TY_AVG:
+		json_write_int(f, agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		break;
+	case TY_STATS:
+		json_stats(f, rd64(d), rd64(d + 8),
+			   agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		break;
+	default:
+		fputs("null", f);
+		break;
+	}
+}
+
+static const char *record_type(const struct type *vt)
+{
+	switch (vt->kind) {
+	case TY_HIST:
+	case TY_LHIST:
+		return "hist";
+	case TY_AVG:
+	case TY_STATS:
+		return "stats";
+	default:
+		return "map";
+	}
+}
+
+static void json_entry_value(FILE *f, const struct compiled_program *prog, const struct type *vt,
+			     const struct map_entry *e, int64_t div)
+{
+	switch (vt->kind) {
+	case TY_COUNT:
+		json_write_int(f, agg_div((uint64_t)e->num, false, div), false);
+		break;
+	case TY_SUM:
+	case TY_MIN:
+	case TY_MAX:
+	case TY_AVG:
+		json_write_int(f, agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
+		break;
+	case TY_STATS:
+		json_stats(f, e->count, (uint64_t)e->total,
+			   agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
+		break;
+	case TY_HIST:
+	case TY_LHIST:
+		hist_print_json(f, vt, e->buckets, e->nbuckets, div);
+		break;
+	case TY_INT:
+		json_write_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
+		break;
+	default:
+		output_render_json(f, prog, vt, e->value);
+		break;
+	}
+}
+
+void output_map_json(FILE *f, const struct compiled_program *prog, const struct map_desc *m,
+		     const struct map_snapshot *s, size_t first, int64_t div)
+{
+	if (first >= s->n)
+		return;
+	fprintf(f, "{\"type\": \"%s\", \"data\": {", record_type(m->value));
+	json_write_string(f, m->name, strlen(m->name));
+	fputs(": ", f);
+	if (!m->key) {
+		json_entry_value(f, prog, m->value, &s->entries[first], div);
+	} else {
+		fputc('{', f);
+		for (size_t i = first; i < s->n; i++) {
+			const struct map_entry *e = &s->entries[i];
+			char *k = output_key_text(prog, m->key, e->key, true);
+
+			if (i > first)
+				fputs(", ", f);
+			json_write_string(f, k ? k : "", k ? strlen(k) : 0);
+			free(k);
+			fputs(": ", f);
+			json_entry_value(f, prog, m->value, e, div);
+		}
+		fputc('}', f);
+	}
+	fputs("}}\n", f);
+}

@@ -1,0 +1,443 @@
+/* The run-time lifecycle of §1.7: load, begin, attach, event loop, end,
+ * maps, detach. */
+#include "run.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../probes/probe.h"
+
+
+struct runner {
+	const struct compiled_program *prog;
+	const struct run_options *opts;
+	struct output out;
+	struct bpf_object *obj;
+	struct bpf_program **progs; /* by prog_desc index */
+	int *map_fds;               /* by map index */
+	struct bpf_link **links;
+	int nlinks;
+	struct ring_buffer *rb;
+	bool exiting;
+	int exit_code;
+	bool have_exit_code;
+};
+
+/* libbpf's log callback has no context pointer: keep the tail of its
+ * messages here so a load failure can be explained. */
+static struct {
+	char text[16384];
+	size_t len;
+	bool echo;
+} libbpf_log;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (libbpf_log.echo) {
+		const char *tag = level == LIBBPF_WARN ? "WARN" : level == LIBBPF_INFO ? "INFO" : "DEBUG";
+		fprintf(stderr, "[%s] %s", tag, line);
+	}
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	size_t n = strlen(line);
+	if (n >= sizeof(libbpf_log.text))
+		return 0;
+	if (libbpf_log.len + n >= sizeof(libbpf_log.text)) {
+		/* keep the newest half */
+		size_t keep = sizeof(libbpf_log.text) / 2;
+		memmove(libbpf_log.text, libbpf_log.text + libbpf_log.len - keep, keep);
+		libbpf_log.len = keep;
+	}
+	memcpy(libbpf_log.text + libbpf_log.len, line, n);
+	libbpf_log.len += n;
+	libbpf_log.text[libbpf_log.len] = 0;
+	return 0;
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_signal++;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- map maintenance for clear() and zero() ---- */
+
+static void map_clear(struct runner *r, int idx, bool zero_only)
+{
+	const struct map_desc *m = &r->prog->maps[idx];
+	int fd = r->map_fds[idx];
+	size_t vsize = m->percpu ? ((m->value_size + 7) & ~(size_t)7) * (size_t)r->out.ncpus : m->value_size;
+	unsigned char *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
+	unsigned char *zero = calloc(1, vsize);
+	if (!key || !next || !zero)
+		goto out;
+	/* collect first: deleting while iterating restarts the walk */
+	size_t n = 0, cap = 0;
+	unsigned char *keys = NULL;
+	void *prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			unsigned char *k = realloc(keys, cap * m->key_size);
+			if (!k)
+				break;
+			keys = k;
+		}
+		memcpy(keys + n * m->key_size, next, m->key_size);
+		n++;
+		memcpy(key, next, m->key_size);
+		prev = key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (zero_only)
+			bpf_map_update_elem(fd, keys + i * m->key_size, zero, BPF_EXIST);
+		else
+			bpf_map_delete_elem(fd, keys + i * m->key_size);
+	}
+	free(keys);
+out:
+	free(key);
+	free(next);
+	free(zero);
+}
+
+/* ---- events ---- */
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct runner *r = ctx;
+	if (r->exiting || size < 8)
+		return 0;
+	uint64_t idx;
+	memcpy(&idx, data, 8);
+	if (idx >= (uint64_t)r->prog->nactions)
+		return 0;
+	const struct action *a = &r->prog->actions[idx];
+	const unsigned char *payload = (const unsigned char *)data + 8;
+	switch (a->kind) {
+	case ACT_PRINTF:
+		output_printf(&r->out, a->fmt, a->type, payload);
+		break;
+	case ACT_PRINT:
+		output_value(&r->out, a->type, payload);
+		break;
+	case ACT_PRINT_MAP: {
+		int64_t top, div;
+		memcpy(&top, payload, 8);
+		memcpy(&div, payload + 8, 8);
+		output_map(&r->out, &r->prog->maps[a->map], r->map_fds[a->map], top, div, true);
+		break;
+	}
+	case ACT_CLEAR:
+	case ACT_ZERO:
+		map_clear(r, a->map, a->kind == ACT_ZERO);
+		break;
+	case ACT_TIME:
+		output_time(&r->out, a->fmt);
+		break;
+	case ACT_EXIT: {
+		int64_t code;
+		memcpy(&code, payload, 8);
+		if (!r->have_exit_code) {
+			r->exit_code = (int)(code & 255);
+			r->have_exit_code = true;
+		}
+		r->exiting = true;
+		return -1; /* stop consuming: later events are dropped */
+	}
+	}
+	return 0;
+}
+
+static void drain(struct runner *r)
+{
+	if (r->rb)
+		ring_buffer__consume(r->rb);
+}
+
+/* ---- load ---- */
+
+static void explain_load_failure(struct runner *r, int err)
+{
+	fprintf(stderr, "ERROR: Failed to load the BPF programs: %s\n", strerror(-err));
+	/* name the probe whose program the verifier refused */
+	for (int i = 0; i < r->prog->nprogs; i++) {
+		const struct prog_desc *d = &r->prog->progs[i];
+		if (strstr(libbpf_log.text, d->fn_name)) {
+			fprintf(stderr, "ERROR: the kernel verifier rejected the program of probe %s\n", d->canonical);
+			break;
+		}
+	}
+	if (strstr(libbpf_log.text, "combined stack size") || strstr(libbpf_log.text, "stack limit"))
+		fprintf(stderr, "HINT: BPF stack limit of 512 bytes exceeded\n");
+	if (libbpf_log.len && !r->opts->verbose) {
+		/* the tail of the verifier log */
+		const char *tail = libbpf_log.text;
+		size_t lines = 0;
+		for (const char *p = libbpf_log.text + libbpf_log.len; p > libbpf_log.text; p--)
+			if (*p == '\n' && ++lines > 20) {
+				tail = p + 1;
+				break;
+			}
+		fputs(tail, stderr);
+	}
+}
+
+static int load(struct runner *r)
+{
+	const struct compiled_program *p = r->prog;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sonde");
+	r->obj = bpf_object__open_mem(p->elf, p->elf_size, &oo);
+	if (!r->obj) {
+		fprintf(stderr, "ERROR: Failed to open the BPF object: %s\n", strerror(errno));
+		return -1;
+	}
+	struct bpf_map *scratch = bpf_object__find_map_by_name(r->obj, p->scratch_name);
+	if (scratch)
+		bpf_map__set_max_entries(scratch, (uint32_t)r->out.ncpus);
+	r->progs = calloc((size_t)(p->nprogs ? p->nprogs : 1), sizeof(*r->progs));
+	r->map_fds = calloc((size_t)(p->nmaps ? p->nmaps : 1), sizeof(*r->map_fds));
+	if (!r->progs || !r->map_fds)
+		return -1;
+	for (int i = 0; i < p->nprogs; i++) {
+		r->progs[i] = bpf_object__find_program_by_name(r->obj, p->progs[i].fn_name);
+		if (r->progs[i] && r->opts->dump_verifier)
+			bpf_program__set_log_level(r->progs[i], 1);
+	}
+	int err = bpf_object__load(r->obj);
+	if (err) {
+		explain_load_failure(r, err);
+		return -1;
+	}
+	for (int i = 0; i < p->nmaps; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(r->obj, p->maps[i].bpf_name);
+		r->map_fds[i] = m ? bpf_map__fd(m) : -1;
+	}
+	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
+	if (!rbmap) {
+		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");
+		return -1;
+	}
+	r->rb = ring_buffer__new(bpf_map__fd(rbmap), on_event, r, NULL);
+	if (!r->rb) {
+		fprintf(stderr, "ERROR: Failed to create the event ring buffer: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void set_globals(struct runner *r, pid_t cpid)
+{
+	struct bpf_map *g = bpf_object__find_map_by_name(r->obj, SONDE_GLOBALS_MAP);
+	if (!g)
+		return;
+	unsigned char val[GLOBALS_SIZE] = { 0 };
+	uint64_t start = boottime_ns(), c = (uint64_t)cpid;
+	memcpy(val + GLOBAL_START_NS, &start, 8);
+	memcpy(val + GLOBAL_CPID, &c, 8);
+	uint32_t key = 0;
+	if (bpf_map_update_elem(bpf_map__fd(g), &key, val, BPF_ANY))
+		fprintf(stderr, "WARNING: cannot set the start time: %s\n", strerror(errno));
+}
+
+static void run_special(struct runner *r, enum probe_kind kind)
+{
+	for (int i = 0; i < r->prog->nprogs; i++) {
+		if (r->prog->progs[i].kind != kind || !r->progs[i])
+			continue;
+		int err = probe_run_once(r->progs[i]);
+		if (err)
+			fprintf(stderr, "ERROR: failed to run %s probe: %s\n", r->prog->progs[i].canonical,
+				strerror(-err));
+		drain(r);
+	}
+}
+
+static int attach_all(struct runner *r, int *count)
+{
+	*count = 0;
+	for (int i = 0; i < r->prog->nprogs; i++) {
+		const struct prog_desc *d = &r->prog->progs[i];
+		if (d->kind == PROBE_BEGIN || d->kind == PROBE_END) {
+			(*count)++;
+			continue;
+		}
+		int before = r->nlinks;
+		int err = probe_attach(r->progs[i], d, r->opts->pid, &r->links, &r->nlinks);
+		if (err) {
+			fprintf(stderr, "ERROR: %s\n", strerror(-err));
+			fprintf(stderr,
+				"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
+				d->canonical);
+			return -1;
+		}
+		if (r->nlinks > before)
+			(*count)++;
+	}
+	return 0;
+}
+
+static bool only_special(const struct compiled_program *p)
+{
+	for (int i = 0; i < p->nprogs; i++)
+		if (p->progs[i].kind != PROBE_BEGIN && p->progs[i].kind != PROBE_END)
+			return false;
+	return true;
+}
+
+static void print_maps(struct runner *r)
+{
+	output_exit_separator(&r->out);
+	if (!r->opts->print_maps_on_exit)
+		return;
+	/* maps ordered by name, byte order */
+	int n = r->prog->nmaps;
+	int *order = calloc((size_t)(n ? n : 1), sizeof(int));
+	if (!order)
+		return;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(r->prog->maps[order[j - 1]].name, r->prog->maps[order[j]].name) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		output_map(&r->out, &r->prog->maps[order[i]], r->map_fds[order[i]], 0, 0, false);
+	free(order);
+	fflush(r->out.out);
+}
+
+static void event_loop(struct runner *r, struct child *child)
+{
+	bool auto_exit = only_special(r->prog);
+	while (!r->exiting && !got_signal) {
+		if (auto_exit) {
+			drain(r);
+			break;
+		}
+		int n = ring_buffer__poll(r->rb, 100);
+		if (n < 0 && n != -EINTR && !r->exiting)
+			break;
+		if (child && child_poll_exit(child)) {
+			drain(r);
+			break;
+		}
+		if (r->opts->pid > 0 && kill(r->opts->pid, 0) < 0 && errno == ESRCH) {
+			drain(r);
+			break;
+		}
+	}
+}
+
+static void cleanup(struct runner *r)
+{
+	for (int i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	free(r->links);
+	ring_buffer__free(r->rb);
+	bpf_object__close(r->obj);
+	free(r->progs);
+	free(r->map_fds);
+}
+
+int run_program(const struct compiled_program *prog, const struct run_options *opts)
+{
+	struct runner r = { .prog = prog, .opts = opts };
+	r.out.out = opts->out;
+	r.out.mode = opts->mode;
+	r.out.prog = prog;
+	r.out.ncpus = libbpf_num_possible_cpus();
+	if (r.out.ncpus <= 0)
+		r.out.ncpus = 1;
+	libbpf_log.echo = opts->dump_libbpf || opts->verbose;
+	libbpf_set_print(libbpf_print);
+	install_signals();
+
+	struct child child = { 0 };
+	int status = 255;
+	if (opts->cmd_argv) {
+		int err = child_spawn(&child, opts->cmd_argv);
+		if (err) {
+			fprintf(stderr, "ERROR: failed to spawn child '%s': %s\n", opts->cmd_argv[0], strerror(-err));
+			return 1;
+		}
+	}
+	if (load(&r) < 0)
+		goto out;
+	set_globals(&r, child.pid);
+
+	run_special(&r, PROBE_BEGIN);
+	int nattached;
+	if (attach_all(&r, &nattached) < 0)
+		goto out;
+	if (opts->dry_run) {
+		status = 0;
+		goto out;
+	}
+	if (nattached == 0) {
+		fprintf(stderr, "ERROR: Attachment failed for all probes.\n");
+		goto out;
+	}
+	if (opts->mode == OUTPUT_JSON)
+		output_attached(&r.out, nattached);
+	else if (!opts->quiet)
+		fprintf(stderr, "Attached %d probe%s\n", nattached, nattached == 1 ? "" : "s");
+	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") || getenv("__SONDE_NOTIFY_PROBES_ATTACHED")) {
+		printf("%s\n", getenv("__SONDE_NOTIFY_PROBES_ATTACHED") ? "__SONDE_NOTIFY_PROBES_ATTACHED"
+									   : "__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+		fflush(stdout);
+	}
+	child_release(&child);
+
+	event_loop(&r, opts->cmd_argv ? &child : NULL);
+
+	/* end probes may call exit(code) too: that code wins */
+	bool had_exit = r.have_exit_code;
+	int code = r.exit_code;
+	r.exiting = false;
+	r.have_exit_code = false;
+	run_special(&r, PROBE_END);
+	drain(&r);
+	if (!r.have_exit_code && had_exit) {
+		r.exit_code = code;
+		r.have_exit_code = true;
+	}
+	fflush(r.out.out);
+	print_maps(&r);
+	status = r.have_exit_code ? r.exit_code : 0;
+out:
+	fflush(opts->out);
+	child_terminate(&child);
+	cleanup(&r);
+	return status;
+}
