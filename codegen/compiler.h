@@ -4,6 +4,7 @@
 #define SONDE_COMPILER_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../parser/ast.h"
 #include "../probes/probe.h"
@@ -40,6 +41,7 @@ struct probe_info {
 struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
+	pid_t pid;           /* -p: uprobes without a target probe /proc/PID/exe */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;

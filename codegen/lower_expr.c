@@ -61,15 +61,31 @@ LLVMValueRef normalize_int(struct lower *l, LLVMValueRef v, const struct type *t
 	return t->is_signed ? LLVMBuildSExt(l->b, tr, l->i64, "") : LLVMBuildZExt(l->b, tr, l->i64, "");
 }
 
+/* Stack slots must be allocated in the entry block: BPF has no dynamic
+ * stack allocation. */
+LLVMValueRef entry_alloca(struct lower *l, LLVMTypeRef t)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
+	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->entry_bb));
+	LLVMValueRef a = LLVMBuildAlloca(l->b, t, "");
+	LLVMPositionBuilderAtEnd(l->b, cur);
+	return a;
+}
+
+/* Scratch memory is 8-byte aligned throughout; the BPF backend expands
+ * memset/memcpy inline (at most 128 stores each), so big ones are split. */
 void emit_memset0(struct lower *l, LLVMValueRef p, size_t size)
 {
-	LLVMBuildMemSet(l->b, p, LLVMConstInt(l->i8, 0, 0), lower_const(l, size), 8);
+	for (size_t off = 0; off < size; off += 1024) {
+		size_t n = size - off < 1024 ? size - off : 1024;
+		LLVMBuildMemSet(l->b, gep(l, p, off), LLVMConstInt(l->i8, 0, 0), lower_const(l, n), 8);
+	}
 }
 
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size)
 {
 	if (size <= 256) {
-		LLVMBuildMemCpy(l->b, dst, 1, src, 1, lower_const(l, size));
+		LLVMBuildMemCpy(l->b, dst, 8, src, 8, lower_const(l, size));
 		return;
 	}
 	/* large copies through the helper: shorter code than unrolled loads */
@@ -162,7 +178,7 @@ static LLVMValueRef string_equal(struct lower *l, struct node *an, LLVMValueRef 
 		n = limit;
 	LLVMBasicBlockRef done = new_block(l, "streq.done");
 	LLVMBasicBlockRef start = LLVMGetInsertBlock(l->b);
-	LLVMValueRef result_slot = LLVMBuildAlloca(l->b, l->i1, "");
+	LLVMValueRef result_slot = entry_alloca(l, l->i1);
 	(void)start;
 	LLVMBuildStore(l->b, LLVMConstInt(l->i1, 1, 0), result_slot);
 	if (bn && bn->kind == N_STR) {
@@ -185,7 +201,7 @@ static LLVMValueRef string_equal(struct lower *l, struct node *an, LLVMValueRef 
 		return LLVMBuildLoad2(l->b, l->i1, result_slot, "");
 	}
 	/* loop: i in [0, n) */
-	LLVMValueRef islot = LLVMBuildAlloca(l->b, l->i64, "");
+	LLVMValueRef islot = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_const(l, 0), islot);
 	LLVMBasicBlockRef loop = new_block(l, "streq.loop");
 	LLVMBasicBlockRef fail = new_block(l, "streq.fail");
@@ -226,7 +242,7 @@ static struct val read_string(struct lower *l, LLVMValueRef addr, size_t cap, LL
 
 static LLVMValueRef global_word(struct lower *l, unsigned off)
 {
-	LLVMValueRef key = LLVMBuildAlloca(l->b, l->i32, "");
+	LLVMValueRef key = entry_alloca(l, l->i32);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 0, 0), key);
 	LLVMValueRef args[2] = { l->globals, key };
 	LLVMValueRef p = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
@@ -390,7 +406,7 @@ static LLVMValueRef lower_divmod(struct lower *l, struct node *n, LLVMValueRef a
 
 static struct val lower_logical(struct lower *l, struct node *n)
 {
-	LLVMValueRef res = LLVMBuildAlloca(l->b, l->i64, "");
+	LLVMValueRef res = entry_alloca(l, l->i64);
 	struct val a = lower_expr(l, n->a);
 	LLVMValueRef at = truth(l, a);
 	LLVMBuildStore(l->b, bool_to_i64(l, at), res);
@@ -449,7 +465,7 @@ static struct val lower_ternary(struct lower *l, struct node *n)
 {
 	const struct type *t = n->type;
 	struct val c = lower_expr(l, n->a);
-	LLVMValueRef slot = is_scalar(t) ? LLVMBuildAlloca(l->b, l->i64, "") : scratch_alloc(l, t->size);
+	LLVMValueRef slot = is_scalar(t) ? entry_alloca(l, l->i64) : scratch_alloc(l, t->size);
 	LLVMBasicBlockRef yes = new_block(l, "tern.yes"), no = new_block(l, "tern.no"),
 			  done = new_block(l, "tern.done");
 	LLVMBuildCondBr(l->b, truth(l, c), yes, no);

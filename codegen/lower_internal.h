@@ -12,6 +12,7 @@ bool is_scalar(const struct type *t);
 LLVMValueRef scratch_alloc(struct lower *l, size_t size);
 LLVMValueRef gep(struct lower *l, LLVMValueRef p, size_t off);
 LLVMBasicBlockRef new_block(struct lower *l, const char *name);
+LLVMValueRef entry_alloca(struct lower *l, LLVMTypeRef t);
 LLVMValueRef normalize_int(struct lower *l, LLVMValueRef v, const struct type *t);
 void emit_memset0(struct lower *l, LLVMValueRef p, size_t size);
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size);

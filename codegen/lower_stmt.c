@@ -5,21 +5,11 @@
 
 #include "lower_internal.h"
 
-/* Emit `build` at the end of the entry block (before its branch), so the
- * result dominates every use in the function. */
-static LLVMValueRef in_entry_alloca(struct lower *l, LLVMTypeRef t)
-{
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
-	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->entry_bb));
-	LLVMValueRef a = LLVMBuildAlloca(l->b, t, "");
-	LLVMPositionBuilderAtEnd(l->b, cur);
-	return a;
-}
-
 LLVMValueRef var_storage(struct lower *l, struct var_info *v)
 {
 	if (v->owner == l->fn)
 		return v->storage;
+	/* in the entry block, zeroed, so every use is dominated */
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
 	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->entry_bb));
 	LLVMValueRef p;
@@ -70,7 +60,7 @@ static void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LL
 /* Sum of one 64-bit word of a per-CPU value over all CPUs. */
 static LLVMValueRef percpu_sum(struct lower *l, struct map_info *m, LLVMValueRef key, size_t off)
 {
-	LLVMValueRef acc = LLVMBuildAlloca(l->b, l->i64, "");
+	LLVMValueRef acc = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_const(l, 0), acc);
 	for (int cpu = 0; cpu < l->c->opts->ncpus; cpu++) {
 		LLVMValueRef args[3] = { l->map_globals[m->index], key, LLVMConstInt(l->i32, (unsigned)cpu, 0) };
@@ -102,7 +92,7 @@ static struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueR
 	default: {
 		/* min/max: the current CPU's value */
 		LLVMValueRef p = map_lookup(l, m, key);
-		LLVMValueRef res = LLVMBuildAlloca(l->b, l->i64, "");
+		LLVMValueRef res = entry_alloca(l, l->i64);
 		LLVMBuildStore(l->b, lower_const(l, 0), res);
 		LLVMBasicBlockRef have = new_block(l, "agg.have"), done = new_block(l, "agg.done");
 		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, p, LLVMConstNull(l->ptr), ""), done, have);
@@ -123,7 +113,7 @@ struct val lower_map_read(struct lower *l, struct node *n)
 		return read_aggregate(l, m, key);
 	const struct type *t = m->value;
 	LLVMValueRef p = map_lookup(l, m, key);
-	LLVMValueRef slot = is_scalar(t) ? LLVMBuildAlloca(l->b, l->i64, "") : scratch_alloc(l, t->size);
+	LLVMValueRef slot = is_scalar(t) ? entry_alloca(l, l->i64) : scratch_alloc(l, t->size);
 	if (is_scalar(t))
 		LLVMBuildStore(l->b, lower_const(l, 0), slot);
 	else
@@ -153,7 +143,7 @@ static void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, str
 static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMBasicBlockRef skip)
 {
 	const struct map_desc *d = desc_of(l, m);
-	LLVMValueRef res = LLVMBuildAlloca(l->b, l->ptr, "");
+	LLVMValueRef res = entry_alloca(l, l->ptr);
 	LLVMValueRef p = map_lookup(l, m, key);
 	LLVMBuildStore(l->b, p, res);
 	LLVMBasicBlockRef create = new_block(l, "agg.create"), have = new_block(l, "agg.have");
@@ -500,7 +490,7 @@ static void lower_for_range(struct lower *l, struct node *st)
 {
 	struct var_info *v = ((struct call_info *)st->sema)->var;
 	LLVMValueRef iv = var_storage(l, v);
-	LLVMValueRef end = in_entry_alloca(l, l->i64);
+	LLVMValueRef end = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_expr(l, st->a).v, iv);
 	LLVMBuildStore(l->b, lower_expr(l, st->b).v, end);
 	LLVMBasicBlockRef cond = new_block(l, "for.cond"), body = new_block(l, "for.body"),
@@ -591,11 +581,11 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMTypeRef pt = l->ptr;
 	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
 	l->fn = LLVMAddFunction(l->mod, name, fty);
-	const struct probe_ops *ops = probe_ops_find(spec->canonical);
+	const char *colon = strchr(spec->canonical, ':');
+	const char *provider = colon ? arena_strndup(a, spec->canonical, (size_t)(colon - spec->canonical))
+				     : spec->canonical;
+	const struct probe_ops *ops = probe_ops_find(provider);
 	const char *section = NULL;
-	for (int k = 0; probe_types[k]; k++)
-		if (probe_types[k]->kind == spec->kind)
-			ops = probe_types[k];
 	if (ops && ops->section)
 		section = ops->section(a, spec);
 	if (!section) {

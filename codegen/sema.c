@@ -1422,7 +1422,9 @@ static int resolve_probes(struct compiler *c)
 		for (struct attach_point *ap = p->points; ap; ap = ap->next) {
 			struct attach_spec *specs;
 			int ns;
-			if (probes_resolve(c->arena, c->diags, ap, c->opts->params, c->opts->nparams, &specs, &ns) < 0) {
+			struct probe_resolve_opts ro = { .params = c->opts->params, .nparams = c->opts->nparams,
+							 .pid = c->opts->pid };
+			if (probes_resolve_opts(c->arena, c->diags, ap, &ro, &specs, &ns) < 0) {
 				errors++;
 				continue;
 			}

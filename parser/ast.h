@@ -157,6 +157,8 @@ struct preamble_item {
 	struct preamble_item *next;
 	struct src_loc loc;
 	const char *what; /* "C definitions", "import", "#include", ... */
+	const char *text; /* the item as written (directive line, definition,
+	                     import path) */
 };
 
 struct program {

@@ -24,7 +24,7 @@ static const char *provider_name(enum probe_kind kind)
 
 /* Symbols that can never be kprobed even though kallsyms lists them as
  * text: ftrace padding/CFI prefixes and compiler-split cold parts. */
-static bool kallsyms_skip(const char *name, size_t len)
+static bool kallsyms_skip(const char *name)
 {
 	return !strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6) ||
 	       strstr(name, ".cold") != NULL;
@@ -64,7 +64,7 @@ static void parse_func_lines(char *text, bool kallsyms, kfunc_fn fn, void *arg)
 					continue;
 			}
 		}
-		if (kallsyms && kallsyms_skip(name, nlen))
+		if (kallsyms && kallsyms_skip(name))
 			continue;
 		fn(name, mod, arg);
 	}
@@ -256,6 +256,9 @@ static void list_one(const char *name, const char *mod, void *arg)
 	struct list_ctx *x = arg;
 	char buf[512];
 
+	/* As in wildcard expansion, `.part.N` clones are left out. */
+	if (strstr(name, ".part."))
+		return;
 	if (mod)
 		snprintf(buf, sizeof(buf), "%s:%s:%s", x->provider, mod, name);
 	else

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -221,7 +222,7 @@ void str_vec_sort_unique(struct str_vec *sv)
 	sv->n = out;
 }
 
-const char *probe_tracefs_dir(void)
+static const char *find_tracefs(void)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -232,6 +233,16 @@ const char *probe_tracefs_dir(void)
 			return dirs[i];
 	}
 	return NULL;
+}
+
+/* Like perf, mount tracefs where the system has not: tracepoint formats
+ * and ids live there. */
+const char *probe_tracefs_dir(void)
+{
+	const char *dir = find_tracefs();
+	if (!dir && mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		dir = find_tracefs();
+	return dir;
 }
 
 char *probe_read_file(const char *path, size_t *len)
@@ -673,8 +684,10 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 	if (!ops->list)
 		return 0;
 	/* Match against canonical names: rewrite the provider; and
-	 * `tracepoint:*foo*` means `tracepoint:*:*foo*`. */
-	bool tp_short = ops->kind == PROBE_TRACEPOINT && !strchr(colon + 1, ':');
+	 * `tracepoint:*foo*` means `tracepoint:*:*foo*` (likewise a raw
+	 * tracepoint without a module means any module). */
+	bool tp_short = (ops->kind == PROBE_TRACEPOINT || ops->kind == PROBE_RAWTRACEPOINT) &&
+			!strchr(colon + 1, ':');
 	size_t len = strlen(ops->name) + strlen(colon) + 4;
 	norm = malloc(len);
 	if (!norm) {

@@ -21,13 +21,15 @@ struct bpf_link;
 struct attach_spec {
 	enum probe_kind kind;
 	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
-	const char *target;    /* tracepoint category; uprobe binary (absolute path) */
-	const char *func;      /* tracepoint event; uprobe/kprobe function as
-				* "SYM", "SYM+OFF" or "0xADDR" (prog_desc has
-				* no offset field: attach re-parses func) */
+	const char *target;    /* tracepoint category; uprobe binary (absolute path);
+				* kprobe/rawtracepoint module (NULL: not given) */
+	const char *func;      /* tracepoint/rawtracepoint event; uprobe/kprobe
+				* function as "SYM", "SYM+OFF" or "0xADDR"
+				* (prog_desc has no offset field: attach
+				* re-parses func); software/hardware event name */
 	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
-	uint64_t period_ns;    /* interval/profile */
-	uint64_t freq_hz;      /* profile:hz:N */
+	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
+	uint64_t freq_hz;      /* interval/profile:hz:N */
 	/* Context, set by probes_resolve before parse and copied through
 	 * expansion (inputs, not results): */
 	pid_t pid;             /* -p PID, 0 when absent */
@@ -44,8 +46,9 @@ struct probe_ops {
 	const char *const *aliases;  /* NULL-terminated, may be NULL */
 	enum probe_kind kind;
 	/* parts[0] is the provider as written; parts[1..n-1] follow. Fill *out
-	 * with the pattern (may still contain wildcards). Report problems
-	 * with diag_error at loc and return -1. */
+	 * with the pattern (may still contain wildcards); *out arrives with
+	 * kind and the context fields set. Report problems with diag_error
+	 * at loc and return -1. */
 	int (*parse)(struct arena *a, struct diags *d, const struct src_loc *loc,
 		     char **parts, int nparts, struct attach_spec *out);
 	/* Expand wildcards into concrete specs (arena array). A pattern that
@@ -62,7 +65,10 @@ struct probe_ops {
 	int (*attach)(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
 		      struct bpf_link ***links, int *nlinks);
 	/* `-l`: print every probe of this type matching the glob pattern
-	 * (canonical names, one per line); verbose adds arguments. */
+	 * (canonical names, one per line, sorted); verbose adds arguments.
+	 * The pattern is matched against whole canonical names; NULL matches
+	 * all. probes_list() rewrites aliases to the canonical provider before
+	 * calling this. */
 	void (*list)(const char *pattern, FILE *out, bool verbose);
 };
 
@@ -134,6 +140,14 @@ struct tp_format {
 /* Returns 0, or -1 when the tracepoint does not exist (no diagnostic). */
 int tracepoint_format(struct arena *a, const char *category, const char *event,
 		      struct tp_format *out);
+
+/* Raw tracepoint arguments from BTF (vmlinux or a module's split BTF):
+ * returns the id of a FUNC_PROTO whose parameters after the first
+ * (`void *__data`) are the tracepoint's arguments, or a negative errno.
+ * *named: the parameters carry names (from `__probestub_EVENT`, kernel
+ * >= 6.4); otherwise they are unnamed (from the btf_trace_EVENT typedef). */
+struct btf;
+int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named);
 
 /* Glob match where '*' matches any run of characters. */
 bool probe_glob_match(const char *pattern, const char *text);

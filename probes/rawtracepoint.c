@@ -179,16 +179,49 @@ static void print_to_file(void *ctx, const char *fmt, va_list args)
 	vfprintf(ctx, fmt, args);
 }
 
-/* "    TYPE NAME" per argument, from the FUNC_PROTO behind the typedef. */
-static void print_args(const struct btf *btf, __u32 typedef_id, FILE *out)
+int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named)
 {
-	const struct btf_type *t = btf__type_by_id(btf, typedef_id);
+	char name[256];
+	const struct btf_type *t;
+	int id;
+
+	/* Kernels >= 6.4 define a `__probestub_EVENT` function per event
+	 * with the parameter names; the typedef's prototype is unnamed. */
+	snprintf(name, sizeof(name), "__probestub_%s", event);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id > 0) {
+		t = btf__type_by_id(btf, (__u32)id);
+		if (t && (t = btf__type_by_id(btf, t->type)) && btf_is_func_proto(t)) {
+			*named = true;
+			return (int)btf__type_by_id(btf, (__u32)id)->type;
+		}
+	}
+	snprintf(name, sizeof(name), BTF_TRACE_PREFIX "%s", event);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, (__u32)id);
+	if (!t || !(t = btf__type_by_id(btf, t->type)) || !btf_is_ptr(t))
+		return -EINVAL;
+	id = (int)t->type;
+	t = btf__type_by_id(btf, (__u32)id);
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	*named = false;
+	return id;
+}
+
+/* "    TYPE NAME" per argument; unnamed ones are called argN, like the
+ * argN builtins of raw tracepoints. */
+static void print_args(const struct btf *btf, const char *event, FILE *out)
+{
+	const struct btf_type *t;
 	struct btf_dump *dump;
 	const struct btf_param *p;
+	bool named;
+	int id = rawtracepoint_proto(btf, event, &named);
 
-	t = t ? btf__type_by_id(btf, t->type) : NULL;           /* pointer */
-	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL; /* func proto */
-	if (!t || !btf_is_func_proto(t))
+	if (id < 0 || !(t = btf__type_by_id(btf, (__u32)id)))
 		return;
 	dump = btf_dump__new(btf, print_to_file, out, NULL);
 	if (libbpf_get_error(dump))
@@ -196,8 +229,13 @@ static void print_args(const struct btf *btf, __u32 typedef_id, FILE *out)
 	p = btf_params(t);
 	/* Parameter 0 is the tracepoint's `void *__data`, not an argument. */
 	for (int i = 1; i < btf_vlen(t); i++) {
-		LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts,
-			    .field_name = btf__name_by_offset(btf, p[i].name_off));
+		const char *pname = named ? btf__name_by_offset(btf, p[i].name_off) : NULL;
+		char argn[16];
+		if (!pname || !*pname) {
+			snprintf(argn, sizeof(argn), "arg%d", i - 1);
+			pname = argn;
+		}
+		LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = pname);
 		fputs("    ", out);
 		btf_dump__emit_type_decl(dump, p[i].type, &opts);
 		fputc('\n', out);
@@ -232,7 +270,7 @@ static void list_one(const char *mod, const char *event, const struct btf *btf,
 	if (!mem)
 		return;
 	fprintf(mem, "%s\n", name);
-	print_args(btf, typedef_id, mem);
+	print_args(btf, event, mem);
 	fclose(mem);
 	str_vec_push(x->a, &x->names, arena_strndup(x->a, buf, len));
 	free(buf);

@@ -473,6 +473,8 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 	colon = strrchr(bin, ':');
 	if (colon)
 		*colon = '\0';
+	else
+		pattern = arena_printf(&a, "%s:*", pattern); /* `uprobe:BIN`: all functions */
 	if (!*bin || probe_has_wildcard(bin))
 		goto out;
 	path = resolve_target(&a, &scratch, &loc, bin, 0);

@@ -366,6 +366,7 @@ int main(int argc, char **argv)
 	struct compile_options copts = {
 		.params = cli.params,
 		.nparams = cli.nparams,
+		.pid = cli.run.pid,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
 		.max_map_keys = 4096,

@@ -1,0 +1,761 @@
+/* Parser unit tests: parse small snippets and compare the AST, printed as
+ * S-expressions, or the single syntax error (message and location). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+
+static int passed, failed;
+
+/* ---- AST printer ---- */
+
+struct buf {
+	char s[8192];
+	size_t n;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->n >= sizeof(b->s))
+		return;
+	va_start(ap, fmt);
+	int r = vsnprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		b->n += (size_t)r;
+	if (b->n > sizeof(b->s) - 1)
+		b->n = sizeof(b->s) - 1;
+}
+
+static void dump(struct buf *b, const struct node *n);
+
+static void dump_list(struct buf *b, const struct node *n)
+{
+	for (; n; n = n->next) {
+		put(b, " ");
+		dump(b, n);
+	}
+}
+
+static void dump_type(struct buf *b, const struct type_spec *t)
+{
+	if (!t) {
+		put(b, "-");
+		return;
+	}
+	if (t->typeof_of) {
+		put(b, "typeof(");
+		dump(b, t->typeof_of);
+		put(b, ")");
+	} else {
+		put(b, "%s", t->name);
+	}
+	for (int i = 0; i < t->pointer_depth; i++)
+		put(b, "*");
+	if (t->array_len == 0)
+		put(b, "[]");
+	else if (t->array_len > 0)
+		put(b, "[%d]", t->array_len);
+}
+
+static const char *unop_name(int op)
+{
+	return op == OP_NOT ? "!" : op == OP_BNOT ? "~" : "neg";
+}
+
+static const char *incdec_name(int op)
+{
+	static const char *const n[] = { "pre++", "pre--", "post++", "post--" };
+	return n[op];
+}
+
+static void dump_str(struct buf *b, const struct node *n)
+{
+	put(b, "\"");
+	for (int i = 0; i < n->str_len; i++) {
+		unsigned char ch = (unsigned char)n->str[i];
+		if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
+			put(b, "%c", ch);
+		else
+			put(b, "\\x%02x", ch);
+	}
+	put(b, "\"");
+}
+
+/* Type argument of sizeof/typeof/offsetof: the type, else the expression. */
+static void dump_type_arg(struct buf *b, const struct node *n)
+{
+	if (n->tspec) {
+		put(b, " T:");
+		dump_type(b, n->tspec);
+	} else {
+		put(b, " ");
+		dump(b, n->a);
+	}
+}
+
+static void dump_expr(struct buf *b, const struct node *n)
+{
+	switch (n->kind) {
+	case N_INT: put(b, "%" PRIu64, n->ival); break;
+	case N_STR: dump_str(b, n); break;
+	case N_BOOL: put(b, n->ival ? "true" : "false"); break;
+	case N_VAR: put(b, "$%s", n->name); break;
+	case N_POSPARAM: put(b, "$%" PRIu64, n->ival); break;
+	case N_POSCOUNT: put(b, "$#"); break;
+	case N_IDENT: put(b, "%s", n->name); break;
+	case N_MAP:
+		if (!n->a) {
+			put(b, "@%s", n->name);
+			break;
+		}
+		put(b, "(@%s ", n->name);
+		dump(b, n->a);
+		put(b, ")");
+		break;
+	case N_CALL: put(b, "(call %s", n->name); dump_list(b, n->args); put(b, ")"); break;
+	case N_BINOP:
+		put(b, "(%s ", binop_str(n->op));
+		dump(b, n->a);
+		put(b, " ");
+		dump(b, n->b);
+		put(b, ")");
+		break;
+	case N_UNOP: put(b, "(%s ", unop_name(n->op)); dump(b, n->a); put(b, ")"); break;
+	case N_INCDEC: put(b, "(%s ", incdec_name(n->op)); dump(b, n->a); put(b, ")"); break;
+	case N_TERNARY:
+		put(b, n->c ? "(? " : "(?: ");
+		dump(b, n->a);
+		put(b, " ");
+		dump(b, n->b);
+		if (n->c) {
+			put(b, " ");
+			dump(b, n->c);
+		}
+		put(b, ")");
+		break;
+	case N_FIELD:
+		put(b, n->arrow ? "(-> " : "(. ");
+		dump(b, n->a);
+		put(b, " %s)", n->name);
+		break;
+	case N_INDEX: put(b, "([] "); dump(b, n->a); put(b, " "); dump(b, n->b); put(b, ")"); break;
+	case N_TUPLE: put(b, "(tuple"); dump_list(b, n->args); put(b, ")"); break;
+	case N_RECORD: put(b, "(record"); dump_list(b, n->args); put(b, ")"); break;
+	case N_NAMED: put(b, "(%s= ", n->name); dump(b, n->a); put(b, ")"); break;
+	case N_CAST:
+		put(b, "(cast ");
+		dump_type(b, n->tspec);
+		put(b, " ");
+		dump(b, n->a);
+		put(b, ")");
+		break;
+	case N_SIZEOF: put(b, "(sizeof"); dump_type_arg(b, n); put(b, ")"); break;
+	case N_TYPEOF: put(b, "(typeof"); dump_type_arg(b, n); put(b, ")"); break;
+	case N_OFFSETOF:
+		put(b, "(offsetof");
+		dump_type_arg(b, n);
+		put(b, " %s)", n->name);
+		break;
+	case N_COMPTIME: put(b, "(comptime "); dump(b, n->a); put(b, ")"); break;
+	case N_ADDROF: put(b, "(& "); dump(b, n->a); put(b, ")"); break;
+	case N_DEREF: put(b, "(* "); dump(b, n->a); put(b, ")"); break;
+	case N_BLOCK_EXPR:
+		put(b, "(blockexpr");
+		dump_list(b, n->body);
+		put(b, " => ");
+		if (n->a)
+			dump(b, n->a);
+		put(b, ")");
+		break;
+	case N_IF_EXPR:
+		put(b, "(ifexpr ");
+		dump(b, n->a);
+		put(b, " ");
+		dump(b, n->body);
+		put(b, " ");
+		dump(b, n->else_body);
+		put(b, ")");
+		break;
+	default: put(b, "<?%d>", n->kind);
+	}
+}
+
+static void dump_stmt(struct buf *b, const struct node *n)
+{
+	switch (n->kind) {
+	case S_EXPR: dump(b, n->a); break;
+	case S_ASSIGN:
+		put(b, "(%s= ", n->op == ASSIGN_EQ ? "" : binop_str(n->op));
+		dump(b, n->a);
+		put(b, " ");
+		dump(b, n->b);
+		put(b, ")");
+		break;
+	case S_DISCARD: put(b, "(_= "); dump(b, n->a); put(b, ")"); break;
+	case S_LET:
+		put(b, "(let $%s ", n->name);
+		dump_type(b, n->tspec);
+		if (n->a) {
+			put(b, " ");
+			dump(b, n->a);
+		}
+		put(b, ")");
+		break;
+	case S_IF:
+		put(b, "(if ");
+		dump(b, n->a);
+		put(b, " (then");
+		dump_list(b, n->body);
+		put(b, ")");
+		if (n->else_body) {
+			put(b, " (else");
+			dump_list(b, n->else_body);
+			put(b, ")");
+		}
+		put(b, ")");
+		break;
+	case S_WHILE: put(b, "(while "); dump(b, n->a); dump_list(b, n->body); put(b, ")"); break;
+	case S_UNROLL: put(b, "(unroll "); dump(b, n->a); dump_list(b, n->body); put(b, ")"); break;
+	case S_FOR_RANGE:
+		put(b, "(for $%s ", n->name);
+		dump(b, n->a);
+		put(b, "..");
+		dump(b, n->b);
+		dump_list(b, n->body);
+		put(b, ")");
+		break;
+	case S_FOR_MAP:
+		put(b, "(for $%s ", n->name);
+		dump(b, n->a);
+		dump_list(b, n->body);
+		put(b, ")");
+		break;
+	case S_BREAK: put(b, "break"); break;
+	case S_CONTINUE: put(b, "continue"); break;
+	case S_RETURN:
+		put(b, "(return");
+		if (n->a) {
+			put(b, " ");
+			dump(b, n->a);
+		}
+		put(b, ")");
+		break;
+	case S_BLOCK: put(b, "(block"); dump_list(b, n->body); put(b, ")"); break;
+	case S_IMPORT: put(b, "(import %s)", n->str); break;
+	default: dump_expr(b, n);
+	}
+}
+
+static void dump(struct buf *b, const struct node *n)
+{
+	if (!n)
+		put(b, "NULL");
+	else if (n->kind >= S_EXPR)
+		dump_stmt(b, n);
+	else
+		dump_expr(b, n);
+}
+
+/* ---- harness ---- */
+
+static struct arena arena;
+static struct diags diags;
+
+static struct program *parse(const char *src)
+{
+	arena_free(&arena);
+	diags_init(&diags, &arena, "stdin", src);
+	return parse_program(&arena, &diags, src);
+}
+
+static void fail_msg(const char *what, const char *src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail_msg(const char *what, const char *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	failed++;
+	printf("FAIL %s: %s\n    ", what, src);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (diags.head)
+		printf("    first diagnostic: %d:%d-%d: %s\n", diags.head->loc.first_line,
+		       diags.head->loc.first_column, diags.head->loc.last_column, diags.head->msg);
+}
+
+/* Statements of the first probe, printed space-separated. */
+static const char *body_of(const char *src)
+{
+	static struct buf b;
+	struct program *p = parse(src);
+
+	b.n = 0;
+	b.s[0] = '\0';
+	if (!p || !p->probes)
+		return NULL;
+	for (struct node *n = p->probes->body; n; n = n->next) {
+		if (n != p->probes->body)
+			put(&b, " ");
+		dump(&b, n);
+	}
+	return b.s;
+}
+
+static void check_body(const char *src, const char *want)
+{
+	const char *got = body_of(src);
+
+	if (!got)
+		fail_msg("parse", src, "did not parse");
+	else if (strcmp(got, want))
+		fail_msg("ast", src, "got  %s\n    want %s", got, want);
+	else
+		passed++;
+}
+
+/* An expression as the only statement of a begin probe. */
+static void check_expr(const char *expr, const char *want)
+{
+	char src[1024];
+
+	snprintf(src, sizeof(src), "BEGIN { %s; }", expr);
+	check_body(src, want);
+}
+
+static void check_ok(const char *src)
+{
+	if (parse(src) && !diags.errors)
+		passed++;
+	else
+		fail_msg("parse", src, "did not parse");
+}
+
+/* Exactly one error containing `msg` at line:col (col2 checked when > 0). */
+static void check_err(const char *src, const char *msg, int line, int col, int col2)
+{
+	struct program *p = parse(src);
+	struct diag_entry *e = diags.head;
+
+	if (p)
+		fail_msg("error", src, "parsed without error");
+	else if (diags.errors != 1 || !e)
+		fail_msg("error", src, "%d errors instead of 1", diags.errors);
+	else if (!strstr(e->msg, msg))
+		fail_msg("error", src, "message '%s' lacks '%s'", e->msg, msg);
+	else if (!e->has_loc || e->loc.first_line != line || e->loc.first_column != col ||
+		 (col2 > 0 && e->loc.last_column != col2))
+		fail_msg("error", src, "at %d:%d-%d, want %d:%d-%d", e->loc.first_line,
+			 e->loc.first_column, e->loc.last_column, line, col, col2);
+	else
+		passed++;
+}
+
+static void check(bool cond, const char *what)
+{
+	if (cond)
+		passed++;
+	else
+		fail_msg("check", what, "false");
+}
+
+static bool loc_is(struct src_loc l, int line, int c1, int line2, int c2)
+{
+	return l.first_line == line && l.first_column == c1 && l.last_line == line2 &&
+	       l.last_column == c2;
+}
+
+/* ---- tests ---- */
+
+static void test_precedence(void)
+{
+	check_expr("1 + 2 * 3", "(+ 1 (* 2 3))");
+	check_expr("(1 + 2) * 3", "(* (+ 1 2) 3)");
+	check_expr("1 - 2 - 3", "(- (- 1 2) 3)");
+	check_expr("1 << 2 + 3", "(<< 1 (+ 2 3))");
+	check_expr("1 < 2 == 3 > 4", "(== (< 1 2) (> 3 4))");
+	check_expr("1 | 2 ^ 3 & 4", "(| 1 (^ 2 (& 3 4)))");
+	check_expr("$a || $b && $c", "(|| $a (&& $b $c))");
+	check_expr("$a && $b == 1 || !$c", "(|| (&& $a (== $b 1)) (! $c))");
+	check_expr("$a ? $b : $c ? $d : $e", "(? $a $b (? $c $d $e))");
+	check_expr("$a ? $b ? 1 : 2 : 3", "(? $a (? $b 1 2) 3)");
+	check_expr("$a || $b ? 1 : 2", "(? (|| $a $b) 1 2)");
+	check_expr("$a ?: 5", "(?: $a 5)");
+	check_expr("-$x.f", "(neg (. $x f))");
+	check_expr("-1 * 2", "(* (neg 1) 2)");
+	check_expr("!~$x", "(! (~ $x))");
+	check_expr("*$p + 1", "(+ (* $p) 1)");
+	check_expr("&$v", "(& $v)");
+	check_expr("2 * *$p", "(* 2 (* $p))");
+	check_expr("$a % 3 / 2", "(/ (% $a 3) 2)");
+	check_expr("$x >> 1 >= 2", "(>= (>> $x 1) 2)");
+	check_expr("$a != $b <= 1", "(!= $a (<= $b 1))");
+}
+
+static void test_postfix_unary(void)
+{
+	check_expr("$x++", "(post++ $x)");
+	check_expr("--$x", "(pre-- $x)");
+	check_expr("@m[1]++", "(post++ (@m 1))");
+	check_expr("$y = $x++ + 1", "(= $y (+ (post++ $x) 1))");
+	check_expr("args.filename", "(. args filename)");
+	check_expr("args->filename", "(-> args filename)");
+	check_expr("$t.0 + $t.1", "(+ (. $t 0) (. $t 1))");
+	check_expr("$kv.0.1", "(. (. $kv 0) 1)");
+	check_expr("$a[1][2]", "([] ([] $a 1) 2)");
+	check_expr("@m[1][2]", "([] (@m 1) 2)");
+	check_expr("curtask->mm->owner.pid", "(. (-> (-> curtask mm) owner) pid)");
+	check_expr("comptime $x + 1", "(+ (comptime $x) 1)");
+	check_expr("str(args.filename, 5)", "(call str (. args filename) 5)");
+	check_expr("pid()", "(call pid)");
+	check_expr("print(@m, top = 5)", "(call print @m (top= 5))");
+}
+
+static void test_casts(void)
+{
+	check_expr("(uint32)$x", "(cast uint32 $x)");
+	check_expr("(uint8)255 + (uint8)1", "(+ (cast uint8 255) (cast uint8 1))");
+	check_expr("(struct task_struct *)curtask", "(cast struct task_struct* curtask)");
+	check_expr("(int8[8])$x", "(cast int8[8] $x)");
+	check_expr("(int8[])$x", "(cast int8[] $x)");
+	check_expr("(uint64 **) $p", "(cast uint64** $p)");
+	check_expr("(foo)-1", "(cast foo (neg 1))");
+	check_expr("(x) + 1", "(+ x 1)");
+	check_expr("(pid)*tid", "(* pid tid)");
+	check_expr("(foo)*tid", "(cast foo (* tid))");
+	check_expr("(arg0) - 1", "(- arg0 1)");
+	check_expr("($x)", "$x");
+	check_expr("(uint64)$p->f", "(cast uint64 (-> $p f))");
+	check_expr("(typeof($x))$y", "(cast typeof($x) $y)");
+	check_expr("(union u)$y", "(cast union u $y)");
+	check_expr("(comm) != \"bash\"", "(!= comm \"bash\")");
+	check_expr("((uint64)0)", "(cast uint64 0)");
+}
+
+static void test_primaries(void)
+{
+	check_expr("()", "(tuple)");
+	check_expr("(1,)", "(tuple 1)");
+	check_expr("(1, \"two\", -3)", "(tuple 1 \"two\" (neg 3))");
+	check_expr("(1, (2, 3))", "(tuple 1 (tuple 2 3))");
+	check_expr("(x = 1, y = comm)", "(record (x= 1) (y= comm))");
+	check_expr("(x = 1,)", "(record (x= 1))");
+	check_expr("(1, 2,)", "(tuple 1 2)");
+	check_expr("$# > 1 ? $2 : $1", "(? (> $# 1) $2 $1)");
+	check_expr("true && false", "(&& true false)");
+	check_expr("$1 + $#", "(+ $1 $#)");
+	check_expr("@", "@");
+	check_expr("@[1, \"a\"]", "(@ (tuple 1 \"a\"))");
+	check_expr("@m[(1, 2)]", "(@m (tuple 1 2))");
+	check_expr("sizeof(struct task_struct)", "(sizeof T:struct task_struct)");
+	check_expr("sizeof($x)", "(sizeof $x)");
+	check_expr("sizeof(uint32)", "(sizeof T:uint32)");
+	check_expr("sizeof(pid)", "(sizeof pid)");
+	check_expr("offsetof(struct task_struct, mm.owner)", "(offsetof T:struct task_struct mm.owner)");
+	check_expr("offsetof($t, a)", "(offsetof $t a)");
+	check_expr("container_of($p, typeof(struct x), member)",
+		   "(call container_of $p (typeof T:struct x) member)");
+	check_expr("typeof($x + 1)", "(typeof (+ $x 1))");
+	check_expr("kstack(perf, 3)", "(call kstack perf 3)");
+}
+
+static void test_literals(void)
+{
+	check_expr("1_000", "1000");
+	check_expr("0x1f", "31");
+	check_expr("0XFF", "255");
+	check_expr("017", "15");
+	check_expr("0", "0");
+	check_expr("0b101", "5");
+	check_expr("1e3", "1000");
+	check_expr("2e3", "2000");
+	check_expr("1e3ms", "1000000000");
+	check_expr("5s", "5000000000");
+	check_expr("100ms", "100000000");
+	check_expr("3us + 2ns", "(+ 3000 2)");
+	check_expr("2m", "120000000000");
+	check_expr("1h", "3600000000000");
+	check_expr("1d", "86400000000000");
+	check_expr("10u", "10");
+	check_expr("10ull", "10");
+	check_expr("10ll", "10");
+	check_expr("18446744073709551615", "18446744073709551615");
+	check_expr("0xffffffffffffffff", "18446744073709551615");
+	check_expr("\"a\\tb\\n\"", "\"a\\x09b\\x0a\"");
+	check_expr("\"q\\\"\\\\\"", "\"q\\x22\\x5c\"");
+	check_expr("\"\\101\\x41\\X4a\\0\"", "\"AAJ\\x00\"");
+	check_expr("\"\\1234\"", "\"S4\"");
+	check_expr("\"\"", "\"\"");
+
+	check_err("BEGIN { $x = 1_; }", "trailing underscore in integer literal", 1, 14, 16);
+	check_err("BEGIN { $x = 18446744073709551616; }",
+		  "overflow error, maximum value is 18446744073709551615: 18446744073709551616", 1, 14, 0);
+	check_err("BEGIN { $x = 20e18; }", "coefficient part of scientific literal must be 1-9", 1,
+		  14, 19);
+	check_err("BEGIN { $x = 10e3; }", "coefficient part of scientific literal must be 1-9", 1,
+		  14, 0);
+	check_err("BEGIN { $x = 2e19; }", "overflow error", 1, 14, 0);
+	check_err("BEGIN { $x = 1e0; }", "exponent part", 1, 14, 0);
+	check_err("BEGIN { $x = 5x; }", "invalid integer suffix 'x'", 1, 14, 16);
+	check_err("BEGIN { $x = 5U; }", "invalid trailing bytes: 5U", 1, 14, 16);
+	check_err("BEGIN { $x = 5000000000u; }", "maximum value is 4294967295", 1, 14, 0);
+	check_err("BEGIN { $x = 999999999999d; }", "overflow error", 1, 14, 0);
+	check_err("BEGIN { $x = 0x; }", "invalid integer suffix 'x'", 1, 14, 0);
+	check_err("BEGIN { $x = \"\\q\"; }", "invalid escape character '\\q'", 1, 15, 17);
+	check_err("BEGIN { $x = \"\\777\"; }", "octal escape sequence out of range '\\777'", 1, 15, 19);
+	check_err("BEGIN { $x = \"\\xg\"; }", "invalid hex escape sequence", 1, 15, 17);
+	check(strncmp(diags.head->msg, "syntax: ", 8) == 0, "lexer errors start with 'syntax: '");
+}
+
+static void test_statements(void)
+{
+	check_body("BEGIN { $x = 1; @m = 2; @m[1] = 3; @m[1, \"a\"] = 4 }",
+		   "(= $x 1) (= @m 2) (= (@m 1) 3) (= (@m (tuple 1 \"a\")) 4)");
+	check_body("BEGIN { $c += 5; $c -= 3; $c *= 2; $c /= 4; $c %= 4; $c <<= 3; $c >>= 1; "
+		   "$c |= 1; $c &= 7; $c ^= 2; }",
+		   "(+= $c 5) (-= $c 3) (*= $c 2) (/= $c 4) (%= $c 4) (<<= $c 3) (>>= $c 1) "
+		   "(|= $c 1) (&= $c 7) (^= $c 2)");
+	check_body("BEGIN { _ = has_key(@m, 1); }", "(_= (call has_key @m 1))");
+	check_body("BEGIN { let $x; let $y: uint32 = 5; let $s: string[64]; let $p: struct task_struct *; }",
+		   "(let $x -) (let $y uint32 5) (let $s string[64]) (let $p struct task_struct*)");
+	check_body("BEGIN { let $t: typeof($y); let $a: int32[4] = $b }",
+		   "(let $t typeof($y)) (let $a int32[4] $b)");
+	check_body("BEGIN { if ($x > 10) { print(1); } else if ($x > 5) { print(2) } else { print(3); } }",
+		   "(if (> $x 10) (then (call print 1)) (else (if (> $x 5) (then (call print 2)) "
+		   "(else (call print 3)))))");
+	check_body("BEGIN { if $x { exit() } if !$ok { } }",
+		   "(if $x (then (call exit))) (if (! $ok) (then))");
+	check_body("BEGIN { while ($i < 100) { $i++; if ($i == 3) { continue; } break; } }",
+		   "(while (< $i 100) (post++ $i) (if (== $i 3) (then continue)) break)");
+	check_body("BEGIN { for ($i : 0..5) { $s += $i; } for $j : 1..$n { } }",
+		   "(for $i 0..5 (+= $s $i)) (for $j 1..$n)");
+	check_body("BEGIN { for ($i : ((uint64)0)..(uint64)$n) { } }",
+		   "(for $i (cast uint64 0)..(cast uint64 $n))");
+	check_body("BEGIN { for ($kv : @m) { @s += $kv.0 * $kv.1; } }",
+		   "(for $kv @m (+= @s (* (. $kv 0) (. $kv 1))))");
+	check_body("BEGIN { unroll(4) { @i++; } unroll 2 { } }", "(unroll 4 (post++ @i)) (unroll 2)");
+	check_body("BEGIN { return; } BEGIN { return 1 }", "(return)");
+	check_body("BEGIN { { $x = 1; } { } ; ; $y = 2; }", "(block (= $x 1)) (block) (= $y 2)");
+	check_body("BEGIN { import \"std\"; }", "(import std)");
+	check_body("BEGIN { }", "");
+	check_body("BEGIN { $v = if ($x) { 1 } else { 2 }; }",
+		   "(= $v (ifexpr $x (blockexpr => 1) (blockexpr => 2)))");
+	check_body("BEGIN { $v = { let $t = 2; $t * 3 }; }",
+		   "(= $v (blockexpr (let $t - 2) => (* $t 3)))");
+	check_body("BEGIN { $v = if $a { 1 } else if $b { 2 } else { 3 }; }",
+		   "(= $v (ifexpr $a (blockexpr => 1) (ifexpr $b (blockexpr => 2) (blockexpr => 3))))");
+	check_body("BEGIN { if comptime (1 > 0) { } }", "(if (comptime (> 1 0)) (then))");
+	check_body("BEGIN { delete(@a[2]); @x[1].f = 2 }", "(call delete (@a 2)) (= (. (@x 1) f) 2)");
+	check_body("BEGIN { printf(\"%d\\n\", $x) }", "(call printf \"%d\\x0a\" $x)");
+}
+
+static void test_program_structure(void)
+{
+	const char *src =
+		"#!/usr/bin/env sonde\n"
+		"#include <linux/sched.h>\n"
+		"#define RED \"\\033[31m\"\n"
+		"#include \"foo.h\"\n"
+		"struct S { int x; struct { int y; } z; char name[16]; };\n"
+		"enum E { A, B = 3 }\n"
+		"config = { stack_mode = perf; max_map_keys = 10000 }\n"
+		"import \"helpers.bt\";\n"
+		"let @lat = lruhash(1000);\n"
+		"macro ms(x, $v, @m) { x / 1000000 }\n"
+		"fn twice($v: int64, $w: uint8) : int64 { return $v * 2; }\n"
+		"tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open\n"
+		"/comm == \"bash\"/\n"
+		"{ printf(\"%s %s\\n\", comm, str(args.filename)); }\n";
+	struct program *p = parse(src);
+
+	check(p != NULL, "full program parses");
+	if (!p)
+		return;
+	struct preamble_item *pi = p->preamble;
+	check(pi && !strcmp(pi->what, "#define") && loc_is(pi->loc, 3, 1, 3, 23),
+	      "#define item (shebang and <include> skipped)");
+	pi = pi ? pi->next : NULL;
+	check(pi && !strcmp(pi->what, "#include \"...\"") && !strcmp(pi->text, "#include \"foo.h\""),
+	      "#include \"x\" item");
+	pi = pi ? pi->next : NULL;
+	check(pi && !strcmp(pi->what, "C definitions") && loc_is(pi->loc, 5, 1, 5, 57) &&
+		      pi->text[strlen(pi->text) - 1] == ';',
+	      "struct definition with nested braces");
+	pi = pi ? pi->next : NULL;
+	check(pi && !strcmp(pi->what, "C definitions") && !strcmp(pi->text, "enum E { A, B = 3 }"),
+	      "enum definition without ';'");
+	pi = pi ? pi->next : NULL;
+	check(pi && !strcmp(pi->what, "import") && !strcmp(pi->text, "helpers.bt"), "root import");
+	check(pi && !pi->next, "five preamble items");
+
+	struct node *c = p->config;
+	check(c && c->kind == N_NAMED && !strcmp(c->name, "stack_mode") && c->a->kind == N_IDENT &&
+		      c->next && c->next->a->ival == 10000 && !c->next->next,
+	      "config entries");
+	check(loc_is(p->config_loc, 7, 1, 7, 53), "config location");
+	check(p->map_decls && !strcmp(p->map_decls->name, "lat") &&
+		      !strcmp(p->map_decls->kind, "lruhash") && p->map_decls->max_entries == 1000,
+	      "map declaration");
+	struct macro_def *m = p->macros;
+	check(m && !strcmp(m->name, "ms") && m->params->kind == N_IDENT &&
+		      m->params->next->kind == N_VAR && m->params->next->next->kind == N_MAP &&
+		      m->body && m->body->kind == S_EXPR && m->body->a->op == OP_DIV,
+	      "macro definition");
+	struct fn_def *f = p->fns;
+	check(f && !strcmp(f->name, "twice") && f->ret && !strcmp(f->ret->name, "int64") &&
+		      f->params && !strcmp(f->params->tspec->name, "int64") &&
+		      !strcmp(f->params->next->name, "w") && f->body->kind == S_RETURN,
+	      "fn definition");
+	struct probe *pr = p->probes;
+	check(pr && pr->points && !strcmp(pr->points->raw, "tracepoint:syscalls:sys_enter_openat") &&
+		      pr->points->next &&
+		      !strcmp(pr->points->next->raw, "tracepoint:syscalls:sys_enter_open") &&
+		      !pr->points->next->next,
+	      "two attach points");
+	check(pr && loc_is(pr->points->loc, 12, 1, 12, 37) && loc_is(pr->points->next->loc, 12, 39, 12, 73),
+	      "attach point locations");
+	check(pr && pr->filter && pr->filter->kind == N_BINOP && pr->filter->op == OP_EQ,
+	      "predicate");
+	check(pr && pr->body && pr->body->a->kind == N_CALL && loc_is(pr->body_loc, 14, 1, 14, 49),
+	      "probe body");
+}
+
+static void test_probes(void)
+{
+	struct program *p;
+
+	p = parse("kprobe:vfs_read /pid == 1 && $x / 2 > 1/ { @[comm] = count(); }");
+	check(p && p->probes->filter && p->probes->filter->op == OP_LAND &&
+		      p->probes->filter->b->a->op == OP_DIV,
+	      "division inside a predicate");
+	p = parse("BEGIN/1/{exit()}");
+	check(p && !strcmp(p->probes->points->raw, "BEGIN") && p->probes->filter, "glued predicate");
+	p = parse("uprobe:/bin/bash:readline { }");
+	check(p && !strcmp(p->probes->points->raw, "uprobe:/bin/bash:readline"), "uprobe path");
+	p = parse("uprobe:\"/a b/x\":\"fn(int)\" { }");
+	check(p && !strcmp(p->probes->points->raw, "uprobe:\"/a b/x\":\"fn(int)\""), "quoted parts");
+	p = parse("kprobe:f,\n  kretprobe:f ,\n { }");
+	check(p && p->probes->points->next && !p->probes->points->next->next, "trailing comma");
+	p = parse("i:ms:100 { } interval:1s { } begin { } END { } profile:hz:99 { }");
+	check(p && p->probes->next->next->next->next && !strcmp(p->probes->points->raw, "i:ms:100") &&
+		      !strcmp(p->probes->next->points->raw, "interval:1s"),
+	      "several probes");
+	p = parse("myname=kprobe:f { }");
+	check(p && p->probes->label && !strcmp(p->probes->label, "myname") &&
+		      !strcmp(p->probes->points->raw, "kprobe:f"),
+	      "probe label");
+	p = parse("kprobe:$1 { } usdt:/bin/x:p:n { } uprobe:/bin/x@f.c:12 { }");
+	check(p && !strcmp(p->probes->points->raw, "kprobe:$1") &&
+		      !strcmp(p->probes->next->next->points->raw, "uprobe:/bin/x@f.c:12"),
+	      "attach points with $1 and @");
+	p = parse("/* c */ kprobe:f // x\n , /* y */ kprobe:g /* z */ /pid/ // w\n { }");
+	check(p && p->probes->points->next && p->probes->filter, "comments between attach points");
+	p = parse("tracepoint:syscalls:sys_enter_* { @[probe] = count(); }");
+	check(p && !strcmp(p->probes->points->raw, "tracepoint:syscalls:sys_enter_*"), "wildcards");
+	p = parse("config={ a = 1; } BEGIN { }");
+	check(p && p->config && p->probes, "config= without blanks");
+	p = parse("config = { } BEGIN { }");
+	check(p && !p->config && p->config_loc.first_line == 1, "empty config block");
+	p = parse("nosuchprobe:foo { exit(); }");
+	check(p && !strcmp(p->probes->points->raw, "nosuchprobe:foo"), "unknown provider parses");
+	p = parse("BEGIN { @x = 1 }\nEND { print(@x) }\n");
+	check(p && p->probes->next && loc_is(p->probes->next->points->loc, 2, 1, 2, 4), "END location");
+	p = parse("kprobe:f /pid/ /* c { */ {}");
+	check(p && p->probes->filter && p->probes->filter->kind == N_IDENT,
+	      "block comment between predicate and body");
+	p = parse("BEGIN { }\n#!x\nstruct S { int x;");
+	check(p && p->preamble && !strcmp(p->preamble->what, "#!") && p->preamble->next &&
+		      !strcmp(p->preamble->next->what, "C definitions") && !p->preamble->next->next,
+	      "late '#!' line and unterminated C definition are preamble items");
+	p = parse("typedef unsigned int u32_t;\nunion U { int a; } ;BEGIN{}");
+	check(p && p->preamble && p->preamble->next && p->probes, "typedef and union definitions");
+	check_ok("BEGIN { $a = 1 } /* unterminated comment");
+	check_ok("");
+	check_ok("// only a comment\n");
+}
+
+static void test_locations(void)
+{
+	struct program *p = parse("BEGIN { $x = 1 + 2 * $y; @m[1, 2] = foo(1, 2); }");
+
+	if (!p) {
+		check(false, "location program parses");
+		return;
+	}
+	struct node *s = p->probes->body;
+	check(loc_is(s->loc, 1, 9, 1, 24), "assignment spans target to value");
+	check(loc_is(s->b->loc, 1, 14, 1, 24), "binop spans operands");
+	check(loc_is(s->b->b->loc, 1, 18, 1, 24), "inner binop");
+	s = s->next;
+	check(loc_is(s->a->loc, 1, 26, 1, 34), "map with key spans @m[...]");
+	check(loc_is(s->b->loc, 1, 37, 1, 46), "call spans name to ')'");
+	check(loc_is(p->probes->points->loc, 1, 1, 1, 6), "attach point location");
+
+	p = parse("BEGIN {\n\t$x =\n\t\t\"abc\";\n}");
+	check(p && loc_is(p->probes->body->loc, 2, 2, 3, 8), "multi-line statement, tabs one column");
+}
+
+static void test_errors(void)
+{
+	/* acceptance cases */
+	check_err("BEGIN { printf(\"hi\\n\") exit(); }", "syntax error", 1, 24, 28);
+	check_err("BEGIN\n{\n  @a = 1;\n  $b = @a + ;\n}\n", "syntax error", 4, 13, 14);
+	check_err("BEGIN { exit();", "end of input", 1, 16, 0);
+	check_err("BEGIN { printf(\"abc); }", "unterminated string", 1, 16, 0);
+
+	check_err("BEGIN { $x = 1 $y = 2; }", "unexpected variable '$y', expecting ';'", 1, 16, 18);
+	check_err("BEGIN { printf(\"hi\\n\") exit(); }", "unexpected identifier 'exit', expecting ';'",
+		  1, 24, 28);
+	check_err("BEGIN { $x = \"abc\n\"; }", "unterminated string", 1, 14, 18);
+	check_err("BEGIN { $x = $0; }", "$0", 1, 14, 16);
+	check_err("BEGIN { $x = $ 1; }", "syntax", 1, 14, 15);
+	check_err("BEGIN { $a = $b = 1; }", "syntax error, unexpected '='", 1, 17, 18);
+	check_err("BEGIN { if ($x = 1) {} }", "syntax error", 1, 16, 17);
+	check_err("BEGIN { if ($a) || ($b) { } }", "syntax error, unexpected '||'", 1, 17, 19);
+	check_err("kprobe:f/pid == 1/ {}", "syntax error", 1, 14, 15);
+	check_err("BEGIN { $v[1] = 2; }", "invalid assignment target", 1, 9, 14);
+	check_err("BEGIN { 1 + ; }", "expecting an expression", 1, 13, 14);
+	check_err("BEGIN exit(); }", "syntax error, unexpected", 1, 7, 0);
+	check_err("BEGIN { } }", "unexpected '}'", 1, 11, 12);
+	check_err("BEGIN { $x = 1 } }", "syntax error", 1, 18, 19);
+	check_err("let $x = 1;", "root-level let statements need to be map declarations", 1, 5, 7);
+	check_err("config = { a = 1 } config = { b = 2 } BEGIN {}", "duplicate config block", 1, 20, 0);
+	check_err("BEGIN { for ($i : $x) { } }", "for-loop", 1, 19, 21);
+	check_err("BEGIN { $x = `; }", "unexpected character '`'", 1, 14, 15);
+	check_err("BEGIN { if ($x) { } else }", "syntax error", 1, 26, 27);
+	check_err("BEGIN { @m[] = 1; }", "syntax error", 1, 12, 13);
+	check_err("BEGIN { $x = (1, y = 2); }", "syntax error", 1, 20, 21);
+	check_err("BEGIN\n{\n\tif (x) {\n", "unexpected end of input, expecting a statement or '}'", 3, 10, 11);
+	check_err("{ }", "syntax error, unexpected '{'", 1, 1, 2);
+	check_err("BEGIN { } /x/ { }", "unexpected '/', expecting a probe", 1, 11, 12);
+	check_err("BEGIN { let @x = 1; }", "unexpected map '@x'", 1, 13, 15);
+	check_err("BEGIN { exit() }}", "unexpected '}'", 1, 17, 18);
+}
+
+int main(void)
+{
+	test_precedence();
+	test_postfix_unary();
+	test_casts();
+	test_primaries();
+	test_literals();
+	test_statements();
+	test_program_structure();
+	test_probes();
+	test_locations();
+	test_errors();
+	arena_free(&arena);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
