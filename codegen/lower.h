@@ -40,7 +40,8 @@ struct lower {
 	/* current function */
 	LLVMValueRef fn, ctx_arg, scratch_base;
 	LLVMMetadataRef sp;
-	LLVMBasicBlockRef entry_bb;
+	LLVMBasicBlockRef entry_bb; /* allocas */
+	LLVMBasicBlockRef init_bb;  /* zeroing of scratch variables, after the scratch lookup */
 	size_t scratch_used;
 	struct probe_info *probe;
 	const struct attach_spec *spec;

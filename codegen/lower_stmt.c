@@ -9,9 +9,9 @@ LLVMValueRef var_storage(struct lower *l, struct var_info *v)
 {
 	if (v->owner == l->fn)
 		return v->storage;
-	/* in the entry block, zeroed, so every use is dominated */
+	/* in the prologue, zeroed, so every use is dominated */
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
-	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->entry_bb));
+	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->init_bb));
 	LLVMValueRef p;
 	if (is_scalar(v->type)) {
 		p = LLVMBuildAlloca(l->b, l->i64, "");
@@ -581,6 +581,9 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMTypeRef pt = l->ptr;
 	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
 	l->fn = LLVMAddFunction(l->mod, name, fty);
+	/* no unwind tables (.eh_frame) in BPF objects */
+	unsigned kind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(l->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(l->ctx, kind, 0));
 	const char *colon = strchr(spec->canonical, ':');
 	const char *provider = colon ? arena_strndup(a, spec->canonical, (size_t)(colon - spec->canonical))
 				     : spec->canonical;
@@ -618,6 +621,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 
 	/* entry: find this CPU's scratch memory */
 	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, l->fn, "entry");
+	l->init_bb = new_block(l, "init");
 	LLVMBasicBlockRef body = new_block(l, "body"), bail = new_block(l, "bail");
 	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
 	emit_set_loc(l, &pi->ast->loc);
@@ -625,9 +629,12 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildStore(l->b, lower_helper(l, H_GET_SMP_PROCESSOR_ID, l->i32, NULL, 0), cpu_key);
 	LLVMValueRef args[2] = { l->scratch, cpu_key };
 	l->scratch_base = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
-	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, l->scratch_base, LLVMConstNull(l->ptr), ""), bail, body);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, l->scratch_base, LLVMConstNull(l->ptr), ""), bail,
+			l->init_bb);
 	LLVMPositionBuilderAtEnd(l->b, bail);
 	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	LLVMPositionBuilderAtEnd(l->b, l->init_bb);
+	LLVMBuildBr(l->b, body);
 
 	LLVMPositionBuilderAtEnd(l->b, body);
 	if (pi->ast->filter) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../probes/probe.h"
@@ -28,6 +30,7 @@ struct runner {
 	bool exiting;
 	int exit_code;
 	bool have_exit_code;
+	int pidfd; /* -p: the traced process, or -1 */
 };
 
 /* libbpf's log callback has no context pointer: keep the tail of its
@@ -337,6 +340,14 @@ static void print_maps(struct runner *r)
 	fflush(r->out.out);
 }
 
+/* A pidfd polls readable once the process has exited, even while it is
+ * still an unreaped zombie (kill(pid, 0) would still succeed then). */
+static bool process_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	return poll(&p, 1, 0) > 0;
+}
+
 static void event_loop(struct runner *r, struct child *child)
 {
 	bool auto_exit = only_special(r->prog);
@@ -352,7 +363,7 @@ static void event_loop(struct runner *r, struct child *child)
 			drain(r);
 			break;
 		}
-		if (r->opts->pid > 0 && kill(r->opts->pid, 0) < 0 && errno == ESRCH) {
+		if (r->pidfd >= 0 && process_exited(r->pidfd)) {
 			drain(r);
 			break;
 		}
@@ -372,7 +383,7 @@ static void cleanup(struct runner *r)
 
 int run_program(const struct compiled_program *prog, const struct run_options *opts)
 {
-	struct runner r = { .prog = prog, .opts = opts };
+	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1 };
 	r.out.out = opts->out;
 	r.out.mode = opts->mode;
 	r.out.prog = prog;
@@ -389,6 +400,13 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		int err = child_spawn(&child, opts->cmd_argv);
 		if (err) {
 			fprintf(stderr, "ERROR: failed to spawn child '%s': %s\n", opts->cmd_argv[0], strerror(-err));
+			return 1;
+		}
+	}
+	if (opts->pid > 0) {
+		r.pidfd = (int)syscall(SYS_pidfd_open, opts->pid, 0);
+		if (r.pidfd < 0) {
+			fprintf(stderr, "ERROR: cannot trace process %d: %s\n", (int)opts->pid, strerror(errno));
 			return 1;
 		}
 	}
@@ -439,5 +457,7 @@ out:
 	fflush(opts->out);
 	child_terminate(&child);
 	cleanup(&r);
+	if (r.pidfd >= 0)
+		close(r.pidfd);
 	return status;
 }
