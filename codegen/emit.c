@@ -157,7 +157,7 @@ void emit_define_maps(struct lower *l, const struct compiled_program *out)
 		l->map_globals[i] = define_map(l, d->bpf_name, d->percpu ? MT_PERCPU_HASH : MT_HASH, entries,
 					       d->key_size, d->value_size);
 	}
-	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 1u << 20, 0, 0);
+	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 512u << 10, 0, 0);
 	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);
 	l->scratch = map_global(l, out->scratch_name, 4);
 }

@@ -1,0 +1,21 @@
+/* Workload for the uprobe cases: calls e2e_add(i, 1) for i = 1..N.
+ * usage: target [N]   (default 10)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+__attribute__((noinline)) int e2e_add(int a, int b)
+{
+	__asm__ volatile("" ::: "memory");
+	return a + b;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 10;
+	long sum = 0;
+	for (int i = 1; i <= n; i++)
+		sum += e2e_add(i, 1);
+	printf("target done %ld\n", sum);
+	return 0;
+}
