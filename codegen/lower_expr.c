@@ -73,12 +73,22 @@ LLVMValueRef entry_alloca(struct lower *l, LLVMTypeRef t)
 }
 
 /* Scratch memory is 8-byte aligned throughout; the BPF backend expands
- * memset/memcpy inline (at most 128 stores each), so big ones are split. */
+ * memset/memcpy inline with at most 128 stores each, so big ones are split
+ * into 1 KiB pieces. The memsets are volatile so that LLVM cannot merge
+ * neighbouring pieces back into one that the backend cannot expand. */
 void emit_memset0(struct lower *l, LLVMValueRef p, size_t size)
 {
+	LLVMTypeRef params[2] = { l->ptr, l->i64 };
+	unsigned id = LLVMLookupIntrinsicID("llvm.memset", 11);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(l->mod, id, params, 2);
+	LLVMTypeRef fty = LLVMIntrinsicGetType(l->ctx, id, params, 2);
+	unsigned align_kind = LLVMGetEnumAttributeKindForName("align", 5);
 	for (size_t off = 0; off < size; off += 1024) {
 		size_t n = size - off < 1024 ? size - off : 1024;
-		LLVMBuildMemSet(l->b, gep(l, p, off), LLVMConstInt(l->i8, 0, 0), lower_const(l, n), 8);
+		LLVMValueRef args[4] = { gep(l, p, off), LLVMConstInt(l->i8, 0, 0), lower_const(l, n),
+					 LLVMConstInt(l->i1, 1, 0) };
+		LLVMValueRef call = LLVMBuildCall2(l->b, fty, fn, args, 4, "");
+		LLVMAddCallSiteAttribute(call, 1, LLVMCreateEnumAttribute(l->ctx, align_kind, 8));
 	}
 }
 

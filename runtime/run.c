@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -370,10 +371,44 @@ static void event_loop(struct runner *r, struct child *child)
 	}
 }
 
+struct detach_job {
+	struct bpf_link **links;
+	int first, step, n;
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_job *j = arg;
+	for (int i = j->first; i < j->n; i += j->step)
+		bpf_link__destroy(j->links[i]);
+	return NULL;
+}
+
+/* Closing a perf-event link waits for an RCU grace period (40-75 ms per
+ * tracepoint); closing them from several threads lets the waits overlap. */
+static void detach_all(struct bpf_link **links, int n)
+{
+	enum { MAX_THREADS = 16 };
+	pthread_t tid[MAX_THREADS];
+	struct detach_job jobs[MAX_THREADS];
+	int nthreads = n < MAX_THREADS ? n : MAX_THREADS, started = 0;
+	for (int t = 1; t < nthreads; t++) {
+		jobs[t] = (struct detach_job){ links, t, nthreads, n };
+		if (pthread_create(&tid[t], NULL, detach_worker, &jobs[t]) != 0)
+			break;
+		started = t;
+	}
+	/* this thread takes slot 0 and every slot no thread could take */
+	for (int i = 0; i < n; i++)
+		if (i % nthreads == 0 || i % nthreads > started)
+			bpf_link__destroy(links[i]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(tid[t], NULL);
+}
+
 static void cleanup(struct runner *r)
 {
-	for (int i = 0; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
+	detach_all(r->links, r->nlinks);
 	free(r->links);
 	ring_buffer__free(r->rb);
 	bpf_object__close(r->obj);

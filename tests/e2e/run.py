@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MULTI = {"stdout_re", "stdout_not", "stderr_re", "stderr_not", "requires", "env"}
 SINGLE = {"name", "desc", "script", "mode", "args", "params", "setup", "background",
           "workload", "during", "delay", "sigint", "exit", "timeout", "stdout_is",
-          "stderr_is", "check"}
+          "stderr_is", "check", "input"}
 READY = re.compile(r'^Attached \d+ probes?$|"type": "attached_probes"', re.M)
 READY_FALLBACK = 3.0
 
@@ -140,7 +140,7 @@ def command_for(case, binary, tmp, expand):
     if mode == "e":
         argv = [binary] + args + ["-e", script] + params
     elif mode == "stdin":
-        argv, stdin = [binary] + args + ["-"] + params, script
+        argv, stdin = [binary] + args + ["-"] + params, script.encode()
     elif mode in ("file", "shebang"):
         path = os.path.join(tmp, "script.bt")
         with open(path, "w") as f:
@@ -152,6 +152,9 @@ def command_for(case, binary, tmp, expand):
             argv = ["./script.bt"] + args + params
     else:  # none
         argv = [binary] + args + params
+    if "input" in case:
+        with open(os.path.join(tmp, expand(case["input"])), "rb") as f:
+            stdin = f.read()
     return argv, stdin
 
 
@@ -177,7 +180,7 @@ def run_tracer(case, argv, stdin, tmp, env, values, expand):
         t.start()
     if stdin is not None:
         try:
-            proc.stdin.write(stdin.encode())
+            proc.stdin.write(stdin)
             proc.stdin.close()
         except BrokenPipeError:
             pass
