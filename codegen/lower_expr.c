@@ -250,12 +250,18 @@ static struct val read_string(struct lower *l, LLVMValueRef addr, size_t cap, LL
 
 /* ---- builtins ---- */
 
-static LLVMValueRef global_word(struct lower *l, unsigned off)
+/* The value of the globals map (may be NULL for the verifier's sake). */
+LLVMValueRef globals_lookup(struct lower *l)
 {
 	LLVMValueRef key = entry_alloca(l, l->i32);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 0, 0), key);
 	LLVMValueRef args[2] = { l->globals, key };
-	LLVMValueRef p = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+	return lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+}
+
+static LLVMValueRef global_word(struct lower *l, unsigned off)
+{
+	LLVMValueRef p = globals_lookup(l);
 	LLVMValueRef isnull = LLVMBuildICmp(l->b, LLVMIntEQ, p, LLVMConstNull(l->ptr), "");
 	LLVMBasicBlockRef have = new_block(l, "glob.have"), done = new_block(l, "glob.done");
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(l->b);

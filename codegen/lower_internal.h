@@ -20,6 +20,7 @@ void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struc
 		 const struct type *st);
 struct val load_value(struct lower *l, LLVMValueRef p, const struct type *t);
 LLVMValueRef truth(struct lower *l, struct val v);
+LLVMValueRef globals_lookup(struct lower *l);
 
 struct val lower_expr(struct lower *l, struct node *n);
 /* lower_stmt.c */

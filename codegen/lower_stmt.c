@@ -281,10 +281,22 @@ static LLVMValueRef event_begin(struct lower *l, int action, size_t payload)
 	return ev;
 }
 
+/* A full ring buffer drops the event: count it for the exit warning. */
 static void event_send(struct lower *l, LLVMValueRef ev, size_t payload)
 {
 	LLVMValueRef args[4] = { l->ringbuf, ev, lower_const(l, 8 + ((payload + 7) & ~(size_t)7)), lower_const(l, 0) };
-	lower_helper(l, H_RINGBUF_OUTPUT, l->i64, args, 4);
+	LLVMValueRef rc = lower_helper(l, H_RINGBUF_OUTPUT, l->i64, args, 4);
+	LLVMBasicBlockRef lost = new_block(l, "event.lost"), done = new_block(l, "event.done");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntSLT, rc, lower_const(l, 0), ""), lost, done);
+	LLVMPositionBuilderAtEnd(l->b, lost);
+	LLVMValueRef g = globals_lookup(l);
+	LLVMBasicBlockRef have = new_block(l, "event.count");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, g, LLVMConstNull(l->ptr), ""), done, have);
+	LLVMPositionBuilderAtEnd(l->b, have);
+	LLVMBuildAtomicRMW(l->b, LLVMAtomicRMWBinOpAdd, gep(l, g, GLOBAL_LOST_EVENTS), lower_const(l, 1),
+			   LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
 }
 
 static void lower_printf(struct lower *l, struct node *n, int action)

@@ -71,7 +71,7 @@ struct prog_desc {
 
 /* The globals map (one array entry) the runtime fills before begin runs. */
 #define SONDE_GLOBALS_MAP "sonde_globals"
-enum { GLOBAL_START_NS = 0, GLOBAL_CPID = 8, GLOBALS_SIZE = 16 };
+enum { GLOBAL_START_NS = 0, GLOBAL_CPID = 8, GLOBAL_LOST_EVENTS = 16, GLOBALS_SIZE = 24 };
 
 struct compiled_program {
 	const void *elf;

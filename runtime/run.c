@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../probes/probe.h"
+#include "verifier.h"
 
 
 struct runner {
@@ -189,30 +190,21 @@ static void drain(struct runner *r)
 
 /* ---- load ---- */
 
-static void explain_load_failure(struct runner *r, int err)
+/* Kernel verifier log of the program being loaded; the kernel keeps the
+ * tail when it does not fit, which is where the reason is. */
+enum { VERIFIER_LOG_SIZE = 1 << 20 };
+
+static void explain_load_failure(struct runner *r, int err, const char *vlog)
 {
-	fprintf(stderr, "ERROR: Failed to load the BPF programs: %s\n", strerror(-err));
-	/* name the probe whose program the verifier refused */
 	for (int i = 0; i < r->prog->nprogs; i++) {
-		const struct prog_desc *d = &r->prog->progs[i];
-		if (strstr(libbpf_log.text, d->fn_name)) {
-			fprintf(stderr, "ERROR: the kernel verifier rejected the program of probe %s\n", d->canonical);
-			break;
+		char quoted[64];
+		snprintf(quoted, sizeof(quoted), "'%s'", r->prog->progs[i].fn_name);
+		if (strstr(libbpf_log.text, quoted)) {
+			verifier_explain(stderr, r->prog->progs[i].canonical, vlog, r->opts->verbose ? 1000000 : 20);
+			return;
 		}
 	}
-	if (strstr(libbpf_log.text, "combined stack size") || strstr(libbpf_log.text, "stack limit"))
-		fprintf(stderr, "HINT: BPF stack limit of 512 bytes exceeded\n");
-	if (libbpf_log.len && !r->opts->verbose) {
-		/* the tail of the verifier log */
-		const char *tail = libbpf_log.text;
-		size_t lines = 0;
-		for (const char *p = libbpf_log.text + libbpf_log.len; p > libbpf_log.text; p--)
-			if (*p == '\n' && ++lines > 20) {
-				tail = p + 1;
-				break;
-			}
-		fputs(tail, stderr);
-	}
+	fprintf(stderr, "ERROR: Failed to load the BPF programs: %s\n%s", strerror(-err), libbpf_log.text);
 }
 
 static int load(struct runner *r)
@@ -231,16 +223,25 @@ static int load(struct runner *r)
 	r->map_fds = calloc((size_t)(p->nmaps ? p->nmaps : 1), sizeof(*r->map_fds));
 	if (!r->progs || !r->map_fds)
 		return -1;
+	char *vlog = calloc(1, VERIFIER_LOG_SIZE);
+	if (!vlog)
+		return -1;
 	for (int i = 0; i < p->nprogs; i++) {
 		r->progs[i] = bpf_object__find_program_by_name(r->obj, p->progs[i].fn_name);
-		if (r->progs[i] && r->opts->dump_verifier)
+		if (!r->progs[i])
+			continue;
+		bpf_program__set_log_buf(r->progs[i], vlog, VERIFIER_LOG_SIZE);
+		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
 	}
 	int err = bpf_object__load(r->obj);
-	if (err) {
-		explain_load_failure(r, err);
+	if (err)
+		explain_load_failure(r, err, vlog);
+	else if (r->opts->dump_verifier)
+		fputs(vlog, stderr);
+	free(vlog);
+	if (err)
 		return -1;
-	}
 	for (int i = 0; i < p->nmaps; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(r->obj, p->maps[i].bpf_name);
 		r->map_fds[i] = m ? bpf_map__fd(m) : -1;
@@ -270,6 +271,24 @@ static void set_globals(struct runner *r, pid_t cpid)
 	uint32_t key = 0;
 	if (bpf_map_update_elem(bpf_map__fd(g), &key, val, BPF_ANY))
 		fprintf(stderr, "WARNING: cannot set the start time: %s\n", strerror(errno));
+}
+
+static void report_lost_events(struct runner *r)
+{
+	struct bpf_map *g = bpf_object__find_map_by_name(r->obj, SONDE_GLOBALS_MAP);
+	unsigned char val[GLOBALS_SIZE];
+	uint32_t key = 0;
+	uint64_t lost;
+	if (!g || bpf_map_lookup_elem(bpf_map__fd(g), &key, val))
+		return;
+	memcpy(&lost, val + GLOBAL_LOST_EVENTS, 8);
+	if (!lost)
+		return;
+	if (r->opts->mode == OUTPUT_JSON)
+		fprintf(r->out.out, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu}}\n",
+			(unsigned long long)lost, (unsigned long long)lost);
+	else
+		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)lost);
 }
 
 static void run_special(struct runner *r, enum probe_kind kind)
@@ -486,6 +505,7 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		r.have_exit_code = true;
 	}
 	fflush(r.out.out);
+	report_lost_events(&r);
 	print_maps(&r);
 	status = r.have_exit_code ? r.exit_code : 0;
 out:

@@ -1,0 +1,151 @@
+#!/bin/bash
+# The single test command: installs what is missing (Debian 12, as root),
+# builds, then runs the unit tests, our end-to-end suite and the shared
+# acceptance suite, and ends with one line "N passed, M failed, K skipped".
+#
+#   bash tests/run-all.sh               everything
+#   bash tests/run-all.sh --build-only  install + build, no tests
+#
+# Counting:
+#   - the build counts as one check;
+#   - unit tests: every ctest test;
+#   - end-to-end (tests/e2e): every case; a case named in
+#     tests/e2e/known-failures.txt is run and reported, its failure not counted;
+#   - acceptance (../shared/acceptance): only the cases named in
+#     tests/acceptance-required.txt count (a required case that is missing from
+#     the suite counts as failed); the others are run and reported only.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUILD=$ROOT/build
+ACCEPTANCE=$ROOT/../shared/acceptance
+PACKAGES=(llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev flex bison pkg-config
+          cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
+
+build_only=0
+for arg in "$@"; do
+	case $arg in
+	--build-only) build_only=1 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run-all.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+passed=0 failed=0 skipped=0
+failures=()
+LOGS=$(mktemp -d /tmp/sonde-tests.XXXXXX)
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+summary() {
+	section "summary"
+	for f in "${failures[@]}"; do echo "  failed: $f"; done
+	echo "logs: $LOGS"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+# ---------------------------------------------------------------- packages
+section "packages"
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "all present"
+elif [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages: ${missing[*]} (run as root to install them)"
+	failed=$((failed + 1)); failures+=("packages")
+	summary
+else
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! { apt-get update -q && apt-get install -y -q "${missing[@]}"; } >"$LOGS/apt.log" 2>&1; then
+		tail -20 "$LOGS/apt.log"
+		failed=$((failed + 1)); failures+=("packages")
+		summary
+	fi
+fi
+
+# ---------------------------------------------------------------- build
+section "build"
+if cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOGS/cmake.log" 2>&1 &&
+	cmake --build "$BUILD" -j2 >>"$LOGS/cmake.log" 2>&1; then
+	echo "PASS build"
+	passed=$((passed + 1))
+else
+	grep -E 'error|Error' "$LOGS/cmake.log" | head -30
+	echo "FAIL build (full log: $LOGS/cmake.log)"
+	failed=$((failed + 1)); failures+=("build")
+	summary
+fi
+if [ $build_only -eq 1 ]; then
+	echo "built $BUILD/sonde"
+	exit 0
+fi
+
+# ---------------------------------------------------------------- unit tests
+section "unit tests (ctest)"
+ctest --test-dir "$BUILD" --output-on-failure 2>&1 | tee "$LOGS/ctest.log"
+if line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$LOGS/ctest.log" | tail -1); then
+	read -r nfail ntotal < <(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' <<<"$line")
+	passed=$((passed + ntotal - nfail))
+	failed=$((failed + nfail))
+	[ "$nfail" -eq 0 ] || failures+=("unit tests ($nfail)")
+elif grep -q 'No tests were found' "$LOGS/ctest.log"; then
+	echo "no unit tests"
+else
+	failed=$((failed + 1)); failures+=("ctest did not run")
+fi
+
+# ---------------------------------------------------------------- kernel suites
+if [ "$(id -u)" -ne 0 ]; then
+	section "end-to-end and acceptance"
+	echo "SKIP: both need root (BPF); run as root"
+	skipped=$((skipped + 2))
+	summary
+fi
+
+section "end-to-end (tests/e2e)"
+python3 tests/e2e/run.py --binary "$BUILD/sonde" \
+	--known-failures tests/e2e/known-failures.txt 2>&1 | tee "$LOGS/e2e.log"
+if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/e2e.log" | tail -1); then
+	read -r p f s < <(sed -E 's/([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	[ "$f" -eq 0 ] || failures+=("e2e ($f): see FAIL lines above")
+else
+	failed=$((failed + 1)); failures+=("e2e runner did not finish")
+fi
+
+section "acceptance (../shared/acceptance)"
+if [ ! -f "$ACCEPTANCE/run.py" ]; then
+	echo "SKIP: $ACCEPTANCE/run.py not found; the acceptance suite is not run"
+	skipped=$((skipped + 1))
+	summary
+fi
+python3 "$ACCEPTANCE/run.py" --binary "$BUILD/sonde" 2>&1 | tee "$LOGS/acceptance.log"
+mapfile -t required < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' tests/acceptance-required.txt | grep -v '^$')
+declare -A result=()
+while read -r status name; do
+	result[${name%:}]=$status
+done < <(grep -E '^(PASS|FAIL|SKIP) ' "$LOGS/acceptance.log" | cut -d' ' -f1,2)
+rp=0 rf=0 rs=0
+for name in "${required[@]}"; do
+	case ${result[$name]:-MISSING} in
+	PASS) rp=$((rp + 1)) ;;
+	SKIP) rs=$((rs + 1)) ;;
+	*) rf=$((rf + 1)); failures+=("acceptance $name (${result[$name]:-missing from the suite})") ;;
+	esac
+done
+op=0 of=0
+for name in "${!result[@]}"; do
+	[[ " ${required[*]} " == *" $name "* ]] && continue
+	case ${result[$name]} in PASS) op=$((op + 1)) ;; FAIL) of=$((of + 1)) ;; esac
+done
+echo "acceptance, required cases (counted): $rp passed, $rf failed, $rs skipped"
+echo "acceptance, other cases (not counted): $op passed, $of failed"
+passed=$((passed + rp)) failed=$((failed + rf)) skipped=$((skipped + rs))
+
+summary
