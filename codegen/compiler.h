@@ -62,13 +62,14 @@ struct compiler {
 	const char **probe_names;
 	int nprobe_names, cap_probe_names;
 	bool second_pass; /* sema: report errors only on the final pass */
+	int stack_frames; /* deepest kstack/ustack limit used, 0 if none */
 };
 
 /* The builtins the semantic pass understands, resolved per N_IDENT. */
 enum builtin {
 	B_NONE, B_PID, B_TID, B_UID, B_GID, B_NSECS, B_ELAPSED, B_CPU, B_COMM, B_CPID,
 	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
-	B_NUMAID, B_USERMODE,
+	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC,
 };
 
 /* Semantic analysis: resolve, type and check the whole program. Returns 0

@@ -144,7 +144,7 @@ void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 	d->key_size = (d->key_size + 7) & ~(size_t)7;
 }
 
-void emit_define_maps(struct lower *l, const struct compiled_program *out)
+void emit_define_maps(struct lower *l, struct compiled_program *out)
 {
 	struct compiler *c = l->c;
 	l->map_globals = arena_alloc(c->arena, sizeof(LLVMValueRef) * (size_t)(c->nmaps ? c->nmaps : 1));
@@ -160,6 +160,13 @@ void emit_define_maps(struct lower *l, const struct compiled_program *out)
 	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 512u << 10, 0, 0);
 	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);
 	l->scratch = map_global(l, out->scratch_name, 4);
+	if (c->stack_frames) {
+		out->stack_map_name = "sonde_stacks";
+		/* the kernel caps stack depth at perf_event_max_stack (127) */
+		out->stack_frames = c->stack_frames < 127 ? c->stack_frames : 127;
+		l->stacks = define_map(l, out->stack_map_name, MT_STACK_TRACE, 4096, 4,
+				       8 * (size_t)out->stack_frames);
+	}
 }
 
 /* Per-CPU scratch memory: an array with one entry per CPU, indexed by the

@@ -15,11 +15,11 @@ enum {
 	H_GET_UID_GID = 15, H_GET_COMM = 16, H_GET_CURRENT_TASK = 35, H_GET_NUMA_NODE = 42,
 	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_KERNEL = 113,
 	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
-	H_MAP_LOOKUP_PERCPU = 195,
+	H_GET_STACKID = 27, H_GET_FUNC_IP = 173, H_MAP_LOOKUP_PERCPU = 195,
 };
 
 /* BPF map types */
-enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_LRU_HASH = 9, MT_RINGBUF = 27 };
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_RINGBUF = 27 };
 
 
 struct lower {
@@ -34,7 +34,7 @@ struct lower {
 	LLVMTypeRef i1, i8, i32, i64, ptr;
 
 	LLVMValueRef *map_globals; /* per script map */
-	LLVMValueRef ringbuf, scratch, globals;
+	LLVMValueRef ringbuf, scratch, globals, stacks;
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */
 
 	/* current function */
@@ -52,7 +52,7 @@ struct lower {
 
 /* emit.c: module set-up, BTF-described maps, object emission */
 int emit_init(struct lower *l);
-void emit_define_maps(struct lower *l, const struct compiled_program *out);
+void emit_define_maps(struct lower *l, struct compiled_program *out);
 void emit_define_scratch(struct lower *l);
 int emit_object(struct lower *l, struct compiled_program *out);
 void emit_dispose(struct lower *l);

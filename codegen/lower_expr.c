@@ -119,6 +119,10 @@ void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struc
 			emit_memset0(l, gep(l, dst, n), dt->size - n);
 		return;
 	}
+	if (dt->kind == st->kind && dt->kind >= TY_KSTACK) {
+		emit_memcpy(l, dst, v.v, dt->size);
+		return;
+	}
 	if (dt->kind == TY_TUPLE && st->kind == TY_TUPLE && type_equal(dt, st)) {
 		emit_memcpy(l, dst, v.v, dt->size);
 		return;
@@ -282,9 +286,37 @@ static LLVMValueRef ctx_word(struct lower *l, size_t off)
 	return LLVMBuildLoad2(l->b, l->i64, gep(l, l->ctx_arg, off), "");
 }
 
-/* pt_regs offsets (x86-64) of the first six arguments and the return value */
+/* pt_regs offsets (x86-64) of the first six arguments, the return value and
+ * the instruction pointer */
 static const size_t arg_regs[] = { 112, 104, 96, 88, 72, 64 };
-enum { REG_AX = 80 };
+enum { REG_AX = 80, REG_IP = 128 };
+
+static LLVMValueRef current_tgid(struct lower *l)
+{
+	return LLVMBuildLShr(l->b, lower_helper(l, H_GET_PID_TGID, l->i64, NULL, 0), lower_const(l, 32), "");
+}
+
+/* kstack / ustack: the stack id in the stack map (and the pid whose
+ * symbols resolve a user stack). */
+static struct val lower_stack(struct lower *l, bool user)
+{
+	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
+	LLVMValueRef args[3] = { l->ctx_arg, l->stacks, lower_const(l, user ? 1u << 8 /* BPF_F_USER_STACK */ : 0) };
+	LLVMValueRef id = lower_helper(l, H_GET_STACKID, l->i64, args, 3);
+	LLVMBuildStore(l->b, id, slot);
+	if (user)
+		LLVMBuildStore(l->b, current_tgid(l), gep(l, slot, 8));
+	return (struct val){ slot };
+}
+
+static struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user)
+{
+	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
+	LLVMBuildStore(l->b, addr, slot);
+	if (user)
+		LLVMBuildStore(l->b, current_tgid(l), gep(l, slot, 8));
+	return (struct val){ slot };
+}
 
 static struct val lower_builtin(struct lower *l, struct node *n)
 {
@@ -338,6 +370,15 @@ static struct val lower_builtin(struct lower *l, struct node *n)
 		return (struct val){ ctx_word(l, arg_regs[ci->arg_index]) };
 	case B_RETVAL:
 		return (struct val){ ctx_word(l, REG_AX) };
+	case B_KSTACK: case B_USTACK:
+		return lower_stack(l, ci->builtin == B_USTACK);
+	case B_FUNC:
+		if (l->spec->kind == PROBE_UPROBE || l->spec->kind == PROBE_URETPROBE)
+			return lower_symbol(l, ctx_word(l, REG_IP), true);
+		{
+			LLVMValueRef args[1] = { l->ctx_arg };
+			return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), false);
+		}
 	default:
 		break;
 	}
@@ -612,6 +653,10 @@ struct val lower_expr(struct lower *l, struct node *n)
 			return lower_str(l, n);
 		if (!strcmp(n->name, "strncmp"))
 			return lower_strncmp(l, n);
+		if (!strcmp(n->name, "kstack") || !strcmp(n->name, "ustack"))
+			return lower_stack(l, n->name[0] == 'u');
+		if (!strcmp(n->name, "ksym") || !strcmp(n->name, "usym"))
+			return lower_symbol(l, lower_expr(l, n->args).v, n->name[0] == 'u');
 		return lower_call_stmt(l, n);
 	default:
 		diag_error(l->c->diags, &n->loc, "this expression is not supported yet");

@@ -262,7 +262,8 @@ static const struct {
 	{ "cpid", B_CPID }, { "probe", B_PROBE }, { "args", B_ARGS }, { "retval", B_RETVAL },
 	{ "rand", B_RAND }, { "jiffies", B_JIFFIES }, { "cgroup", B_CGROUP },
 	{ "curtask", B_CURTASK }, { "ncpus", B_NCPUS }, { "numaid", B_NUMAID },
-	{ "usermode", B_USERMODE },
+	{ "usermode", B_USERMODE }, { "kstack", B_KSTACK }, { "ustack", B_USTACK },
+	{ "func", B_FUNC },
 };
 
 static enum builtin find_builtin(const char *name, int *argn)
@@ -286,6 +287,13 @@ static bool is_return_probe(enum probe_kind k)
 	return k == PROBE_URETPROBE || k == PROBE_KRETPROBE;
 }
 
+static const struct type *use_stack(struct sema *s, bool user, enum stack_mode mode, int limit)
+{
+	if (limit > s->c->stack_frames)
+		s->c->stack_frames = limit;
+	return type_stack(s->c->arena, user, mode, limit);
+}
+
 static const struct type *check_builtin(struct sema *s, struct node *n)
 {
 	int argn = 0;
@@ -301,7 +309,17 @@ static const struct type *check_builtin(struct sema *s, struct node *n)
 	case B_RAND: case B_JIFFIES: case B_CGROUP: case B_NCPUS: case B_NUMAID:
 		return &type_u64;
 	case B_USERMODE:
-		return &type_u8;
+		ERR(s, &n->loc, "usermode is not supported yet");
+		return &type_none;
+	case B_KSTACK: case B_USTACK:
+		return use_stack(s, b == B_USTACK, STACK_BPFTRACE, 127);
+	case B_FUNC:
+		if (kind != PROBE_UPROBE && kind != PROBE_URETPROBE && kind != PROBE_KPROBE &&
+		    kind != PROBE_KRETPROBE) {
+			ERR(s, &n->loc, "The func builtin can only be used with kprobe and uprobe probes");
+			return &type_none;
+		}
+		return type_symbol(s->c->arena, kind == PROBE_UPROBE || kind == PROBE_URETPROBE);
 	case B_COMM:
 		return type_string(s->c->arena, 16);
 	case B_PROBE:
@@ -670,6 +688,40 @@ static const struct type *check_time(struct sema *s, struct node *n)
 	return &type_void;
 }
 
+/* kstack([mode,] [limit]) / ustack([mode,] [limit]) */
+static const struct type *check_stack_call(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 0, 2))
+		return &type_none;
+	enum stack_mode mode = STACK_BPFTRACE;
+	int64_t limit = 127;
+	struct node *a = n->args;
+	if (a && a->kind == N_IDENT) {
+		if (!strcmp(a->name, "perf"))
+			mode = STACK_PERF;
+		else if (!strcmp(a->name, "raw"))
+			mode = STACK_RAW;
+		else if (strcmp(a->name, "bpftrace")) {
+			ERR(s, &a->loc, "%s: invalid stack mode '%s' (expected bpftrace, perf or raw)", n->name, a->name);
+			return &type_none;
+		}
+		a = a->next;
+	}
+	if (a) {
+		if (!literal_value(a, &limit) || limit < 1 || limit > 1024) {
+			ERR(s, &a->loc, "%s: limit must be an integer literal between 1 and 1024", n->name);
+			return &type_none;
+		}
+		if (a->next) {
+			ERR(s, &a->next->loc, "%s: too many arguments", n->name);
+			return &type_none;
+		}
+	}
+	struct call_info *ci = sema_info(s->c, n);
+	ci->builtin = n->name[0] == 'u' ? B_USTACK : B_KSTACK;
+	return use_stack(s, n->name[0] == 'u', mode, (int)limit);
+}
+
 static const char *const aggregate_fns[] = { "count", "sum", "avg", "min", "max", "stats", "hist",
 					     "lhist", "tseries", NULL };
 
@@ -683,11 +735,11 @@ static bool is_aggregate_fn(const char *name)
 
 static const char *const unsupported_fns[] = {
 	"cat", "system", "join", "errorf", "warnf", "fail", "static_assert", "assert", "debugf",
-	"buf", "strlen", "strcap", "strcontains", "strstr", "str_concat", "memcmp", "ksym", "usym",
+	"buf", "strlen", "strcap", "strcontains", "strstr", "str_concat", "memcmp",
 	"kaddr", "uaddr", "percpu_kaddr", "reg", "kptr", "uptr", "ntop", "pton", "macaddr",
 	"cgroupid", "cgroup_path", "path", "signal", "signal_thread", "override", "write_user",
 	"is_str", "is_ptr", "is_array", "is_integer", "is_unsigned_integer", "is_literal",
-	"container_of", "is_err", "bswap", "find", "len", "kstack", "ustack", "dw_ustack",
+	"container_of", "is_err", "bswap", "find", "len", "dw_ustack",
 	"socket_cookie", "skboutput", "strerror", "signal_name", "syscall_name", "getopt",
 	"unwatch", "kfunc_exist", "kfunc_allowed", "strftime", NULL,
 };
@@ -715,6 +767,16 @@ static const struct type *check_call(struct sema *s, struct node *n)
 		return check_has_key(s, n);
 	if (!strcmp(f, "time"))
 		return check_time(s, n);
+	if (!strcmp(f, "kstack") || !strcmp(f, "ustack"))
+		return check_stack_call(s, n);
+	if (!strcmp(f, "ksym") || !strcmp(f, "usym")) {
+		if (arity(s, n, 1, 1))
+			want_int(s, n->args, f, "address");
+		if (f[0] == 'u' && s->probe->kind != PROBE_UPROBE && s->probe->kind != PROBE_URETPROBE &&
+		    s->probe->kind != PROBE_PROFILE)
+			WARN(s, &n->loc, "usym() resolves addresses in the current process");
+		return type_symbol(s->c->arena, f[0] == 'u');
+	}
 	/* builtins may be written as calls: pid(), nsecs() */
 	int argn;
 	if (find_builtin(f, &argn) != B_NONE && !n->args) {

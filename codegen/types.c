@@ -70,6 +70,24 @@ const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_
 	return t;
 }
 
+const struct type *type_stack(struct arena *a, bool user, enum stack_mode mode, int limit)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = user ? TY_USTACK : TY_KSTACK;
+	t->size = user ? 16 : 8;
+	t->stack_mode = mode;
+	t->stack_limit = limit;
+	return t;
+}
+
+const struct type *type_symbol(struct arena *a, bool user)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = user ? TY_USYM : TY_KSYM;
+	t->size = user ? 16 : 8;
+	return t;
+}
+
 bool type_is_aggregate(const struct type *t)
 {
 	return t->kind >= TY_COUNT && t->kind <= TY_LHIST;
@@ -108,6 +126,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->hist_bits == b->hist_bits;
 	case TY_LHIST:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	case TY_KSTACK: case TY_USTACK:
+		return a->stack_mode == b->stack_mode && a->stack_limit == b->stack_limit;
 	default:
 		return true;
 	}
@@ -130,6 +150,10 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_VOID: snprintf(p, left, "void"); break;
 	case TY_BOOL: snprintf(p, left, "bool"); break;
 	case TY_PROBE: snprintf(p, left, "probe"); break;
+	case TY_KSTACK: snprintf(p, left, "kstack"); break;
+	case TY_USTACK: snprintf(p, left, "ustack"); break;
+	case TY_KSYM: snprintf(p, left, "ksym_t"); break;
+	case TY_USYM: snprintf(p, left, "usym_t"); break;
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

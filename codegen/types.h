@@ -24,7 +24,14 @@ enum type_kind {
 	/* aggregation values, only as map values */
 	TY_COUNT, TY_SUM, TY_MIN, TY_MAX, TY_AVG, TY_STATS, TY_HIST, TY_LHIST,
 	TY_PROBE,   /* `probe` builtin value: stored as uint64 index into the probe name table */
+	/* resolved in user space when printed */
+	TY_KSTACK,  /* { i64 stackid } (size 8); stack_mode, stack_limit */
+	TY_USTACK,  /* { i64 stackid; u64 pid } (size 16); stack_mode, stack_limit */
+	TY_KSYM,    /* { u64 address } (size 8) */
+	TY_USYM,    /* { u64 address; u64 pid } (size 16) */
 };
+
+enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
 
 struct type {
 	enum type_kind kind;
@@ -39,6 +46,8 @@ struct type {
 	const struct type *pointee; /* TY_POINTER */
 	int hist_bits;               /* TY_HIST */
 	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
+	enum stack_mode stack_mode;      /* TY_KSTACK, TY_USTACK */
+	int stack_limit;                 /* frames to print (1..1024) */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -51,6 +60,8 @@ const struct type *type_tuple(struct arena *a, int n, const struct type **fields
 			      const char **names);
 const struct type *type_pointer(struct arena *a, const struct type *pointee);
 const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_signed);
+const struct type *type_stack(struct arena *a, bool user, enum stack_mode mode, int limit);
+const struct type *type_symbol(struct arena *a, bool user);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */

@@ -246,6 +246,11 @@ static int load(struct runner *r)
 		struct bpf_map *m = bpf_object__find_map_by_name(r->obj, p->maps[i].bpf_name);
 		r->map_fds[i] = m ? bpf_map__fd(m) : -1;
 	}
+	r->out.stack_fd = -1;
+	if (p->stack_map_name) {
+		struct bpf_map *sm = bpf_object__find_map_by_name(r->obj, p->stack_map_name);
+		r->out.stack_fd = sm ? bpf_map__fd(sm) : -1;
+	}
 	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
 	if (!rbmap) {
 		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");

@@ -34,7 +34,8 @@ done
 
 passed=0 failed=0 skipped=0
 failures=()
-LOGS=$(mktemp -d /tmp/sonde-tests.XXXXXX)
+LOGS=$BUILD/test-logs
+rm -rf "$LOGS" && mkdir -p "$LOGS"
 
 section() { printf '\n==== %s ====\n' "$*"; }
 
