@@ -25,8 +25,9 @@ struct map_info {
 struct var_info {
 	const char *name;
 	const struct type *type;
-	void *storage;       /* lowering: alloca (scalars) or scratch slot */
-	const void *owner;   /* the function `storage` belongs to */
+	void *storage;       /* lowering: alloca of a scalar, or NULL */
+	size_t scratch_off;  /* lowering: offset in scratch memory otherwise */
+	const void *owner;   /* the probe function the storage belongs to */
 };
 
 /* One written probe and its expanded attach points. */
@@ -36,6 +37,8 @@ struct probe_info {
 	int nspecs;
 	enum probe_kind kind;
 	struct tp_format *tp; /* tracepoint: format of specs[0] (for `args`) */
+	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
+				 variables then live in scratch memory */
 };
 
 struct compile_options {

@@ -178,18 +178,30 @@ void emit_define_scratch(struct lower *l)
 	map_debug_info(l, l->scratch, MT_ARRAY, (uint32_t)ncpus, 4, size);
 }
 
-LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned line)
+/* A function returning int with named `void *` parameters. Names are
+ * required: the kernel rejects BTF FUNC_PROTOs with unnamed arguments, and
+ * libbpf then silently drops all BTF. */
+LLVMMetadataRef emit_di_function_params(struct lower *l, const char *name, unsigned line,
+					const char *const *params, unsigned nparams, bool is_static)
 {
 	LLVMMetadataRef vp = LLVMDIBuilderCreatePointerType(l->di, NULL, 64, 0, 0, NULL, 0);
-	LLVMMetadataRef params[2] = { l->di_int, vp };
-	LLVMMetadataRef fty = LLVMDIBuilderCreateSubroutineType(l->di, l->di_file, params, 2, 0);
+	LLVMMetadataRef types[8] = { l->di_int };
+	for (unsigned i = 0; i < nparams && i < 7; i++)
+		types[i + 1] = vp;
+	LLVMMetadataRef fty = LLVMDIBuilderCreateSubroutineType(l->di, l->di_file, types, nparams + 1, 0);
 	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(l->di, l->di_file, name, strlen(name), name,
-							 strlen(name), l->di_file, line, fty, 0, 1, line,
+							 strlen(name), l->di_file, line, fty, is_static, 1, line,
 							 LLVMDIFlagPrototyped, 1);
-	/* Parameter names are required: the kernel rejects BTF FUNC_PROTOs
-	 * with unnamed arguments, and libbpf then silently drops all BTF. */
-	LLVMDIBuilderCreateParameterVariable(l->di, sp, "ctx", 3, 1, l->di_file, line, vp, 1, 0);
+	for (unsigned i = 0; i < nparams && i < 7; i++)
+		LLVMDIBuilderCreateParameterVariable(l->di, sp, params[i], strlen(params[i]), i + 1, l->di_file,
+						     line, vp, 1, 0);
 	return sp;
+}
+
+LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned line)
+{
+	static const char *const ctx[1] = { "ctx" };
+	return emit_di_function_params(l, name, line, ctx, 1, false);
 }
 
 void emit_set_loc(struct lower *l, const struct src_loc *loc)

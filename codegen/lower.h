@@ -15,7 +15,7 @@ enum {
 	H_GET_UID_GID = 15, H_GET_COMM = 16, H_GET_CURRENT_TASK = 35, H_GET_NUMA_NODE = 42,
 	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_KERNEL = 113,
 	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
-	H_GET_STACKID = 27, H_GET_FUNC_IP = 173, H_MAP_LOOKUP_PERCPU = 195,
+	H_GET_STACKID = 27, H_FOR_EACH_MAP_ELEM = 164, H_GET_FUNC_IP = 173, H_MAP_LOOKUP_PERCPU = 195,
 };
 
 /* BPF map types */
@@ -37,7 +37,10 @@ struct lower {
 	LLVMValueRef ringbuf, scratch, globals, stacks;
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */
 
-	/* current function */
+	/* current function (a probe, or the callback of a map loop) */
+	LLVMValueRef prog_fn;      /* the probe's own function */
+	bool vars_in_scratch;      /* all variables in scratch memory (map loops) */
+	int loop_callbacks;        /* callbacks made for this probe so far */
 	LLVMValueRef fn, ctx_arg, scratch_base;
 	LLVMMetadataRef sp;
 	LLVMBasicBlockRef entry_bb; /* allocas */
@@ -57,6 +60,8 @@ void emit_define_scratch(struct lower *l);
 int emit_object(struct lower *l, struct compiled_program *out);
 void emit_dispose(struct lower *l);
 LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned line);
+LLVMMetadataRef emit_di_function_params(struct lower *l, const char *name, unsigned line,
+					const char *const *params, unsigned nparams, bool is_static);
 void emit_set_loc(struct lower *l, const struct src_loc *loc);
 /* How each script map is laid out in BPF (key/value sizes, map type). */
 void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a);

@@ -27,13 +27,17 @@ bool is_scalar(const struct type *t)
 	return type_is_integer_like(t) || t->kind == TY_PROBE;
 }
 
-LLVMValueRef scratch_alloc(struct lower *l, size_t size)
+size_t scratch_reserve(struct lower *l, size_t size)
 {
 	size = (size + 7) & ~(size_t)7;
 	size_t off = l->scratch_used;
 	l->scratch_used += size ? size : 8;
-	LLVMValueRef idx = lower_const(l, off);
-	return LLVMBuildGEP2(l->b, l->i8, l->scratch_base, &idx, 1, "");
+	return off;
+}
+
+LLVMValueRef scratch_alloc(struct lower *l, size_t size)
+{
+	return gep(l, l->scratch_base, scratch_reserve(l, size));
 }
 
 LLVMValueRef gep(struct lower *l, LLVMValueRef p, size_t off)

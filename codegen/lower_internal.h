@@ -9,6 +9,7 @@ struct val {
 };
 
 bool is_scalar(const struct type *t);
+size_t scratch_reserve(struct lower *l, size_t size);
 LLVMValueRef scratch_alloc(struct lower *l, size_t size);
 LLVMValueRef gep(struct lower *l, LLVMValueRef p, size_t off);
 LLVMBasicBlockRef new_block(struct lower *l, const char *name);

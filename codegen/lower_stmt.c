@@ -7,23 +7,17 @@
 
 LLVMValueRef var_storage(struct lower *l, struct var_info *v)
 {
-	if (v->owner == l->fn)
-		return v->storage;
-	/* in the prologue, zeroed, so every use is dominated */
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
-	LLVMPositionBuilderBefore(l->b, LLVMGetBasicBlockTerminator(l->init_bb));
-	LLVMValueRef p;
-	if (is_scalar(v->type)) {
-		p = LLVMBuildAlloca(l->b, l->i64, "");
-		LLVMBuildStore(l->b, lower_const(l, 0), p);
-	} else {
-		p = scratch_alloc(l, type_storage_size(v->type));
-		emit_memset0(l, p, type_storage_size(v->type));
+	if (v->owner != l->prog_fn) {
+		v->owner = l->prog_fn;
+		v->storage = NULL;
+		if (is_scalar(v->type) && !l->vars_in_scratch) {
+			v->storage = entry_alloca(l, l->i64);
+		} else {
+			/* assigned before any read (sema), so no zeroing needed */
+			v->scratch_off = scratch_reserve(l, type_storage_size(v->type));
+		}
 	}
-	LLVMPositionBuilderAtEnd(l->b, cur);
-	v->storage = p;
-	v->owner = l->fn;
-	return p;
+	return v->storage ? v->storage : gep(l, l->scratch_base, v->scratch_off);
 }
 
 /* ---- maps ---- */
@@ -522,6 +516,65 @@ static void lower_for_range(struct lower *l, struct node *st)
 	LLVMPositionBuilderAtEnd(l->b, done);
 }
 
+/* `for ($kv : @m) { body }` runs the body as a bpf_for_each_map_elem
+ * callback: a static function of its own that finds the same per-CPU
+ * scratch memory, where all of the probe's variables live. */
+static void lower_for_map(struct lower *l, struct node *st)
+{
+	struct map_info *m = ((struct call_info *)st->a->sema)->map;
+	struct var_info *kv = ((struct call_info *)st->sema)->var;
+	const struct type *kvt = kv->type;
+	var_storage(l, kv); /* reserve its slot while still in the probe */
+
+	struct lower saved = *l;
+	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
+	const char *name = arena_printf(l->c->arena, "%s_loop%d", LLVMGetValueName(l->prog_fn), l->loop_callbacks++);
+	LLVMTypeRef params[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
+	LLVMValueRef cb = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i64, params, 4, 0));
+	LLVMSetLinkage(cb, LLVMInternalLinkage);
+	LLVMSetSection(cb, ".text");
+	unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(cb, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(l->ctx, nounwind, 0));
+	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
+	l->sp = emit_di_function_params(l, name, (unsigned)st->loc.first_line, pnames, 4, true);
+	LLVMSetSubprogram(cb, l->sp);
+	l->fn = cb;
+	emit_set_loc(l, &st->loc);
+
+	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, cb, "entry");
+	LLVMBasicBlockRef body = new_block(l, "body"), stop = new_block(l, "stop"), next = new_block(l, "next");
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	LLVMValueRef cpu_key = LLVMBuildAlloca(l->b, l->i32, "");
+	LLVMBuildStore(l->b, lower_helper(l, H_GET_SMP_PROCESSOR_ID, l->i32, NULL, 0), cpu_key);
+	LLVMValueRef args[2] = { l->scratch, cpu_key };
+	l->scratch_base = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, l->scratch_base, LLVMConstNull(l->ptr), ""), stop, body);
+	LLVMPositionBuilderAtEnd(l->b, stop);
+	LLVMBuildRet(l->b, lower_const(l, 1));
+	LLVMPositionBuilderAtEnd(l->b, next);
+	LLVMBuildRet(l->b, lower_const(l, 0));
+
+	LLVMPositionBuilderAtEnd(l->b, body);
+	LLVMValueRef slot = var_storage(l, kv);
+	LLVMValueRef key = LLVMGetParam(cb, 1), value = LLVMGetParam(cb, 2);
+	store_value(l, gep(l, slot, kvt->offsets[0]), kvt->fields[0], load_value(l, key, m->key), m->key);
+	const struct type *vt = kvt->fields[1];
+	if (type_is_aggregate(m->value)) /* this CPU's count/sum/min/max */
+		LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, value, ""), gep(l, slot, kvt->offsets[1]));
+	else
+		store_value(l, gep(l, slot, kvt->offsets[1]), vt, load_value(l, value, vt), vt);
+	lower_loop_body(l, st->body, stop, next);
+	LLVMBuildBr(l->b, next);
+
+	size_t used = l->scratch_used;
+	*l = saved;
+	l->scratch_used = used;
+	LLVMPositionBuilderAtEnd(l->b, caller_bb);
+	emit_set_loc(l, &st->loc);
+	LLVMValueRef call_args[4] = { l->map_globals[m->index], cb, LLVMConstNull(l->ptr), lower_const(l, 0) };
+	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, call_args, 4);
+}
+
 static void lower_stmt(struct lower *l, struct node *st)
 {
 	emit_set_loc(l, &st->loc);
@@ -551,6 +604,9 @@ static void lower_stmt(struct lower *l, struct node *st)
 		break;
 	case S_FOR_RANGE:
 		lower_for_range(l, st);
+		break;
+	case S_FOR_MAP:
+		lower_for_map(l, st);
 		break;
 	case S_UNROLL:
 		for (uint64_t i = 0; i < st->a->ival; i++)
@@ -611,6 +667,9 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->sp = emit_di_function(l, name, (unsigned)pi->ast->loc.first_line);
 	LLVMSetSubprogram(l->fn, l->sp);
 	l->ctx_arg = LLVMGetParam(l->fn, 0);
+	l->prog_fn = l->fn;
+	l->vars_in_scratch = pi->has_map_loop;
+	l->loop_callbacks = 0;
 	l->probe = pi;
 	l->spec = spec;
 	l->scratch_used = 0;

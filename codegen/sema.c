@@ -27,6 +27,8 @@ struct sema {
 	struct probe_info *probe;
 	struct scope *scope;
 	int loop_depth;
+	int for_depth;      /* inside for loops (range or map) */
+	int map_loop_depth; /* inside `for ($kv : @m)`: no probe context there */
 };
 
 #define ERR(s, loc, ...) ((s)->c->second_pass ? (void)diag_error((s)->c->diags, loc, __VA_ARGS__) : (void)0)
@@ -34,6 +36,7 @@ struct sema {
 
 static const struct type *check_expr(struct sema *s, struct node *n);
 static void check_block(struct sema *s, struct node *body);
+static void check_for_map(struct sema *s, struct node *st);
 
 struct call_info *sema_info(struct compiler *c, struct node *n)
 {
@@ -302,6 +305,11 @@ static const struct type *check_builtin(struct sema *s, struct node *n)
 	ci->builtin = b;
 	ci->arg_index = argn;
 	enum probe_kind kind = s->probe->kind;
+	if (s->map_loop_depth && (b == B_ARGS || b == B_ARG || b == B_RETVAL || b == B_KSTACK ||
+				  b == B_USTACK || b == B_FUNC)) {
+		ERR(s, &n->loc, "'%s' can not be used inside a for loop over a map", n->name);
+		return &type_none;
+	}
 	switch (b) {
 	case B_PID: case B_TID:
 		return &type_u32;
@@ -583,6 +591,8 @@ static const struct type *check_exit(struct sema *s, struct node *n)
 		return &type_void;
 	if (n->args)
 		want_int(s, n->args, "exit", "code");
+	if (s->for_depth)
+		ERR(s, &n->loc, "'return' statement is not allowed in a for-loop");
 	if (s->c->second_pass) {
 		struct action act = { .kind = ACT_EXIT, .map = -1 };
 		sema_info(s->c, n)->action = compiler_add_action(s->c, act);
@@ -1430,13 +1440,15 @@ static void check_stmt(struct sema *s, struct node *st)
 		const struct type *it = a->kind == TY_INT && b->kind == TY_INT ? storage_type(arith_result(a, b)) : &type_i64;
 		sema_info(s->c, st)->var = scope_add(s, st->name, it);
 		s->loop_depth++;
+		s->for_depth++;
 		check_block(s, st->body);
+		s->for_depth--;
 		s->loop_depth--;
 		scope_pop(s);
 		break;
 	}
 	case S_FOR_MAP:
-		ERR(s, &st->loc, "for loops over maps are not supported yet");
+		check_for_map(s, st);
 		break;
 	case S_BREAK: case S_CONTINUE:
 		if (!s->loop_depth)
@@ -1444,6 +1456,8 @@ static void check_stmt(struct sema *s, struct node *st)
 			    st->kind == S_BREAK ? "break" : "continue");
 		break;
 	case S_RETURN:
+		if (s->for_depth)
+			ERR(s, &st->loc, "'return' statement is not allowed in a for-loop");
 		if (st->a)
 			want_int(s, st->a, "return", "value");
 		break;
@@ -1457,6 +1471,51 @@ static void check_stmt(struct sema *s, struct node *st)
 		check_expr(s, st);
 		break;
 	}
+}
+
+/* The value a `for ($kv : @m)` loop sees for a map value. */
+static const struct type *loop_value_type(struct sema *s, const struct map_info *m, const struct src_loc *loc)
+{
+	switch (m->value->kind) {
+	case TY_COUNT: case TY_SUM: case TY_MIN: case TY_MAX:
+		return m->value->is_signed ? &type_i64 : &type_u64;
+	case TY_AVG: case TY_STATS: case TY_HIST: case TY_LHIST:
+		ERR(s, loc, "for loops over maps of type '%s' are not supported yet", tname(s, m->value));
+		return NULL;
+	default:
+		return m->value;
+	}
+}
+
+static void check_for_map(struct sema *s, struct node *st)
+{
+	struct node *mapnode = st->a;
+	struct map_info *m = map_get(s->c, map_name(s, mapnode), false);
+	sema_info(s->c, mapnode)->map = m;
+	struct scope sc;
+	scope_push(s, &sc);
+	const struct type *kv = &type_none;
+	if (!m || !m->assigned) {
+		ERR(s, &mapnode->loc, "Undefined map: %s", map_name(s, mapnode));
+	} else if (!m->key) {
+		ERR(s, &mapnode->loc, "%s is a scalar map: for loops need a map with keys", m->name);
+	} else {
+		const struct type *vt = loop_value_type(s, m, &mapnode->loc);
+		if (vt) {
+			const struct type *f[2] = { m->key, vt };
+			kv = type_tuple(s->c->arena, 2, f, NULL);
+		}
+	}
+	s->probe->has_map_loop = true;
+	sema_info(s->c, st)->var = scope_add(s, st->name, kv);
+	s->loop_depth++;
+	s->for_depth++;
+	s->map_loop_depth++;
+	check_block(s, st->body);
+	s->map_loop_depth--;
+	s->for_depth--;
+	s->loop_depth--;
+	scope_pop(s);
 }
 
 static void check_block(struct sema *s, struct node *body)
