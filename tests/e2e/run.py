@@ -284,7 +284,10 @@ def run_case(case, binary, env0, verbose):
             values["bgpid"] = str(background.pid)
             time.sleep(0.3)
         argv, stdin = command_for(case, binary, tmp, expand)
-        rc, out, err, timed_out, during = run_tracer(case, argv, stdin, tmp, env, values, expand)
+        try:
+            rc, out, err, timed_out, during = run_tracer(case, argv, stdin, tmp, env, values, expand)
+        except OSError as e:
+            return "FAIL", f"cannot run {argv[0]}: {e}"
         if verbose:
             print("  $ " + " ".join(shlex.quote(a) for a in argv))
             for label, text in (("stdout", out), ("stderr", err)):
@@ -359,7 +362,10 @@ def main():
             else:
                 if opts.verbose:
                     print(f"=== {case['name']}", flush=True)
-                status, reason = run_case(case, binary, env, opts.verbose)
+                try:
+                    status, reason = run_case(case, binary, env, opts.verbose)
+                except (OSError, subprocess.SubprocessError) as e:
+                    status, reason = "FAIL", f"runner error: {e}"
             note = ""
             if case["name"] in known:
                 if status == "FAIL":

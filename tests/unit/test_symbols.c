@@ -1,0 +1,566 @@
+/* Symbol resolution (runtime/symbols.c) and the rendering of stacks and
+ * symbols (§10.2, §10.6, §10.7). Kernel parts need readable kallsyms
+ * addresses, stack rendering needs BPF maps (root); both are skipped with a
+ * reason otherwise. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../codegen/types.h"
+#include "../../runtime/output.h"
+#include "../../runtime/symbols.h"
+
+static int passed, failed;
+static struct arena arena;
+static int ncpus;
+
+static void check(const char *what, bool ok)
+{
+	if (ok) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s\n", what);
+}
+
+static void check_str(const char *what, const char *got, const char *want)
+{
+	if (got && !strcmp(got, want)) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s:\n--- got\n%s\n--- want\n%s\n---\n", what, got ? got : "(null)", want);
+}
+
+static void check_u64(const char *what, uint64_t got, uint64_t want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %" PRIu64 ", want %" PRIu64 "\n", what, got, want);
+}
+
+/* Functions to look up in this binary. */
+__attribute__((noinline, used)) int sonde_test_target(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x * 3 + 1;
+}
+
+__attribute__((noinline, used)) int sonde_test_other(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x * 5 + 2;
+}
+
+/* ---- kernel ---- */
+
+struct ksym_ref {
+	const char *name;
+	uint64_t addr;
+	bool unique; /* no other text symbol at this address */
+};
+
+/* Addresses of the named text symbols from /proc/kallsyms. */
+static bool read_kallsyms(struct ksym_ref *refs, int n)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512];
+	bool nonzero = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, name[256];
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) != 3)
+			continue;
+		if (a)
+			nonzero = true;
+		if (!strchr("tTwW", type))
+			continue;
+		for (int i = 0; i < n; i++)
+			if (!refs[i].addr && !strcmp(name, refs[i].name))
+				refs[i].addr = a;
+	}
+	/* second pass: aliases */
+	rewind(f);
+	for (int i = 0; i < n; i++)
+		refs[i].unique = true;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, name[256];
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) != 3 || !strchr("tTwW", type))
+			continue;
+		for (int i = 0; i < n; i++)
+			if (refs[i].addr == a && strcmp(name, refs[i].name))
+				refs[i].unique = false;
+	}
+	fclose(f);
+	return nonzero;
+}
+
+static struct ksym_ref kref[] = { { "vfs_read", 0, false }, { "do_nanosleep", 0, false } };
+static bool kernel_ok;
+
+static void test_kernel(void)
+{
+	struct symbolizer *s = symbolizer_new();
+	const char *name = NULL;
+	uint64_t off = 99;
+
+	kernel_ok = read_kallsyms(kref, 2) && kref[0].addr && kref[1].addr;
+	if (!kernel_ok) {
+		printf("SKIP kernel symbols: /proc/kallsyms addresses are hidden or missing "
+		       "(not root / kptr_restrict)\n");
+		check("no kernel symbol without kallsyms", !ksym_lookup(s, 0xffffffff81000000ull, &name, &off));
+		symbolizer_free(s);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		char what[128];
+		name = NULL;
+		snprintf(what, sizeof(what), "ksym %s", kref[i].name);
+		check(what, ksym_lookup(s, kref[i].addr, &name, &off));
+		if (kref[i].unique)
+			check_str(what, name, kref[i].name);
+		check_u64(what, off, 0);
+		name = NULL;
+		check(what, ksym_lookup(s, kref[i].addr + 5, &name, &off));
+		if (kref[i].unique)
+			check_str(what, name, kref[i].name);
+		check_u64(what, off, 5);
+	}
+	check("ksym of a user address", !ksym_lookup(s, 0x1000, &name, &off));
+	symbolizer_free(s);
+}
+
+/* ---- user ---- */
+
+static char self_path[PATH_MAX];
+
+static void test_user_self(void)
+{
+	struct symbolizer *s = symbolizer_new();
+	const char *name = NULL, *module = NULL;
+	uint64_t off = 99;
+	uint64_t a = (uint64_t)(uintptr_t)&sonde_test_target;
+
+	check("usym self", usym_lookup(s, (uint32_t)getpid(), a, &name, &off, &module));
+	check_str("usym self name", name, "sonde_test_target");
+	check_u64("usym self offset", off, 0);
+	check_str("usym self module", module, self_path);
+	name = NULL;
+	check("usym self +4", usym_lookup(s, (uint32_t)getpid(), a + 4, &name, &off, NULL));
+	check_str("usym self +4 name", name, "sonde_test_target");
+	check_u64("usym self +4 offset", off, 4);
+	name = NULL;
+	check("usym other", usym_lookup(s, (uint32_t)getpid(), (uint64_t)(uintptr_t)&sonde_test_other,
+					&name, &off, NULL));
+	check_str("usym other name", name, "sonde_test_other");
+	check("usym of an unmapped address", !usym_lookup(s, (uint32_t)getpid(), 16, &name, &off, &module));
+	check("no module for an unmapped address", module == NULL);
+
+	/* a shared library function (.dynsym at least) */
+	void *fn = dlsym(RTLD_DEFAULT, "getpid");
+	if (fn) {
+		name = NULL;
+		bool ok = usym_lookup(s, (uint32_t)getpid(), (uint64_t)(uintptr_t)fn, &name, &off, &module);
+		check("usym libc getpid", ok);
+		check_u64("usym libc offset", off, 0);
+		check("usym libc name is an alias of getpid",
+		      name && (strstr(name, "getpid") || dlsym(RTLD_DEFAULT, name) == fn));
+		check("usym libc module", module && strstr(module, "libc"));
+	}
+	symbolizer_free(s);
+}
+
+/* A non-PIE executable (the sonde binary, linked -no-pie) mapped at its
+ * link-time address, the way the kernel maps ET_EXEC files. */
+static void test_user_nonpie(void)
+{
+	char path[PATH_MAX + 16];
+	const char *env = getenv("SONDE_BINARY");
+	char *slash;
+
+	if (env) {
+		snprintf(path, sizeof(path), "%s", env);
+	} else {
+		snprintf(path, sizeof(path), "%s", self_path);
+		slash = strrchr(path, '/');
+		if (slash)
+			*slash = '\0';
+		slash = strrchr(path, '/');
+		if (slash)
+			strcpy(slash, "/sonde"); /* build/tests/test_x -> build/sonde */
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("SKIP non-PIE lookup: no sonde binary at %s (set SONDE_BINARY)\n", path);
+		return;
+	}
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	uint64_t main_addr = 0;
+	GElf_Phdr text = { 0 };
+	bool have_text = false;
+
+	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_EXEC) {
+		printf("SKIP non-PIE lookup: %s is not an ET_EXEC file\n", path);
+		goto out;
+	}
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *n;
+			if (gelf_getsym(d, (int)i, &sym) && GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+			    (n = elf_strptr(e, sh.sh_link, sym.st_name)) && !strcmp(n, "main"))
+				main_addr = sym.st_value;
+		}
+	}
+	size_t nph = 0;
+	elf_getphdrnum(e, &nph);
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && main_addr >= ph.p_vaddr &&
+		    main_addr < ph.p_vaddr + ph.p_filesz) {
+			text = ph;
+			have_text = true;
+		}
+	}
+	if (!main_addr || !have_text) {
+		printf("SKIP non-PIE lookup: no main in %s\n", path);
+		goto out;
+	}
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t start = text.p_vaddr & ~(page - 1);
+	uint64_t foff = text.p_offset & ~(page - 1);
+	size_t len = (size_t)(text.p_vaddr + text.p_filesz - start);
+	void *m = mmap((void *)(uintptr_t)start, len, PROT_READ | PROT_EXEC,
+		       MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, (off_t)foff);
+	if (m == MAP_FAILED || (uint64_t)(uintptr_t)m != start) {
+		printf("SKIP non-PIE lookup: cannot map %s at 0x%" PRIx64 ": %s\n", path, start,
+		       strerror(errno));
+		if (m != MAP_FAILED)
+			munmap(m, len);
+		goto out;
+	}
+	struct symbolizer *s = symbolizer_new();
+	const char *name = NULL, *module = NULL;
+	uint64_t off = 99;
+	check("usym non-PIE", usym_lookup(s, (uint32_t)getpid(), main_addr + 3, &name, &off, &module));
+	check_str("usym non-PIE name", name, "main");
+	check_u64("usym non-PIE offset", off, 3);
+	check("usym non-PIE module", module && strstr(module, "sonde"));
+	symbolizer_free(s);
+	munmap(m, len);
+out:
+	if (e)
+		elf_end(e);
+	close(fd);
+}
+
+/* Processes that exit: a lookup fails cleanly; a prefetched pid still
+ * resolves afterwards. */
+static void test_user_exited(void)
+{
+	struct symbolizer *s = symbolizer_new();
+	const char *name = NULL;
+	uint64_t off;
+	uint64_t a = (uint64_t)(uintptr_t)&sonde_test_target;
+	int p[2];
+
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	check("usym of an exited process", !usym_lookup(s, (uint32_t)gone, a, &name, &off, NULL));
+
+	if (pipe(p)) {
+		symbolizer_free(s);
+		return;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	symbolizer_prefetch_pid(s, (uint32_t)child);
+	close(p[1]); /* child exits */
+	waitpid(child, NULL, 0);
+	name = NULL;
+	check("usym after exit (prefetched)", usym_lookup(s, (uint32_t)child, a + 2, &name, &off, NULL));
+	check_str("usym after exit name", name, "sonde_test_target");
+	check_u64("usym after exit offset", off, 2);
+	symbolizer_forget_pid(s, (uint32_t)child);
+	check("usym after forget", !usym_lookup(s, (uint32_t)child, a, &name, &off, NULL));
+	symbolizer_free(s);
+}
+
+/* ---- rendering ---- */
+
+#define FRAMES 127
+
+struct capture {
+	struct output o;
+	char *buf;
+	size_t len;
+};
+
+static struct compiled_program prog = { .stack_frames = FRAMES };
+
+static void cap_open(struct capture *c, enum output_mode mode, int stack_fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->o.out = open_memstream(&c->buf, &c->len);
+	if (!c->o.out) {
+		perror("open_memstream");
+		exit(2);
+	}
+	c->o.mode = mode;
+	c->o.prog = &prog;
+	c->o.ncpus = ncpus;
+	c->o.stack_fd = stack_fd;
+}
+
+static void cap_check(struct capture *c, const char *what, const char *want)
+{
+	fclose(c->o.out);
+	check_str(what, c->buf, want);
+	free(c->buf);
+	output_free(&c->o);
+}
+
+static void put_stack(int fd, uint32_t id, const uint64_t *ips, int n)
+{
+	uint64_t v[FRAMES] = { 0 };
+
+	memcpy(v, ips, (size_t)n * sizeof(*ips));
+	if (bpf_map_update_elem(fd, &id, v, BPF_ANY))
+		printf("stack map update: %s\n", strerror(errno));
+}
+
+/* Symbols without a stack map: ksym/usym values, stack ids that cannot be
+ * read. */
+static void test_render_symbols(void)
+{
+	struct capture c;
+	const struct type *ksym = type_symbol(&arena, false), *usym = type_symbol(&arena, true);
+	const struct type *kst = type_stack(&arena, false, STACK_BPFTRACE, 127);
+	uint64_t u[2] = { (uint64_t)(uintptr_t)&sonde_test_target + 1, (uint64_t)getpid() };
+	uint64_t unknown = 0x1234, bad[2] = { 0x10, (uint64_t)getpid() };
+	int64_t noid = -14;
+
+	cap_open(&c, OUTPUT_TEXT, -1);
+	output_value(&c.o, usym, u);
+	output_value(&c.o, ksym, &unknown);
+	output_value(&c.o, usym, bad);
+	output_value(&c.o, kst, &noid);
+	cap_check(&c, "symbols text", "sonde_test_target\n0x1234\n0x10\n\n\n");
+
+	cap_open(&c, OUTPUT_JSON, -1);
+	output_value(&c.o, usym, u);
+	output_value(&c.o, ksym, &unknown);
+	output_value(&c.o, kst, &noid);
+	cap_check(&c, "symbols json",
+		  "{\"type\": \"value\", \"data\": \"sonde_test_target\"}\n"
+		  "{\"type\": \"value\", \"data\": \"0x1234\"}\n"
+		  "{\"type\": \"value\", \"data\": \"\"}\n");
+
+	if (kernel_ok) {
+		uint64_t k = kref[0].addr + 3;
+		char want[128];
+		cap_open(&c, OUTPUT_TEXT, -1);
+		output_value(&c.o, ksym, &k);
+		snprintf(want, sizeof(want), "%s\n", kref[0].unique ? kref[0].name : "?");
+		if (kref[0].unique)
+			cap_check(&c, "ksym value", want);
+		else
+			cap_check(&c, "ksym value", c.buf); /* alias: any name */
+	}
+}
+
+static void test_render_stacks(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, FRAMES * 8, 16, NULL);
+	if (fd < 0) {
+		printf("SKIP stack rendering: bpf_map_create: %s\n", strerror(-fd));
+		return;
+	}
+	struct capture c;
+	char want[4096], line[1024];
+	uint64_t ut = (uint64_t)(uintptr_t)&sonde_test_target;
+
+	/* user stack: this process */
+	uint64_t uips[] = { ut + 4, (uint64_t)(uintptr_t)&sonde_test_other + 1, 0x10 };
+	put_stack(fd, 7, uips, 3);
+	uint64_t ust[2] = { 7, (uint64_t)getpid() };
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_value(&c.o, type_stack(&arena, true, STACK_BPFTRACE, 127), ust);
+	cap_check(&c, "ustack bpftrace",
+		  "\n        sonde_test_target+4\n        sonde_test_other+1\n        0x10\n\n");
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_value(&c.o, type_stack(&arena, true, STACK_PERF, 2), ust);
+	snprintf(want, sizeof(want), "\n\t%" PRIx64 " sonde_test_target+4 (%s)\n\t%" PRIx64
+		 " sonde_test_other+1 (%s)\n\n", ut + 4, self_path, uips[1], self_path);
+	cap_check(&c, "ustack perf, limit 2", want);
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_value(&c.o, type_stack(&arena, true, STACK_PERF, 127), ust);
+	snprintf(want, sizeof(want), "\n\t%" PRIx64 " sonde_test_target+4 (%s)\n\t%" PRIx64
+		 " sonde_test_other+1 (%s)\n\t10 0x10 ([unknown])\n\n", ut + 4, self_path, uips[1],
+		 self_path);
+	cap_check(&c, "ustack perf unknown", want);
+
+	if (!kernel_ok) {
+		printf("SKIP kernel stack rendering: no kallsyms addresses\n");
+		close(fd);
+		return;
+	}
+	uint64_t kips[] = { kref[0].addr + 16, kref[1].addr + 1 };
+	put_stack(fd, 5, kips, 2);
+	int64_t id = 5;
+	const char *n0 = kref[0].name, *n1 = kref[1].name;
+	if (!kref[0].unique || !kref[1].unique)
+		printf("note: kernel symbol aliases, names not checked exactly\n");
+
+	/* bpftrace mode */
+	const struct type *kst = type_stack(&arena, false, STACK_BPFTRACE, 127);
+	snprintf(want, sizeof(want), "\n        %s+16\n        %s+1\n", n0, n1);
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_text(&c.o, c.o.out, kst, &id);
+	if (kref[0].unique && kref[1].unique)
+		cap_check(&c, "kstack bpftrace", want);
+	else
+		cap_check(&c, "kstack bpftrace", c.buf);
+
+	/* perf, raw, limit */
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_text(&c.o, c.o.out, type_stack(&arena, false, STACK_PERF, 127), &id);
+	snprintf(want, sizeof(want), "\n\t%" PRIx64 " %s+16\n\t%" PRIx64 " %s+1\n", kips[0], n0,
+		 kips[1], n1);
+	cap_check(&c, "kstack perf", want);
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_text(&c.o, c.o.out, type_stack(&arena, false, STACK_RAW, 127), &id);
+	snprintf(want, sizeof(want), "\n%" PRIx64 "\n%" PRIx64 "\n", kips[0], kips[1]);
+	cap_check(&c, "kstack raw", want);
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_text(&c.o, c.o.out, type_stack(&arena, false, STACK_BPFTRACE, 1), &id);
+	snprintf(want, sizeof(want), "\n        %s+16\n", n0);
+	cap_check(&c, "kstack limit 1", want);
+
+	/* missing id, negative id */
+	int64_t missing = 9, neg = -14;
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_text(&c.o, c.o.out, kst, &missing);
+	output_text(&c.o, c.o.out, kst, &neg);
+	cap_check(&c, "kstack missing", "\n\n");
+
+	/* printf %s, print(), JSON value */
+	const struct type *ksym = type_symbol(&arena, false);
+	const struct type *pf[] = { ksym, kst };
+	const struct type *args = type_tuple(&arena, 2, pf, NULL);
+	unsigned char ad[16];
+	uint64_t ka = kips[1];
+	memcpy(ad, &ka, 8);
+	memcpy(ad + 8, &id, 8);
+	cap_open(&c, OUTPUT_TEXT, fd);
+	output_printf(&c.o, "[%s]%s|", args, ad);
+	snprintf(want, sizeof(want), "[%s]\n        %s+16\n        %s+1\n|", n1, n0, n1);
+	cap_check(&c, "printf ksym kstack", want);
+
+	cap_open(&c, OUTPUT_JSON, fd);
+	output_value(&c.o, kst, &id);
+	output_value(&c.o, args, ad);
+	snprintf(want, sizeof(want),
+		 "{\"type\": \"value\", \"data\": \"        %s+16\\n        %s+1\\n\"}\n"
+		 "{\"type\": \"value\", \"data\": [\"%s\",\"        %s+16\\n        %s+1\\n\"]}\n",
+		 n0, n1, n1, n0, n1);
+	cap_check(&c, "json kstack", want);
+
+	/* map with a stack key (§10.6) and a stack value */
+	struct map_desc mk = { "@", "m", kst, type_aggregate(&arena, TY_COUNT, false), 8, 8, true, 16 };
+	int fm = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, NULL, 8, 8, 16, NULL);
+	struct map_desc mv = { "@s", "s", &type_i64, kst, 8, 8, false, 16 };
+	int fv = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 8, 8, 16, NULL);
+	if (fm < 0 || fv < 0) {
+		check("create count map", false);
+		close(fd);
+		return;
+	}
+	uint64_t *cnt = calloc((size_t)ncpus, 8);
+	cnt[0] = 12;
+	bpf_map_update_elem(fm, &id, cnt, BPF_ANY);
+	free(cnt);
+	int64_t one = 1;
+	bpf_map_update_elem(fv, &one, &id, BPF_ANY);
+
+	cap_open(&c, OUTPUT_TEXT, fd);
+	check("output_map stack key", output_map(&c.o, &mk, fm, 0, 0, false) == 0);
+	check("output_map stack value", output_map(&c.o, &mv, fv, 0, 0, false) == 0);
+	snprintf(want, sizeof(want), "@[\n        %s+16\n        %s+1\n]: 12\n"
+		 "@s[1]: \n        %s+16\n        %s+1\n\n", n0, n1, n0, n1);
+	cap_check(&c, "map stack key", want);
+
+	cap_open(&c, OUTPUT_JSON, fd);
+	output_map(&c.o, &mk, fm, 0, 0, false);
+	output_map(&c.o, &mv, fv, 0, 0, false);
+	snprintf(line, sizeof(line), "        %s+16\\n        %s+1\\n", n0, n1);
+	snprintf(want, sizeof(want), "{\"type\": \"map\", \"data\": {\"@\": {\"%s\": 12}}}\n"
+		 "{\"type\": \"map\", \"data\": {\"@s\": {\"1\": \"%s\"}}}\n", line, line);
+	cap_check(&c, "json map stack key", want);
+
+	close(fm);
+	close(fv);
+	close(fd);
+}
+
+int main(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	if (n > 0)
+		self_path[n] = '\0';
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0)
+		ncpus = 1;
+
+	test_kernel();
+	test_user_self();
+	test_user_nonpie();
+	test_user_exited();
+	test_render_symbols();
+	test_render_stacks();
+
+	arena_free(&arena);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
