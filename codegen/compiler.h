@@ -45,6 +45,7 @@ struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
 	pid_t pid;           /* -p: uprobes without a target probe /proc/PID/exe */
+	bool unsafe;         /* --unsafe: system() and friends */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;
@@ -72,7 +73,7 @@ struct compiler {
 enum builtin {
 	B_NONE, B_PID, B_TID, B_UID, B_GID, B_NSECS, B_ELAPSED, B_CPU, B_COMM, B_CPID,
 	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
-	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC,
+	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC, B_PROBETYPE,
 };
 
 /* Semantic analysis: resolve, type and check the whole program. Returns 0

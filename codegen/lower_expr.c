@@ -615,6 +615,115 @@ static struct val lower_strncmp(struct lower *l, struct node *n)
 	return (struct val){ bool_to_i64(l, LLVMBuildNot(l->b, eq, "")) };
 }
 
+/* $s[i]: a byte of a string, 0 when i is out of bounds. */
+static struct val lower_string_index(struct lower *l, struct node *n)
+{
+	size_t cap = n->a->type->size;
+	struct val str = lower_expr(l, n->a), idx = lower_expr(l, n->b);
+	LLVMValueRef res = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), res);
+	LLVMBasicBlockRef in = new_block(l, "idx.in"), done = new_block(l, "idx.done");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntULT, idx.v, lower_const(l, cap), ""), in, done);
+	LLVMPositionBuilderAtEnd(l->b, in);
+	LLVMValueRef byte = LLVMBuildLoad2(l->b, l->i8, LLVMBuildGEP2(l->b, l->i8, str.v, &idx.v, 1, ""), "");
+	LLVMBuildStore(l->b, LLVMBuildSExt(l->b, byte, l->i64, ""), res);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	return (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") };
+}
+
+/* A counted loop `for (i = 0; i < n; i++)`; body_fn emits the body and may
+ * branch to `exit` (break). Returns with the builder after the loop. */
+struct loop {
+	LLVMValueRef ivar;              /* i64 alloca holding i */
+	LLVMBasicBlockRef body, step, exit;
+};
+
+static void loop_begin(struct lower *l, struct loop *lp, LLVMValueRef start, size_t n)
+{
+	lp->ivar = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, start, lp->ivar);
+	LLVMBasicBlockRef cond = new_block(l, "loop.cond");
+	lp->body = new_block(l, "loop.body");
+	lp->step = new_block(l, "loop.step");
+	lp->exit = new_block(l, "loop.exit");
+	LLVMBuildBr(l->b, cond);
+	LLVMPositionBuilderAtEnd(l->b, cond);
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, lp->ivar, "");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntULT, i, lower_const(l, n), ""), lp->body, lp->exit);
+	LLVMPositionBuilderAtEnd(l->b, lp->step);
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, lp->ivar, ""), lower_const(l, 1), ""), lp->ivar);
+	LLVMBuildBr(l->b, cond);
+	LLVMPositionBuilderAtEnd(l->b, lp->body);
+}
+
+static void loop_end(struct lower *l, struct loop *lp)
+{
+	LLVMBuildBr(l->b, lp->step);
+	LLVMPositionBuilderAtEnd(l->b, lp->exit);
+}
+
+static LLVMValueRef byte_at(struct lower *l, LLVMValueRef base, LLVMValueRef i)
+{
+	return LLVMBuildLoad2(l->b, l->i8, LLVMBuildGEP2(l->b, l->i8, base, &i, 1, ""), "");
+}
+
+static struct val lower_strlen(struct lower *l, struct node *n)
+{
+	size_t cap = n->args->type->size;
+	struct val s = lower_expr(l, n->args);
+	LLVMValueRef res = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, cap), res);
+	struct loop lp;
+	loop_begin(l, &lp, lower_const(l, 0), cap);
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, lp.ivar, "");
+	LLVMBasicBlockRef found = new_block(l, "strlen.nul");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, byte_at(l, s.v, i), LLVMConstInt(l->i8, 0, 0), ""),
+			found, lp.step);
+	LLVMPositionBuilderAtEnd(l->b, found);
+	LLVMBuildStore(l->b, i, res);
+	LLVMBuildBr(l->b, lp.exit);
+	LLVMPositionBuilderAtEnd(l->b, lp.exit);
+	return (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") };
+}
+
+/* strstr(h, n): index of the first n in h, or -1; strcontains: found. */
+static struct val lower_strstr(struct lower *l, struct node *n)
+{
+	struct node *hn = n->args, *nn = hn->next;
+	size_t hcap = hn->type->size, ncap = nn->type->size;
+	struct val h = lower_expr(l, hn), ndl = lower_expr(l, nn);
+	LLVMValueRef res = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, (uint64_t)-1), res);
+	struct loop outer, inner;
+	loop_begin(l, &outer, lower_const(l, 0), hcap);
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, outer.ivar, "");
+	loop_begin(l, &inner, lower_const(l, 0), ncap);
+	LLVMValueRef j = LLVMBuildLoad2(l->b, l->i64, inner.ivar, "");
+	LLVMValueRef nc = byte_at(l, ndl.v, j);
+	LLVMBasicBlockRef match = new_block(l, "strstr.match"), cmp = new_block(l, "strstr.cmp"),
+			  inrange = new_block(l, "strstr.inrange");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, nc, LLVMConstInt(l->i8, 0, 0), ""), match, cmp);
+	LLVMPositionBuilderAtEnd(l->b, cmp);
+	LLVMValueRef ij = LLVMBuildAdd(l->b, i, j, "");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntULT, ij, lower_const(l, hcap), ""), inrange, inner.exit);
+	LLVMPositionBuilderAtEnd(l->b, inrange);
+	LLVMValueRef hc = byte_at(l, h.v, ij);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, hc, nc, ""), inner.step, inner.exit);
+	LLVMPositionBuilderAtEnd(l->b, match);
+	LLVMBuildStore(l->b, i, res);
+	LLVMBuildBr(l->b, outer.exit);
+	LLVMPositionBuilderAtEnd(l->b, inner.exit);
+	/* stop at the end of the haystack */
+	LLVMValueRef hi = byte_at(l, h.v, i);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, hi, LLVMConstInt(l->i8, 0, 0), ""), outer.exit, outer.step);
+	LLVMPositionBuilderAtEnd(l->b, outer.exit);
+	LLVMValueRef r = LLVMBuildLoad2(l->b, l->i64, res, "");
+	if (n->name[3] == 'c') /* strcontains */
+		r = LLVMBuildZExt(l->b, LLVMBuildICmp(l->b, LLVMIntSGE, r, lower_const(l, 0), ""), l->i64, "");
+	return (struct val){ r };
+}
+
 struct val lower_expr(struct lower *l, struct node *n)
 {
 	switch (n->kind) {
@@ -640,6 +749,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_ternary(l, n);
 	case N_TUPLE:
 		return lower_tuple(l, n);
+	case N_INDEX:
+		return lower_string_index(l, n);
 	case N_CAST:
 		return lower_cast(l, n);
 	case N_INCDEC:
@@ -657,6 +768,14 @@ struct val lower_expr(struct lower *l, struct node *n)
 			return lower_str(l, n);
 		if (!strcmp(n->name, "strncmp"))
 			return lower_strncmp(l, n);
+		if (!strcmp(n->name, "strlen"))
+			return lower_strlen(l, n);
+		if (!strcmp(n->name, "strstr") || !strcmp(n->name, "strcontains"))
+			return lower_strstr(l, n);
+		if (!strcmp(n->name, "len"))
+			return lower_map_len(l, n);
+		if (!strcmp(n->name, "reg"))
+			return (struct val){ ctx_word(l, (size_t)n->ival) };
 		if (!strcmp(n->name, "kstack") || !strcmp(n->name, "ustack"))
 			return lower_stack(l, n->name[0] == 'u');
 		if (!strcmp(n->name, "ksym") || !strcmp(n->name, "usym"))

@@ -29,5 +29,6 @@ LLVMValueRef var_storage(struct lower *l, struct var_info *v);
 struct val lower_map_read(struct lower *l, struct node *n);
 struct val lower_incdec(struct lower *l, struct node *n);
 struct val lower_call_stmt(struct lower *l, struct node *n);
+struct val lower_map_len(struct lower *l, struct node *n);
 
 #endif

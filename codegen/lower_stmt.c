@@ -345,7 +345,7 @@ struct val lower_call_stmt(struct lower *l, struct node *n)
 {
 	struct call_info *ci = n->sema;
 	const char *f = n->name;
-	if (!strcmp(f, "printf")) {
+	if (!strcmp(f, "printf") || !strcmp(f, "system")) {
 		lower_printf(l, n, ci->action);
 	} else if (!strcmp(f, "print")) {
 		lower_print(l, n, ci->action);
@@ -514,6 +514,44 @@ static void lower_for_range(struct lower *l, struct node *st)
 	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, iv, ""), lower_const(l, 1), ""), iv);
 	LLVMBuildBr(l->b, cond);
 	LLVMPositionBuilderAtEnd(l->b, done);
+}
+
+/* The callback counting map entries for len(): ctx points to a u64 on the
+ * caller's stack. One per module. */
+static LLVMValueRef count_callback(struct lower *l)
+{
+	LLVMValueRef cb = LLVMGetNamedFunction(l->mod, "sonde_count_entry");
+	if (cb)
+		return cb;
+	struct lower saved = *l;
+	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
+	LLVMTypeRef params[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
+	cb = LLVMAddFunction(l->mod, "sonde_count_entry", LLVMFunctionType(l->i64, params, 4, 0));
+	LLVMSetLinkage(cb, LLVMInternalLinkage);
+	LLVMSetSection(cb, ".text");
+	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
+	l->sp = emit_di_function_params(l, "sonde_count_entry", 1, pnames, 4, true);
+	LLVMSetSubprogram(cb, l->sp);
+	LLVMSetCurrentDebugLocation2(l->b, LLVMDIBuilderCreateDebugLocation(l->ctx, 1, 1, l->sp, NULL));
+	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, cb, "entry"));
+	LLVMValueRef counter = LLVMGetParam(cb, 3);
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, counter, ""), lower_const(l, 1), ""), counter);
+	LLVMBuildRet(l->b, lower_const(l, 0));
+	*l = saved;
+	LLVMPositionBuilderAtEnd(l->b, caller_bb);
+	return cb;
+}
+
+struct val lower_map_len(struct lower *l, struct node *n)
+{
+	struct map_info *m = ((struct call_info *)n->args->sema)->map;
+	LLVMValueRef cb = count_callback(l);
+	emit_set_loc(l, &n->loc);
+	LLVMValueRef counter = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), counter);
+	LLVMValueRef args[4] = { l->map_globals[m->index], cb, counter, lower_const(l, 0) };
+	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, args, 4);
+	return (struct val){ LLVMBuildLoad2(l->b, l->i64, counter, "") };
 }
 
 /* `for ($kv : @m) { body }` runs the body as a bpf_for_each_map_elem

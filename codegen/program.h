@@ -40,6 +40,7 @@ enum action_kind {
 	ACT_ZERO,      /* no payload */
 	ACT_EXIT,      /* payload: { i64 code } */
 	ACT_TIME,      /* no payload; fmt = strftime format */
+	ACT_SYSTEM,    /* payload: args tuple; fmt = the command (printf format) */
 };
 
 /* Every asynchronous event is a ring buffer record: u64 action index, then

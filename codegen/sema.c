@@ -266,7 +266,7 @@ static const struct {
 	{ "rand", B_RAND }, { "jiffies", B_JIFFIES }, { "cgroup", B_CGROUP },
 	{ "curtask", B_CURTASK }, { "ncpus", B_NCPUS }, { "numaid", B_NUMAID },
 	{ "usermode", B_USERMODE }, { "kstack", B_KSTACK }, { "ustack", B_USTACK },
-	{ "func", B_FUNC },
+	{ "func", B_FUNC }, { "probetype", B_PROBETYPE },
 };
 
 static enum builtin find_builtin(const char *name, int *argn)
@@ -288,6 +288,15 @@ static enum builtin find_builtin(const char *name, int *argn)
 static bool is_return_probe(enum probe_kind k)
 {
 	return k == PROBE_URETPROBE || k == PROBE_KRETPROBE;
+}
+
+/* "kprobe", "tracepoint", ...; "special" for begin/end (the probetype). */
+static const char *provider_of(struct sema *s, const struct probe_info *pi)
+{
+	if (pi->kind == PROBE_BEGIN || pi->kind == PROBE_END)
+		return "special";
+	const char *canon = pi->specs[0].canonical, *colon = strchr(canon, ':');
+	return colon ? arena_strndup(s->c->arena, canon, (size_t)(colon - canon)) : canon;
 }
 
 static const struct type *use_stack(struct sema *s, bool user, enum stack_mode mode, int limit)
@@ -332,12 +341,17 @@ static const struct type *check_builtin(struct sema *s, struct node *n)
 		return type_string(s->c->arena, 16);
 	case B_PROBE:
 		return &type_probe;
+	case B_PROBETYPE:
+		n->kind = N_STR;
+		n->str = provider_of(s, s->probe);
+		n->str_len = (int)strlen(n->str);
+		return type_string(s->c->arena, (size_t)n->str_len + 1);
 	case B_CURTASK:
 		return type_pointer(s->c->arena, NULL);
 	case B_ARGS:
 		if (kind != PROBE_TRACEPOINT)
-			ERR(s, &n->loc, "The args builtin can only be used with tracepoint probes in this version of sonde (%s used here)",
-			    s->probe->specs[0].canonical);
+			ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
+			    provider_of(s, s->probe));
 		else
 			ERR(s, &n->loc, "args must be used with a field: args.NAME");
 		return &type_none;
@@ -375,8 +389,8 @@ static const struct type *check_args_field(struct sema *s, struct node *n)
 	struct node *base = n->a;
 	sema_info(s->c, base)->builtin = B_ARGS;
 	if (s->probe->kind != PROBE_TRACEPOINT || !s->probe->tp) {
-		ERR(s, &base->loc, "The args builtin can only be used with tracepoint probes in this version of sonde (%s used here)",
-		    s->probe->specs[0].canonical);
+		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
+		    provider_of(s, s->probe));
 		return &type_none;
 	}
 	const struct tp_format *fmt = s->probe->tp;
@@ -566,10 +580,32 @@ static const struct type *check_print(struct sema *s, struct node *n)
 	return &type_void;
 }
 
+/* str($N + k): the suffix of a positional parameter from byte k. */
+static void fold_param_suffix(struct sema *s, struct node *n)
+{
+	struct node *arg = n->args;
+	int64_t k;
+	if (!arg || arg->kind != N_BINOP || arg->op != OP_ADD || arg->a->kind != N_POSPARAM ||
+	    !literal_value(arg->b, &k))
+		return;
+	check_expr(s, arg->a);
+	if (arg->a->kind != N_STR)
+		return;
+	if (k < 0 || k > arg->a->str_len) {
+		ERR(s, &arg->loc, "str(): offset %lld is outside the parameter (%d bytes)", (long long)k, arg->a->str_len);
+		return;
+	}
+	arg->a->str += k;
+	arg->a->str_len -= (int)k;
+	arg->a->next = arg->next;
+	n->args = arg->a;
+}
+
 static const struct type *check_str(struct sema *s, struct node *n)
 {
 	if (!arity(s, n, 1, 2))
 		return &type_none;
+	fold_param_suffix(s, n);
 	const struct type *t = check_expr(s, n->args);
 	size_t cap = (size_t)s->c->opts->max_strlen;
 	if (n->args->next) {
@@ -612,24 +648,27 @@ static const struct type *check_map_fn(struct sema *s, struct node *n, enum acti
 	return &type_void;
 }
 
+/* `f(@m, k)` is kept as `f(@m[k])` (op = 1 marks the rewrite, which the
+ * second pass must not undo), so lowering treats both spellings alike. */
+static void fold_map_key_arg(struct node *n)
+{
+	struct node *m = n->args;
+	if (m && m->kind == N_MAP && !m->a && m->next && !m->next->next) {
+		m->a = m->next;
+		m->next = NULL;
+		n->op = 1;
+	}
+}
+
 static const struct type *check_delete(struct sema *s, struct node *n)
 {
-	if (!arity(s, n, 1, 2))
+	fold_map_key_arg(n);
+	if (n->op != 1 && !arity(s, n, 1, 2))
 		return &type_bool;
 	struct node *mapnode = n->args;
-	if (!mapnode || mapnode->kind != N_MAP) {
-		ERR(s, &n->loc, "delete() expects a map argument");
+	if (!mapnode || mapnode->kind != N_MAP || mapnode->next) {
+		ERR(s, &n->loc, "delete() expects a map argument: delete(@m, key), delete(@m[key]) or delete(@m)");
 		return &type_bool;
-	}
-	if (mapnode->next && mapnode->a) {
-		ERR(s, &n->loc, "delete() takes either @m[key] or @m, key");
-		return &type_bool;
-	}
-	if (mapnode->next) {
-		/* delete(@m, k): treat as the key of the map access */
-		mapnode->a = mapnode->next;
-		mapnode->next = NULL;
-		n->args = mapnode;
 	}
 	struct map_info *m = map_get(s->c, map_name(s, mapnode), false);
 	if (!m) {
@@ -658,21 +697,18 @@ static const struct type *check_strncmp(struct sema *s, struct node *n)
 
 static const struct type *check_has_key(struct sema *s, struct node *n)
 {
-	if (!arity(s, n, 2, 2))
-		return &type_bool;
-	struct node *mapnode = n->args;
-	if (mapnode->kind != N_MAP || mapnode->a) {
-		ERR(s, &mapnode->loc, "has_key() expects a map without a key as its first argument");
+	fold_map_key_arg(n);
+	if (n->op != 1) {
+		if (arity(s, n, 2, 2))
+			ERR(s, &n->args->loc, "has_key() expects a map without a key as its first argument");
 		return &type_bool;
 	}
+	struct node *mapnode = n->args;
 	struct map_info *m = map_get(s->c, map_name(s, mapnode), false);
 	if (!m) {
 		ERR(s, &mapnode->loc, "Undefined map: %s", map_name(s, mapnode));
 		return &type_bool;
 	}
-	mapnode->a = mapnode->next;
-	mapnode->next = NULL;
-	n->args = mapnode;
 	use_map_key(s, mapnode, false);
 	if (!m->key && s->c->second_pass)
 		ERR(s, &mapnode->loc, "has_key() cannot be used on a scalar map");
@@ -744,19 +780,141 @@ static bool is_aggregate_fn(const char *name)
 }
 
 static const char *const unsupported_fns[] = {
-	"cat", "system", "join", "errorf", "warnf", "fail", "static_assert", "assert", "debugf",
-	"buf", "strlen", "strcap", "strcontains", "strstr", "str_concat", "memcmp",
-	"kaddr", "uaddr", "percpu_kaddr", "reg", "kptr", "uptr", "ntop", "pton", "macaddr",
+	"cat", "join", "errorf", "warnf", "fail", "static_assert", "assert", "debugf",
+	"buf", "strcap", "str_concat", "memcmp",
+	"uaddr", "percpu_kaddr", "kptr", "uptr", "ntop", "pton", "macaddr",
 	"cgroupid", "cgroup_path", "path", "signal", "signal_thread", "override", "write_user",
 	"is_str", "is_ptr", "is_array", "is_integer", "is_unsigned_integer", "is_literal",
-	"container_of", "is_err", "bswap", "find", "len", "dw_ustack",
+	"container_of", "is_err", "bswap", "find", "dw_ustack",
 	"socket_cookie", "skboutput", "strerror", "signal_name", "syscall_name", "getopt",
 	"unwatch", "kfunc_exist", "kfunc_allowed", "strftime", NULL,
 };
 
+/* A string-literal argument, or NULL after reporting the problem. */
+static const char *literal_string_arg(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 1))
+		return NULL;
+	if (n->args->kind != N_STR) {
+		ERR(s, &n->args->loc, "%s() expects a string literal", n->name);
+		return NULL;
+	}
+	return n->args->str;
+}
+
+static const struct type *check_string_fn(struct sema *s, struct node *n)
+{
+	int want = n->name[3] == 'l' ? 1 : 2; /* strlen */
+	if (!arity(s, n, want, want))
+		return &type_none;
+	for (struct node *a = n->args; a; a = a->next) {
+		const struct type *t = check_expr(s, a);
+		if (t->kind != TY_NONE && t->kind != TY_STRING) {
+			ERR(s, &a->loc, "%s() expects string arguments (%s provided)", n->name, tname(s, t));
+			return &type_none;
+		}
+	}
+	return !strcmp(n->name, "strcontains") ? &type_bool : &type_i64;
+}
+
+/* len(@m): number of entries */
+static const struct type *check_len(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 1))
+		return &type_none;
+	struct map_info *m = map_arg(s, n, n->args, false);
+	if (m && !m->key && m->assigned) {
+		ERR(s, &n->args->loc, "len() expects a map with keys");
+		return &type_none;
+	}
+	if (m && (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)) {
+		ERR(s, &n->args->loc, "len() of a histogram map is not supported yet");
+		return &type_none;
+	}
+	return &type_i64;
+}
+
+/* kaddr("sym"): the address from /proc/kallsyms, at compile time. */
+static const struct type *check_kaddr(struct sema *s, struct node *n)
+{
+	const char *sym = literal_string_arg(s, n);
+	if (!sym)
+		return &type_none;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[256], kind;
+	unsigned long long addr;
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &kind, name) == 3 && !strcmp(name, sym))
+			found = true;
+	if (f)
+		fclose(f);
+	if (!found) {
+		ERR(s, &n->loc, "Could not resolve symbol: %s", sym);
+		return &type_none;
+	}
+	n->kind = N_INT;
+	n->ival = addr;
+	return &type_u64;
+}
+
+/* reg("name"): offsets in x86-64 struct pt_regs (also the start of the
+ * perf_event context). */
+static const struct type *check_reg(struct sema *s, struct node *n)
+{
+	static const char *const regs[] = { "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
+					    "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss" };
+	const char *name = literal_string_arg(s, n);
+	if (!name)
+		return &type_none;
+	enum probe_kind k = s->probe->kind;
+	if (k != PROBE_KPROBE && k != PROBE_KRETPROBE && k != PROBE_UPROBE && k != PROBE_URETPROBE &&
+	    k != PROBE_PROFILE && k != PROBE_INTERVAL) {
+		ERR(s, &n->loc, "reg() can only be used with kprobe, uprobe and profile probes");
+		return &type_none;
+	}
+	if (s->map_loop_depth) {
+		ERR(s, &n->loc, "'reg' can not be used inside a for loop over a map");
+		return &type_none;
+	}
+	if (!strcmp(name, "pc"))
+		name = "ip";
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (!strcmp(regs[i], name)) {
+			n->ival = 8 * i;
+			return &type_u64;
+		}
+	ERR(s, &n->args->loc, "'%s' is not a known register", name);
+	return &type_none;
+}
+
+/* system(fmt, ...): formatted like printf, run by the runtime. */
+static const struct type *check_system(struct sema *s, struct node *n)
+{
+	if (!s->c->opts->unsafe) {
+		ERR(s, &n->loc, "system() is an unsafe function being used in safe mode");
+		return &type_void;
+	}
+	check_printf(s, n);
+	struct call_info *ci = sema_info(s->c, n);
+	if (ci->action >= 0)
+		s->c->actions[ci->action].kind = ACT_SYSTEM;
+	return &type_void;
+}
+
 static const struct type *check_call(struct sema *s, struct node *n)
 {
 	const char *f = n->name;
+	if (!strcmp(f, "kaddr"))
+		return check_kaddr(s, n);
+	if (!strcmp(f, "strlen") || !strcmp(f, "strcontains") || !strcmp(f, "strstr"))
+		return check_string_fn(s, n);
+	if (!strcmp(f, "len"))
+		return check_len(s, n);
+	if (!strcmp(f, "reg"))
+		return check_reg(s, n);
+	if (!strcmp(f, "system"))
+		return check_system(s, n);
 	if (!strcmp(f, "printf"))
 		return check_printf(s, n);
 	if (!strcmp(f, "print"))
@@ -1238,6 +1396,17 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 			n->kind = N_FIELD;
 			n->ival = (uint64_t)idx;
 			return t->fields[idx];
+		}
+		if (t->kind == TY_STRING) {
+			if (n->b->type->kind != TY_INT) {
+				ERR(s, &n->b->loc, "string index must be an integer");
+				return &type_none;
+			}
+			if (literal_value(n->b, &idx) && (idx < 0 || (uint64_t)idx >= t->size)) {
+				ERR(s, &n->b->loc, "index %lld is out of bounds of '%s'", (long long)idx, tname(s, t));
+				return &type_none;
+			}
+			return &type_i8;
 		}
 		if (t->kind != TY_NONE)
 			ERR(s, &n->loc, "indexing a value of type '%s' is not supported yet", tname(s, t));

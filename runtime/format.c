@@ -279,10 +279,10 @@ static void render_bytes(FILE *f, char mode, const unsigned char *b, size_t n)
 }
 
 static char *render_conv_text(const struct fmt_spec *s, const struct type *t, const void *data,
-			      const struct compiled_program *prog)
+			      struct output *o)
 {
 	if (s->conv == 's' || t->kind != TY_STRING)
-		return output_render_text_alloc(prog, t, data, NULL);
+		return output_text_alloc(o, t, data, NULL);
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&buf, &n);
@@ -298,7 +298,7 @@ static char *render_conv_text(const struct fmt_spec *s, const struct type *t, co
 }
 
 static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, const void *data,
-		      const struct compiled_program *prog)
+		      struct output *o)
 {
 	uint64_t v = 0;
 
@@ -317,7 +317,7 @@ static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, c
 	}
 	/* %s, buffers, %gr (flags printed as a number for now), or a type the
 	 * compiler should have refused: the text rendering */
-	char *text = render_conv_text(s, t, data, prog);
+	char *text = render_conv_text(s, t, data, o);
 	if (text)
 		print_text(f, s, text, s->conv == 's');
 	free(text);
@@ -325,6 +325,18 @@ static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, c
 
 void format_print(FILE *f, const char *fmt, const struct type *args, const void *data,
 		  const struct compiled_program *prog)
+{
+	struct output o;
+
+	memset(&o, 0, sizeof(o));
+	o.prog = prog;
+	o.stack_fd = -1;
+	format_print_out(f, fmt, args, data, &o);
+	output_free(&o);
+}
+
+void format_print_out(FILE *f, const char *fmt, const struct type *args, const void *data,
+		      struct output *o)
 {
 	const unsigned char *d = data;
 	int argi = 0, nargs = args && args->kind == TY_TUPLE ? args->nfields : 0;
@@ -344,7 +356,7 @@ void format_print(FILE *f, const char *fmt, const struct type *args, const void 
 			break;
 		case FMT_CONV:
 			if (argi < nargs) {
-				print_arg(f, &s, args->fields[argi], d + args->offsets[argi], prog);
+				print_arg(f, &s, args->fields[argi], d + args->offsets[argi], o);
 				argi++;
 			}
 			i += s.len;

@@ -29,8 +29,14 @@ int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, si
 int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *err, size_t errlen,
 		     struct arena *a);
 
+struct output;
+
 /* Format into f: args is the tuple type of the values (NULL: no values),
- * data its bytes. */
+ * data its bytes; o supplies the program, stack map and symbolizer for
+ * %s of stacks and symbols (o->out is not used). */
+void format_print_out(FILE *f, const char *fmt, const struct type *args, const void *data,
+		      struct output *o);
+/* The same with only the program (no stack map; temporary symbolizer). */
 void format_print(FILE *f, const char *fmt, const struct type *args, const void *data,
 		  const struct compiled_program *prog);
 

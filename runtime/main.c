@@ -54,6 +54,7 @@ struct cli {
 	struct run_options run;
 	char *cmd;
 	bool no_warnings;
+	bool unsafe;
 	const char *emit_elf;
 	bool dump_ir, dump_ir_opt, dump_ast;
 	const char *output_path;
@@ -216,6 +217,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			cli->no_warnings = true;
 			break;
 		case OPT_UNSAFE:
+			cli->unsafe = true;
 			break;
 		case OPT_INFO:
 			printf("sonde v%s\nlibbpf %u.%u\n", SONDE_VERSION, libbpf_major_version(), libbpf_minor_version());
@@ -367,6 +369,7 @@ int main(int argc, char **argv)
 		.params = cli.params,
 		.nparams = cli.nparams,
 		.pid = cli.run.pid,
+		.unsafe = cli.unsafe,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
 		.max_map_keys = 4096,

@@ -22,7 +22,7 @@ static void json_text_record(FILE *f, const char *type, const char *text, size_t
 void output_printf(struct output *o, const char *fmt, const struct type *args, const void *data)
 {
 	if (o->mode == OUTPUT_TEXT) {
-		format_print(o->out, fmt, args, data, o->prog);
+		format_print_out(o->out, fmt, args, data, o);
 		return;
 	}
 	char *buf = NULL;
@@ -30,7 +30,7 @@ void output_printf(struct output *o, const char *fmt, const struct type *args, c
 	FILE *f = open_memstream(&buf, &n);
 	if (!f)
 		return;
-	format_print(f, fmt, args, data, o->prog);
+	format_print_out(f, fmt, args, data, o);
 	if (!fclose(f))
 		json_text_record(o->out, "printf", buf, n);
 	free(buf);
@@ -39,12 +39,12 @@ void output_printf(struct output *o, const char *fmt, const struct type *args, c
 void output_value(struct output *o, const struct type *t, const void *data)
 {
 	if (o->mode == OUTPUT_TEXT) {
-		output_render_text(o->out, o->prog, t, data);
+		output_text(o, o->out, t, data);
 		fputc('\n', o->out);
 		return;
 	}
 	fputs("{\"type\": \"value\", \"data\": ", o->out);
-	output_render_json(o->out, o->prog, t, data);
+	output_json(o, o->out, t, data);
 	fputs("}\n", o->out);
 }
 
@@ -65,9 +65,9 @@ int output_map(struct output *o, const struct map_desc *m, int map_fd, int64_t t
 	/* top: the last `top` entries of the ascending order */
 	size_t first = top > 0 && (uint64_t)top < s.n ? s.n - (size_t)top : 0;
 	if (o->mode == OUTPUT_JSON)
-		output_map_json(o->out, o->prog, m, &s, first, div);
+		output_map_json(o, m, &s, first, div);
 	else
-		output_map_text(o->out, o->prog, m, &s, first, div);
+		output_map_text(o, m, &s, first, div);
 	map_snapshot_free(&s);
 	return 0;
 }
@@ -100,4 +100,10 @@ void output_exit_separator(struct output *o)
 {
 	if (o->mode == OUTPUT_TEXT)
 		fputs("\n\n", o->out);
+}
+
+void output_free(struct output *o)
+{
+	symbolizer_free(o->syms);
+	o->syms = NULL;
 }

@@ -7,6 +7,7 @@
 
 #include "../codegen/program.h"
 #include "../parser/arena.h"
+#include "symbols.h"
 
 enum output_mode { OUTPUT_TEXT, OUTPUT_JSON };
 
@@ -38,17 +39,37 @@ void output_time(struct output *o, const char *fmt);
 /* Text mode writes "\n\n" before the maps at exit; JSON writes nothing. */
 void output_exit_separator(struct output *o);
 
-/* Render a value as text (no trailing newline) into f, as §10.2 says. */
-void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data);
+/* Free what the output holds (the symbolizer); call once at exit. */
+void output_free(struct output *o);
+/* The symbolizer of o, created at first use (NULL if out of memory). The
+ * event loop may call symbolizer_prefetch_pid(output_symbolizer(o), pid)
+ * when a record carrying a ustack/usym arrives (runtime/symbols.h). */
+struct symbolizer *output_symbolizer(struct output *o);
 
+/* Render a value as text (no trailing newline) into f, as §10.2 says; o
+ * gives the probe names, the stack map and the symbolizer (o->out is not
+ * used). */
+void output_text(struct output *o, FILE *f, const struct type *t, const void *data);
 /* Same, into a malloc'ed NUL-terminated buffer (NULL on failure); *len
  * gets the length when len is not NULL. */
+char *output_text_alloc(struct output *o, const struct type *t, const void *data, size_t *len);
+/* Render a value as JSON (§10.7) into f. */
+void output_json(struct output *o, FILE *f, const struct type *t, const void *data);
+/* kstack/ustack text (§10.6): "\n" and one line per frame; without the
+ * leading newline when `json`. An unreadable stack renders as no frames. */
+void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
+		       bool json);
+
+/* The same without stack map or symbolizer context (stacks print empty,
+ * symbols are resolved with a temporary symbolizer): for callers that only
+ * have the program. */
+void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data);
 char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
 			       const void *data, size_t *len);
-/* Render a value as JSON (§10.7) into f. */
 void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
 			const void *data);
+
 /* A JSON string literal of n bytes of s, escaped per §10.7. */
 void json_write_string(FILE *f, const char *s, size_t n);
 /* A JSON number; quoted when not exactly representable as a double. */
@@ -100,13 +121,16 @@ void hist_print_text(FILE *f, const struct type *vt, const uint64_t *counts, siz
 void hist_print_json(FILE *f, const struct type *vt, const uint64_t *counts, size_t n,
 		     int64_t div);
 
-/* Print entries [first, n) of a sorted snapshot. */
-void output_map_text(FILE *f, const struct compiled_program *prog, const struct map_desc *m,
-		     const struct map_snapshot *s, size_t first, int64_t div);
-void output_map_json(FILE *f, const struct compiled_program *prog, const struct map_desc *m,
-		     const struct map_snapshot *s, size_t first, int64_t div);
+/* Print entries [first, n) of a sorted snapshot to o->out. */
+void output_map_text(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+		     size_t first, int64_t div);
+void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+		     size_t first, int64_t div);
 /* Map key text: the §10.2 rendering without outer tuple parentheses; in
- * JSON form also without any spaces. malloc'ed, NULL on failure. */
+ * JSON form also without any spaces (a stack key: its JSON string text).
+ * malloc'ed, NULL on failure. */
+char *output_map_key(struct output *o, const struct type *t, const void *key, bool json);
+/* The same without stack/symbol context. */
 char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
 		      bool json);
 /* Aggregate value parts shared by the text and JSON printers: v / div

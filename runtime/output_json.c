@@ -1,4 +1,7 @@
 /* JSON rendering of values and maps (§10.7). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* open_memstream */
+#endif
 #include "output.h"
 
 #include <inttypes.h>
@@ -74,8 +77,7 @@ static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
 	free(buf);
 }
 
-static void json_tuple(FILE *f, const struct compiled_program *prog, const struct type *t,
-		       const unsigned char *d)
+static void json_tuple(struct output *o, FILE *f, const struct type *t, const unsigned char *d)
 {
 	fputc(t->names ? '{' : '[', f);
 	for (int i = 0; i < t->nfields; i++) {
@@ -85,7 +87,7 @@ static void json_tuple(FILE *f, const struct compiled_program *prog, const struc
 			json_write_string(f, t->names[i], strlen(t->names[i]));
 			fputs(": ", f);
 		}
-		output_render_json(f, prog, t->fields[i], d + t->offsets[i]);
+		output_json(o, f, t->fields[i], d + t->offsets[i]);
 	}
 	fputc(t->names ? '}' : ']', f);
 }
@@ -101,9 +103,32 @@ static void json_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, bo
 	fputc('}', f);
 }
 
-void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data)
+/* A value rendered as text, as a JSON string. */
+static void json_text_string(struct output *o, FILE *f, const struct type *t, const void *d,
+			     bool stack)
 {
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
+
+	if (!m) {
+		fputs("null", f);
+		return;
+	}
+	if (stack)
+		output_stack_text(o, m, t, d, true);
+	else
+		output_text(o, m, t, d);
+	if (fclose(m))
+		fputs("null", f);
+	else
+		json_write_string(f, buf, n);
+	free(buf);
+}
+
+void output_json(struct output *o, FILE *f, const struct type *t, const void *data)
+{
+	const struct compiled_program *prog = o->prog;
 	const unsigned char *d = data;
 	uint64_t v = 0;
 
@@ -125,7 +150,7 @@ void output_render_json(FILE *f, const struct compiled_program *prog, const stru
 		json_string_value(f, d, t->size);
 		break;
 	case TY_TUPLE:
-		json_tuple(f, prog, t, d);
+		json_tuple(o, f, t, d);
 		break;
 	case TY_PROBE:
 		v = rd64(d);
@@ -140,6 +165,14 @@ void output_render_json(FILE *f, const struct compiled_program *prog, const stru
 	case TY_STATS:
 		json_stats(f, rd64(d), rd64(d + 8),
 			   agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		break;
+	case TY_KSTACK:
+	case TY_USTACK:
+		json_text_string(o, f, t, d, true);
+		break;
+	case TY_KSYM:
+	case TY_USYM:
+		json_text_string(o, f, t, d, false);
 		break;
 	default:
 		fputs("null", f);
@@ -161,7 +194,7 @@ static const char *record_type(const struct type *vt)
 	}
 }
 
-static void json_entry_value(FILE *f, const struct compiled_program *prog, const struct type *vt,
+static void json_entry_value(struct output *o, FILE *f, const struct type *vt,
 			     const struct map_entry *e, int64_t div)
 {
 	switch (vt->kind) {
@@ -186,33 +219,35 @@ static void json_entry_value(FILE *f, const struct compiled_program *prog, const
 		json_write_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
 		break;
 	default:
-		output_render_json(f, prog, vt, e->value);
+		output_json(o, f, vt, e->value);
 		break;
 	}
 }
 
-void output_map_json(FILE *f, const struct compiled_program *prog, const struct map_desc *m,
-		     const struct map_snapshot *s, size_t first, int64_t div)
+void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+		     size_t first, int64_t div)
 {
+	FILE *f = o->out;
+
 	if (first >= s->n)
 		return;
 	fprintf(f, "{\"type\": \"%s\", \"data\": {", record_type(m->value));
 	json_write_string(f, m->name, strlen(m->name));
 	fputs(": ", f);
 	if (!m->key) {
-		json_entry_value(f, prog, m->value, &s->entries[first], div);
+		json_entry_value(o, f, m->value, &s->entries[first], div);
 	} else {
 		fputc('{', f);
 		for (size_t i = first; i < s->n; i++) {
 			const struct map_entry *e = &s->entries[i];
-			char *k = output_key_text(prog, m->key, e->key, true);
+			char *k = output_map_key(o, m->key, e->key, true);
 
 			if (i > first)
 				fputs(", ", f);
 			json_write_string(f, k ? k : "", k ? strlen(k) : 0);
 			free(k);
 			fputs(": ", f);
-			json_entry_value(f, prog, m->value, e, div);
+			json_entry_value(o, f, m->value, e, div);
 		}
 		fputc('}', f);
 	}

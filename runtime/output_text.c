@@ -4,11 +4,13 @@
 #endif
 #include "output.h"
 
+#include <bpf/bpf.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../codegen/types.h"
+#include "symbols.h"
 
 static uint64_t rd64(const void *p)
 {
@@ -45,7 +47,7 @@ static void render_probe(FILE *f, const struct compiled_program *prog, uint64_t 
 		fprintf(f, "%" PRIu64, idx);
 }
 
-static void render_tuple(FILE *f, const struct compiled_program *prog, const struct type *t,
+static void render_tuple(struct output *o, FILE *f, const struct type *t,
 			 const unsigned char *data)
 {
 	if (t->names && t->nfields == 0) {
@@ -58,7 +60,7 @@ static void render_tuple(FILE *f, const struct compiled_program *prog, const str
 			fputs(", ", f);
 		if (t->names)
 			fprintf(f, ".%s = ", t->names[i]);
-		output_render_text(f, prog, t->fields[i], data + t->offsets[i]);
+		output_text(o, f, t->fields[i], data + t->offsets[i]);
 	}
 	fputs(t->names ? " }" : ")", f);
 }
@@ -72,8 +74,111 @@ static void render_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, 
 	fputs(" }", f);
 }
 
-void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data)
+/* ---- stacks and symbols (§10.6) ---- */
+
+#define DEFAULT_STACK_FRAMES 127
+#define MAX_STACK_FRAMES 1024
+
+struct symbolizer *output_symbolizer(struct output *o)
+{
+	if (!o->syms)
+		o->syms = symbolizer_new();
+	return o->syms;
+}
+
+/* "name+off" (with_offset) or "name"; unknown: 0x + hex. */
+static void render_ksym(struct output *o, FILE *f, uint64_t addr, bool with_offset)
+{
+	const char *name;
+	uint64_t off;
+
+	if (ksym_lookup(output_symbolizer(o), addr, &name, &off)) {
+		fputs(name, f);
+		if (with_offset)
+			fprintf(f, "+%" PRIu64, off);
+	} else {
+		fprintf(f, "0x%" PRIx64, addr);
+	}
+}
+
+/* As render_ksym; perf mode adds " (module)" / " ([unknown])". */
+static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, bool with_offset,
+			bool with_module)
+{
+	const char *name, *module;
+	uint64_t off;
+
+	if (usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module)) {
+		fputs(name, f);
+		if (with_offset)
+			fprintf(f, "+%" PRIu64, off);
+		if (with_module)
+			fprintf(f, " (%s)", module ? module : "[unknown]");
+	} else {
+		fprintf(f, "0x%" PRIx64, addr);
+		if (with_module)
+			fputs(" ([unknown])", f);
+	}
+}
+
+/* The frames of stack id from the stack map: a calloc'ed array of *n
+ * entries (0-terminated list of IPs), NULL when unavailable. */
+static uint64_t *read_stack(struct output *o, int64_t id, size_t *n)
+{
+	size_t frames = o->prog && o->prog->stack_frames > 0 ? (size_t)o->prog->stack_frames
+							     : DEFAULT_STACK_FRAMES;
+
+	if (id < 0 || id > UINT32_MAX || o->stack_fd < 0)
+		return NULL;
+	/* room for the largest stack map value, whatever the program says */
+	uint64_t *v = calloc(frames > MAX_STACK_FRAMES ? frames : MAX_STACK_FRAMES, sizeof(*v));
+	uint32_t key = (uint32_t)id;
+	if (!v || bpf_map_lookup_elem(o->stack_fd, &key, v)) {
+		free(v);
+		return NULL;
+	}
+	*n = frames;
+	return v;
+}
+
+void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
+		       bool json)
+{
+	const unsigned char *d = data;
+	bool user = t->kind == TY_USTACK;
+	uint32_t pid = user ? (uint32_t)rd64(d + 8) : 0;
+	size_t n = 0;
+	uint64_t *frames = read_stack(o, (int64_t)rd64(d), &n);
+	size_t limit = t->stack_limit > 0 ? (size_t)t->stack_limit : DEFAULT_STACK_FRAMES;
+
+	if (!json)
+		fputc('\n', f);
+	for (size_t i = 0; frames && i < n && i < limit && frames[i]; i++) {
+		uint64_t ip = frames[i];
+
+		switch (t->stack_mode) {
+		case STACK_RAW:
+			fprintf(f, "%" PRIx64 "\n", ip);
+			continue;
+		case STACK_PERF:
+			fprintf(f, "\t%" PRIx64 " ", ip);
+			break;
+		default:
+			fputs("        ", f);
+			break;
+		}
+		if (user)
+			render_usym(o, f, pid, ip, true, t->stack_mode == STACK_PERF);
+		else
+			render_ksym(o, f, ip, true);
+		fputc('\n', f);
+	}
+	free(frames);
+}
+
+/* ---- values ---- */
+
+void output_text(struct output *o, FILE *f, const struct type *t, const void *data)
 {
 	const unsigned char *d = data;
 
@@ -97,10 +202,10 @@ void output_render_text(FILE *f, const struct compiled_program *prog, const stru
 		render_string(f, d, t->size);
 		break;
 	case TY_TUPLE:
-		render_tuple(f, prog, t, d);
+		render_tuple(o, f, t, d);
 		break;
 	case TY_PROBE:
-		render_probe(f, prog, rd64(d));
+		render_probe(f, o->prog, rd64(d));
 		break;
 	case TY_AVG:
 		render_int(f, agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
@@ -109,14 +214,23 @@ void output_render_text(FILE *f, const struct compiled_program *prog, const stru
 		render_stats(f, rd64(d), rd64(d + 8),
 			     agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
 		break;
+	case TY_KSTACK:
+	case TY_USTACK:
+		output_stack_text(o, f, t, d, false);
+		break;
+	case TY_KSYM:
+		render_ksym(o, f, rd64(d), false);
+		break;
+	case TY_USYM:
+		render_usym(o, f, (uint32_t)rd64(d + 8), rd64(d), false, false);
+		break;
 	default:
 		/* void, hist/lhist: nothing printable as a single value */
 		break;
 	}
 }
 
-char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
-			       const void *data, size_t *len)
+char *output_text_alloc(struct output *o, const struct type *t, const void *data, size_t *len)
 {
 	char *buf = NULL;
 	size_t n = 0;
@@ -124,7 +238,7 @@ char *output_render_text_alloc(const struct compiled_program *prog, const struct
 
 	if (!f)
 		return NULL;
-	output_render_text(f, prog, t, data);
+	output_text(o, f, t, data);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
@@ -134,12 +248,63 @@ char *output_render_text_alloc(const struct compiled_program *prog, const struct
 	return buf;
 }
 
-char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
-		      bool json)
+/* A rendering context with only the program (see output.h). */
+static void bare_output(struct output *o, const struct compiled_program *prog)
+{
+	memset(o, 0, sizeof(*o));
+	o->prog = prog;
+	o->stack_fd = -1;
+}
+
+void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data)
+{
+	struct output o;
+
+	bare_output(&o, prog);
+	output_text(&o, f, t, data);
+	output_free(&o);
+}
+
+char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
+			       const void *data, size_t *len)
+{
+	struct output o;
+
+	bare_output(&o, prog);
+	char *s = output_text_alloc(&o, t, data, len);
+	output_free(&o);
+	return s;
+}
+
+void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data)
+{
+	struct output o;
+
+	bare_output(&o, prog);
+	output_json(&o, f, t, data);
+	output_free(&o);
+}
+
+char *output_map_key(struct output *o, const struct type *t, const void *key, bool json)
 {
 	size_t n;
-	char *s = output_render_text_alloc(prog, t, key, &n);
+	char *s;
 
+	if (json && (t->kind == TY_KSTACK || t->kind == TY_USTACK)) {
+		/* the JSON string of the stack, spaces kept */
+		FILE *f = open_memstream(&s, &n);
+		if (!f)
+			return NULL;
+		output_stack_text(o, f, t, key, true);
+		if (fclose(f)) {
+			free(s);
+			return NULL;
+		}
+		return s;
+	}
+	s = output_text_alloc(o, t, key, &n);
 	if (!s)
 		return NULL;
 	/* done on the text, as bpftrace does: "(x)" prints as x too */
@@ -155,6 +320,17 @@ char *output_key_text(const struct compiled_program *prog, const struct type *t,
 				s[j++] = s[i];
 		s[j] = '\0';
 	}
+	return s;
+}
+
+char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
+		      bool json)
+{
+	struct output o;
+
+	bare_output(&o, prog);
+	char *s = output_map_key(&o, t, key, json);
+	output_free(&o);
 	return s;
 }
 
@@ -177,7 +353,7 @@ uint64_t agg_div(uint64_t v, bool is_signed, int64_t div)
 }
 
 /* The value part of a non-histogram entry. */
-static void print_entry_value(FILE *f, const struct compiled_program *prog, const struct type *vt,
+static void print_entry_value(struct output *o, FILE *f, const struct type *vt,
 			      const struct map_entry *e, int64_t div)
 {
 	switch (vt->kind) {
@@ -198,31 +374,32 @@ static void print_entry_value(FILE *f, const struct compiled_program *prog, cons
 		render_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
 		break;
 	default:
-		output_render_text(f, prog, vt, e->value);
+		output_text(o, f, vt, e->value);
 		break;
 	}
 }
 
-static void print_entry_name(FILE *f, const struct compiled_program *prog,
-			     const struct map_desc *m, const struct map_entry *e)
+static void print_entry_name(struct output *o, FILE *f, const struct map_desc *m,
+			     const struct map_entry *e)
 {
 	fputs(m->name, f);
 	if (!m->key)
 		return;
-	char *k = output_key_text(prog, m->key, e->key, false);
+	char *k = output_map_key(o, m->key, e->key, false);
 	fprintf(f, "[%s]", k ? k : "?");
 	free(k);
 }
 
-void output_map_text(FILE *f, const struct compiled_program *prog, const struct map_desc *m,
-		     const struct map_snapshot *s, size_t first, int64_t div)
+void output_map_text(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+		     size_t first, int64_t div)
 {
+	FILE *f = o->out;
 	bool hist = map_is_hist(m);
 
 	for (size_t i = first; i < s->n; i++) {
 		const struct map_entry *e = &s->entries[i];
 
-		print_entry_name(f, prog, m, e);
+		print_entry_name(o, f, m, e);
 		if (hist) {
 			fputs(":\n", f);
 			hist_print_text(f, m->value, e->buckets, e->nbuckets, div);
@@ -230,7 +407,7 @@ void output_map_text(FILE *f, const struct compiled_program *prog, const struct 
 			continue;
 		}
 		fputs(": ", f);
-		print_entry_value(f, prog, m->value, e, div);
+		print_entry_value(o, f, m->value, e, div);
 		fputc('\n', f);
 	}
 }

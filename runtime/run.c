@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../probes/probe.h"
+#include "format.h"
 #include "verifier.h"
 
 
@@ -136,6 +137,41 @@ out:
 
 /* ---- events ---- */
 
+/* system(): format the command, run it through the shell, copy its stdout
+ * (event processing waits meanwhile, as documented). */
+static void run_system(struct runner *r, const struct action *a, const void *payload)
+{
+	char *cmd = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&cmd, &len);
+	if (!m)
+		return;
+	format_print(m, a->fmt, a->type, payload, r->prog);
+	if (fclose(m) != 0) {
+		free(cmd);
+		return;
+	}
+	fflush(r->out.out);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	if (!p) {
+		fprintf(stderr, "WARNING: system() failed: %s\n", strerror(errno));
+		return;
+	}
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		if (r->opts->mode == OUTPUT_JSON) {
+			fputs("{\"type\": \"syscall\", \"data\": ", r->out.out);
+			json_write_string(r->out.out, buf, n);
+			fputs("}\n", r->out.out);
+		} else {
+			fwrite(buf, 1, n, r->out.out);
+		}
+	}
+	pclose(p);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct runner *r = ctx;
@@ -167,6 +203,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case ACT_TIME:
 		output_time(&r->out, a->fmt);
+		break;
+	case ACT_SYSTEM:
+		run_system(r, a, payload);
 		break;
 	case ACT_EXIT: {
 		int64_t code;
@@ -305,7 +344,6 @@ static void run_special(struct runner *r, enum probe_kind kind)
 		if (err)
 			fprintf(stderr, "ERROR: failed to run %s probe: %s\n", r->prog->progs[i].canonical,
 				strerror(-err));
-		drain(r);
 	}
 }
 
@@ -495,6 +533,7 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		fflush(stdout);
 	}
 	child_release(&child);
+	drain(&r); /* begin output, after the attached line */
 
 	event_loop(&r, opts->cmd_argv ? &child : NULL);
 

@@ -1,0 +1,726 @@
+/* Kernel and user symbol resolution (see symbols.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- sorted symbol tables ---- */
+
+struct sym {
+	uint64_t addr;
+	uint64_t size; /* 0: up to the next symbol */
+	uint32_t name; /* offset into symtab.names */
+	uint32_t rank; /* among symbols at one address the highest rank wins */
+};
+
+struct symtab {
+	struct sym *v;
+	size_t n, cap;
+	char *names;
+	size_t nlen, ncap;
+};
+
+static int symtab_add(struct symtab *t, uint64_t addr, uint64_t size, const char *name,
+		      size_t len, uint32_t rank)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct sym *v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (t->nlen + len + 1 > t->ncap) {
+		size_t cap = t->ncap ? t->ncap : 16384;
+		while (t->nlen + len + 1 > cap)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return -E2BIG;
+		char *p = realloc(t->names, cap);
+		if (!p)
+			return -ENOMEM;
+		t->names = p;
+		t->ncap = cap;
+	}
+	memcpy(t->names + t->nlen, name, len);
+	t->names[t->nlen + len] = '\0';
+	t->v[t->n++] = (struct sym){ addr, size, (uint32_t)t->nlen, rank };
+	t->nlen += len + 1;
+	return 0;
+}
+
+/* Address ascending, then rank descending, then order of addition (the
+ * name offsets grow with it). */
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* Sort and keep one symbol per address. With sizes_from_next, every symbol
+ * extends to the next one (kallsyms has no sizes). */
+static void symtab_finish(struct symtab *t, bool sizes_from_next)
+{
+	size_t j = 0;
+
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), sym_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		if (j && t->v[j - 1].addr == t->v[i].addr) {
+			/* a sized alias covers more than an unsized best one */
+			if (!t->v[j - 1].size)
+				t->v[j - 1].size = t->v[i].size;
+			continue;
+		}
+		t->v[j++] = t->v[i];
+	}
+	t->n = j;
+	if (sizes_from_next)
+		for (size_t i = 0; i + 1 < t->n; i++)
+			t->v[i].size = t->v[i + 1].addr - t->v[i].addr;
+	if (t->n < t->cap) {
+		struct sym *v = realloc(t->v, (t->n ? t->n : 1) * sizeof(*v));
+		if (v) {
+			t->v = v;
+			t->cap = t->n ? t->n : 1;
+		}
+	}
+}
+
+static void symtab_free(struct symtab *t)
+{
+	free(t->v);
+	free(t->names);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The symbol containing addr, or NULL. */
+static const struct sym *symtab_find(const struct symtab *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->n;
+
+	/* first symbol with v.addr > addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	size_t i = lo - 1;
+	if (!t->v[i].size || addr - t->v[i].addr < t->v[i].size)
+		return &t->v[i];
+	/* a larger symbol starting earlier may enclose this one */
+	for (size_t k = 1; k <= 16 && k <= i; k++) {
+		const struct sym *s = &t->v[i - k];
+		if (s->size && addr - s->addr < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/* ---- user-space files and processes ---- */
+
+struct segment {
+	uint64_t vaddr, offset, size;
+};
+
+struct elf_file {
+	char *path;      /* as in /proc/PID/maps */
+	uint64_t dev, inode;
+	struct symtab syms;
+	struct segment *segs; /* PT_LOAD */
+	size_t nsegs;
+	bool loaded;     /* ELF could be read (else: no symbols) */
+};
+
+struct umap {
+	uint64_t start, end, offset;
+	struct elf_file *file;
+};
+
+struct upid {
+	uint32_t pid;
+	bool used;
+	bool readable;         /* maps were read at least once */
+	struct umap *maps;     /* sorted by start */
+	size_t n;
+	struct timespec loaded;
+};
+
+struct symbolizer {
+	bool kernel_loaded;
+	struct symtab kernel;
+	struct elf_file **files;
+	size_t nfiles, capfiles;
+	struct upid *pids; /* open addressing, cap a power of two */
+	size_t npids, cappids;
+};
+
+struct symbolizer *symbolizer_new(void)
+{
+	return calloc(1, sizeof(struct symbolizer));
+}
+
+static void file_free(struct elf_file *f)
+{
+	free(f->path);
+	symtab_free(&f->syms);
+	free(f->segs);
+	free(f);
+}
+
+void symbolizer_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	symtab_free(&s->kernel);
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(s->files[i]);
+	free(s->files);
+	for (size_t i = 0; i < s->cappids; i++)
+		free(s->pids[i].maps);
+	free(s->pids);
+	free(s);
+}
+
+/* ---- kernel ---- */
+
+#define KERNEL_MAX_SYMBOL_SIZE (1u << 20)
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Whole file into a malloc'ed NUL-terminated buffer (procfs files have no size). */
+static char *read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0, cap = 1 << 16;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	while (buf) {
+		if (n + 4096 + 1 > cap) {
+			char *b = realloc(buf, cap * 2);
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (buf) {
+		buf[n] = '\0';
+		if (len)
+			*len = n;
+	}
+	return buf;
+}
+
+static uint32_t kernel_rank(char type)
+{
+	switch (type) {
+	case 'T': return 3;
+	case 'W': case 'w': return 2;
+	default: return 1;
+	}
+}
+
+static void load_kernel(struct symbolizer *s)
+{
+	char *buf = read_file("/proc/kallsyms", NULL);
+
+	s->kernel_loaded = true;
+	if (!buf)
+		return;
+	/* "ffffffff816b5850 T vfs_read" or "... t name\t[module]" */
+	for (char *p = buf; *p;) {
+		char *eol = strchr(p, '\n');
+		char *next = eol ? eol + 1 : p + strlen(p);
+		uint64_t addr = 0;
+		char *q = p;
+
+		while (is_hex(*q)) {
+			char c = *q++;
+			addr = addr * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		}
+		if (q > p && *q == ' ' && q[1] && q[2] == ' ' && addr && strchr("tTwW", q[1])) {
+			char type = q[1];
+			char *name = q + 3;
+			size_t len = strcspn(name, " \t\n");
+			if (len && symtab_add(&s->kernel, addr, 0, name, len, kernel_rank(type))) {
+				symtab_free(&s->kernel);
+				break;
+			}
+		}
+		p = next;
+	}
+	free(buf);
+	symtab_finish(&s->kernel, true);
+}
+
+bool ksym_lookup(struct symbolizer *s, uint64_t addr, const char **name, uint64_t *offset)
+{
+	if (!s)
+		return false;
+	if (!s->kernel_loaded)
+		load_kernel(s);
+	const struct sym *sym = symtab_find(&s->kernel, addr);
+	if (!sym)
+		return false;
+	/* kallsyms has no sizes: symbols extend to the next one, which may be
+	 * far away (end markers like _einittext before the module area); no
+	 * kernel function is anywhere near 1 MiB long */
+	if (addr - sym->addr >= KERNEL_MAX_SYMBOL_SIZE)
+		return false;
+	if (name)
+		*name = s->kernel.names + sym->name;
+	if (offset)
+		*offset = addr - sym->addr;
+	return true;
+}
+
+/* ---- ELF files ---- */
+
+static void elf_init(void)
+{
+	static bool done;
+
+	if (!done) {
+		elf_version(EV_CURRENT);
+		done = true;
+	}
+}
+
+static uint32_t elf_rank(const GElf_Sym *sym)
+{
+	uint32_t r;
+
+	switch (GELF_ST_BIND(sym->st_info)) {
+	case STB_GLOBAL: r = 3; break;
+	case STB_WEAK: r = 2; break;
+	default: r = 1; break;
+	}
+	return r + (sym->st_size ? 4 : 0);
+}
+
+/* Function symbols of one symbol table section. */
+static int load_elf_syms(struct symtab *t, Elf *e, Elf_Scn *scn)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+		return -1;
+	size_t n = sh.sh_size / sh.sh_entsize;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		if (!gelf_getsym(d, (int)i, &sym))
+			break;
+		int type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    !sym.st_value)
+			continue;
+		const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		if (symtab_add(t, sym.st_value, sym.st_size, name, strlen(name), elf_rank(&sym)))
+			return -1;
+	}
+	return 0;
+}
+
+static Elf_Scn *find_section(Elf *e, GElf_Word type)
+{
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type && sh.sh_size)
+			return scn;
+	}
+	return NULL;
+}
+
+/* /usr/lib/debug/.build-id/xx/yyyy.debug of the file, if it has a .symtab. */
+static bool load_debug_syms(struct symtab *t, Elf *e)
+{
+	unsigned char id[64];
+	size_t idlen = 0;
+
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !idlen; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(d = elf_getdata(scn, NULL)))
+			continue;
+		GElf_Nhdr nh;
+		size_t off = 0, noff, doff;
+		while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((const char *)d->d_buf + noff, "GNU", 4) && nh.n_descsz >= 2 &&
+			    nh.n_descsz <= sizeof(id)) {
+				idlen = nh.n_descsz;
+				memcpy(id, (const char *)d->d_buf + doff, idlen);
+				break;
+			}
+		}
+	}
+	if (!idlen)
+		return false;
+	char path[256];
+	int n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (size_t i = 1; i < idlen && n < (int)sizeof(path) - 8; i++)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
+	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
+
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = false;
+	Elf *de = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = de ? find_section(de, SHT_SYMTAB) : NULL;
+	if (scn)
+		ok = !load_elf_syms(t, de, scn) && t->n > 0;
+	if (de)
+		elf_end(de);
+	close(fd);
+	return ok;
+}
+
+static void load_elf(struct elf_file *f, int fd)
+{
+	Elf *e;
+	size_t nph = 0;
+
+	elf_init();
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return;
+	if (elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &nph))
+		goto out;
+	f->segs = calloc(nph ? nph : 1, sizeof(*f->segs));
+	if (!f->segs)
+		goto out;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD)
+			f->segs[f->nsegs++] = (struct segment){
+				ph.p_vaddr, ph.p_offset, ph.p_filesz > ph.p_memsz ? ph.p_filesz : ph.p_memsz
+			};
+	}
+	Elf_Scn *scn = find_section(e, SHT_SYMTAB);
+	if (scn) {
+		load_elf_syms(&f->syms, e, scn);
+	} else if (!load_debug_syms(&f->syms, e)) {
+		symtab_free(&f->syms);
+		scn = find_section(e, SHT_DYNSYM);
+		if (scn)
+			load_elf_syms(&f->syms, e, scn);
+	}
+	symtab_finish(&f->syms, false);
+	f->loaded = true;
+out:
+	elf_end(e);
+}
+
+/* The file's symbol address of a file offset (PIE, non-PIE, libraries). */
+static uint64_t file_vaddr(const struct elf_file *f, uint64_t off)
+{
+	for (size_t i = 0; i < f->nsegs; i++) {
+		const struct segment *g = &f->segs[i];
+		if (off >= g->offset && off - g->offset < g->size)
+			return off - g->offset + g->vaddr;
+	}
+	return off;
+}
+
+/* ---- /proc/PID/maps ---- */
+
+static struct elf_file *get_file(struct symbolizer *s, uint32_t pid, const char *range,
+				 const char *path, uint64_t dev, uint64_t inode)
+{
+	for (size_t i = 0; i < s->nfiles; i++) {
+		struct elf_file *f = s->files[i];
+		if (f->dev == dev && f->inode == inode && !strcmp(f->path, path))
+			return f;
+	}
+	if (s->nfiles == s->capfiles) {
+		size_t cap = s->capfiles ? s->capfiles * 2 : 32;
+		struct elf_file **v = realloc(s->files, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		s->files = v;
+		s->capfiles = cap;
+	}
+	struct elf_file *f = calloc(1, sizeof(*f));
+	if (!f || !(f->path = strdup(path))) {
+		free(f);
+		return NULL;
+	}
+	f->dev = dev;
+	f->inode = inode;
+	/* the mapped file itself (works for deleted files and other mount
+	 * namespaces), then the path in the process's root, then ours */
+	char p[4096];
+	int fd;
+	snprintf(p, sizeof(p), "/proc/%" PRIu32 "/map_files/%s", pid, range);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(p, sizeof(p), "/proc/%" PRIu32 "/root%s", pid, path);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+		/* a different file now lives at the path: no symbols */
+		if (!fstat(fd, &st) && (!inode || st.st_ino == inode))
+			load_elf(f, fd);
+		close(fd);
+	}
+	s->files[s->nfiles++] = f;
+	return f;
+}
+
+static int umap_cmp(const void *a, const void *b)
+{
+	const struct umap *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Read the executable file mappings of pid. false if the maps are unreadable. */
+static bool read_maps(struct symbolizer *s, struct upid *u)
+{
+	char path[64];
+	char *buf;
+
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", u->pid);
+	buf = read_file(path, NULL);
+	if (!buf)
+		return false;
+	struct umap *v = NULL;
+	size_t n = 0, cap = 0;
+	for (char *line = buf; *line;) {
+		char *eol = strchr(line, '\n');
+		if (eol)
+			*eol = '\0';
+		/* start-end perms offset dev inode path */
+		unsigned long long start, end, off, inode;
+		unsigned int major, minor;
+		char perms[8];
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off, &major,
+			   &minor, &inode, &pos) >= 7 &&
+		    pos > 0 && strlen(perms) >= 3 && perms[2] == 'x' && line[pos] == '/') {
+			char range[64];
+			const char *dash = strchr(line, ' ');
+			snprintf(range, sizeof(range), "%.*s", (int)(dash - line), line);
+			struct elf_file *f = get_file(s, u->pid, range, line + pos,
+						      ((uint64_t)major << 32) | minor, inode);
+			if (f) {
+				if (n == cap) {
+					size_t c = cap ? cap * 2 : 16;
+					struct umap *nv = realloc(v, c * sizeof(*nv));
+					if (!nv)
+						break;
+					v = nv;
+					cap = c;
+				}
+				v[n++] = (struct umap){ start, end, off, f };
+			}
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	free(buf);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), umap_cmp);
+	free(u->maps);
+	u->maps = v;
+	u->n = n;
+	u->readable = true;
+	clock_gettime(CLOCK_MONOTONIC, &u->loaded);
+	return true;
+}
+
+static size_t pid_slot(uint32_t pid, size_t cap)
+{
+	return (size_t)(pid * 2654435761u) & (cap - 1);
+}
+
+static struct upid *find_pid(struct symbolizer *s, uint32_t pid)
+{
+	if (!s->cappids)
+		return NULL;
+	for (size_t i = pid_slot(pid, s->cappids);; i = (i + 1) & (s->cappids - 1)) {
+		if (!s->pids[i].used)
+			return NULL;
+		if (s->pids[i].pid == pid)
+			return &s->pids[i];
+	}
+}
+
+static bool grow_pids(struct symbolizer *s)
+{
+	size_t cap = s->cappids ? s->cappids * 2 : 64;
+	struct upid *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < s->cappids; i++) {
+		if (!s->pids[i].used)
+			continue;
+		size_t j = pid_slot(s->pids[i].pid, cap);
+		while (v[j].used)
+			j = (j + 1) & (cap - 1);
+		v[j] = s->pids[i];
+	}
+	free(s->pids);
+	s->pids = v;
+	s->cappids = cap;
+	return true;
+}
+
+/* The cached state of pid, loading it at first use. */
+static struct upid *get_pid(struct symbolizer *s, uint32_t pid)
+{
+	struct upid *u = find_pid(s, pid);
+
+	if (u)
+		return u;
+	if ((s->npids + 1) * 2 > s->cappids && !grow_pids(s))
+		return NULL;
+	size_t i = pid_slot(pid, s->cappids);
+	while (s->pids[i].used)
+		i = (i + 1) & (s->cappids - 1);
+	u = &s->pids[i];
+	memset(u, 0, sizeof(*u));
+	u->used = true;
+	u->pid = pid;
+	s->npids++;
+	read_maps(s, u);
+	if (!u->readable)
+		clock_gettime(CLOCK_MONOTONIC, &u->loaded);
+	return u;
+}
+
+void symbolizer_prefetch_pid(struct symbolizer *s, uint32_t pid)
+{
+	if (s)
+		get_pid(s, pid);
+}
+
+void symbolizer_forget_pid(struct symbolizer *s, uint32_t pid)
+{
+	struct upid *u = s ? find_pid(s, pid) : NULL;
+
+	if (!u)
+		return;
+	/* re-insert the rest of the cluster behind it */
+	size_t mask = s->cappids - 1, i = (size_t)(u - s->pids);
+	free(u->maps);
+	memset(u, 0, sizeof(*u));
+	s->npids--;
+	for (size_t j = (i + 1) & mask; s->pids[j].used; j = (j + 1) & mask) {
+		struct upid e = s->pids[j];
+		memset(&s->pids[j], 0, sizeof(s->pids[j]));
+		size_t k = pid_slot(e.pid, s->cappids);
+		while (s->pids[k].used)
+			k = (k + 1) & mask;
+		s->pids[k] = e;
+	}
+}
+
+static const struct umap *find_map(const struct upid *u, uint64_t addr)
+{
+	size_t lo = 0, hi = u->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && addr < u->maps[lo - 1].end)
+		return &u->maps[lo - 1];
+	return NULL;
+}
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char **name,
+		 uint64_t *offset, const char **module)
+{
+	if (module)
+		*module = NULL;
+	if (!s)
+		return false;
+	struct upid *u = get_pid(s, pid);
+	if (!u)
+		return false;
+	const struct umap *m = find_map(u, addr);
+	/* a library loaded after the first look: re-read, at most once a second */
+	if (!m && seconds_since(&u->loaded) >= 1.0) {
+		if (!read_maps(s, u))
+			clock_gettime(CLOCK_MONOTONIC, &u->loaded);
+		m = find_map(u, addr);
+	}
+	if (!m)
+		return false;
+	if (module)
+		*module = m->file->path;
+	uint64_t va = file_vaddr(m->file, addr - m->start + m->offset);
+	const struct sym *sym = symtab_find(&m->file->syms, va);
+	if (!sym)
+		return false;
+	if (name)
+		*name = m->file->syms.names + sym->name;
+	if (offset)
+		*offset = va - sym->addr;
+	return true;
+}
