@@ -442,16 +442,32 @@ static bool signed_op(const struct node *n)
 	return as || bs;
 }
 
-/* Division and modulo: BPF cpu v3 has no signed division, and dividing by
- * zero yields 1 as the language specifies. */
-static LLVMValueRef lower_divmod(struct lower *l, struct node *n, LLVMValueRef a, LLVMValueRef b)
+/* A located warning printed by the runtime when `cond` holds. */
+void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg)
 {
-	bool is_div = n->op == OP_DIV;
+	struct action act = { .kind = ACT_WARNING, .map = -1 };
+	act.fmt = diag_render(l->c->diags, DIAG_WARNING, loc, msg);
+	int id = compiler_add_action(l->c, act);
+	LLVMBasicBlockRef warn = new_block(l, "warn"), done = new_block(l, "warn.done");
+	LLVMBuildCondBr(l->b, cond, warn, done);
+	LLVMPositionBuilderAtEnd(l->b, warn);
+	emit_event(l, id);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+}
+
+/* Division and modulo: BPF cpu v3 has no signed division, and dividing by
+ * zero yields 1 (with a runtime warning) as the language specifies. */
+static LLVMValueRef emit_divmod(struct lower *l, bool is_div, bool sgn, LLVMValueRef a, LLVMValueRef b,
+				const struct src_loc *loc)
+{
 	LLVMValueRef zero = lower_const(l, 0);
 	LLVMValueRef bz = LLVMBuildICmp(l->b, LLVMIntEQ, b, zero, "");
+	emit_runtime_warning(l, bz, loc,
+			     "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.");
 	LLVMValueRef safe_b = LLVMBuildSelect(l->b, bz, lower_const(l, 1), b, "");
 	LLVMValueRef r;
-	if (signed_op(n)) {
+	if (sgn) {
 		LLVMValueRef an = LLVMBuildICmp(l->b, LLVMIntSLT, a, zero, "");
 		LLVMValueRef bn = LLVMBuildICmp(l->b, LLVMIntSLT, safe_b, zero, "");
 		LLVMValueRef ua = LLVMBuildSelect(l->b, an, LLVMBuildNeg(l->b, a, ""), a, "");
@@ -463,6 +479,22 @@ static LLVMValueRef lower_divmod(struct lower *l, struct node *n, LLVMValueRef a
 		r = is_div ? LLVMBuildUDiv(l->b, a, safe_b, "") : LLVMBuildURem(l->b, a, safe_b, "");
 	}
 	return LLVMBuildSelect(l->b, bz, lower_const(l, 1), r, "");
+}
+
+/* An arithmetic or bitwise operator on two i64 values. */
+LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc)
+{
+	switch (op) {
+	case OP_ADD: return LLVMBuildAdd(l->b, a, b, "");
+	case OP_SUB: return LLVMBuildSub(l->b, a, b, "");
+	case OP_MUL: return LLVMBuildMul(l->b, a, b, "");
+	case OP_DIV: case OP_MOD: return emit_divmod(l, op == OP_DIV, sgn, a, b, loc);
+	case OP_SHL: return LLVMBuildShl(l->b, a, b, "");
+	case OP_SHR: return sgn ? LLVMBuildAShr(l->b, a, b, "") : LLVMBuildLShr(l->b, a, b, "");
+	case OP_BAND: return LLVMBuildAnd(l->b, a, b, "");
+	case OP_BOR: return LLVMBuildOr(l->b, a, b, "");
+	default: return LLVMBuildXor(l->b, a, b, "");
+	}
 }
 
 static struct val lower_logical(struct lower *l, struct node *n)
@@ -501,17 +533,11 @@ static struct val lower_binop(struct lower *l, struct node *n)
 	bool sgn = signed_op(n);
 	LLVMIntPredicate pred;
 	switch (n->op) {
-	case OP_ADD: return (struct val){ LLVMBuildAdd(l->b, a, b, "") };
-	case OP_SUB: return (struct val){ LLVMBuildSub(l->b, a, b, "") };
-	case OP_MUL: return (struct val){ LLVMBuildMul(l->b, a, b, "") };
-	case OP_DIV: case OP_MOD: return (struct val){ lower_divmod(l, n, a, b) };
-	case OP_SHL: return (struct val){ LLVMBuildShl(l->b, a, b, "") };
-	case OP_SHR:
-		return (struct val){ (n->a->type->kind == TY_INT && n->a->type->is_signed) ? LLVMBuildAShr(l->b, a, b, "")
-										   : LLVMBuildLShr(l->b, a, b, "") };
-	case OP_BAND: return (struct val){ LLVMBuildAnd(l->b, a, b, "") };
-	case OP_BOR: return (struct val){ LLVMBuildOr(l->b, a, b, "") };
-	case OP_BXOR: return (struct val){ LLVMBuildXor(l->b, a, b, "") };
+	case OP_SHR: /* arithmetic shift for a signed left operand */
+		return (struct val){ emit_arith(l, n->op, n->a->type->kind == TY_INT && n->a->type->is_signed, a, b, &n->loc) };
+	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
+	case OP_BAND: case OP_BOR: case OP_BXOR:
+		return (struct val){ emit_arith(l, n->op, sgn, a, b, &n->loc) };
 	case OP_EQ: pred = LLVMIntEQ; break;
 	case OP_NE: pred = LLVMIntNE; break;
 	case OP_LT: pred = sgn ? LLVMIntSLT : LLVMIntULT; break;

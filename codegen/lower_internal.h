@@ -30,5 +30,8 @@ struct val lower_map_read(struct lower *l, struct node *n);
 struct val lower_incdec(struct lower *l, struct node *n);
 struct val lower_call_stmt(struct lower *l, struct node *n);
 struct val lower_map_len(struct lower *l, struct node *n);
+void emit_event(struct lower *l, int action);
+void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg);
+LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc);
 
 #endif

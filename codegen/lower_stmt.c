@@ -267,6 +267,8 @@ struct val lower_incdec(struct lower *l, struct node *n)
 
 /* ---- events ---- */
 
+static void event_send(struct lower *l, LLVMValueRef ev, size_t payload);
+
 /* Fill an event (u64 action index + payload) and send it to user space. */
 static LLVMValueRef event_begin(struct lower *l, int action, size_t payload)
 {
@@ -341,6 +343,12 @@ static void emit_return(struct lower *l)
 	LLVMPositionBuilderAtEnd(l->b, new_block(l, "dead"));
 }
 
+/* An event without payload. */
+void emit_event(struct lower *l, int action)
+{
+	event_send(l, event_begin(l, action, 0), 0);
+}
+
 struct val lower_call_stmt(struct lower *l, struct node *n)
 {
 	struct call_info *ci = n->sema;
@@ -355,8 +363,7 @@ struct val lower_call_stmt(struct lower *l, struct node *n)
 		event_send(l, ev, 8);
 		emit_return(l);
 	} else if (!strcmp(f, "clear") || !strcmp(f, "zero") || !strcmp(f, "time")) {
-		LLVMValueRef ev = event_begin(l, ci->action, 0);
-		event_send(l, ev, 0);
+		emit_event(l, ci->action);
 	} else if (!strcmp(f, "delete")) {
 		lower_delete(l, n);
 		return (struct val){ lower_const(l, 1) };
@@ -389,25 +396,7 @@ static void lower_assign(struct lower *l, struct node *st)
 		if (st->op != ASSIGN_EQ) {
 			struct val old = lower_map_read(l, target);
 			struct val rhs = lower_expr(l, value);
-			LLVMValueRef r;
-			switch (st->op) {
-			case OP_ADD: r = LLVMBuildAdd(l->b, old.v, rhs.v, ""); break;
-			case OP_SUB: r = LLVMBuildSub(l->b, old.v, rhs.v, ""); break;
-			case OP_MUL: r = LLVMBuildMul(l->b, old.v, rhs.v, ""); break;
-			case OP_SHL: r = LLVMBuildShl(l->b, old.v, rhs.v, ""); break;
-			case OP_SHR: r = LLVMBuildLShr(l->b, old.v, rhs.v, ""); break;
-			case OP_BAND: r = LLVMBuildAnd(l->b, old.v, rhs.v, ""); break;
-			case OP_BOR: r = LLVMBuildOr(l->b, old.v, rhs.v, ""); break;
-			case OP_BXOR: r = LLVMBuildXor(l->b, old.v, rhs.v, ""); break;
-			default: {
-				LLVMValueRef bz = LLVMBuildICmp(l->b, LLVMIntEQ, rhs.v, lower_const(l, 0), "");
-				LLVMValueRef sb = LLVMBuildSelect(l->b, bz, lower_const(l, 1), rhs.v, "");
-				LLVMValueRef q = st->op == OP_DIV ? LLVMBuildUDiv(l->b, old.v, sb, "")
-								  : LLVMBuildURem(l->b, old.v, sb, "");
-				r = LLVMBuildSelect(l->b, bz, lower_const(l, 1), q, "");
-			}
-			}
-			v = (struct val){ r };
+			v = (struct val){ emit_arith(l, st->op, m->value->is_signed, old.v, rhs.v, &st->loc) };
 			vt = m->value;
 		} else {
 			v = lower_expr(l, value);
@@ -420,34 +409,7 @@ static void lower_assign(struct lower *l, struct node *st)
 	struct val v = lower_expr(l, value);
 	if (st->op != ASSIGN_EQ) {
 		LLVMValueRef old = LLVMBuildLoad2(l->b, l->i64, var_storage(l, var), "");
-		bool sgn = var->type->is_signed;
-		switch (st->op) {
-		case OP_ADD: v.v = LLVMBuildAdd(l->b, old, v.v, ""); break;
-		case OP_SUB: v.v = LLVMBuildSub(l->b, old, v.v, ""); break;
-		case OP_MUL: v.v = LLVMBuildMul(l->b, old, v.v, ""); break;
-		case OP_SHL: v.v = LLVMBuildShl(l->b, old, v.v, ""); break;
-		case OP_SHR: v.v = sgn ? LLVMBuildAShr(l->b, old, v.v, "") : LLVMBuildLShr(l->b, old, v.v, ""); break;
-		case OP_BAND: v.v = LLVMBuildAnd(l->b, old, v.v, ""); break;
-		case OP_BOR: v.v = LLVMBuildOr(l->b, old, v.v, ""); break;
-		case OP_BXOR: v.v = LLVMBuildXor(l->b, old, v.v, ""); break;
-		default: {
-			LLVMValueRef bz = LLVMBuildICmp(l->b, LLVMIntEQ, v.v, lower_const(l, 0), "");
-			LLVMValueRef sb = LLVMBuildSelect(l->b, bz, lower_const(l, 1), v.v, "");
-			LLVMValueRef q;
-			if (sgn) {
-				LLVMValueRef an = LLVMBuildICmp(l->b, LLVMIntSLT, old, lower_const(l, 0), "");
-				LLVMValueRef bn = LLVMBuildICmp(l->b, LLVMIntSLT, sb, lower_const(l, 0), "");
-				LLVMValueRef ua = LLVMBuildSelect(l->b, an, LLVMBuildNeg(l->b, old, ""), old, "");
-				LLVMValueRef ub = LLVMBuildSelect(l->b, bn, LLVMBuildNeg(l->b, sb, ""), sb, "");
-				q = st->op == OP_DIV ? LLVMBuildUDiv(l->b, ua, ub, "") : LLVMBuildURem(l->b, ua, ub, "");
-				LLVMValueRef neg = st->op == OP_DIV ? LLVMBuildXor(l->b, an, bn, "") : an;
-				q = LLVMBuildSelect(l->b, neg, LLVMBuildNeg(l->b, q, ""), q, "");
-			} else {
-				q = st->op == OP_DIV ? LLVMBuildUDiv(l->b, old, sb, "") : LLVMBuildURem(l->b, old, sb, "");
-			}
-			v.v = LLVMBuildSelect(l->b, bz, lower_const(l, 1), q, "");
-		}
-		}
+		v.v = emit_arith(l, st->op, var->type->is_signed, old, v.v, &st->loc);
 		store_value(l, var_storage(l, var), var->type, v, var->type);
 		return;
 	}
@@ -746,6 +708,18 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildBr(l->b, body);
 
 	LLVMPositionBuilderAtEnd(l->b, body);
+	if (l->c->opts->pid > 0 && (spec->kind == PROBE_TRACEPOINT || spec->kind == PROBE_RAWTRACEPOINT ||
+				    spec->kind == PROBE_KPROBE || spec->kind == PROBE_KRETPROBE)) {
+		/* -p: kernel probes see every process; keep only the traced one */
+		LLVMValueRef tgid = LLVMBuildLShr(l->b, lower_helper(l, H_GET_PID_TGID, l->i64, NULL, 0),
+						  lower_const(l, 32), "");
+		LLVMBasicBlockRef mine = new_block(l, "pid.match"), other = new_block(l, "pid.other");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, tgid, lower_const(l, (uint64_t)l->c->opts->pid), ""),
+				mine, other);
+		LLVMPositionBuilderAtEnd(l->b, other);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, mine);
+	}
 	if (pi->ast->filter) {
 		emit_set_loc(l, &pi->ast->filter->loc);
 		struct val f = lower_expr(l, pi->ast->filter);

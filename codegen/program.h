@@ -41,6 +41,7 @@ enum action_kind {
 	ACT_EXIT,      /* payload: { i64 code } */
 	ACT_TIME,      /* no payload; fmt = strftime format */
 	ACT_SYSTEM,    /* payload: args tuple; fmt = the command (printf format) */
+	ACT_WARNING,   /* no payload; fmt = the located warning text, for stderr */
 };
 
 /* Every asynchronous event is a ring buffer record: u64 action index, then

@@ -1,6 +1,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void diags_init(struct diags *d, struct arena *a, const char *filename, const char *src)
@@ -137,4 +138,23 @@ void diags_print(const struct diags *d, FILE *f, enum diag_level level)
 	for (const struct diag_entry *e = d->head; e; e = e->next)
 		if (e->level == level)
 			print_entry(d, f, e);
+}
+
+const char *diag_render(struct diags *d, enum diag_level level, const struct src_loc *loc, const char *msg)
+{
+	struct diag_entry e = { .level = level, .msg = msg };
+	if (loc) {
+		e.has_loc = true;
+		e.loc = *loc;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return msg;
+	print_entry(d, f, &e);
+	fclose(f);
+	const char *out = arena_strndup(d->arena, buf ? buf : "", len);
+	free(buf);
+	return out;
 }

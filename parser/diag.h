@@ -40,6 +40,8 @@ struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, cons
 	__attribute__((format(printf, 3, 4)));
 void diag_hint(struct diags *d, struct diag_entry *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* One diagnostic rendered as it would be printed (arena string). */
+const char *diag_render(struct diags *d, enum diag_level level, const struct src_loc *loc, const char *msg);
 /* Print errors then warnings of the given level set to f. */
 void diags_print(const struct diags *d, FILE *f, enum diag_level level);
 

@@ -207,6 +207,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	case ACT_SYSTEM:
 		run_system(r, a, payload);
 		break;
+	case ACT_WARNING:
+		fflush(r->out.out);
+		fputs(a->fmt, stderr);
+		break;
 	case ACT_EXIT: {
 		int64_t code;
 		memcpy(&code, payload, 8);
