@@ -570,14 +570,39 @@ static struct val lower_ternary(struct lower *l, struct node *n)
 	return load_value(l, slot, t);
 }
 
+/* Tuples and records (whose elements are N_NAMED nodes). */
 static struct val lower_tuple(struct lower *l, struct node *n)
 {
 	const struct type *t = n->type;
 	LLVMValueRef slot = scratch_alloc(l, t->size);
 	int i = 0;
-	for (struct node *a = n->args; a; a = a->next, i++)
-		store_value(l, gep(l, slot, t->offsets[i]), t->fields[i], lower_expr(l, a), a->type);
+	for (struct node *a = n->args; a; a = a->next, i++) {
+		struct node *e = a->kind == N_NAMED ? a->a : a;
+		store_value(l, gep(l, slot, t->offsets[i]), t->fields[i], lower_expr(l, e), e->type);
+	}
 	return (struct val){ slot };
+}
+
+/* if/else and { } blocks used as values */
+static struct val lower_value_block(struct lower *l, struct node *n)
+{
+	if (n->kind == N_BLOCK_EXPR) {
+		lower_statements(l, n->body);
+		return n->a ? lower_expr(l, n->a) : (struct val){ lower_const(l, 0) };
+	}
+	const struct type *t = n->type;
+	struct val c = lower_expr(l, n->a);
+	LLVMValueRef slot = is_scalar(t) ? entry_alloca(l, l->i64) : scratch_alloc(l, t->size);
+	LLVMBasicBlockRef yes = new_block(l, "ifx.then"), no = new_block(l, "ifx.else"), done = new_block(l, "ifx.end");
+	LLVMBuildCondBr(l->b, truth(l, c), yes, no);
+	LLVMPositionBuilderAtEnd(l->b, yes);
+	store_value(l, slot, t, lower_expr(l, n->body), n->body->type);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, no);
+	store_value(l, slot, t, lower_expr(l, n->else_body), n->else_body->type);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	return load_value(l, slot, t);
 }
 
 static struct val lower_cast(struct lower *l, struct node *n)
@@ -773,8 +798,10 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_unop(l, n);
 	case N_TERNARY:
 		return lower_ternary(l, n);
-	case N_TUPLE:
+	case N_TUPLE: case N_RECORD:
 		return lower_tuple(l, n);
+	case N_BLOCK_EXPR: case N_IF_EXPR:
+		return lower_value_block(l, n);
 	case N_INDEX:
 		return lower_string_index(l, n);
 	case N_CAST:

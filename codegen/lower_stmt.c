@@ -634,6 +634,11 @@ static void lower_block(struct lower *l, struct node *st)
 		lower_stmt(l, st);
 }
 
+void lower_statements(struct lower *l, struct node *first)
+{
+	lower_block(l, first);
+}
+
 /* ---- programs ---- */
 
 static const struct map_desc *desc_of(struct lower *l, struct map_info *m)

@@ -37,6 +37,7 @@ struct sema {
 static const struct type *check_expr(struct sema *s, struct node *n);
 static void check_block(struct sema *s, struct node *body);
 static void check_for_map(struct sema *s, struct node *st);
+static void check_stmt(struct sema *s, struct node *st);
 
 struct call_info *sema_info(struct compiler *c, struct node *n)
 {
@@ -1312,6 +1313,69 @@ static const struct type *check_map_read(struct sema *s, struct node *n)
 	}
 }
 
+/* (name = value, ...): a tuple whose fields have names */
+static const struct type *check_record(struct sema *s, struct node *n)
+{
+	int cnt = count_args(n->args), i = 0;
+	const struct type **f = arena_alloc(s->c->arena, sizeof(*f) * (size_t)(cnt ? cnt : 1));
+	const char **names = arena_alloc(s->c->arena, sizeof(*names) * (size_t)(cnt ? cnt : 1));
+	for (struct node *a = n->args; a; a = a->next, i++) {
+		for (struct node *b = n->args; b != a; b = b->next)
+			if (!strcmp(a->name, b->name)) {
+				ERR(s, &a->loc, "duplicate record field '%s'", a->name);
+				return &type_none;
+			}
+		const struct type *t = check_expr(s, a->a);
+		if (t->kind == TY_NONE)
+			return t;
+		if (type_is_aggregate(t) || t->kind == TY_VOID) {
+			ERR(s, &a->loc, "%s cannot be part of a record", tname(s, t));
+			return &type_none;
+		}
+		a->type = t;
+		f[i] = storage_type(t);
+		names[i] = a->name;
+	}
+	return type_tuple(s->c->arena, cnt, f, names);
+}
+
+/* { stmts; value }: statements in a scope of their own, then the value */
+static const struct type *check_block_expr(struct sema *s, struct node *n)
+{
+	struct scope sc;
+	scope_push(s, &sc);
+	for (struct node *st = n->body; st; st = st->next)
+		check_stmt(s, st);
+	const struct type *t = n->a ? check_expr(s, n->a) : &type_void;
+	scope_pop(s);
+	return t;
+}
+
+/* if (c) { ... v1 } else { ... v2 } used as a value */
+static const struct type *check_if_expr(struct sema *s, struct node *n)
+{
+	const struct type *c = check_expr(s, n->a);
+	if (c->kind != TY_NONE && !is_int(c))
+		ERR(s, &n->a->loc, "Invalid condition in if(): %s", tname(s, c));
+	const struct type *l = check_expr(s, n->body);
+	if (!n->else_body) {
+		ERR(s, &n->loc, "an if expression needs an else branch");
+		return &type_none;
+	}
+	const struct type *r = check_expr(s, n->else_body);
+	if (l->kind == TY_NONE || r->kind == TY_NONE)
+		return &type_none;
+	if (l->kind == TY_INT && r->kind == TY_INT)
+		return arith_result(l, r);
+	const struct type *m = merge_types(s->c->arena, storage_type(l), r);
+	if (!m || m->kind == TY_VOID) {
+		ERR(s, &n->loc, "if expression branches must have the same type: have '%s' and '%s'", tname(s, l),
+		    tname(s, r));
+		return &type_none;
+	}
+	return m;
+}
+
 static const struct type *check_expr_inner(struct sema *s, struct node *n)
 {
 	switch (n->kind) {
@@ -1427,16 +1491,19 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		n->ival = t->kind == TY_INT ? (uint64_t)t->bits / 8 : type_storage_size(t);
 		return &type_lit;
 	}
-	case N_RECORD: case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME:
-	case N_BLOCK_EXPR: case N_IF_EXPR: case N_ADDROF: case N_DEREF: {
+	case N_RECORD:
+		return check_record(s, n);
+	case N_BLOCK_EXPR:
+		return check_block_expr(s, n);
+	case N_IF_EXPR:
+		return check_if_expr(s, n);
+	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: case N_DEREF: {
 		static const char *const what[] = {
-			[N_RECORD] = "records", [N_NAMED] = "named arguments", [N_OFFSETOF] = "offsetof",
-			[N_TYPEOF] = "typeof", [N_COMPTIME] = "comptime", [N_BLOCK_EXPR] = "block expressions",
-			[N_IF_EXPR] = "if expressions", [N_ADDROF] = "the address-of operator",
-			[N_DEREF] = "pointer dereference",
+			[N_NAMED] = "named arguments are", [N_OFFSETOF] = "offsetof is",
+			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
+			[N_ADDROF] = "the address-of operator is", [N_DEREF] = "pointer dereference is",
 		};
-		ERR(s, &n->loc, "%s %s not supported yet", what[n->kind],
-		    n->kind == N_RECORD || n->kind == N_NAMED || n->kind == N_BLOCK_EXPR || n->kind == N_IF_EXPR ? "are" : "is");
+		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
 		return &type_none;
 	}
 	default:
