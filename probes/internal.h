@@ -15,6 +15,7 @@ extern const struct probe_ops probe_software_ops, probe_hardware_ops;
 extern const struct probe_ops probe_uprobe_ops, probe_uretprobe_ops;
 extern const struct probe_ops probe_kprobe_ops, probe_kretprobe_ops;
 extern const struct probe_ops probe_rawtracepoint_ops;
+extern const struct probe_ops probe_self_ops;
 
 /* '*', '?' or a '[...]' class: the text is a glob pattern. */
 bool probe_has_wildcard(const char *s);

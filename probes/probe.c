@@ -34,13 +34,14 @@ const struct probe_ops *const probe_types[] = {
 	&probe_profile_ops,
 	&probe_software_ops,
 	&probe_hardware_ops,
+	&probe_self_ops,
 	NULL,
 };
 
 /* Providers of the language that sonde does not implement (yet), so that
  * they get a better message than "Invalid probe type". */
 static const char *const unsupported_providers[] = {
-	"self", "fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
+	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
 	"watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it", NULL,
 };
 

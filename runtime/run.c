@@ -69,12 +69,14 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, got_usr1;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	got_signal++;
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_signal++;
 }
 
 static void install_signals(void)
@@ -85,6 +87,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 static uint64_t boottime_ns(void)
@@ -356,7 +359,7 @@ static int attach_all(struct runner *r, int *count)
 	*count = 0;
 	for (int i = 0; i < r->prog->nprogs; i++) {
 		const struct prog_desc *d = &r->prog->progs[i];
-		if (d->kind == PROBE_BEGIN || d->kind == PROBE_END) {
+		if (d->kind == PROBE_BEGIN || d->kind == PROBE_END || d->kind == PROBE_SELF) {
 			(*count)++;
 			continue;
 		}
@@ -422,6 +425,10 @@ static void event_loop(struct runner *r, struct child *child)
 		if (auto_exit) {
 			drain(r);
 			break;
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			run_special(r, PROBE_SELF);
 		}
 		int n = ring_buffer__poll(r->rb, 100);
 		if (n < 0 && n != -EINTR && !r->exiting)
