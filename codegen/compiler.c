@@ -9,7 +9,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	c.ast = parse_program(a, d, d->src);
 	if (!c.ast || d->errors)
 		return NULL;
-	if (sema_run(&c) < 0)
+	if (macros_expand(&c) < 0 || sema_run(&c) < 0)
 		return NULL;
 	struct compiled_program *out = arena_alloc(a, sizeof(*out));
 	if (lower_program(&c, out) < 0)

@@ -76,6 +76,9 @@ enum builtin {
 	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC, B_PROBETYPE,
 };
 
+/* Replace macro calls by copies of the macro bodies. Returns 0 or -1. */
+int macros_expand(struct compiler *c);
+
 /* Semantic analysis: resolve, type and check the whole program. Returns 0
  * when there are no errors. */
 int sema_run(struct compiler *c);

@@ -1819,8 +1819,6 @@ static void report_unsupported_toplevel(struct compiler *c)
 	for (struct preamble_item *it = c->ast->preamble; it; it = it->next)
 		diag_error(c->diags, &it->loc, "%s %s not supported yet", it->what,
 			   it->what[strlen(it->what) - 1] == 's' ? "are" : "is");
-	for (struct macro_def *m = c->ast->macros; m; m = m->next)
-		diag_error(c->diags, &m->loc, "macros are not supported yet");
 	for (struct fn_def *f = c->ast->fns; f; f = f->next)
 		diag_error(c->diags, &f->loc, "functions (fn) are not supported yet");
 }
