@@ -51,6 +51,10 @@ struct lower {
 	struct tp_format spec_tp;
 	int probe_name_index;
 	LLVMBasicBlockRef break_bb, continue_bb;
+	/* inside an inlined fn: where `return` goes and where its value is kept */
+	LLVMBasicBlockRef fn_return_bb;
+	LLVMValueRef fn_result;
+	const struct type *fn_result_type;
 };
 
 /* emit.c: module set-up, BTF-described maps, object emission */

@@ -117,10 +117,11 @@ void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struc
 		return;
 	}
 	if (dt->kind == TY_STRING) {
+		/* zero all first: an aligned memset of the tail may be impossible */
 		size_t n = st->size < dt->size ? st->size : dt->size;
-		emit_memcpy(l, dst, v.v, n);
 		if (n < dt->size)
-			emit_memset0(l, gep(l, dst, n), dt->size - n);
+			emit_memset0(l, dst, dt->size);
+		emit_memcpy(l, dst, v.v, n);
 		return;
 	}
 	if (dt->kind == st->kind && dt->kind >= TY_KSTACK) {
@@ -802,6 +803,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_tuple(l, n);
 	case N_BLOCK_EXPR: case N_IF_EXPR:
 		return lower_value_block(l, n);
+	case N_INLINE_FN:
+		return lower_inline_fn(l, n);
 	case N_INDEX:
 		return lower_string_index(l, n);
 	case N_CAST:

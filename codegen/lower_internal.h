@@ -27,6 +27,7 @@ struct val lower_expr(struct lower *l, struct node *n);
 /* lower_stmt.c */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);
 void lower_statements(struct lower *l, struct node *first);
+struct val lower_inline_fn(struct lower *l, struct node *n);
 struct val lower_map_read(struct lower *l, struct node *n);
 struct val lower_incdec(struct lower *l, struct node *n);
 struct val lower_call_stmt(struct lower *l, struct node *n);

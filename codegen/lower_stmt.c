@@ -617,6 +617,13 @@ static void lower_stmt(struct lower *l, struct node *st)
 		LLVMPositionBuilderAtEnd(l->b, new_block(l, "dead"));
 		break;
 	case S_RETURN:
+		if (l->fn_return_bb) {
+			if (st->a && l->fn_result)
+				store_value(l, l->fn_result, l->fn_result_type, lower_expr(l, st->a), st->a->type);
+			LLVMBuildBr(l->b, l->fn_return_bb);
+			LLVMPositionBuilderAtEnd(l->b, new_block(l, "dead"));
+			break;
+		}
 		emit_return(l);
 		break;
 	case S_BLOCK:
@@ -632,6 +639,38 @@ static void lower_block(struct lower *l, struct node *st)
 {
 	for (; st; st = st->next)
 		lower_stmt(l, st);
+}
+
+struct val lower_inline_fn(struct lower *l, struct node *n)
+{
+	const struct type *ret = n->type;
+	/* arguments first, in the caller's context */
+	struct node *arg = n->args;
+	for (struct node *p = n->else_body; p; p = p->next, arg = arg->next) {
+		struct var_info *v = ((struct call_info *)p->sema)->var;
+		store_value(l, var_storage(l, v), v->type, lower_expr(l, arg), arg->type);
+	}
+	LLVMBasicBlockRef saved_bb = l->fn_return_bb;
+	LLVMValueRef saved_result = l->fn_result;
+	const struct type *saved_type = l->fn_result_type;
+	l->fn_return_bb = new_block(l, "fn.return");
+	l->fn_result = NULL;
+	l->fn_result_type = ret;
+	if (ret->kind != TY_VOID) {
+		l->fn_result = is_scalar(ret) ? entry_alloca(l, l->i64) : scratch_alloc(l, type_storage_size(ret));
+		if (is_scalar(ret))
+			LLVMBuildStore(l->b, lower_const(l, 0), l->fn_result);
+		else
+			emit_memset0(l, l->fn_result, type_storage_size(ret));
+	}
+	LLVMValueRef result = l->fn_result;
+	lower_block(l, n->body);
+	LLVMBuildBr(l->b, l->fn_return_bb);
+	LLVMPositionBuilderAtEnd(l->b, l->fn_return_bb);
+	l->fn_return_bb = saved_bb;
+	l->fn_result = saved_result;
+	l->fn_result_type = saved_type;
+	return result ? load_value(l, result, ret) : (struct val){ lower_const(l, 0) };
 }
 
 void lower_statements(struct lower *l, struct node *first)

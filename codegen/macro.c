@@ -21,6 +21,7 @@ struct expansion {
 };
 
 static int expand_node(struct compiler *c, struct node *n, int depth, int *counter);
+static int expand_list(struct compiler *c, struct node *first, int depth, int *counter);
 
 static struct node *param_arg(const struct expansion *e, const struct node *n, enum node_kind kind)
 {
@@ -135,6 +136,29 @@ static int expand_call(struct compiler *c, struct node *n, const struct macro_de
 	return value ? expand_node(c, value, depth + 1, counter) : 0;
 }
 
+static const struct fn_def *find_fn(struct compiler *c, const char *name)
+{
+	for (const struct fn_def *f = c->ast->fns; f; f = f->next)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+/* A call of `fn`: inlined, with the body checked per call site. */
+static int expand_fn_call(struct compiler *c, struct node *n, const struct fn_def *f, int depth, int *counter)
+{
+	if (depth >= MAX_MACRO_DEPTH) {
+		diag_error(c->diags, &n->loc, "function %s: recursion is not allowed", f->name);
+		return -1;
+	}
+	struct expansion e = { .c = c, .m = &(struct macro_def){ 0 } };
+	n->kind = N_INLINE_FN;
+	n->else_body = clone_list(&e, f->params);
+	n->body = clone_list(&e, f->body);
+	n->tspec = f->ret;
+	return expand_list(c, n->body, depth + 1, counter);
+}
+
 static int expand_list(struct compiler *c, struct node *first, int depth, int *counter)
 {
 	for (struct node *n = first; n; n = n->next)
@@ -158,6 +182,9 @@ static int expand_node(struct compiler *c, struct node *n, int depth, int *count
 		const struct macro_def *m = find_macro(c, n->name, n->kind == N_CALL ? nargs : 0);
 		if (m)
 			return expand_call(c, n, m, depth, counter);
+		const struct fn_def *f = n->kind == N_CALL ? find_fn(c, n->name) : NULL;
+		if (f)
+			return expand_fn_call(c, n, f, depth, counter);
 	}
 	return 0;
 }

@@ -28,6 +28,7 @@ struct sema {
 	struct scope *scope;
 	int loop_depth;
 	int for_depth;      /* inside for loops (range or map) */
+	const struct type *fn_ret; /* inside an inlined fn: its return type */
 	int map_loop_depth; /* inside `for ($kv : @m)`: no probe context there */
 };
 
@@ -1208,6 +1209,19 @@ static const struct type *cast_type(struct sema *s, struct type_spec *ts)
 	return NULL;
 }
 
+/* A type written in a declaration: `let $x: T`, fn parameters and results. */
+static const struct type *declared_type(struct sema *s, struct type_spec *ts)
+{
+	if (ts && ts->name && !ts->pointer_depth) {
+		if (!strcmp(ts->name, "void") && ts->array_len < 0)
+			return &type_void;
+		if (!strcmp(ts->name, "string"))
+			return type_string(s->c->arena, ts->array_len > 0 ? (size_t)ts->array_len
+									  : (size_t)s->c->opts->max_strlen);
+	}
+	return cast_type(s, ts);
+}
+
 static const struct type *check_cast(struct sema *s, struct node *n)
 {
 	const struct type *from = check_expr(s, n->a);
@@ -1311,6 +1325,52 @@ static const struct type *check_map_read(struct sema *s, struct node *n)
 	default:
 		return m->value;
 	}
+}
+
+/* An inlined `fn` call: arguments in the caller's scope, the body in a
+ * scope of its own that sees only the parameters. */
+static const struct type *check_inline_fn(struct sema *s, struct node *n)
+{
+	int nargs = count_args(n->args), nparams = count_args(n->else_body);
+	if (nargs != nparams) {
+		ERR(s, &n->loc, "%s() requires %d argument%s (%d provided)", n->name, nparams, nparams == 1 ? "" : "s",
+		    nargs);
+		return &type_none;
+	}
+	const struct type *ret = n->tspec ? declared_type(s, n->tspec) : &type_void;
+	if (!ret) {
+		ERR(s, &n->tspec->loc, "return type of %s is not supported yet", n->name);
+		return &type_none;
+	}
+	struct scope *caller = s->scope, own;
+	const struct type *caller_ret = s->fn_ret;
+	int loops = s->loop_depth, fors = s->for_depth;
+	struct node *arg = n->args;
+	for (struct node *p = n->else_body; p; p = p->next, arg = arg->next)
+		check_expr(s, arg);
+	s->scope = NULL;
+	scope_push(s, &own);
+	s->fn_ret = ret;
+	s->loop_depth = s->for_depth = 0;
+	arg = n->args;
+	for (struct node *p = n->else_body; p; p = p->next, arg = arg->next) {
+		const struct type *pt = declared_type(s, p->tspec);
+		if (!pt || pt->kind == TY_VOID) {
+			ERR(s, &p->loc, "parameter $%s: type not supported yet", p->name);
+			pt = &type_none;
+		} else if (arg->type->kind != TY_NONE && !merge_types(s->c->arena, pt, arg->type)) {
+			ERR(s, &arg->loc, "%s(): argument $%s has type '%s', expected '%s'", n->name, p->name,
+			    tname(s, arg->type), tname(s, pt));
+		}
+		sema_info(s->c, p)->var = scope_add(s, p->name, pt);
+	}
+	for (struct node *st = n->body; st; st = st->next)
+		check_stmt(s, st);
+	s->scope = caller;
+	s->fn_ret = caller_ret;
+	s->loop_depth = loops;
+	s->for_depth = fors;
+	return ret;
 }
 
 /* (name = value, ...): a tuple whose fields have names */
@@ -1493,6 +1553,8 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 	}
 	case N_RECORD:
 		return check_record(s, n);
+	case N_INLINE_FN:
+		return check_inline_fn(s, n);
 	case N_BLOCK_EXPR:
 		return check_block_expr(s, n);
 	case N_IF_EXPR:
@@ -1618,14 +1680,10 @@ static void check_stmt(struct sema *s, struct node *st)
 				if (s->scope->vars[i] == v)
 					ERR(s, &st->loc, "Variable $%s was already declared", st->name);
 		}
-		const struct type *t = st->tspec ? cast_type(s, st->tspec) : NULL;
-		if (st->tspec && !t) {
-			if (st->tspec->name && !strcmp(st->tspec->name, "string") && st->tspec->array_len > 0)
-				t = type_string(s->c->arena, (size_t)st->tspec->array_len);
-			else {
-				ERR(s, &st->tspec->loc, "declared type is not supported yet");
-				return;
-			}
+		const struct type *t = st->tspec ? declared_type(s, st->tspec) : NULL;
+		if (st->tspec && (!t || t->kind == TY_VOID)) {
+			ERR(s, &st->tspec->loc, "declared type is not supported yet");
+			return;
 		}
 		const struct type *vt = st->a ? check_expr(s, st->a) : NULL;
 		if (!t)
@@ -1694,8 +1752,15 @@ static void check_stmt(struct sema *s, struct node *st)
 	case S_RETURN:
 		if (s->for_depth)
 			ERR(s, &st->loc, "'return' statement is not allowed in a for-loop");
-		if (st->a)
+		if (s->fn_ret) {
+			const struct type *t = st->a ? check_expr(s, st->a) : &type_void;
+			if (t->kind != TY_NONE && (s->fn_ret->kind == TY_VOID) != (t->kind == TY_VOID))
+				ERR(s, &st->loc, "return of '%s' in a function returning '%s'", tname(s, t), tname(s, s->fn_ret));
+			else if (t->kind != TY_NONE && t->kind != TY_VOID && !merge_types(s->c->arena, s->fn_ret, t))
+				ERR(s, &st->loc, "return of '%s' in a function returning '%s'", tname(s, t), tname(s, s->fn_ret));
+		} else if (st->a) {
 			want_int(s, st->a, "return", "value");
+		}
 		break;
 	case S_BLOCK:
 		check_block(s, st->body);
@@ -1819,8 +1884,6 @@ static void report_unsupported_toplevel(struct compiler *c)
 	for (struct preamble_item *it = c->ast->preamble; it; it = it->next)
 		diag_error(c->diags, &it->loc, "%s %s not supported yet", it->what,
 			   it->what[strlen(it->what) - 1] == 's' ? "are" : "is");
-	for (struct fn_def *f = c->ast->fns; f; f = f->next)
-		diag_error(c->diags, &f->loc, "functions (fn) are not supported yet");
 }
 
 static void apply_map_decls(struct compiler *c)

@@ -59,6 +59,11 @@ enum node_kind {
 	S_RETURN,    /* return [a]; */
 	S_BLOCK,     /* { body } */
 	S_IMPORT,    /* import "path"; inside a block; str */
+
+	/* made by the compiler, never by the parser */
+	N_INLINE_FN, /* a call of `fn name`, inlined: args = the arguments,
+	                else_body = copies of the parameters (N_VAR with tspec),
+	                body = a copy of the function body, tspec = return type */
 };
 
 enum binop {

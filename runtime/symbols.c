@@ -360,9 +360,14 @@ static int load_elf_syms(struct symtab *t, Elf *e, Elf_Scn *scn)
 		    !sym.st_value)
 			continue;
 		const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-		if (!name || !*name)
+		if (!name || !*name || *name == '@')
 			continue;
-		if (symtab_add(t, sym.st_value, sym.st_size, name, strlen(name), elf_rank(&sym)))
+		/* .symtab names may carry symbol versions: "clock_nanosleep@@GLIBC_2.17"
+		 * (default), "clock_nanosleep@GLIBC_2.2.5" (old); print them
+		 * without, preferring unversioned and default-version names */
+		size_t len = strcspn(name, "@");
+		bool plain = !name[len] || name[len + 1] == '@';
+		if (symtab_add(t, sym.st_value, sym.st_size, name, len, elf_rank(&sym) + (plain ? 8 : 0)))
 			return -1;
 	}
 	return 0;

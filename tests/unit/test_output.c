@@ -253,6 +253,58 @@ static void test_records(void)
 	free(c.buf);
 }
 
+/* Stacks and symbols without a stack map (the stack rendering with a map is
+ * in test_symbols.c): unknown addresses print as hex, unreadable stacks as
+ * no frames. */
+__attribute__((noinline, used)) int output_test_fn(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x + 1;
+}
+
+static void test_stack_symbol_values(void)
+{
+	struct capture c;
+	const struct type *ksym = type_symbol(&arena, false), *usym = type_symbol(&arena, true);
+	const struct type *kst = type_stack(&arena, false, STACK_BPFTRACE, 127);
+	const struct type *ust = type_stack(&arena, true, STACK_PERF, 127);
+	uint64_t k = 0x10, u[2] = { (uint64_t)(uintptr_t)&output_test_fn + 2, (uint64_t)getpid() };
+	int64_t st[2] = { 3, getpid() };
+	const struct type *f[] = { ksym, usym, kst };
+	const struct type *tt = type_tuple(&arena, 3, f, NULL);
+	unsigned char d[40];
+
+	memcpy(d, &k, 8);
+	memcpy(d + 8, u, 16);
+	memcpy(d + 24, st, 8);
+	cap_open(&c, OUTPUT_TEXT);
+	c.o.stack_fd = -1;
+	output_value(&c.o, ksym, &k);
+	output_value(&c.o, usym, u);
+	output_value(&c.o, kst, st);
+	output_value(&c.o, ust, st);
+	output_printf(&c.o, "<%s %s%s>\n", tt, d);
+	output_value(&c.o, tt, d);
+	cap_check(&c, "symbol values", "0x10\noutput_test_fn\n\n\n\n\n<0x10 output_test_fn\n>\n(0x10, output_test_fn, \n)\n");
+	output_free(&c.o);
+	output_free(&c.o); /* twice is fine */
+
+	cap_open(&c, OUTPUT_JSON);
+	c.o.stack_fd = -1;
+	output_value(&c.o, tt, d);
+	cap_check(&c, "symbol values json",
+		  "{\"type\": \"value\", \"data\": [\"0x10\",\"output_test_fn\",\"\"]}\n");
+	output_free(&c.o);
+
+	/* the program-only helpers resolve symbols with a temporary symbolizer */
+	char *s = output_render_text_alloc(&prog, usym, u, NULL);
+	check_str("render_text_alloc usym", s, "output_test_fn");
+	free(s);
+	s = output_key_text(&prog, tt, d, true);
+	check_str("key text with a stack", s, "0x10,output_test_fn,\n");
+	free(s);
+}
+
 /* ---- BPF maps ---- */
 
 static int mkmap(enum bpf_map_type type, size_t ks, size_t vs)
@@ -655,6 +707,7 @@ int main(void)
 	test_hist_bounds();
 	test_json_int();
 	test_records();
+	test_stack_symbol_values();
 
 	int probe = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 8, 8, 1, NULL);
 	if (probe < 0) {
