@@ -567,6 +567,7 @@ out:
 	fflush(opts->out);
 	child_terminate(&child);
 	cleanup(&r);
+	output_free(&r.out);
 	if (r.pidfd >= 0)
 		close(r.pidfd);
 	return status;
