@@ -709,12 +709,6 @@ static void loop_begin(struct lower *l, struct loop *lp, LLVMValueRef start, siz
 	LLVMPositionBuilderAtEnd(l->b, lp->body);
 }
 
-static void loop_end(struct lower *l, struct loop *lp)
-{
-	LLVMBuildBr(l->b, lp->step);
-	LLVMPositionBuilderAtEnd(l->b, lp->exit);
-}
-
 static LLVMValueRef byte_at(struct lower *l, LLVMValueRef base, LLVMValueRef i)
 {
 	return LLVMBuildLoad2(l->b, l->i8, LLVMBuildGEP2(l->b, l->i8, base, &i, 1, ""), "");
@@ -834,6 +828,11 @@ struct val lower_expr(struct lower *l, struct node *n)
 			return (struct val){ ctx_word(l, (size_t)n->ival) };
 		if (!strcmp(n->name, "kstack") || !strcmp(n->name, "ustack"))
 			return lower_stack(l, n->name[0] == 'u');
+		if (!strcmp(n->name, "strftime")) {
+			LLVMValueRef slot = scratch_alloc(l, 8);
+			LLVMBuildStore(l->b, lower_expr(l, n->args->next).v, slot);
+			return (struct val){ slot };
+		}
 		if (!strcmp(n->name, "ksym") || !strcmp(n->name, "usym"))
 			return lower_symbol(l, lower_expr(l, n->args).v, n->name[0] == 'u');
 		return lower_call_stmt(l, n);

@@ -789,7 +789,7 @@ static const char *const unsupported_fns[] = {
 	"is_str", "is_ptr", "is_array", "is_integer", "is_unsigned_integer", "is_literal",
 	"container_of", "is_err", "bswap", "find", "dw_ustack",
 	"socket_cookie", "skboutput", "strerror", "signal_name", "syscall_name", "getopt",
-	"unwatch", "kfunc_exist", "kfunc_allowed", "strftime", NULL,
+	"unwatch", "kfunc_exist", "kfunc_allowed", NULL,
 };
 
 /* A string-literal argument, or NULL after reporting the problem. */
@@ -817,6 +817,24 @@ static const struct type *check_string_fn(struct sema *s, struct node *n)
 		}
 	}
 	return !strcmp(n->name, "strcontains") ? &type_bool : &type_i64;
+}
+
+/* strftime(fmt, ns): printed as local wall time in user space */
+static const struct type *check_strftime(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 2, 2))
+		return &type_none;
+	if (n->args->kind != N_STR) {
+		ERR(s, &n->args->loc, "strftime() expects a string literal format");
+		return &type_none;
+	}
+	want_int(s, n->args->next, "strftime", "timestamp");
+	int64_t v;
+	if (literal_value(n->args->next, &v) && v < 0) {
+		ERR(s, &n->args->next->loc, "strftime() timestamps cannot be negative");
+		return &type_none;
+	}
+	return type_timestamp(s->c->arena, n->args->str);
 }
 
 /* len(@m): number of entries */
@@ -909,6 +927,8 @@ static const struct type *check_call(struct sema *s, struct node *n)
 	const char *f = n->name;
 	if (!strcmp(f, "kaddr"))
 		return check_kaddr(s, n);
+	if (!strcmp(f, "strftime"))
+		return check_strftime(s, n);
 	if (!strcmp(f, "strlen") || !strcmp(f, "strcontains") || !strcmp(f, "strstr"))
 		return check_string_fn(s, n);
 	if (!strcmp(f, "len"))

@@ -88,6 +88,15 @@ const struct type *type_symbol(struct arena *a, bool user)
 	return t;
 }
 
+const struct type *type_timestamp(struct arena *a, const char *fmt)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_TIMESTAMP;
+	t->size = 8;
+	t->time_fmt = fmt;
+	return t;
+}
+
 bool type_is_aggregate(const struct type *t)
 {
 	return t->kind >= TY_COUNT && t->kind <= TY_LHIST;
@@ -128,6 +137,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
 	case TY_KSTACK: case TY_USTACK:
 		return a->stack_mode == b->stack_mode && a->stack_limit == b->stack_limit;
+	case TY_TIMESTAMP:
+		return !strcmp(a->time_fmt, b->time_fmt);
 	default:
 		return true;
 	}
@@ -154,6 +165,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_USTACK: snprintf(p, left, "ustack"); break;
 	case TY_KSYM: snprintf(p, left, "ksym_t"); break;
 	case TY_USYM: snprintf(p, left, "usym_t"); break;
+	case TY_TIMESTAMP: snprintf(p, left, "timestamp"); break;
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

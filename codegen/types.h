@@ -29,6 +29,7 @@ enum type_kind {
 	TY_USTACK,  /* { i64 stackid; u64 pid } (size 16); stack_mode, stack_limit */
 	TY_KSYM,    /* { u64 address } (size 8) */
 	TY_USYM,    /* { u64 address; u64 pid } (size 16) */
+	TY_TIMESTAMP, /* { u64 boot-clock ns } (size 8); time_fmt = strftime format */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -48,6 +49,7 @@ struct type {
 	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
 	enum stack_mode stack_mode;      /* TY_KSTACK, TY_USTACK */
 	int stack_limit;                 /* frames to print (1..1024) */
+	const char *time_fmt;            /* TY_TIMESTAMP */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -62,6 +64,7 @@ const struct type *type_pointer(struct arena *a, const struct type *pointee);
 const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_signed);
 const struct type *type_stack(struct arena *a, bool user, enum stack_mode mode, int limit);
 const struct type *type_symbol(struct arena *a, bool user);
+const struct type *type_timestamp(struct arena *a, const char *fmt);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */

@@ -75,6 +75,8 @@ void json_write_string(FILE *f, const char *s, size_t n);
 /* A JSON number; quoted when not exactly representable as a double. */
 void json_write_int(FILE *f, uint64_t bits, bool is_signed);
 
+void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns);
+
 /* Histogram label/bucket helpers, exposed for unit tests. */
 void hist_bucket_label(char *buf, size_t len, int bits, uint64_t bucket);
 void lhist_bucket_label(char *buf, size_t len, int64_t min, int64_t max, int64_t step,

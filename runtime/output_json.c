@@ -172,6 +172,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 		break;
 	case TY_KSYM:
 	case TY_USYM:
+	case TY_TIMESTAMP:
 		json_text_string(o, f, t, d, false);
 		break;
 	default:

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../codegen/types.h"
 #include "symbols.h"
@@ -176,6 +177,42 @@ void output_stack_text(struct output *o, FILE *f, const struct type *t, const vo
 	free(frames);
 }
 
+/* strftime(): a boot-clock timestamp as local wall time. Besides the C
+ * conversions, %f is microseconds (6 digits), %l milliseconds (3) and %k
+ * nanoseconds (9). */
+void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
+{
+	struct timespec real, boot;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+	int64_t now_boot = (int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec;
+	int64_t wall = now_real - (now_boot - (int64_t)boot_ns);
+	time_t secs = (time_t)(wall / 1000000000);
+	long nanos = (long)(wall % 1000000000);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	/* expand the sub-second conversions first, then let strftime do the rest */
+	char expanded[1024], out[1024];
+	size_t j = 0;
+	for (const char *p = fmt; *p && j < sizeof(expanded) - 16; p++) {
+		if (p[0] == '%' && (p[1] == 'f' || p[1] == 'l' || p[1] == 'k')) {
+			long v = p[1] == 'f' ? nanos / 1000 : p[1] == 'l' ? nanos / 1000000 : nanos;
+			int width = p[1] == 'f' ? 6 : p[1] == 'l' ? 3 : 9;
+			j += (size_t)snprintf(expanded + j, sizeof(expanded) - j, "%0*ld", width, v);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			expanded[j++] = *p++;
+			expanded[j++] = *p;
+		} else {
+			expanded[j++] = *p;
+		}
+	}
+	expanded[j] = 0;
+	size_t n = strftime(out, sizeof(out), expanded, &tm);
+	fwrite(out, 1, n, f);
+}
+
 /* ---- values ---- */
 
 void output_text(struct output *o, FILE *f, const struct type *t, const void *data)
@@ -223,6 +260,9 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 		break;
 	case TY_USYM:
 		render_usym(o, f, (uint32_t)rd64(d + 8), rd64(d), false, false);
+		break;
+	case TY_TIMESTAMP:
+		render_timestamp(f, t->time_fmt, rd64(d));
 		break;
 	default:
 		/* void, hist/lhist: nothing printable as a single value */
