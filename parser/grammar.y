@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ast.h"
+#include "preproc.h"
 
 /* Bison's location type is the diagnostics' location type. */
 #define SONDE_YYLTYPE struct src_loc
@@ -892,7 +893,9 @@ struct program *parse_program(struct arena *arena, struct diags *diags, const ch
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.arena = arena;
 	ctx.diags = diags;
-	ctx.src = src ? src : "";
+	ctx.src = preprocess(arena, diags, src ? src : "");
+	if (diags->errors)
+		return NULL;
 	ctx.prog = prog;
 	ctx.pre_tail = &prog->preamble;
 	ctx.probe_tail = &prog->probes;
