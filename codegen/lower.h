@@ -70,7 +70,7 @@ void emit_set_loc(struct lower *l, const struct src_loc *loc);
 /* How each script map is laid out in BPF (key/value sizes, map type). */
 void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a);
 
-/* lower.c helpers used by lower_stmt.c */
+/* lower_expr.c: a call of BPF helper `id`, an i64 constant */
 LLVMValueRef lower_helper(struct lower *l, int id, LLVMTypeRef ret, LLVMValueRef *args, unsigned n);
 LLVMValueRef lower_const(struct lower *l, uint64_t v);
 

@@ -1,4 +1,5 @@
-/* Shared by the lowering files: the value model and small IR helpers. */
+/* Shared by the lowering files (lower*.c): the value model and the
+ * functions one of them provides to the others. */
 #ifndef SONDE_LOWER_INTERNAL_H
 #define SONDE_LOWER_INTERNAL_H
 #include "lower.h"
@@ -8,6 +9,7 @@ struct val {
 	LLVMValueRef v;
 };
 
+/* lower_expr.c: value model, small IR helpers, the expression dispatch */
 bool is_scalar(const struct type *t);
 size_t scratch_reserve(struct lower *l, size_t size);
 LLVMValueRef scratch_alloc(struct lower *l, size_t size);
@@ -20,20 +22,71 @@ void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t siz
 void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struct val v,
 		 const struct type *st);
 struct val load_value(struct lower *l, LLVMValueRef p, const struct type *t);
+LLVMValueRef value_slot(struct lower *l, const struct type *t);
+void store_zero(struct lower *l, LLVMValueRef slot, const struct type *t);
 LLVMValueRef truth(struct lower *l, struct val v);
-LLVMValueRef globals_lookup(struct lower *l);
-
+LLVMValueRef bool_to_i64(struct lower *l, LLVMValueRef b);
+LLVMValueRef is_null(struct lower *l, LLVMValueRef p);
 struct val lower_expr(struct lower *l, struct node *n);
-/* lower_stmt.c */
+
+/* lower_ops.c: operators, casts, ?: and if expressions */
+LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc);
+struct val lower_binop(struct lower *l, struct node *n);
+struct val lower_unop(struct lower *l, struct node *n);
+struct val lower_cast(struct lower *l, struct node *n);
+struct val lower_ternary(struct lower *l, struct node *n);
+struct val lower_if_expr(struct lower *l, struct node *n);
+
+/* lower_string.c: string values and functions */
+struct val lower_string_literal(struct lower *l, const char *s, int len, size_t cap);
+LLVMValueRef string_equal(struct lower *l, struct node *an, LLVMValueRef a, size_t acap,
+			  struct node *bn, LLVMValueRef b, size_t bcap, size_t limit);
+struct val lower_str(struct lower *l, struct node *n);
+struct val lower_strncmp(struct lower *l, struct node *n);
+struct val lower_string_index(struct lower *l, struct node *n);
+struct val lower_strlen(struct lower *l, struct node *n);
+struct val lower_strstr(struct lower *l, struct node *n);
+
+/* lower_builtin.c: builtins, probe context, stacks and symbols */
+LLVMValueRef globals_lookup(struct lower *l);
+LLVMValueRef ctx_word(struct lower *l, size_t off);
+LLVMValueRef current_tgid(struct lower *l);
+struct val lower_builtin(struct lower *l, struct node *n);
+struct val lower_tp_field(struct lower *l, struct node *n);
+struct val lower_stack(struct lower *l, bool user);
+struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user);
+struct val lower_strftime(struct lower *l, struct node *n);
+
+/* lower_map.c: map access, map functions, map loops */
+const struct map_desc *desc_of(struct lower *l, struct map_info *m);
+LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode);
+LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key);
+void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags);
+void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt);
+struct val lower_map_read(struct lower *l, struct node *n);
+void lower_delete(struct lower *l, struct node *n);
+struct val lower_has_key(struct lower *l, struct node *n);
+struct val lower_map_len(struct lower *l, struct node *n);
+void lower_for_map(struct lower *l, struct node *st);
+
+/* lower_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
+struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);
+void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call);
+
+/* lower_event.c: ring-buffer events */
+void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg);
+struct val lower_event_call(struct lower *l, struct node *n);
+
+/* lower_stmt.c: statements */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);
 void lower_statements(struct lower *l, struct node *first);
-struct val lower_inline_fn(struct lower *l, struct node *n);
-struct val lower_map_read(struct lower *l, struct node *n);
+void lower_loop_body(struct lower *l, struct node *body, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont);
+void emit_return(struct lower *l);
 struct val lower_incdec(struct lower *l, struct node *n);
-struct val lower_call_stmt(struct lower *l, struct node *n);
-struct val lower_map_len(struct lower *l, struct node *n);
-void emit_event(struct lower *l, int action);
-void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg);
-LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc);
+struct val lower_inline_fn(struct lower *l, struct node *n);
+
+/* lower_prog.c: function set-up shared by probes and map-loop callbacks */
+void set_nounwind(struct lower *l, LLVMValueRef fn);
+void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRef found);
 
 #endif

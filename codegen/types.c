@@ -139,6 +139,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->stack_mode == b->stack_mode && a->stack_limit == b->stack_limit;
 	case TY_TIMESTAMP:
 		return !strcmp(a->time_fmt, b->time_fmt);
+	case TY_STRUCT:
+		return a->btf_id == b->btf_id;
 	default:
 		return true;
 	}
@@ -166,6 +168,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_KSYM: snprintf(p, left, "ksym_t"); break;
 	case TY_USYM: snprintf(p, left, "usym_t"); break;
 	case TY_TIMESTAMP: snprintf(p, left, "timestamp"); break;
+	case TY_STRUCT: snprintf(p, left, "%s", t->name); break;
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

@@ -30,6 +30,8 @@ enum type_kind {
 	TY_KSYM,    /* { u64 address } (size 8) */
 	TY_USYM,    /* { u64 address; u64 pid } (size 16) */
 	TY_TIMESTAMP, /* { u64 boot-clock ns } (size 8); time_fmt = strftime format */
+	TY_STRUCT,  /* a kernel struct/union from BTF, handled by its address (an
+	               i64, like a C lvalue); btf_id, name, size = its size */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -50,6 +52,8 @@ struct type {
 	enum stack_mode stack_mode;      /* TY_KSTACK, TY_USTACK */
 	int stack_limit;                 /* frames to print (1..1024) */
 	const char *time_fmt;            /* TY_TIMESTAMP */
+	int btf_id;                      /* TY_STRUCT */
+	const char *name;                /* TY_STRUCT: "struct task_struct" */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;

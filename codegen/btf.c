@@ -1,0 +1,203 @@
+/* Kernel types from BTF, through libbpf's BTF API. */
+#include "btf.h"
+
+#include <bpf/btf.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct btf_types {
+	struct arena *arena;
+	struct btf *btf;
+	/* sonde types made so far, by BTF id: structs must be unique so that
+	 * pointers to them compare equal, and the lookup is cheap */
+	const struct type **by_id;
+	uint32_t nids;
+};
+
+struct btf_types *btf_types_load(struct arena *a)
+{
+	const char *path = getenv("SONDE_BTF");
+	if (!path)
+		path = getenv("BPFTRACE_BTF");
+	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	if (!btf)
+		return NULL;
+	struct btf_types *bt = arena_alloc(a, sizeof(*bt));
+	bt->arena = a;
+	bt->btf = btf;
+	bt->nids = btf__type_cnt(btf);
+	bt->by_id = calloc(bt->nids, sizeof(*bt->by_id));
+	if (!bt->by_id) {
+		btf__free(btf);
+		return NULL;
+	}
+	return bt;
+}
+
+void btf_types_free(struct btf_types *bt)
+{
+	if (!bt)
+		return;
+	btf__free(bt->btf);
+	free(bt->by_id);
+}
+
+/* Skip typedefs and const/volatile/restrict/type tags. */
+static uint32_t resolve(const struct btf *btf, uint32_t id)
+{
+	for (int guard = 0; guard < 64; guard++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!t)
+			return 0;
+		switch (btf_kind(t)) {
+		case BTF_KIND_TYPEDEF: case BTF_KIND_CONST: case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		default:
+			return id;
+		}
+	}
+	return 0;
+}
+
+static const struct type *make_struct(struct btf_types *bt, uint32_t id, const struct btf_type *t)
+{
+	struct type *st = arena_alloc(bt->arena, sizeof(*st));
+	const char *name = btf__name_by_offset(bt->btf, t->name_off);
+	st->kind = TY_STRUCT;
+	st->btf_id = (int)id;
+	st->size = t->size;
+	st->name = arena_printf(bt->arena, "%s %s", btf_is_union(t) ? "union" : "struct",
+				name && *name ? name : "(anonymous)");
+	return st;
+}
+
+const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
+{
+	id = resolve(bt->btf, id);
+	if (!id || id >= bt->nids)
+		return NULL;
+	if (bt->by_id[id])
+		return bt->by_id[id];
+	const struct btf_type *t = btf__type_by_id(bt->btf, id);
+	const struct type *out = NULL;
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: {
+		int bits = t->size * 8;
+		bool sign = btf_int_encoding(t) & BTF_INT_SIGNED;
+		if (btf_int_encoding(t) & BTF_INT_BOOL)
+			out = &type_bool;
+		else if (bits == 8 || bits == 16 || bits == 32 || bits == 64)
+			out = type_int(bits, sign);
+		break;
+	}
+	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
+		out = type_int(t->size == 8 ? 64 : t->size == 2 ? 16 : t->size == 1 ? 8 : 32,
+			       btf_kflag(t));
+		break;
+	case BTF_KIND_PTR: {
+		/* pointers to structs stay typed; others point to bytes */
+		uint32_t target = resolve(bt->btf, t->type);
+		const struct btf_type *tt = target ? btf__type_by_id(bt->btf, target) : NULL;
+		const struct type *pointee = NULL;
+		if (tt && (btf_is_struct(tt) || btf_is_union(tt)))
+			pointee = btf_to_type(bt, target);
+		else if (tt && btf_is_int(tt))
+			pointee = btf_to_type(bt, target);
+		out = type_pointer(bt->arena, pointee);
+		break;
+	}
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		out = make_struct(bt, id, t);
+		break;
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *arr = btf_array(t);
+		uint32_t elem = resolve(bt->btf, arr->type);
+		const struct btf_type *et = elem ? btf__type_by_id(bt->btf, elem) : NULL;
+		if (et && btf_is_int(et) && et->size == 1 && arr->nelems > 0)
+			out = type_string(bt->arena, arr->nelems);
+		break;
+	}
+	default:
+		break;
+	}
+	bt->by_id[id] = out;
+	return out;
+}
+
+const struct type *btf_named_type(struct btf_types *bt, const char *name)
+{
+	int kind = BTF_KIND_TYPEDEF;
+	if (!strncmp(name, "struct ", 7)) {
+		kind = BTF_KIND_STRUCT;
+		name += 7;
+	} else if (!strncmp(name, "union ", 6)) {
+		kind = BTF_KIND_UNION;
+		name += 6;
+	} else if (!strncmp(name, "enum ", 5)) {
+		kind = BTF_KIND_ENUM;
+		name += 5;
+	}
+	int id = btf__find_by_name_kind(bt->btf, name, (uint32_t)kind);
+	return id > 0 ? btf_to_type(bt, (uint32_t)id) : NULL;
+}
+
+static bool find_member(struct btf_types *bt, uint32_t struct_id, const char *name, uint32_t base_bits,
+			struct btf_member_ref *out)
+{
+	const struct btf_type *t = btf__type_by_id(bt->btf, struct_id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(bt->btf, m->name_off);
+		uint32_t off = base_bits + btf_member_bit_offset(t, (uint32_t)i);
+		if (mname && *mname) {
+			if (strcmp(mname, name))
+				continue;
+			uint32_t mid = resolve(bt->btf, m->type);
+			const struct btf_type *mt = btf__type_by_id(bt->btf, mid);
+			out->type = btf_to_type(bt, m->type);
+			out->bit_offset = off;
+			out->bitfield_bits = btf_member_bitfield_size(t, (uint32_t)i);
+			out->byte_size = mt && (btf_is_int(mt) || btf_is_enum(mt) || btf_is_ptr(mt) || btf_is_enum64(mt))
+						 ? (btf_is_ptr(mt) ? 8 : mt->size)
+						 : 0;
+			return true;
+		}
+		/* anonymous struct/union: its members belong to the outer one */
+		uint32_t mid = resolve(bt->btf, m->type);
+		const struct btf_type *mt = btf__type_by_id(bt->btf, mid);
+		if (mt && (btf_is_struct(mt) || btf_is_union(mt)) && find_member(bt, mid, name, off, out))
+			return true;
+	}
+	return false;
+}
+
+bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name, struct btf_member_ref *out)
+{
+	memset(out, 0, sizeof(*out));
+	return st->kind == TY_STRUCT && find_member(bt, (uint32_t)st->btf_id, name, 0, out);
+}
+
+bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
+{
+	for (uint32_t id = 1; id < bt->nids; id++) {
+		const struct btf_type *t = btf__type_by_id(bt->btf, id);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++, e++)
+				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
+					*value = e->val;
+					return true;
+				}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+			for (int i = 0; i < btf_vlen(t); i++, e++)
+				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
+					*value = (int64_t)btf_enum64_value(e);
+					return true;
+				}
+		}
+	}
+	return false;
+}

@@ -1,0 +1,41 @@
+/* Kernel types from BTF (/sys/kernel/btf/vmlinux or $BPFTRACE_BTF): struct
+ * and union members, typedefs, enum constants. Loaded once per compilation,
+ * only when a script uses them. */
+#ifndef SONDE_BTF_H
+#define SONDE_BTF_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "types.h"
+
+struct btf_types;
+
+/* NULL (with no message) when kernel BTF cannot be loaded. */
+struct btf_types *btf_types_load(struct arena *a);
+void btf_types_free(struct btf_types *bt);
+
+/* "struct task_struct", "union bpf_attr" or a typedef name: the type, or
+ * NULL when BTF has no such type. */
+const struct type *btf_named_type(struct btf_types *bt, const char *name);
+
+/* A member of a struct/union (anonymous members searched too). */
+struct btf_member_ref {
+	const struct type *type; /* NULL: a member type sonde cannot handle */
+	uint32_t bit_offset;     /* from the start of the outer struct */
+	uint32_t bitfield_bits;  /* 0 unless a bitfield */
+	uint32_t byte_size;      /* bytes to read for scalars */
+};
+
+/* Returns false when the struct has no member of that name. */
+bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name,
+		     struct btf_member_ref *out);
+
+/* An enumerator's value, e.g. TASK_RUNNING or TCP_FIN_WAIT1. */
+bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value);
+
+/* The sonde type of a BTF type id (typedefs and qualifiers skipped):
+ * integers and enums become TY_INT, pointers TY_POINTER, char arrays
+ * strings, structs and unions TY_STRUCT; NULL for anything else. */
+const struct type *btf_to_type(struct btf_types *bt, uint32_t id);
+
+#endif

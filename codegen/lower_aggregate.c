@@ -1,0 +1,164 @@
+/* Lowering of aggregations in per-CPU maps: count(), sum(), avg(), min(),
+ * max(), stats(), and hist()/lhist() whose bucket is part of the key;
+ * reading an aggregation merges the per-CPU values. */
+#include "lower_internal.h"
+
+/* Sum of one 64-bit word of a per-CPU value over all CPUs. */
+static LLVMValueRef percpu_sum(struct lower *l, struct map_info *m, LLVMValueRef key, size_t off)
+{
+	LLVMValueRef acc = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), acc);
+	for (int cpu = 0; cpu < l->c->opts->ncpus; cpu++) {
+		LLVMValueRef args[3] = { l->map_globals[m->index], key, LLVMConstInt(l->i32, (unsigned)cpu, 0) };
+		LLVMValueRef p = lower_helper(l, H_MAP_LOOKUP_PERCPU, l->ptr, args, 3);
+		LLVMBasicBlockRef have = new_block(l, "pcpu.have"), next = new_block(l, "pcpu.next");
+		LLVMBuildCondBr(l->b, is_null(l, p), next, have);
+		LLVMPositionBuilderAtEnd(l->b, have);
+		LLVMValueRef v = LLVMBuildLoad2(l->b, l->i64, gep(l, p, off), "");
+		LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, acc, ""), v, ""), acc);
+		LLVMBuildBr(l->b, next);
+		LLVMPositionBuilderAtEnd(l->b, next);
+	}
+	return LLVMBuildLoad2(l->b, l->i64, acc, "");
+}
+
+/* Reading an aggregation in BPF merges the per-CPU values at that moment. */
+struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key)
+{
+	switch (m->value->kind) {
+	case TY_COUNT: case TY_SUM:
+		return (struct val){ percpu_sum(l, m, key, 0) };
+	case TY_AVG: {
+		LLVMValueRef cnt = percpu_sum(l, m, key, 0), tot = percpu_sum(l, m, key, 8);
+		LLVMValueRef z = LLVMBuildICmp(l->b, LLVMIntEQ, cnt, lower_const(l, 0), "");
+		LLVMValueRef safe = LLVMBuildSelect(l->b, z, lower_const(l, 1), cnt, "");
+		LLVMValueRef q = m->value->is_signed ? LLVMBuildSDiv(l->b, tot, safe, "") : LLVMBuildUDiv(l->b, tot, safe, "");
+		return (struct val){ LLVMBuildSelect(l->b, z, lower_const(l, 0), q, "") };
+	}
+	default: {
+		/* min/max: the current CPU's value */
+		LLVMValueRef p = map_lookup(l, m, key);
+		LLVMValueRef res = entry_alloca(l, l->i64);
+		LLVMBuildStore(l->b, lower_const(l, 0), res);
+		LLVMBasicBlockRef have = new_block(l, "agg.have"), done = new_block(l, "agg.done");
+		LLVMBuildCondBr(l->b, is_null(l, p), done, have);
+		LLVMPositionBuilderAtEnd(l->b, have);
+		LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, p, ""), res);
+		LLVMBuildBr(l->b, done);
+		LLVMPositionBuilderAtEnd(l->b, done);
+		return (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") };
+	}
+	}
+}
+
+/* Look up a per-CPU aggregation entry, creating it zeroed when missing.
+ * Branches to `skip` when the map is full. */
+static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMBasicBlockRef skip)
+{
+	const struct map_desc *d = desc_of(l, m);
+	LLVMValueRef res = entry_alloca(l, l->ptr);
+	LLVMValueRef p = map_lookup(l, m, key);
+	LLVMBuildStore(l->b, p, res);
+	LLVMBasicBlockRef create = new_block(l, "agg.create"), have = new_block(l, "agg.have");
+	LLVMBuildCondBr(l->b, is_null(l, p), create, have);
+	LLVMPositionBuilderAtEnd(l->b, create);
+	LLVMValueRef zero = scratch_alloc(l, d->value_size);
+	emit_memset0(l, zero, d->value_size);
+	map_update(l, m, key, zero, 1 /* BPF_NOEXIST */);
+	LLVMValueRef p2 = map_lookup(l, m, key);
+	LLVMBuildStore(l->b, p2, res);
+	LLVMBuildCondBr(l->b, is_null(l, p2), skip, have);
+	LLVMPositionBuilderAtEnd(l->b, have);
+	return LLVMBuildLoad2(l->b, l->ptr, res, "");
+}
+
+static void add_to(struct lower *l, LLVMValueRef p, LLVMValueRef v)
+{
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, p, ""), v, ""), p);
+}
+
+/* log2 histogram bucket (§9): n < 0 → 0; n < 2^k → n + 1; else
+ * ((l + 1) << k) + x + 1 with p = ⌊log2 n⌋, l = p − k, x = (n >> l) & (2^k − 1). */
+static LLVMValueRef hist_bucket(struct lower *l, LLVMValueRef n, int k)
+{
+	LLVMValueRef zero = lower_const(l, 0);
+	/* p = floor(log2(n)) by binary search, branch-free */
+	LLVMValueRef x = n, p = zero;
+	for (int shift = 32; shift >= 1; shift /= 2) {
+		LLVMValueRef hi = LLVMBuildLShr(l->b, x, lower_const(l, (uint64_t)shift), "");
+		LLVMValueRef has = LLVMBuildICmp(l->b, LLVMIntNE, hi, zero, "");
+		x = LLVMBuildSelect(l->b, has, hi, x, "");
+		p = LLVMBuildSelect(l->b, has, LLVMBuildAdd(l->b, p, lower_const(l, (uint64_t)shift), ""), p, "");
+	}
+	LLVMValueRef lsh = LLVMBuildSub(l->b, p, lower_const(l, (uint64_t)k), "");
+	LLVMValueRef frac = LLVMBuildAnd(l->b, LLVMBuildLShr(l->b, n, lsh, ""), lower_const(l, (1ull << k) - 1), "");
+	LLVMValueRef big = LLVMBuildAdd(l->b,
+					LLVMBuildAdd(l->b, LLVMBuildShl(l->b, LLVMBuildAdd(l->b, lsh, lower_const(l, 1), ""),
+									lower_const(l, (uint64_t)k), ""),
+						     frac, ""),
+					lower_const(l, 1), "");
+	LLVMValueRef small = LLVMBuildAdd(l->b, n, lower_const(l, 1), "");
+	LLVMValueRef is_small = LLVMBuildICmp(l->b, LLVMIntSLT, n, lower_const(l, 1ull << k), "");
+	LLVMValueRef r = LLVMBuildSelect(l->b, is_small, small, big, "");
+	return LLVMBuildSelect(l->b, LLVMBuildICmp(l->b, LLVMIntSLT, n, zero, ""), zero, r, "");
+}
+
+static LLVMValueRef lhist_bucket(struct lower *l, LLVMValueRef n, const struct type *t)
+{
+	int64_t min = t->lh_min, max = t->lh_max, step = t->lh_step;
+	LLVMValueRef below = LLVMBuildICmp(l->b, LLVMIntSLT, n, lower_const(l, (uint64_t)min), "");
+	LLVMValueRef above = LLVMBuildICmp(l->b, LLVMIntSGE, n, lower_const(l, (uint64_t)max), "");
+	LLVMValueRef inner = LLVMBuildAdd(l->b,
+					  LLVMBuildUDiv(l->b, LLVMBuildSub(l->b, n, lower_const(l, (uint64_t)min), ""),
+							lower_const(l, (uint64_t)step), ""),
+					  lower_const(l, 1), "");
+	LLVMValueRef r = LLVMBuildSelect(l->b, above, lower_const(l, 1 + (uint64_t)((max - min) / step)), inner, "");
+	return LLVMBuildSelect(l->b, below, lower_const(l, 0), r, "");
+}
+
+void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call)
+{
+	const struct map_desc *d = desc_of(l, m);
+	LLVMValueRef key = build_key(l, m, target->a);
+	struct val v = { lower_const(l, 0) };
+	if (call->args)
+		v = lower_expr(l, call->args);
+	enum type_kind kind = m->value->kind;
+	if (kind == TY_HIST || kind == TY_LHIST) {
+		LLVMValueRef bucket = kind == TY_HIST ? hist_bucket(l, v.v, m->value->hist_bits)
+						      : lhist_bucket(l, v.v, m->value);
+		LLVMBuildStore(l->b, bucket, gep(l, key, d->key_size - 8));
+	}
+	LLVMBasicBlockRef done = new_block(l, "agg.done");
+	LLVMValueRef p = aggregate_entry(l, m, key, done);
+	switch (kind) {
+	case TY_COUNT: case TY_HIST: case TY_LHIST:
+		add_to(l, p, lower_const(l, 1));
+		break;
+	case TY_SUM:
+		add_to(l, p, v.v);
+		break;
+	case TY_AVG: case TY_STATS:
+		add_to(l, p, lower_const(l, 1));
+		add_to(l, gep(l, p, 8), v.v);
+		break;
+	case TY_MIN: case TY_MAX: {
+		LLVMValueRef cur = LLVMBuildLoad2(l->b, l->i64, p, "");
+		LLVMValueRef set = LLVMBuildLoad2(l->b, l->i64, gep(l, p, 8), "");
+		bool sgn = m->value->is_signed;
+		LLVMIntPredicate pred = kind == TY_MIN ? (sgn ? LLVMIntSLT : LLVMIntULT) : (sgn ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef better = LLVMBuildOr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, set, lower_const(l, 0), ""),
+						  LLVMBuildICmp(l->b, pred, v.v, cur, ""), "");
+		LLVMBasicBlockRef upd = new_block(l, "agg.upd");
+		LLVMBuildCondBr(l->b, better, upd, done);
+		LLVMPositionBuilderAtEnd(l->b, upd);
+		LLVMBuildStore(l->b, v.v, p);
+		LLVMBuildStore(l->b, lower_const(l, 1), gep(l, p, 8));
+		break;
+	}
+	default:
+		break;
+	}
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+}

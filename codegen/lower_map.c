@@ -1,0 +1,184 @@
+/* Lowering of map operations: building keys in scratch memory, lookups
+ * and updates, reading a map (zero when the key is missing), delete() and
+ * has_key(), len(), and `for ($kv : @m)` loops, whose body becomes a
+ * bpf_for_each_map_elem callback. */
+#include <string.h>
+
+#include "lower_internal.h"
+
+const struct map_desc *desc_of(struct lower *l, struct map_info *m)
+{
+	return &l->out->maps[m->index];
+}
+
+/* The BPF key of a map access in scratch memory; extra bytes are left for
+ * a histogram's bucket word. */
+LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode)
+{
+	const struct map_desc *d = desc_of(l, m);
+	LLVMValueRef slot = scratch_alloc(l, d->key_size);
+	if (!m->key) {
+		LLVMBuildStore(l->b, lower_const(l, 0), slot);
+		return slot;
+	}
+	struct val k = lower_expr(l, keynode);
+	store_value(l, slot, m->key, k, keynode->type);
+	return slot;
+}
+
+LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key)
+{
+	LLVMValueRef args[2] = { l->map_globals[m->index], key };
+	return lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+}
+
+void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags)
+{
+	LLVMValueRef args[4] = { l->map_globals[m->index], key, val, lower_const(l, flags) };
+	lower_helper(l, H_MAP_UPDATE, l->i64, args, 4);
+}
+
+struct val lower_map_read(struct lower *l, struct node *n)
+{
+	struct map_info *m = ((struct call_info *)n->sema)->map;
+	LLVMValueRef key = build_key(l, m, n->a);
+	if (type_is_aggregate(m->value))
+		return read_aggregate(l, m, key);
+	const struct type *t = m->value;
+	LLVMValueRef p = map_lookup(l, m, key);
+	LLVMValueRef slot = value_slot(l, t);
+	store_zero(l, slot, t);
+	LLVMBasicBlockRef have = new_block(l, "map.have"), done = new_block(l, "map.done");
+	LLVMBuildCondBr(l->b, is_null(l, p), done, have);
+	LLVMPositionBuilderAtEnd(l->b, have);
+	if (is_scalar(t))
+		LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, p, ""), slot);
+	else
+		emit_memcpy(l, slot, p, t->size);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	return load_value(l, slot, t);
+}
+
+void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt)
+{
+	const struct map_desc *d = desc_of(l, m);
+	LLVMValueRef slot = scratch_alloc(l, d->value_size);
+	store_value(l, slot, m->value, v, vt);
+	map_update(l, m, key, slot, 0);
+}
+
+void lower_delete(struct lower *l, struct node *n)
+{
+	struct node *mapnode = n->args;
+	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
+	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST) {
+		diag_error(l->c->diags, &n->loc, "delete() of a histogram entry is not supported yet");
+		return;
+	}
+	LLVMValueRef key = build_key(l, m, mapnode->a);
+	LLVMValueRef args[2] = { l->map_globals[m->index], key };
+	lower_helper(l, H_MAP_DELETE, l->i64, args, 2);
+}
+
+struct val lower_has_key(struct lower *l, struct node *n)
+{
+	struct node *mapnode = n->args;
+	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
+	LLVMValueRef p = map_lookup(l, m, build_key(l, m, mapnode->a));
+	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntNE, p, LLVMConstNull(l->ptr), "")) };
+}
+
+/* A static `long NAME(map, key, value, ctx)` callback for
+ * bpf_for_each_map_elem, with its debug info in l->sp. */
+static LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line)
+{
+	LLVMTypeRef params[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
+	LLVMValueRef cb = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i64, params, 4, 0));
+	LLVMSetLinkage(cb, LLVMInternalLinkage);
+	LLVMSetSection(cb, ".text");
+	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
+	l->sp = emit_di_function_params(l, name, line, pnames, 4, true);
+	LLVMSetSubprogram(cb, l->sp);
+	return cb;
+}
+
+/* The callback counting map entries for len(): ctx points to a u64 on the
+ * caller's stack. One per module. */
+static LLVMValueRef count_callback(struct lower *l)
+{
+	LLVMValueRef cb = LLVMGetNamedFunction(l->mod, "sonde_count_entry");
+	if (cb)
+		return cb;
+	struct lower saved = *l;
+	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
+	cb = map_callback(l, "sonde_count_entry", 1);
+	LLVMSetCurrentDebugLocation2(l->b, LLVMDIBuilderCreateDebugLocation(l->ctx, 1, 1, l->sp, NULL));
+	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, cb, "entry"));
+	LLVMValueRef counter = LLVMGetParam(cb, 3);
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, counter, ""), lower_const(l, 1), ""), counter);
+	LLVMBuildRet(l->b, lower_const(l, 0));
+	*l = saved;
+	LLVMPositionBuilderAtEnd(l->b, caller_bb);
+	return cb;
+}
+
+struct val lower_map_len(struct lower *l, struct node *n)
+{
+	struct map_info *m = ((struct call_info *)n->args->sema)->map;
+	LLVMValueRef cb = count_callback(l);
+	emit_set_loc(l, &n->loc);
+	LLVMValueRef counter = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), counter);
+	LLVMValueRef args[4] = { l->map_globals[m->index], cb, counter, lower_const(l, 0) };
+	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, args, 4);
+	return (struct val){ LLVMBuildLoad2(l->b, l->i64, counter, "") };
+}
+
+/* `for ($kv : @m) { body }` runs the body as a bpf_for_each_map_elem
+ * callback: a static function of its own that finds the same per-CPU
+ * scratch memory, where all of the probe's variables live. */
+void lower_for_map(struct lower *l, struct node *st)
+{
+	struct map_info *m = ((struct call_info *)st->a->sema)->map;
+	struct var_info *kv = ((struct call_info *)st->sema)->var;
+	const struct type *kvt = kv->type;
+	var_storage(l, kv); /* reserve its slot while still in the probe */
+
+	struct lower saved = *l;
+	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
+	const char *name = arena_printf(l->c->arena, "%s_loop%d", LLVMGetValueName(l->prog_fn), l->loop_callbacks++);
+	LLVMValueRef cb = map_callback(l, name, (unsigned)st->loc.first_line);
+	set_nounwind(l, cb);
+	l->fn = cb;
+	emit_set_loc(l, &st->loc);
+
+	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, cb, "entry");
+	LLVMBasicBlockRef body = new_block(l, "body"), stop = new_block(l, "stop"), next = new_block(l, "next");
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	scratch_lookup(l, stop, body);
+	LLVMPositionBuilderAtEnd(l->b, stop);
+	LLVMBuildRet(l->b, lower_const(l, 1));
+	LLVMPositionBuilderAtEnd(l->b, next);
+	LLVMBuildRet(l->b, lower_const(l, 0));
+
+	LLVMPositionBuilderAtEnd(l->b, body);
+	LLVMValueRef slot = var_storage(l, kv);
+	LLVMValueRef key = LLVMGetParam(cb, 1), value = LLVMGetParam(cb, 2);
+	store_value(l, gep(l, slot, kvt->offsets[0]), kvt->fields[0], load_value(l, key, m->key), m->key);
+	const struct type *vt = kvt->fields[1];
+	if (type_is_aggregate(m->value)) /* this CPU's count/sum/min/max */
+		LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, value, ""), gep(l, slot, kvt->offsets[1]));
+	else
+		store_value(l, gep(l, slot, kvt->offsets[1]), vt, load_value(l, value, vt), vt);
+	lower_loop_body(l, st->body, stop, next);
+	LLVMBuildBr(l->b, next);
+
+	size_t used = l->scratch_used;
+	*l = saved;
+	l->scratch_used = used;
+	LLVMPositionBuilderAtEnd(l->b, caller_bb);
+	emit_set_loc(l, &st->loc);
+	LLVMValueRef call_args[4] = { l->map_globals[m->index], cb, LLVMConstNull(l->ptr), lower_const(l, 0) };
+	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, call_args, 4);
+}

@@ -1,0 +1,156 @@
+/* Lowering of whole programs: one BPF function per attach point of each
+ * probe (its section, the scratch-memory lookup, the -p pid check and the
+ * filter), and lower_program, which lays out the maps, lowers every probe
+ * and emits the object. */
+#include <string.h>
+
+#include "lower_internal.h"
+
+/* No unwind tables (.eh_frame) in BPF objects. */
+void set_nounwind(struct lower *l, LLVMValueRef fn)
+{
+	unsigned kind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(l->ctx, kind, 0));
+}
+
+/* At the builder: find this CPU's scratch memory (l->scratch_base), then
+ * branch to `found`, or to `missing` when the lookup fails. */
+void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRef found)
+{
+	LLVMValueRef cpu_key = LLVMBuildAlloca(l->b, l->i32, "");
+	LLVMBuildStore(l->b, lower_helper(l, H_GET_SMP_PROCESSOR_ID, l->i32, NULL, 0), cpu_key);
+	LLVMValueRef args[2] = { l->scratch, cpu_key };
+	l->scratch_base = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+	LLVMBuildCondBr(l->b, is_null(l, l->scratch_base), missing, found);
+}
+
+static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
+			  struct prog_desc *pd)
+{
+	struct arena *a = l->c->arena;
+	const char *name = arena_printf(a, "probe_%d", idx);
+	LLVMTypeRef pt = l->ptr;
+	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
+	l->fn = LLVMAddFunction(l->mod, name, fty);
+	set_nounwind(l, l->fn);
+	const char *colon = strchr(spec->canonical, ':');
+	const char *provider = colon ? arena_strndup(a, spec->canonical, (size_t)(colon - spec->canonical))
+				     : spec->canonical;
+	const struct probe_ops *ops = probe_ops_find(provider);
+	const char *section = NULL;
+	if (ops && ops->section)
+		section = ops->section(a, spec);
+	if (!section) {
+		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
+		return -1;
+	}
+	LLVMSetSection(l->fn, section);
+	l->sp = emit_di_function(l, name, (unsigned)pi->ast->loc.first_line);
+	LLVMSetSubprogram(l->fn, l->sp);
+	l->ctx_arg = LLVMGetParam(l->fn, 0);
+	l->prog_fn = l->fn;
+	l->vars_in_scratch = pi->has_map_loop;
+	l->loop_callbacks = 0;
+	l->probe = pi;
+	l->spec = spec;
+	l->scratch_used = 0;
+	l->probe_name_index = compiler_probe_name(l->c, spec->canonical);
+	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
+	if (spec->kind == PROBE_TRACEPOINT && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
+		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
+			   spec->canonical);
+		return -1;
+	}
+
+	pd->kind = spec->kind;
+	pd->fn_name = name;
+	pd->section = section;
+	pd->canonical = spec->canonical;
+	pd->target = spec->target;
+	pd->func = spec->func;
+	pd->period_ns = spec->period_ns;
+	pd->freq_hz = spec->freq_hz;
+
+	/* entry: find this CPU's scratch memory */
+	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, l->fn, "entry");
+	l->init_bb = new_block(l, "init");
+	LLVMBasicBlockRef body = new_block(l, "body"), bail = new_block(l, "bail");
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	emit_set_loc(l, &pi->ast->loc);
+	scratch_lookup(l, bail, l->init_bb);
+	LLVMPositionBuilderAtEnd(l->b, bail);
+	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	LLVMPositionBuilderAtEnd(l->b, l->init_bb);
+	LLVMBuildBr(l->b, body);
+
+	LLVMPositionBuilderAtEnd(l->b, body);
+	if (l->c->opts->pid > 0 && (spec->kind == PROBE_TRACEPOINT || spec->kind == PROBE_RAWTRACEPOINT ||
+				    spec->kind == PROBE_KPROBE || spec->kind == PROBE_KRETPROBE)) {
+		/* -p: kernel probes see every process; keep only the traced one */
+		LLVMValueRef tgid = current_tgid(l);
+		LLVMBasicBlockRef mine = new_block(l, "pid.match"), other = new_block(l, "pid.other");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, tgid, lower_const(l, (uint64_t)l->c->opts->pid), ""),
+				mine, other);
+		LLVMPositionBuilderAtEnd(l->b, other);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, mine);
+	}
+	if (pi->ast->filter) {
+		emit_set_loc(l, &pi->ast->filter->loc);
+		struct val f = lower_expr(l, pi->ast->filter);
+		LLVMBasicBlockRef pass = new_block(l, "filter.pass"), skip = new_block(l, "filter.skip");
+		LLVMBuildCondBr(l->b, truth(l, f), pass, skip);
+		LLVMPositionBuilderAtEnd(l->b, skip);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, pass);
+	}
+	lower_statements(l, pi->ast->body);
+	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	if (l->scratch_used > l->scratch_size)
+		l->scratch_size = l->scratch_used;
+	if (l->scratch_used > 4u << 20) {
+		diag_error(l->c->diags, &pi->ast->loc, "probe needs %zu bytes of scratch memory (limit 4 MiB)",
+			   l->scratch_used);
+		return -1;
+	}
+	return l->c->diags->errors ? -1 : 0;
+}
+
+int lower_program(struct compiler *c, struct compiled_program *out)
+{
+	struct lower l = { .c = c, .out = out };
+	struct arena *a = c->arena;
+	int ret = -1;
+	out->ringbuf_name = "sonde_events";
+	out->scratch_name = "sonde_scratch";
+	out->nmaps = c->nmaps;
+	out->maps = arena_alloc(a, sizeof(*out->maps) * (size_t)(c->nmaps ? c->nmaps : 1));
+	for (int i = 0; i < c->nmaps; i++)
+		map_layout(c->maps[i], &out->maps[i], a);
+	if (emit_init(&l) < 0)
+		goto done;
+	emit_define_maps(&l, out);
+
+	int nprogs = 0;
+	for (int i = 0; i < c->nprobes; i++)
+		nprogs += c->probes[i].nspecs;
+	out->progs = arena_alloc(a, sizeof(*out->progs) * (size_t)(nprogs ? nprogs : 1));
+	int idx = 0;
+	/* begin probes first, in source order, then the rest */
+	for (int i = 0; i < c->nprobes; i++)
+		for (int k = 0; k < c->probes[i].nspecs; k++, idx++)
+			if (lower_function(&l, &c->probes[i], &c->probes[i].specs[k], idx, &out->progs[idx]) < 0)
+				goto done;
+	out->nprogs = idx;
+	emit_define_scratch(&l);
+	if (emit_object(&l, out) < 0)
+		goto done;
+	out->actions = c->actions;
+	out->nactions = c->nactions;
+	out->probe_names = c->probe_names;
+	out->nprobe_names = c->nprobe_names;
+	ret = 0;
+done:
+	emit_dispose(&l);
+	return ret;
+}

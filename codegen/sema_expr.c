@@ -1,0 +1,393 @@
+/* Expressions in the semantic pass: literals, positional parameters,
+ * variables, operators, casts, tuples and records, field and index
+ * access, sizeof, ternaries and block/if expressions. check_expr types a
+ * node (n->type) and sends calls, maps and builtins to their own files. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sema_internal.h"
+
+static const struct type type_lit = { .kind = TY_INT, .bits = 64, .is_signed = true,
+				      .is_literal = true, .size = 8 };
+
+static const struct type type_lit_u = { .kind = TY_INT, .bits = 64, .is_signed = false,
+					.is_literal = true, .size = 8 };
+
+const struct type *arith_result(const struct type *l, const struct type *r)
+{
+	bool lsig = l->kind == TY_INT && l->is_signed && !l->is_literal;
+	bool rsig = r->kind == TY_INT && r->is_signed && !r->is_literal;
+	if (l->is_literal && r->is_literal)
+		return (l->is_signed && r->is_signed) ? &type_lit : &type_lit_u;
+	if (l->is_literal)
+		lsig = rsig;
+	if (r->is_literal)
+		rsig = lsig;
+	return (lsig || rsig) ? &type_i64 : &type_u64;
+}
+
+static void posparam(struct sema *s, struct node *n)
+{
+	int idx = (int)n->ival;
+	const char *text = idx <= s->c->opts->nparams ? s->c->opts->params[idx - 1] : NULL;
+	if (!text || !*text) {
+		/* nodes are rewritten on the first pass, so warn here directly */
+		diag_warning(s->c->diags, &n->loc, "Positional parameter $%d is empty or not provided.", idx);
+		n->kind = N_INT;
+		n->ival = 0;
+		return;
+	}
+	/* an integer literal (optionally negative, with _ separators) or a string */
+	char digits[64];
+	size_t j = 0;
+	for (const char *p = text; *p && j < sizeof(digits) - 1; p++)
+		if (*p != '_')
+			digits[j++] = *p;
+	digits[j] = 0;
+	char *end;
+	errno = 0;
+	bool neg = digits[0] == '-';
+	unsigned long long v = strtoull(neg ? digits + 1 : digits, &end, 0);
+	if (j && !*end && errno == 0 && (neg ? digits[1] : digits[0]) >= '0' &&
+	    (neg ? digits[1] : digits[0]) <= '9') {
+		n->kind = N_INT;
+		n->ival = neg ? (uint64_t)(-(int64_t)v) : v;
+		if (neg) {
+			/* keep the node an integer literal of the negative value */
+			n->op = 1;
+		}
+		return;
+	}
+	n->kind = N_STR;
+	n->str = text;
+	n->str_len = (int)strlen(text);
+}
+
+static const struct type *check_binop(struct sema *s, struct node *n)
+{
+	const struct type *l = check_expr(s, n->a);
+	const struct type *r = check_expr(s, n->b);
+	if (l->kind == TY_NONE || r->kind == TY_NONE)
+		return &type_none;
+	switch (n->op) {
+	case OP_LAND: case OP_LOR:
+		if (!is_int(l) || !is_int(r))
+			ERR(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(n->op),
+			    tname(s, l), tname(s, r));
+		return &type_bool;
+	case OP_EQ: case OP_NE:
+		if (l->kind == TY_STRING && r->kind == TY_STRING)
+			return &type_bool;
+		if ((l->kind == TY_PROBE) != (r->kind == TY_PROBE) || (!is_int(l) && l->kind != TY_PROBE) ||
+		    (!is_int(r) && r->kind != TY_PROBE)) {
+			ERR(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(n->op),
+			    tname(s, l), tname(s, r));
+			return &type_none;
+		}
+		return &type_bool;
+	case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		if (!is_int(l) || !is_int(r)) {
+			ERR(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(n->op),
+			    tname(s, l), tname(s, r));
+			return &type_none;
+		}
+		return &type_bool;
+	default:
+		break;
+	}
+	if (!is_int(l) || !is_int(r)) {
+		ERR(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(n->op), tname(s, l),
+		    tname(s, r));
+		return &type_none;
+	}
+	if (l->kind == TY_POINTER && (n->op == OP_ADD || n->op == OP_SUB) && r->kind == TY_INT)
+		return l;
+	if ((n->op == OP_DIV || n->op == OP_MOD) && l->kind == TY_INT && r->kind == TY_INT &&
+	    ((l->is_signed && !l->is_literal) || (r->is_signed && !r->is_literal)))
+		WARN(s, &n->loc, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)",
+		     binop_str(n->op));
+	const struct type *res = arith_result(l->kind == TY_INT ? l : &type_u64,
+					     r->kind == TY_INT ? r : &type_u64);
+	if (n->op == OP_SUB && !res->is_literal)
+		res = &type_i64;
+	return res;
+}
+
+static const struct type *check_field(struct sema *s, struct node *n)
+{
+	if (n->a->kind == N_IDENT && !strcmp(n->a->name, "args"))
+		return check_args_field(s, n);
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	if (t->kind == TY_TUPLE) {
+		for (int i = 0; i < t->nfields; i++) {
+			char idx[16];
+			snprintf(idx, sizeof(idx), "%d", i);
+			if ((t->names && !strcmp(t->names[i], n->name)) || (!t->names && !strcmp(idx, n->name))) {
+				n->ival = (uint64_t)i;
+				return t->fields[i];
+			}
+		}
+		ERR(s, &n->loc, "Invalid tuple index: %s", n->name);
+		return &type_none;
+	}
+	ERR(s, &n->loc, "field access on a value of type '%s' is not supported yet", tname(s, t));
+	return &type_none;
+}
+
+static const struct type *check_cast(struct sema *s, struct node *n)
+{
+	const struct type *from = check_expr(s, n->a);
+	const struct type *to = cast_type(s, n->tspec);
+	if (!to) {
+		ERR(s, &n->loc, "cast to '%s' is not supported yet",
+		    n->tspec && n->tspec->name ? n->tspec->name : "?");
+		return &type_none;
+	}
+	if (from->kind != TY_NONE && !is_int(from)) {
+		ERR(s, &n->loc, "Cannot cast from '%s' to '%s'", tname(s, from), tname(s, to));
+		return &type_none;
+	}
+	return to;
+}
+
+/* A condition (if, while, ?:): any integer-like value. */
+const struct type *check_condition(struct sema *s, struct node *n, const char *what)
+{
+	const struct type *t = check_expr(s, n);
+	if (t->kind != TY_NONE && !is_int(t))
+		ERR(s, &n->loc, "Invalid condition in %s: %s", what, tname(s, t));
+	return t;
+}
+
+/* The type of a value that is either l or r (the branches of ?: and of if
+ * expressions): NULL when they do not agree. */
+static const struct type *either_type(struct sema *s, const struct type *l, const struct type *r)
+{
+	if (l->kind == TY_NONE || r->kind == TY_NONE)
+		return &type_none;
+	if (l->kind == TY_INT && r->kind == TY_INT)
+		return arith_result(l, r);
+	return merge_types(s->c->arena, storage_type(l), r);
+}
+
+static const struct type *check_ternary(struct sema *s, struct node *n)
+{
+	const struct type *c = check_condition(s, n->a, "ternary");
+	if (!n->c) {
+		/* a ?: b */
+		const struct type *b = check_expr(s, n->b);
+		if (c->kind == TY_INT && b->kind == TY_INT)
+			return arith_result(c, b);
+		return c;
+	}
+	const struct type *l = check_expr(s, n->b);
+	const struct type *r = check_expr(s, n->c);
+	const struct type *m = either_type(s, l, r);
+	if (!m) {
+		ERR(s, &n->loc, "Ternary operator must return the same type: have '%s' and '%s'", tname(s, l),
+		    tname(s, r));
+		return &type_none;
+	}
+	return m;
+}
+
+/* { stmts; value }: statements in a scope of their own, then the value */
+static const struct type *check_block_expr(struct sema *s, struct node *n)
+{
+	struct scope sc;
+	scope_push(s, &sc);
+	for (struct node *st = n->body; st; st = st->next)
+		check_stmt(s, st);
+	const struct type *t = n->a ? check_expr(s, n->a) : &type_void;
+	scope_pop(s);
+	return t;
+}
+
+/* if (c) { ... v1 } else { ... v2 } used as a value */
+static const struct type *check_if_expr(struct sema *s, struct node *n)
+{
+	check_condition(s, n->a, "if()");
+	const struct type *l = check_expr(s, n->body);
+	if (!n->else_body) {
+		ERR(s, &n->loc, "an if expression needs an else branch");
+		return &type_none;
+	}
+	const struct type *r = check_expr(s, n->else_body);
+	const struct type *m = either_type(s, l, r);
+	if (!m || m->kind == TY_VOID) {
+		ERR(s, &n->loc, "if expression branches must have the same type: have '%s' and '%s'", tname(s, l),
+		    tname(s, r));
+		return &type_none;
+	}
+	return m;
+}
+
+static const struct type *check_unop(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	if (!is_int(t)) {
+		ERR(s, &n->loc, "Invalid operand for unary operator: '%s'", tname(s, t));
+		return &type_none;
+	}
+	if (n->op == OP_NOT)
+		return &type_bool;
+	if (n->op == OP_NEG)
+		return t->is_literal ? &type_lit : &type_i64;
+	return t->kind == TY_INT ? (t->is_literal ? t : type_int(64, t->is_signed)) : &type_u64;
+}
+
+/* (a, b, ...) and records (name = a, ...), a tuple whose fields have names */
+static const struct type *check_tuple(struct sema *s, struct node *n)
+{
+	bool record = n->kind == N_RECORD;
+	int cnt = count_args(n->args), i = 0;
+	const struct type **f = arena_alloc(s->c->arena, sizeof(*f) * (size_t)(cnt ? cnt : 1));
+	const char **names = record ? arena_alloc(s->c->arena, sizeof(*names) * (size_t)(cnt ? cnt : 1)) : NULL;
+	for (struct node *a = n->args; a; a = a->next, i++) {
+		if (record)
+			for (struct node *b = n->args; b != a; b = b->next)
+				if (!strcmp(a->name, b->name)) {
+					ERR(s, &a->loc, "duplicate record field '%s'", a->name);
+					return &type_none;
+				}
+		const struct type *t = check_expr(s, record ? a->a : a);
+		if (t->kind == TY_NONE)
+			return t;
+		if (type_is_aggregate(t) || t->kind == TY_VOID) {
+			ERR(s, &a->loc, "%s cannot be part of a %s", tname(s, t), record ? "record" : "tuple");
+			return &type_none;
+		}
+		a->type = t;
+		f[i] = storage_type(t);
+		if (record)
+			names[i] = a->name;
+	}
+	return type_tuple(s->c->arena, cnt, f, names);
+}
+
+/* t[literal] of a tuple, s[i] of a string */
+static const struct type *check_index(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	check_expr(s, n->b);
+	int64_t idx;
+	if (t->kind == TY_TUPLE && literal_value(n->b, &idx)) {
+		if (idx < 0 || idx >= t->nfields) {
+			ERR(s, &n->b->loc, "Invalid tuple index: %lld", (long long)idx);
+			return &type_none;
+		}
+		n->kind = N_FIELD;
+		n->ival = (uint64_t)idx;
+		return t->fields[idx];
+	}
+	if (t->kind == TY_STRING) {
+		if (n->b->type->kind != TY_INT) {
+			ERR(s, &n->b->loc, "string index must be an integer");
+			return &type_none;
+		}
+		if (literal_value(n->b, &idx) && (idx < 0 || (uint64_t)idx >= t->size)) {
+			ERR(s, &n->b->loc, "index %lld is out of bounds of '%s'", (long long)idx, tname(s, t));
+			return &type_none;
+		}
+		return &type_i8;
+	}
+	if (t->kind != TY_NONE)
+		ERR(s, &n->loc, "indexing a value of type '%s' is not supported yet", tname(s, t));
+	return &type_none;
+}
+
+static const struct type *check_sizeof(struct sema *s, struct node *n)
+{
+	const struct type *t = NULL;
+	if (n->a) {
+		t = check_expr(s, n->a);
+	} else {
+		t = cast_type(s, n->tspec);
+		if (!t)
+			ERR(s, &n->loc, "sizeof of this type is not supported yet");
+	}
+	if (!t || t->kind == TY_NONE)
+		return &type_none;
+	n->kind = N_INT;
+	n->ival = t->kind == TY_INT ? (uint64_t)t->bits / 8 : type_storage_size(t);
+	return &type_lit;
+}
+
+static const struct type *check_expr_inner(struct sema *s, struct node *n)
+{
+	switch (n->kind) {
+	case N_INT:
+		if (n->op == 1) /* negative positional parameter */
+			return &type_lit;
+		return n->ival > INT64_MAX ? &type_lit_u : &type_lit;
+	case N_STR:
+		return type_string(s->c->arena, (size_t)n->str_len + 1);
+	case N_BOOL:
+		return &type_bool;
+	case N_POSPARAM:
+		posparam(s, n);
+		return check_expr_inner(s, n);
+	case N_POSCOUNT:
+		n->kind = N_INT;
+		n->ival = (uint64_t)s->c->opts->nparams;
+		return &type_lit;
+	case N_VAR: {
+		struct var_info *v = use_var(s, n);
+		return v ? v->type : &type_none;
+	}
+	case N_MAP:
+		return check_map_read(s, n);
+	case N_IDENT:
+		return check_builtin(s, n);
+	case N_CALL:
+		return check_call(s, n);
+	case N_BINOP:
+		return check_binop(s, n);
+	case N_UNOP:
+		return check_unop(s, n);
+	case N_INCDEC:
+		return check_incdec(s, n);
+	case N_TERNARY:
+		return check_ternary(s, n);
+	case N_FIELD:
+		return check_field(s, n);
+	case N_TUPLE: case N_RECORD:
+		return check_tuple(s, n);
+	case N_CAST:
+		return check_cast(s, n);
+	case N_INDEX:
+		return check_index(s, n);
+	case N_SIZEOF:
+		return check_sizeof(s, n);
+	case N_INLINE_FN:
+		return check_inline_fn(s, n);
+	case N_BLOCK_EXPR:
+		return check_block_expr(s, n);
+	case N_IF_EXPR:
+		return check_if_expr(s, n);
+	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: case N_DEREF: {
+		static const char *const what[] = {
+			[N_NAMED] = "named arguments are", [N_OFFSETOF] = "offsetof is",
+			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
+			[N_ADDROF] = "the address-of operator is", [N_DEREF] = "pointer dereference is",
+		};
+		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
+		return &type_none;
+	}
+	default:
+		ERR(s, &n->loc, "this statement cannot be used as an expression");
+		return &type_none;
+	}
+}
+
+const struct type *check_expr(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr_inner(s, n);
+	n->type = t;
+	return t;
+}

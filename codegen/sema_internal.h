@@ -1,0 +1,98 @@
+/* Shared by the semantic-pass files (sema*.c): the pass state, scopes, the
+ * error macros and the helpers more than one of them uses. Lowering sees
+ * only sema.h. */
+#ifndef SONDE_SEMA_INTERNAL_H
+#define SONDE_SEMA_INTERNAL_H
+#include <string.h>
+
+#include "sema.h"
+
+/* The variables declared in one block; a chain up to the probe's scope. */
+struct scope {
+	struct scope *parent;
+	struct var_info **vars;
+	int nvars, cap;
+};
+
+struct sema {
+	struct compiler *c;
+	struct probe_info *probe;
+	struct scope *scope;
+	int loop_depth;
+	int for_depth;      /* inside for loops (range or map) */
+	const struct type *fn_ret; /* inside an inlined fn: its return type */
+	int map_loop_depth; /* inside `for ($kv : @m)`: no probe context there */
+};
+
+/* Diagnostics are reported on the second pass only (the first one only
+ * collects map types). */
+#define ERR(s, loc, ...) ((s)->c->second_pass ? (void)diag_error((s)->c->diags, loc, __VA_ARGS__) : (void)0)
+#define WARN(s, loc, ...) ((s)->c->second_pass ? (void)diag_warning((s)->c->diags, loc, __VA_ARGS__) : (void)0)
+
+static inline bool is_int(const struct type *t)
+{
+	return type_is_integer_like(t);
+}
+
+/* sema.c */
+void *grow_array(struct arena *a, void *items, int count, int *cap, size_t size, int first);
+
+/* sema_types.c: scopes, type names, merging and declared types */
+const char *tname(struct sema *s, const struct type *t);
+struct var_info *scope_find(struct sema *s, const char *name);
+struct var_info *use_var(struct sema *s, struct node *n);
+struct var_info *scope_add(struct sema *s, const char *name, const struct type *t);
+void scope_push(struct sema *s, struct scope *sc);
+void scope_pop(struct sema *s);
+const struct type *storage_type(const struct type *t);
+const struct type *merge_types(struct arena *a, const struct type *old, const struct type *new);
+const struct type *cast_type(struct sema *s, struct type_spec *ts);
+const struct type *declared_type(struct sema *s, struct type_spec *ts);
+bool literal_value(struct node *n, int64_t *v);
+
+/* sema_map.c: maps, map functions and aggregations */
+struct map_info *map_get(struct compiler *c, const char *name, bool create);
+const char *map_name(struct sema *s, struct node *n);
+struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create);
+void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc);
+struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok);
+const struct type *check_map_read(struct sema *s, struct node *n);
+const struct type *check_delete(struct sema *s, struct node *n);
+const struct type *check_has_key(struct sema *s, struct node *n);
+const struct type *check_len(struct sema *s, struct node *n);
+bool is_aggregate_fn(const char *name);
+const struct type *check_aggregate(struct sema *s, struct node *n);
+
+/* sema_builtin.c: builtin identifiers, args.FIELD, stacks, reg() */
+enum builtin find_builtin(const char *name, int *argn);
+const struct type *check_builtin(struct sema *s, struct node *n);
+const struct type *check_args_field(struct sema *s, struct node *n);
+const struct type *check_stack_call(struct sema *s, struct node *n);
+const struct type *check_reg(struct sema *s, struct node *n);
+
+/* sema_event.c: calls that send an event to user space */
+const struct type *check_printf(struct sema *s, struct node *n);
+const struct type *check_print(struct sema *s, struct node *n);
+const struct type *check_exit(struct sema *s, struct node *n);
+const struct type *check_map_fn(struct sema *s, struct node *n, enum action_kind kind);
+const struct type *check_time(struct sema *s, struct node *n);
+const struct type *check_system(struct sema *s, struct node *n);
+
+/* sema_call.c: argument checks and the function-call dispatch */
+int count_args(struct node *args);
+bool arity(struct sema *s, struct node *n, int min, int max);
+bool want_int(struct sema *s, struct node *arg, const char *fn, const char *what);
+const char *literal_string_arg(struct sema *s, struct node *n);
+const struct type *check_call(struct sema *s, struct node *n);
+
+/* sema_expr.c: expressions */
+const struct type *arith_result(const struct type *l, const struct type *r);
+const struct type *check_condition(struct sema *s, struct node *n, const char *what);
+const struct type *check_expr(struct sema *s, struct node *n);
+
+/* sema_stmt.c: statements, assignments, loops, inlined fns */
+void check_stmt(struct sema *s, struct node *st);
+const struct type *check_incdec(struct sema *s, struct node *n);
+const struct type *check_inline_fn(struct sema *s, struct node *n);
+
+#endif

@@ -1,0 +1,310 @@
+/* Maps in the semantic pass: the map table, the key and value types a map
+ * gets from its uses, reading a map, the map functions delete(),
+ * has_key() and len(), and the aggregations assigned to maps (count(),
+ * sum(), hist(), lhist(), ...). */
+#include "sema_internal.h"
+
+/* ---- maps ---- */
+
+struct map_info *map_get(struct compiler *c, const char *name, bool create)
+{
+	for (int i = 0; i < c->nmaps; i++)
+		if (!strcmp(c->maps[i]->name, name))
+			return c->maps[i];
+	if (!create)
+		return NULL;
+	c->maps = grow_array(c->arena, c->maps, c->nmaps, &c->cap_maps, sizeof(*c->maps), 16);
+	struct map_info *m = arena_alloc(c->arena, sizeof(*m));
+	m->name = name;
+	m->value = &type_none;
+	m->max_entries = c->opts->max_map_keys;
+	m->index = c->nmaps;
+	c->maps[c->nmaps++] = m;
+	return m;
+}
+
+const char *map_name(struct sema *s, struct node *n)
+{
+	return arena_printf(s->c->arena, "@%s", n->name ? n->name : "");
+}
+
+/* Check (or fix, on first use) the key of a map access. */
+struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create)
+{
+	struct map_info *m = map_get(s->c, map_name(s, mapnode), create);
+	sema_info(s->c, mapnode)->map = m;
+	if (!mapnode->a) {
+		if (m && m->key && m->assigned)
+			ERR(s, &mapnode->loc, "%s used as a map without an explicit key (scalar map), previously used with keys",
+			    m->name);
+		return m;
+	}
+	const struct type *kt = check_expr(s, mapnode->a);
+	if (!m || kt->kind == TY_NONE)
+		return m;
+	if (type_is_aggregate(kt) || kt->kind == TY_VOID) {
+		ERR(s, &mapnode->a->loc, "%s is not a valid map key type", tname(s, kt));
+		return m;
+	}
+	if (!m->key) {
+		m->key = storage_type(kt);
+		return m;
+	}
+	const struct type *merged = merge_types(s->c->arena, m->key, kt);
+	if (!merged)
+		ERR(s, &mapnode->loc,
+		    "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
+		    m->name, tname(s, kt), tname(s, m->key));
+	else
+		m->key = merged;
+	return m;
+}
+
+void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc)
+{
+	if (!m->assigned) {
+		m->assigned = true;
+		m->loc = *loc;
+	}
+	const struct type *merged = merge_types(s->c->arena, m->value, t);
+	if (!merged) {
+		ERR(s, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'",
+		    m->name, tname(s, t), tname(s, m->value));
+		return;
+	}
+	m->value = merged;
+}
+
+const struct type *check_map_read(struct sema *s, struct node *n)
+{
+	struct map_info *m = use_map_key(s, n, false);
+	if (!m) {
+		ERR(s, &n->loc, "Undefined map: %s", map_name(s, n));
+		return &type_none;
+	}
+	if (!m->assigned && s->c->second_pass) {
+		ERR(s, &n->loc, "Undefined map: %s", m->name);
+		return &type_none;
+	}
+	if (n->a && !m->key && m->assigned) {
+		ERR(s, &n->loc, "%s is a scalar map and has no keys", m->name);
+		return &type_none;
+	}
+	if (!n->a && m->key) {
+		ERR(s, &n->loc, "%s is used without a key but it has keys of type '%s'", m->name,
+		    tname(s, m->key));
+		return &type_none;
+	}
+	switch (m->value->kind) {
+	case TY_COUNT: case TY_SUM: case TY_MIN: case TY_MAX: case TY_AVG:
+		return m->value->is_signed ? &type_i64 : &type_u64;
+	case TY_STATS: case TY_HIST: case TY_LHIST:
+		ERR(s, &n->loc, "%s of type '%s' cannot be read as a value", m->name, tname(s, m->value));
+		return &type_none;
+	default:
+		return m->value;
+	}
+}
+
+/* ---- map functions ---- */
+
+/* A map argument of print/clear/zero/delete/has_key: `@m` or `@m[k]`. */
+struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok)
+{
+	if (!arg || arg->kind != N_MAP) {
+		ERR(s, arg ? &arg->loc : &call->loc, "%s() expects a map argument", call->name);
+		return NULL;
+	}
+	if (arg->a && !keyed_ok) {
+		ERR(s, &arg->loc, "%s() expects a map without a key", call->name);
+		return NULL;
+	}
+	struct map_info *m = map_get(s->c, map_name(s, arg), false);
+	sema_info(s->c, arg)->map = m;
+	if (!m) {
+		ERR(s, &arg->loc, "Undefined map: %s", map_name(s, arg));
+		return NULL;
+	}
+	return m;
+}
+
+/* `f(@m, k)` is kept as `f(@m[k])` (op = 1 marks the rewrite, which the
+ * second pass must not undo), so lowering treats both spellings alike. */
+static void fold_map_key_arg(struct node *n)
+{
+	struct node *m = n->args;
+	if (m && m->kind == N_MAP && !m->a && m->next && !m->next->next) {
+		m->a = m->next;
+		m->next = NULL;
+		n->op = 1;
+	}
+}
+
+/* The map of `@m[k]` in delete()/has_key(), which must exist; checks the key. */
+static struct map_info *existing_map(struct sema *s, struct node *mapnode)
+{
+	struct map_info *m = map_get(s->c, map_name(s, mapnode), false);
+	if (!m) {
+		ERR(s, &mapnode->loc, "Undefined map: %s", map_name(s, mapnode));
+		return NULL;
+	}
+	use_map_key(s, mapnode, false);
+	return m;
+}
+
+const struct type *check_delete(struct sema *s, struct node *n)
+{
+	fold_map_key_arg(n);
+	if (n->op != 1 && !arity(s, n, 1, 2))
+		return &type_bool;
+	struct node *mapnode = n->args;
+	if (!mapnode || mapnode->kind != N_MAP || mapnode->next) {
+		ERR(s, &n->loc, "delete() expects a map argument: delete(@m, key), delete(@m[key]) or delete(@m)");
+		return &type_bool;
+	}
+	existing_map(s, mapnode);
+	return &type_bool;
+}
+
+const struct type *check_has_key(struct sema *s, struct node *n)
+{
+	fold_map_key_arg(n);
+	if (n->op != 1) {
+		if (arity(s, n, 2, 2))
+			ERR(s, &n->args->loc, "has_key() expects a map without a key as its first argument");
+		return &type_bool;
+	}
+	struct node *mapnode = n->args;
+	struct map_info *m = existing_map(s, mapnode);
+	if (!m)
+		return &type_bool;
+	if (!m->key && s->c->second_pass)
+		ERR(s, &mapnode->loc, "has_key() cannot be used on a scalar map");
+	return &type_bool;
+}
+
+/* len(@m): number of entries */
+const struct type *check_len(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 1))
+		return &type_none;
+	struct map_info *m = map_arg(s, n, n->args, false);
+	if (m && !m->key && m->assigned) {
+		ERR(s, &n->args->loc, "len() expects a map with keys");
+		return &type_none;
+	}
+	if (m && (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)) {
+		ERR(s, &n->args->loc, "len() of a histogram map is not supported yet");
+		return &type_none;
+	}
+	return &type_i64;
+}
+
+/* ---- aggregations ---- */
+
+static const char *const aggregate_fns[] = { "count", "sum", "avg", "min", "max", "stats", "hist",
+					     "lhist", "tseries", NULL };
+
+bool is_aggregate_fn(const char *name)
+{
+	for (int i = 0; aggregate_fns[i]; i++)
+		if (!strcmp(aggregate_fns[i], name))
+			return true;
+	return false;
+}
+
+/* hist(n[, bits]) */
+static const struct type *check_hist(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 2))
+		return &type_none;
+	want_int(s, n->args, "hist", "argument");
+	int64_t bits = 0;
+	if (n->args->next) {
+		check_expr(s, n->args->next);
+		if (!literal_value(n->args->next, &bits) || bits < 0 || bits > 5) {
+			ERR(s, &n->args->next->loc, "hist: bits %lld must be 0..5", (long long)bits);
+			return &type_none;
+		}
+	}
+	struct type *t = (struct type *)type_aggregate(s->c->arena, TY_HIST, false);
+	t->hist_bits = (int)bits;
+	return t;
+}
+
+/* lhist(n, min, max, step): literal bounds, at most 1000 buckets */
+static const struct type *check_lhist(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 4, 4))
+		return &type_none;
+	want_int(s, n->args, "lhist", "argument");
+	int64_t v[3];
+	struct node *arg = n->args->next;
+	for (int i = 0; i < 3; i++, arg = arg->next) {
+		check_expr(s, arg);
+		if (!literal_value(arg, &v[i])) {
+			ERR(s, &arg->loc, "lhist() %s must be an integer literal",
+			    i == 0 ? "min" : i == 1 ? "max" : "step");
+			return &type_none;
+		}
+	}
+	if (v[0] < 0) {
+		ERR(s, &n->args->next->loc, "lhist: invalid min value (must be non-negative literal)");
+		return &type_none;
+	}
+	if (v[2] < 1) {
+		ERR(s, &n->loc, "lhist() step must be >= 1 (%lld provided)", (long long)v[2]);
+		return &type_none;
+	}
+	if (v[1] <= v[0]) {
+		ERR(s, &n->loc, "lhist: max must be greater than min");
+		return &type_none;
+	}
+	if (v[2] > v[1] - v[0] || (v[1] - v[0]) / v[2] > 1000) {
+		ERR(s, &n->loc, "lhist: invalid step value (at most 1000 buckets, step <= max - min)");
+		return &type_none;
+	}
+	struct type *t = (struct type *)type_aggregate(s->c->arena, TY_LHIST, false);
+	t->lh_min = v[0];
+	t->lh_max = v[1];
+	t->lh_step = v[2];
+	return t;
+}
+
+/* `@m[k] = count()` etc.: the value type of the map. */
+const struct type *check_aggregate(struct sema *s, struct node *n)
+{
+	const char *f = n->name;
+	struct arena *a = s->c->arena;
+	if (!strcmp(f, "count")) {
+		arity(s, n, 0, 0);
+		return type_aggregate(a, TY_COUNT, false);
+	}
+	static const struct {
+		const char *name;
+		enum type_kind kind;
+	} one_arg[] = { { "sum", TY_SUM }, { "avg", TY_AVG }, { "min", TY_MIN },
+			{ "max", TY_MAX }, { "stats", TY_STATS } };
+	for (size_t i = 0; i < sizeof(one_arg) / sizeof(one_arg[0]); i++) {
+		if (strcmp(f, one_arg[i].name))
+			continue;
+		if (!arity(s, n, 1, 1))
+			return &type_none;
+		const struct type *t = check_expr(s, n->args);
+		if (t->kind != TY_NONE && !is_int(t)) {
+			ERR(s, &n->args->loc, "%s() expects an integer argument (%s provided)", f, tname(s, t));
+			return &type_none;
+		}
+		bool sign = t->kind == TY_INT && t->is_signed && !t->is_literal;
+		int64_t v;
+		if (t->is_literal && literal_value(n->args, &v))
+			sign = v < 0;
+		return type_aggregate(a, one_arg[i].kind, sign);
+	}
+	if (!strcmp(f, "hist"))
+		return check_hist(s, n);
+	if (!strcmp(f, "lhist"))
+		return check_lhist(s, n);
+	ERR(s, &n->loc, "%s() is not supported yet", f);
+	return &type_none;
+}
