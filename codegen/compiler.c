@@ -3,16 +3,27 @@
 
 #include <string.h>
 
+#include "btf.h"
+
+struct btf_types *compiler_btf(struct compiler *c)
+{
+	if (!c->btf_tried) {
+		c->btf_tried = true;
+		c->btf = btf_types_load(c->arena);
+	}
+	return c->btf;
+}
+
 struct compiled_program *compile_source(struct arena *a, struct diags *d, const struct compile_options *opts)
 {
 	struct compiler c = { .arena = a, .diags = d, .opts = opts };
 	c.ast = parse_program(a, d, d->src);
 	if (!c.ast || d->errors)
 		return NULL;
-	if (macros_expand(&c) < 0 || sema_run(&c) < 0)
-		return NULL;
 	struct compiled_program *out = arena_alloc(a, sizeof(*out));
-	if (lower_program(&c, out) < 0)
-		return NULL;
-	return out;
+	int err = 0;
+	if (macros_expand(&c) < 0 || sema_run(&c) < 0 || lower_program(&c, out) < 0)
+		err = -1;
+	btf_types_free(c.btf);
+	return err ? NULL : out;
 }

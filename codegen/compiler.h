@@ -67,6 +67,8 @@ struct compiler {
 	int nprobe_names, cap_probe_names;
 	bool second_pass; /* sema: report errors only on the final pass */
 	int stack_frames; /* deepest kstack/ustack limit used, 0 if none */
+	struct btf_types *btf; /* kernel types, loaded on first use */
+	bool btf_tried;
 };
 
 /* The builtins the semantic pass understands, resolved per N_IDENT. */
@@ -75,6 +77,9 @@ enum builtin {
 	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
 	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC, B_PROBETYPE,
 };
+
+/* Kernel BTF types, loaded on first use; NULL when unavailable. */
+struct btf_types *compiler_btf(struct compiler *c);
 
 /* Replace macro calls by copies of the macro bodies. Returns 0 or -1. */
 int macros_expand(struct compiler *c);

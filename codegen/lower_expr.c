@@ -25,9 +25,10 @@ LLVMValueRef lower_helper(struct lower *l, int id, LLVMTypeRef ret, LLVMValueRef
 	return LLVMBuildCall2(l->b, fty, callee, args, n, "");
 }
 
+/* Kernel structs count as scalars: a struct value is its address. */
 bool is_scalar(const struct type *t)
 {
-	return type_is_integer_like(t) || t->kind == TY_PROBE;
+	return type_is_integer_like(t) || t->kind == TY_PROBE || t->kind == TY_STRUCT;
 }
 
 size_t scratch_reserve(struct lower *l, size_t size)
@@ -195,8 +196,72 @@ static struct val lower_tuple(struct lower *l, struct node *n)
 }
 
 /* t.N and t.name of a tuple or record */
+/* Read `bytes` bytes of kernel or user memory into an i64 (zero-extended);
+ * a failed read gives 0. */
+static LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes)
+{
+	LLVMValueRef tmp = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), tmp);
+	LLVMValueRef args[3] = { tmp, LLVMConstInt(l->i32, bytes, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
+	lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+	return LLVMBuildLoad2(l->b, l->i64, tmp, "");
+}
+
+/* Sign-extend the low `bits` bits of v. */
+static LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits)
+{
+	LLVMValueRef shift = lower_const(l, 64 - bits);
+	return LLVMBuildAShr(l->b, LLVMBuildShl(l->b, v, shift, ""), shift, "");
+}
+
+/* p->f / s.f of a kernel struct: a nested struct stays an address; other
+ * members are read from memory (bitfields shifted and masked). */
+static struct val lower_member(struct lower *l, struct node *n)
+{
+	struct call_info *ci = n->sema;
+	LLVMValueRef base = lower_expr(l, n->a).v;
+	LLVMValueRef addr = LLVMBuildAdd(l->b, base, lower_const(l, ci->member_bit_offset / 8), "");
+	const struct type *t = n->type;
+	if (t->kind == TY_STRUCT)
+		return (struct val){ addr };
+	if (t->kind == TY_STRING) {
+		LLVMValueRef slot = scratch_alloc(l, t->size);
+		emit_memset0(l, slot, t->size);
+		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, t->size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
+		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+		return (struct val){ slot };
+	}
+	if (ci->member_bitfield_bits) {
+		uint32_t shift = ci->member_bit_offset % 8, bits = ci->member_bitfield_bits;
+		LLVMValueRef v = read_memory(l, addr, (shift + bits + 7) / 8);
+		v = LLVMBuildLShr(l->b, v, lower_const(l, shift), "");
+		v = LLVMBuildAnd(l->b, v, lower_const(l, bits >= 64 ? ~0ull : (1ull << bits) - 1), "");
+		if (t->kind == TY_INT && t->is_signed)
+			v = sign_extend(l, v, bits);
+		return (struct val){ v };
+	}
+	uint32_t bytes = ci->member_bytes ? ci->member_bytes : 8;
+	LLVMValueRef v = read_memory(l, addr, bytes);
+	if (t->kind == TY_INT && t->is_signed && bytes < 8)
+		v = sign_extend(l, v, bytes * 8);
+	return (struct val){ normalize_int(l, v, t) };
+}
+
+/* *p of an integer or pointer */
+static struct val lower_deref(struct lower *l, struct node *n)
+{
+	const struct type *t = n->type;
+	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : 8;
+	LLVMValueRef v = read_memory(l, lower_expr(l, n->a).v, bytes);
+	if (t->kind == TY_INT && t->is_signed && bytes < 8)
+		v = sign_extend(l, v, bytes * 8);
+	return (struct val){ v };
+}
+
 static struct val lower_field(struct lower *l, struct node *n)
 {
+	if (n->sema && ((struct call_info *)n->sema)->is_member)
+		return lower_member(l, n);
 	struct val t = lower_expr(l, n->a);
 	const struct type *tt = n->a->type;
 	return load_value(l, gep(l, t.v, tt->offsets[n->ival]), tt->fields[n->ival]);
@@ -282,6 +347,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_field(l, n);
 	case N_CALL:
 		return lower_call(l, n);
+	case N_DEREF:
+		return lower_deref(l, n);
 	default:
 		diag_error(l->c->diags, &n->loc, "this expression is not supported yet");
 		return (struct val){ lower_const(l, 0) };

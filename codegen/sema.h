@@ -11,6 +11,9 @@ struct call_info {
 	struct var_info *var;     /* N_VAR, let, for */
 	int action;               /* printf/print/exit/... action index, -1 none */
 	const struct tp_field *field; /* args.FIELD */
+	/* ->field / .field of a kernel struct (BTF) */
+	uint32_t member_bit_offset, member_bitfield_bits, member_bytes;
+	bool is_member;
 };
 
 struct call_info *sema_info(struct compiler *c, struct node *n);

@@ -3,6 +3,7 @@
  * kstack()/ustack() with their mode and limit, and reg("name"). */
 #include <stdlib.h>
 
+#include "btf.h"
 #include "sema_internal.h"
 
 static const struct {
@@ -95,8 +96,10 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 		n->str = provider_of(s, s->probe);
 		n->str_len = (int)strlen(n->str);
 		return type_string(s->c->arena, (size_t)n->str_len + 1);
-	case B_CURTASK:
-		return type_pointer(s->c->arena, NULL);
+	case B_CURTASK: {
+		struct btf_types *bt = compiler_btf(s->c);
+		return type_pointer(s->c->arena, bt ? btf_named_type(bt, "struct task_struct") : NULL);
+	}
 	case B_ARGS:
 		if (kind != PROBE_TRACEPOINT)
 			ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
@@ -127,6 +130,14 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 		return &type_u64;
 	case B_NONE:
 		break;
+	}
+	/* an enum constant of the kernel (TASK_RUNNING, TCP_CLOSE, ...) */
+	int64_t value;
+	struct btf_types *bt = compiler_btf(s->c);
+	if (bt && btf_enum_value(bt, n->name, &value)) {
+		n->kind = N_INT;
+		n->ival = (uint64_t)value;
+		return value < 0 ? &type_i64 : &type_u64;
 	}
 	ERR(s, &n->loc, "Unknown identifier: '%s'", n->name);
 	return &type_none;

@@ -42,7 +42,7 @@ const struct type *check_printf(struct sema *s, struct node *n)
 	for (struct node *a = n->args->next; a; a = a->next, i++) {
 		if (types[i]->kind == TY_NONE)
 			return &type_void;
-		if (type_is_aggregate(types[i]) || types[i]->kind == TY_VOID) {
+		if (type_is_aggregate(types[i]) || types[i]->kind == TY_VOID || types[i]->kind == TY_STRUCT) {
 			ERR(s, &a->loc, "printf: %s cannot be printed as an argument", tname(s, types[i]));
 			return &type_void;
 		}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "btf.h"
 #include "sema_internal.h"
 
 static const struct type type_lit = { .kind = TY_INT, .bits = 64, .is_signed = true,
@@ -114,6 +115,39 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	return res;
 }
 
+/* *p: reads the integer or pointer p points to */
+static const struct type *check_deref(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	if (t->kind != TY_POINTER || !t->pointee || t->pointee->kind == TY_STRUCT) {
+		ERR(s, &n->loc, "dereferencing a value of type '%s' is not supported yet", tname(s, t));
+		return &type_none;
+	}
+	return t->pointee;
+}
+
+/* p->f / s.f on a kernel struct: the member's offset and type from BTF */
+static const struct type *check_struct_member(struct sema *s, struct node *n, const struct type *st)
+{
+	struct btf_member_ref m;
+	if (!btf_find_member(compiler_btf(s->c), st, n->name, &m)) {
+		ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", st->name, n->name);
+		return &type_none;
+	}
+	if (!m.type) {
+		ERR(s, &n->loc, "the type of field '%s' of '%s' is not supported yet", n->name, st->name);
+		return &type_none;
+	}
+	struct call_info *ci = sema_info(s->c, n);
+	ci->is_member = true;
+	ci->member_bit_offset = m.bit_offset;
+	ci->member_bitfield_bits = m.bitfield_bits;
+	ci->member_bytes = m.byte_size;
+	return m.type;
+}
+
 static const struct type *check_field(struct sema *s, struct node *n)
 {
 	if (n->a->kind == N_IDENT && !strcmp(n->a->name, "args"))
@@ -133,6 +167,10 @@ static const struct type *check_field(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "Invalid tuple index: %s", n->name);
 		return &type_none;
 	}
+	if (t->kind == TY_POINTER && t->pointee && t->pointee->kind == TY_STRUCT)
+		t = t->pointee;
+	if (t->kind == TY_STRUCT)
+		return check_struct_member(s, n, t);
 	ERR(s, &n->loc, "field access on a value of type '%s' is not supported yet", tname(s, t));
 	return &type_none;
 }
@@ -142,8 +180,15 @@ static const struct type *check_cast(struct sema *s, struct node *n)
 	const struct type *from = check_expr(s, n->a);
 	const struct type *to = cast_type(s, n->tspec);
 	if (!to) {
-		ERR(s, &n->loc, "cast to '%s' is not supported yet",
-		    n->tspec && n->tspec->name ? n->tspec->name : "?");
+		const char *name = n->tspec && n->tspec->name ? n->tspec->name : "?";
+		if (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6))
+			ERR(s, &n->tspec->loc, "Unknown struct/union: '%s'", name);
+		else
+			ERR(s, &n->loc, "cast to '%s' is not supported yet", name);
+		return &type_none;
+	}
+	if (to->kind == TY_STRUCT) {
+		ERR(s, &n->loc, "cannot cast to the struct value '%s'; cast to a pointer: (%s *)", to->name, to->name);
 		return &type_none;
 	}
 	if (from->kind != TY_NONE && !is_int(from)) {
@@ -282,6 +327,7 @@ static const struct type *check_index(struct sema *s, struct node *n)
 			return &type_none;
 		}
 		n->kind = N_FIELD;
+		n->name = arena_printf(s->c->arena, "%lld", (long long)idx);
 		n->ival = (uint64_t)idx;
 		return t->fields[idx];
 	}
@@ -370,11 +416,13 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_block_expr(s, n);
 	case N_IF_EXPR:
 		return check_if_expr(s, n);
-	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: case N_DEREF: {
+	case N_DEREF:
+		return check_deref(s, n);
+	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
 		static const char *const what[] = {
 			[N_NAMED] = "named arguments are", [N_OFFSETOF] = "offsetof is",
 			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
-			[N_ADDROF] = "the address-of operator is", [N_DEREF] = "pointer dereference is",
+			[N_ADDROF] = "the address-of operator is",
 		};
 		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
 		return &type_none;

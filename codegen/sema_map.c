@@ -62,6 +62,10 @@ struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create)
 
 void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc)
 {
+	if (t->kind == TY_STRUCT) {
+		ERR(s, loc, "a struct value ('%s') cannot be stored yet; store a pointer to it instead", t->name);
+		return;
+	}
 	if (!m->assigned) {
 		m->assigned = true;
 		m->loc = *loc;

@@ -9,6 +9,10 @@ static void check_for_map(struct sema *s, struct node *st);
 
 static void check_assign_var(struct sema *s, struct node *st, struct node *target, const struct type *t)
 {
+	if (t->kind == TY_STRUCT) {
+		ERR(s, &st->loc, "a struct value ('%s') cannot be stored yet; store a pointer to it instead", t->name);
+		return;
+	}
 	struct var_info *v = scope_find(s, target->name);
 	if (!v) {
 		v = scope_add(s, target->name, storage_type(t));

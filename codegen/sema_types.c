@@ -1,6 +1,7 @@
 /* Types in the semantic pass: scopes of scratch variables, the type a
  * stored value gets, merging the types of successive assignments, types
  * written in casts and declarations, and integer literal arguments. */
+#include "btf.h"
 #include "sema_internal.h"
 
 const char *tname(struct sema *s, const struct type *t)
@@ -126,14 +127,21 @@ const struct type *cast_type(struct sema *s, struct type_spec *ts)
 		return NULL;
 	if (ts->array_len >= 0)
 		return NULL;
-	if (ts->pointer_depth > 0)
-		return type_pointer(s->c->arena, NULL);
+	if (ts->pointer_depth > 0) {
+		struct type_spec base = *ts;
+		base.pointer_depth = 0;
+		const struct type *pointee = cast_type(s, &base);
+		if (!pointee && (!strncmp(ts->name, "struct ", 7) || !strncmp(ts->name, "union ", 6)))
+			return NULL; /* unknown struct: reported by the caller */
+		return type_pointer(s->c->arena, pointee);
+	}
 	if (!strcmp(ts->name, "bool"))
 		return &type_bool;
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (!strcmp(ints[i].name, ts->name))
 			return type_int(ints[i].bits, ints[i].sign);
-	return NULL;
+	struct btf_types *bt = compiler_btf(s->c);
+	return bt ? btf_named_type(bt, ts->name) : NULL;
 }
 
 /* A type written in a declaration: `let $x: T`, fn parameters and results. */

@@ -468,9 +468,50 @@ static bool push_cond(struct pp *p, bool value, const struct src_loc *loc)
 	return true;
 }
 
+/* `defined X` / `defined(X)` become 1 or 0, then macros are expanded. */
+static const char *expand_condition(struct pp *p, const char *expr)
+{
+	struct pp tmp = *p;
+	tmp.out = NULL;
+	tmp.len = tmp.cap = 0;
+	tmp.in_comment = false;
+	const char *s = expr;
+	while (*s) {
+		if (!strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]))) {
+			s += 7;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			bool paren = *s == '(';
+			if (paren)
+				s++;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			const char *name = s;
+			while (ident_char(*s))
+				s++;
+			bool def = find(p, name, (size_t)(s - name)) != NULL;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (paren && *s == ')')
+				s++;
+			emit(&tmp, def ? " 1 " : " 0 ", 3);
+			continue;
+		}
+		const char *start = s;
+		while (*s && strncmp(s, "defined", 7))
+			s++;
+		if (s > start && ident_char(s[-1]) && *s) {
+			/* "defined" inside a longer identifier */
+			s += 7;
+		}
+		expand(&tmp, start, (size_t)(s - start), 0);
+	}
+	return tmp.out ? tmp.out : "";
+}
+
 static bool eval_cond(struct pp *p, const char *expr, const struct src_loc *loc)
 {
-	struct cond c = { .p = p, .s = expr };
+	struct cond c = { .p = p, .s = expand_condition(p, expr) };
 	long long v = cond_or(&c);
 	skip_ws(&c);
 	if (c.error || *c.s)
