@@ -16,14 +16,20 @@ struct btf_types *compiler_btf(struct compiler *c)
 
 struct compiled_program *compile_source(struct arena *a, struct diags *d, const struct compile_options *opts)
 {
-	struct compiler c = { .arena = a, .diags = d, .opts = opts };
+	struct compile_options o = *opts;
+	if (!o.license)
+		o.license = "GPL";
+	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	c.ast = parse_program(a, d, d->src);
-	if (!c.ast || d->errors)
+	if (!c.ast || d->errors || config_apply(&c, &o) < 0)
 		return NULL;
 	struct compiled_program *out = arena_alloc(a, sizeof(*out));
 	int err = 0;
 	if (macros_expand(&c) < 0 || sema_run(&c) < 0 || lower_program(&c, out) < 0)
 		err = -1;
 	btf_types_free(c.btf);
-	return err ? NULL : out;
+	if (err)
+		return NULL;
+	out->print_maps_on_exit = o.print_maps_on_exit;
+	return out;
 }

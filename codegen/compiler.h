@@ -50,6 +50,11 @@ struct compile_options {
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;
 	bool dump_ir, dump_ir_opt;
+	/* config variables (§1.10), set by config_apply */
+	bool print_maps_on_exit;
+	enum stack_mode stack_mode; /* default mode of kstack/ustack */
+	int missing_probes;         /* enum probe_missing_mode */
+	const char *license;
 };
 
 struct compiler {
@@ -77,6 +82,10 @@ enum builtin {
 	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
 	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC, B_PROBETYPE,
 };
+
+/* Apply the script's config block and the BPFTRACE_/SONDE_ environment
+ * variables to o. Returns 0 or -1 (with diagnostics). */
+int config_apply(struct compiler *c, struct compile_options *o);
 
 /* Kernel BTF types, loaded on first use; NULL when unavailable. */
 struct btf_types *compiler_btf(struct compiler *c);

@@ -52,8 +52,10 @@ int emit_init(struct lower *l)
 	l->di_u64 = LLVMDIBuilderCreateBasicType(l->di, "unsigned long long", 18, 64, 7 /* DW_ATE_unsigned */, 0);
 
 	/* license */
-	LLVMValueRef lic = LLVMAddGlobal(l->mod, LLVMArrayType(l->i8, 4), "_license");
-	LLVMSetInitializer(lic, LLVMConstStringInContext(l->ctx, "GPL", 3, 0));
+	const char *license = l->c->opts->license ? l->c->opts->license : "GPL";
+	unsigned len = (unsigned)strlen(license);
+	LLVMValueRef lic = LLVMAddGlobal(l->mod, LLVMArrayType(l->i8, len + 1), "_license");
+	LLVMSetInitializer(lic, LLVMConstStringInContext(l->ctx, license, len, 0));
 	LLVMSetSection(lic, "license");
 	return 0;
 }

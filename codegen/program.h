@@ -89,6 +89,7 @@ struct compiled_program {
 	int nprobe_names;
 	const char *ringbuf_name; /* BPF map carrying events */
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
+	bool print_maps_on_exit;    /* config print_maps_on_exit */
 	const char *stack_map_name; /* STACK_TRACE map of kstack/ustack values, NULL if unused */
 	int stack_frames;           /* u64 frames per stack map entry */
 };

@@ -67,7 +67,8 @@ static int resolve_probes(struct compiler *c)
 			struct attach_spec *specs;
 			int ns;
 			struct probe_resolve_opts ro = { .params = c->opts->params, .nparams = c->opts->nparams,
-							 .pid = c->opts->pid };
+							 .pid = c->opts->pid,
+							 .missing = (enum probe_missing_mode)c->opts->missing_probes };
 			if (probes_resolve_opts(c->arena, c->diags, ap, &ro, &specs, &ns) < 0) {
 				errors++;
 				continue;

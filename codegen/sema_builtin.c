@@ -79,7 +79,7 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "usermode is not supported yet");
 		return &type_none;
 	case B_KSTACK: case B_USTACK:
-		return use_stack(s, b == B_USTACK, STACK_BPFTRACE, 127);
+		return use_stack(s, b == B_USTACK, s->c->opts->stack_mode, 127);
 	case B_FUNC:
 		if (kind != PROBE_UPROBE && kind != PROBE_URETPROBE && kind != PROBE_KPROBE &&
 		    kind != PROBE_KRETPROBE) {
@@ -182,7 +182,7 @@ const struct type *check_stack_call(struct sema *s, struct node *n)
 {
 	if (!arity(s, n, 0, 2))
 		return &type_none;
-	enum stack_mode mode = STACK_BPFTRACE;
+	enum stack_mode mode = s->c->opts->stack_mode;
 	int64_t limit = 127;
 	struct node *a = n->args;
 	if (a && a->kind == N_IDENT) {

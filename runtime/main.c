@@ -373,6 +373,7 @@ int main(int argc, char **argv)
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
 		.max_map_keys = 4096,
+		.print_maps_on_exit = true,
 		.dump_ir = cli.dump_ir,
 		.dump_ir_opt = cli.dump_ir_opt,
 	};

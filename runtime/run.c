@@ -389,7 +389,7 @@ static bool only_special(const struct compiled_program *p)
 static void print_maps(struct runner *r)
 {
 	output_exit_separator(&r->out);
-	if (!r->opts->print_maps_on_exit)
+	if (!r->opts->print_maps_on_exit || !r->prog->print_maps_on_exit)
 		return;
 	/* maps ordered by name, byte order */
 	int n = r->prog->nmaps;
