@@ -77,12 +77,15 @@ LLVMValueRef string_equal(struct lower *l, struct node *an, LLVMValueRef a, size
 }
 
 /* Read a NUL-terminated string from an arbitrary (kernel or user) address. */
+/* Read a NUL-terminated string. Without an explicit length one byte more
+ * than the capacity is read: a source of `cap` characters or more then
+ * leaves no NUL within the capacity, which prints as truncated (§4). */
 static struct val read_string(struct lower *l, LLVMValueRef addr, size_t cap, LLVMValueRef len)
 {
-	LLVMValueRef slot = scratch_alloc(l, cap);
-	emit_memset0(l, slot, cap);
+	LLVMValueRef slot = scratch_alloc(l, cap + 1);
+	emit_memset0(l, slot, cap + 1);
 	if (!len)
-		len = LLVMConstInt(l->i32, cap, 0);
+		len = LLVMConstInt(l->i32, cap + 1, 0);
 	LLVMValueRef args[3] = { slot, len, LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
 	lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
 	return (struct val){ slot };
