@@ -17,7 +17,7 @@ static LLVMValueRef event_begin(struct lower *l, int action, size_t payload)
 
 /* Send an event to user space. A full ring buffer drops it: count it for
  * the exit warning. */
-static void event_send(struct lower *l, LLVMValueRef ev, size_t payload)
+void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload)
 {
 	LLVMValueRef args[4] = { l->ringbuf, ev, lower_const(l, 8 + ((payload + 7) & ~(size_t)7)), lower_const(l, 0) };
 	LLVMValueRef rc = lower_helper(l, H_RINGBUF_OUTPUT, l->i64, args, 4);
@@ -37,7 +37,7 @@ static void event_send(struct lower *l, LLVMValueRef ev, size_t payload)
 /* An event without payload. */
 static void emit_event(struct lower *l, int action)
 {
-	event_send(l, event_begin(l, action, 0), 0);
+	emit_event_buffer(l, event_begin(l, action, 0), 0);
 }
 
 /* A located warning printed by the runtime when `cond` holds. */
@@ -61,7 +61,7 @@ static void lower_printf(struct lower *l, struct node *n, int action)
 	int i = 0;
 	for (struct node *a = n->args->next; a; a = a->next, i++)
 		store_value(l, gep(l, ev, 8 + t->offsets[i]), t->fields[i], lower_expr(l, a), a->type);
-	event_send(l, ev, t->size);
+	emit_event_buffer(l, ev, t->size);
 }
 
 static void lower_print(struct lower *l, struct node *n, int action)
@@ -72,12 +72,12 @@ static void lower_print(struct lower *l, struct node *n, int action)
 		struct node *top = n->args->next, *div = top ? top->next : NULL;
 		LLVMBuildStore(l->b, top ? lower_expr(l, top).v : lower_const(l, 0), gep(l, ev, 8));
 		LLVMBuildStore(l->b, div ? lower_expr(l, div).v : lower_const(l, 0), gep(l, ev, 16));
-		event_send(l, ev, 16);
+		emit_event_buffer(l, ev, 16);
 		return;
 	}
 	LLVMValueRef ev = event_begin(l, action, act->type->size);
 	store_value(l, gep(l, ev, 8), act->type, lower_expr(l, n->args), n->args->type);
-	event_send(l, ev, act->type->size);
+	emit_event_buffer(l, ev, act->type->size);
 }
 
 /* The calls that send an event: printf(), system(), print(), exit(),
@@ -86,14 +86,16 @@ struct val lower_event_call(struct lower *l, struct node *n)
 {
 	struct call_info *ci = n->sema;
 	const char *f = n->name;
-	if (!strcmp(f, "printf") || !strcmp(f, "system")) {
+	if (!strcmp(f, "printf") || !strcmp(f, "system") || !strcmp(f, "cat")) {
 		lower_printf(l, n, ci->action);
+	} else if (!strcmp(f, "join")) {
+		lower_join(l, n, ci->action);
 	} else if (!strcmp(f, "print")) {
 		lower_print(l, n, ci->action);
 	} else if (!strcmp(f, "exit")) {
 		LLVMValueRef ev = event_begin(l, ci->action, 8);
 		LLVMBuildStore(l->b, n->args ? lower_expr(l, n->args).v : lower_const(l, 0), gep(l, ev, 8));
-		event_send(l, ev, 8);
+		emit_event_buffer(l, ev, 8);
 		emit_return(l);
 	} else if (!strcmp(f, "clear") || !strcmp(f, "zero") || !strcmp(f, "time")) {
 		emit_event(l, ci->action);

@@ -198,7 +198,7 @@ static struct val lower_tuple(struct lower *l, struct node *n)
 /* t.N and t.name of a tuple or record */
 /* Read `bytes` bytes of kernel or user memory into an i64 (zero-extended);
  * a failed read gives 0. */
-static LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes)
+LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes)
 {
 	LLVMValueRef tmp = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_const(l, 0), tmp);
@@ -299,6 +299,10 @@ static struct val lower_call(struct lower *l, struct node *n)
 		return lower_stack(l, f[0] == 'u');
 	if (!strcmp(f, "strftime"))
 		return lower_strftime(l, n);
+	if (!strcmp(f, "bswap"))
+		return lower_bswap(l, n);
+	if (!strcmp(f, "ntop"))
+		return lower_ntop(l, n);
 	if (!strcmp(f, "ksym") || !strcmp(f, "usym"))
 		return lower_symbol(l, lower_expr(l, n->args).v, f[0] == 'u');
 	return lower_event_call(l, n);

@@ -76,6 +76,14 @@ void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, s
 /* lower_event.c: ring-buffer events */
 void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg);
 struct val lower_event_call(struct lower *l, struct node *n);
+/* send an event already filled in scratch memory (u64 action, payload) */
+void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload);
+LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes);
+
+/* lower_misc.c */
+struct val lower_bswap(struct lower *l, struct node *n);
+struct val lower_ntop(struct lower *l, struct node *n);
+void lower_join(struct lower *l, struct node *n, int action);
 
 /* lower_stmt.c: statements */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);

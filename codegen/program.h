@@ -42,7 +42,12 @@ enum action_kind {
 	ACT_TIME,      /* no payload; fmt = strftime format */
 	ACT_SYSTEM,    /* payload: args tuple; fmt = the command (printf format) */
 	ACT_WARNING,   /* no payload; fmt = the located warning text, for stderr */
+	ACT_CAT,       /* payload: args tuple; fmt = the file name (printf format) */
+	ACT_JOIN,      /* payload: { u64 count; char elem[JOIN_MAX_ELEMS][JOIN_ELEM_SIZE] };
+			  fmt = the separator */
 };
+
+enum { JOIN_MAX_ELEMS = 16, JOIN_ELEM_SIZE = 256 };
 
 /* Every asynchronous event is a ring buffer record: u64 action index, then
  * the payload at offset 8. */

@@ -175,19 +175,95 @@ static const struct type *check_kaddr(struct sema *s, struct node *n)
 /* ---- dispatch ---- */
 
 static const char *const unsupported_fns[] = {
-	"cat", "join", "errorf", "warnf", "fail", "static_assert", "assert", "debugf",
+	"errorf", "warnf", "fail", "static_assert", "assert", "debugf",
 	"buf", "strcap", "str_concat", "memcmp",
-	"uaddr", "percpu_kaddr", "kptr", "uptr", "ntop", "pton", "macaddr",
+	"uaddr", "percpu_kaddr", "kptr", "uptr", "pton", "macaddr",
 	"cgroupid", "cgroup_path", "path", "signal", "signal_thread", "override", "write_user",
 	"is_str", "is_ptr", "is_array", "is_integer", "is_unsigned_integer", "is_literal",
-	"container_of", "is_err", "bswap", "find", "dw_ustack",
+	"container_of", "is_err", "find", "dw_ustack",
 	"socket_cookie", "skboutput", "strerror", "signal_name", "syscall_name", "getopt",
 	"unwatch", "kfunc_exist", "kfunc_allowed", NULL,
 };
 
+/* bswap(n): the bytes of an integer reversed, same width, unsigned */
+static const struct type *check_bswap(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 1))
+		return &type_none;
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind == TY_NONE)
+		return t;
+	if (t->kind != TY_INT) {
+		ERR(s, &n->args->loc, "bswap() expects an integer (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_int(t->is_literal ? 64 : t->bits, false);
+}
+
+/* ntop([af,] addr): an IPv4 (integer or 4 bytes) or IPv6 (16 bytes) address */
+static const struct type *check_ntop(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 2))
+		return &type_none;
+	struct node *addr = n->args->next ? n->args->next : n->args;
+	if (n->args->next)
+		want_int(s, n->args, "ntop", "address family");
+	const struct type *t = check_expr(s, addr);
+	if (t->kind == TY_NONE)
+		return t;
+	bool ok = t->kind == TY_INT || (t->kind == TY_STRING && (t->size == 4 || t->size == 16)) ||
+		  (t->kind == TY_STRUCT && (t->size == 4 || t->size == 16));
+	if (!ok) {
+		ERR(s, &addr->loc, "ntop() expects an integer or a 4 or 16 byte address (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_inet(s->c->arena);
+}
+
+/* join(argv[, sep]): a user-space array of strings, printed joined */
+static const struct type *check_join(struct sema *s, struct node *n)
+{
+	if (!arity(s, n, 1, 2))
+		return &type_void;
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind != TY_NONE && t->kind != TY_POINTER && t->kind != TY_INT)
+		ERR(s, &n->args->loc, "join() expects an array of strings (char **), not '%s'", tname(s, t));
+	const char *sep = " ";
+	if (n->args->next) {
+		if (n->args->next->kind != N_STR) {
+			ERR(s, &n->args->next->loc, "join() expects a string literal separator");
+			return &type_void;
+		}
+		sep = n->args->next->str;
+	}
+	if (s->c->second_pass) {
+		struct action act = { .kind = ACT_JOIN, .fmt = sep, .map = -1 };
+		sema_info(s->c, n)->action = compiler_add_action(s->c, act);
+	}
+	return &type_void;
+}
+
+/* cat(fmt, ...): prints a file; the name is formatted like printf */
+static const struct type *check_cat(struct sema *s, struct node *n)
+{
+	check_printf(s, n);
+	struct call_info *ci = sema_info(s->c, n);
+	if (ci->action >= 0)
+		s->c->actions[ci->action].kind = ACT_CAT;
+	return &type_void;
+}
+
 const struct type *check_call(struct sema *s, struct node *n)
 {
 	const char *f = n->name;
+	if (!strcmp(f, "bswap"))
+		return check_bswap(s, n);
+	if (!strcmp(f, "ntop"))
+		return check_ntop(s, n);
+	if (!strcmp(f, "join"))
+		return check_join(s, n);
+	if (!strcmp(f, "cat"))
+		return check_cat(s, n);
 	if (!strcmp(f, "kaddr"))
 		return check_kaddr(s, n);
 	if (!strcmp(f, "strftime"))

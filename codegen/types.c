@@ -88,6 +88,14 @@ const struct type *type_symbol(struct arena *a, bool user)
 	return t;
 }
 
+const struct type *type_inet(struct arena *a)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_INET;
+	t->size = 24;
+	return t;
+}
+
 const struct type *type_timestamp(struct arena *a, const char *fmt)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -169,6 +177,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_USYM: snprintf(p, left, "usym_t"); break;
 	case TY_TIMESTAMP: snprintf(p, left, "timestamp"); break;
 	case TY_STRUCT: snprintf(p, left, "%s", t->name); break;
+	case TY_INET: snprintf(p, left, "inet"); break;
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

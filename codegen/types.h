@@ -32,6 +32,7 @@ enum type_kind {
 	TY_TIMESTAMP, /* { u64 boot-clock ns } (size 8); time_fmt = strftime format */
 	TY_STRUCT,  /* a kernel struct/union from BTF, handled by its address (an
 	               i64, like a C lvalue); btf_id, name, size = its size */
+	TY_INET,    /* ntop(): { u64 family; u8 address[16] } (size 24) */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -69,6 +70,7 @@ const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_
 const struct type *type_stack(struct arena *a, bool user, enum stack_mode mode, int limit);
 const struct type *type_symbol(struct arena *a, bool user);
 const struct type *type_timestamp(struct arena *a, const char *fmt);
+const struct type *type_inet(struct arena *a);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */

@@ -76,6 +76,7 @@ void json_write_string(FILE *f, const char *s, size_t n);
 void json_write_int(FILE *f, uint64_t bits, bool is_signed);
 
 void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns);
+void render_inet(FILE *f, const unsigned char *d);
 
 /* Histogram label/bucket helpers, exposed for unit tests. */
 void hist_bucket_label(char *buf, size_t len, int bits, uint64_t bucket);

@@ -173,6 +173,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_KSYM:
 	case TY_USYM:
 	case TY_TIMESTAMP:
+	case TY_INET:
 		json_text_string(o, f, t, d, false);
 		break;
 	default:

@@ -4,6 +4,7 @@
 #endif
 #include "output.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -213,6 +214,15 @@ void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
 	fwrite(out, 1, n, f);
 }
 
+/* ntop(): { u64 family; u8 address[16] } */
+void render_inet(FILE *f, const unsigned char *d)
+{
+	char text[INET6_ADDRSTRLEN];
+	int family = rd64(d) == AF_INET6 ? AF_INET6 : AF_INET;
+	if (inet_ntop(family, d + 8, text, sizeof(text)))
+		fputs(text, f);
+}
+
 /* ---- values ---- */
 
 void output_text(struct output *o, FILE *f, const struct type *t, const void *data)
@@ -263,6 +273,9 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 		break;
 	case TY_TIMESTAMP:
 		render_timestamp(f, t->time_fmt, rd64(d));
+		break;
+	case TY_INET:
+		render_inet(f, d);
 		break;
 	default:
 		/* void, hist/lhist: nothing printable as a single value */

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../probes/probe.h"
-#include "format.h"
+#include "actions.h"
 #include "verifier.h"
 
 
@@ -140,41 +140,6 @@ out:
 
 /* ---- events ---- */
 
-/* system(): format the command, run it through the shell, copy its stdout
- * (event processing waits meanwhile, as documented). */
-static void run_system(struct runner *r, const struct action *a, const void *payload)
-{
-	char *cmd = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&cmd, &len);
-	if (!m)
-		return;
-	format_print(m, a->fmt, a->type, payload, r->prog);
-	if (fclose(m) != 0) {
-		free(cmd);
-		return;
-	}
-	fflush(r->out.out);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	if (!p) {
-		fprintf(stderr, "WARNING: system() failed: %s\n", strerror(errno));
-		return;
-	}
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
-		if (r->opts->mode == OUTPUT_JSON) {
-			fputs("{\"type\": \"syscall\", \"data\": ", r->out.out);
-			json_write_string(r->out.out, buf, n);
-			fputs("}\n", r->out.out);
-		} else {
-			fwrite(buf, 1, n, r->out.out);
-		}
-	}
-	pclose(p);
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct runner *r = ctx;
@@ -208,7 +173,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		output_time(&r->out, a->fmt);
 		break;
 	case ACT_SYSTEM:
-		run_system(r, a, payload);
+		action_system(&r->out, a, payload);
+		break;
+	case ACT_CAT:
+		action_cat(&r->out, a, payload);
+		break;
+	case ACT_JOIN:
+		action_join(&r->out, a, payload);
 		break;
 	case ACT_WARNING:
 		fflush(r->out.out);
