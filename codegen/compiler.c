@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ast_dump.h"
 #include "btf.h"
 
 struct btf_types *compiler_btf(struct compiler *c)
@@ -21,12 +22,24 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		o.license = "GPL";
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	c.ast = parse_program(a, d, d->src);
+	if (c.ast && o.dump_ast) {
+		fprintf(stderr, "AST after parsing:\n");
+		ast_dump_program(stderr, c.ast, NULL, NULL);
+	}
 	if (!c.ast || d->errors || config_apply(&c, &o) < 0)
 		return NULL;
 	struct compiled_program *out = arena_alloc(a, sizeof(*out));
 	int err = 0;
-	if (macros_expand(&c) < 0 || sema_run(&c) < 0 || lower_program(&c, out) < 0)
+	if (macros_expand(&c) < 0 || sema_run(&c) < 0) {
 		err = -1;
+	} else {
+		if (o.dump_ast) {
+			fprintf(stderr, "AST after semantic analysis:\n");
+			ast_dump_program(stderr, c.ast, type_name, a);
+		}
+		if (lower_program(&c, out) < 0)
+			err = -1;
+	}
 	btf_types_free(c.btf);
 	if (err)
 		return NULL;

@@ -50,6 +50,7 @@ struct compile_options {
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;
 	bool dump_ir, dump_ir_opt;
+	bool dump_ast;       /* -d ast: the AST to stderr after parsing and after sema */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */

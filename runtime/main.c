@@ -106,6 +106,14 @@ static int parse_debug(struct cli *cli, const char *arg)
 			cli->run.dump_verifier = true;
 		if (all || !strcmp(tok, "libbpf"))
 			cli->run.dump_libbpf = true;
+		for (int i = 0; i < 2; i++) {
+			static const char *const unsupported[] = { "types", "dis" };
+			static bool said[2];
+			if ((all || !strcmp(tok, unsupported[i])) && !said[i]) {
+				fprintf(stderr, "-d %s: not supported yet\n", unsupported[i]);
+				said[i] = true;
+			}
+		}
 		if (!all && strcmp(tok, "ast") && strcmp(tok, "codegen") && strcmp(tok, "codegen-opt") &&
 		    strcmp(tok, "verifier") && strcmp(tok, "libbpf") && strcmp(tok, "types") && strcmp(tok, "dis")) {
 			fprintf(stderr, "ERROR: USAGE: invalid option for -d: %s\n", tok);
@@ -376,6 +384,7 @@ int main(int argc, char **argv)
 		.print_maps_on_exit = true,
 		.dump_ir = cli.dump_ir,
 		.dump_ir_opt = cli.dump_ir_opt,
+		.dump_ast = cli.dump_ast,
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;

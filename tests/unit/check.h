@@ -78,11 +78,20 @@ static inline bool check_int(const char *what, long long got, long long want)
 	return false;
 }
 
-/* Checks not run here, with the reason: "SKIP what: reason". */
-static inline void check_skip(const char *what, const char *reason)
+/* Checks not run here, with the reason (printf-style): "SKIP what: reason". */
+static inline void check_skip(const char *what, const char *reason, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline void check_skip(const char *what, const char *reason, ...)
 {
+	va_list ap;
+
 	check_skipped++;
-	printf("SKIP %s: %s\n", what, reason);
+	printf("SKIP %s: ", what);
+	va_start(ap, reason);
+	vprintf(reason, ap);
+	va_end(ap);
+	printf("\n");
 }
 
 /* check_true with a printf-style description, prefixed by the place of the

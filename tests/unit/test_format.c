@@ -10,28 +10,7 @@
 #include "../../codegen/types.h"
 #include "../../runtime/format.h"
 #include "../../runtime/output.h"
-
-static int passed, failed;
-
-static void check_str(const char *what, const char *got, const char *want)
-{
-	if (got && !strcmp(got, want)) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got \"%s\", want \"%s\"\n", what, got ? got : "(null)", want);
-}
-
-static void check_int(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, want %ld\n", what, got, want);
-}
+#include "check.h"
 
 /* An argument: integer-like types take i, strings s. */
 struct arg {
@@ -300,6 +279,5 @@ int main(void)
 	test_parse();
 	test_check();
 	arena_free(&arena);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

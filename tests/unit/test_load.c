@@ -8,17 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "codegen/compiler.h"
-
-static int passed, failed, skipped;
 
 static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
 }
 
-/* Compile and load `src`; check map BTF ids. Returns 0 when loaded. */
-static int load_script(const char *name, const char *src)
+/* Compile and load `src`; check map BTF ids. One check a script. */
+static void load_script(const char *name, const char *src)
 {
 	struct arena a = { 0 };
 	struct diags d;
@@ -26,51 +25,52 @@ static int load_script(const char *name, const char *src)
 	struct compile_options opts = { .ncpus = libbpf_num_possible_cpus(), .max_strlen = 1024,
 					.max_map_keys = 4096 };
 	struct compiled_program *p = compile_source(&a, &d, &opts);
-	int ret = -1;
 	if (!p) {
-		printf("FAIL %s: does not compile\n", name);
+		check_fail(name, "does not compile");
 		diags_print(&d, stdout, DIAG_ERROR);
 		goto out;
 	}
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sonde_test");
 	struct bpf_object *obj = bpf_object__open_mem(p->elf, p->elf_size, &oo);
 	if (!obj) {
-		printf("FAIL %s: libbpf cannot open the object\n", name);
+		check_fail(name, "libbpf cannot open the object");
 		goto out;
 	}
 	struct bpf_map *scratch = bpf_object__find_map_by_name(obj, p->scratch_name);
 	if (scratch)
 		bpf_map__set_max_entries(scratch, (uint32_t)opts.ncpus);
 	if (bpf_object__load(obj)) {
-		printf("FAIL %s: the verifier refused it\n", name);
+		check_fail(name, "the verifier refused it");
 		bpf_object__close(obj);
 		goto out;
 	}
-	ret = 0;
+	char no_btf[256] = "";
 	for (int i = 0; i < p->nmaps; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, p->maps[i].bpf_name);
 		struct bpf_map_info info;
 		uint32_t len = sizeof(info);
 		memset(&info, 0, sizeof(info));
 		if (!m || bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len) || info.btf_id == 0) {
-			printf("FAIL %s: map %s has no BTF\n", name, p->maps[i].name);
-			ret = -1;
+			size_t n = strlen(no_btf);
+			snprintf(no_btf + n, sizeof(no_btf) - n, " %s", p->maps[i].name);
 		}
 	}
 	bpf_object__close(obj);
-	if (!ret)
+	if (no_btf[0]) {
+		check_fail(name, "maps without BTF:%s", no_btf);
+	} else {
+		check_pass();
 		printf("PASS %s\n", name);
+	}
 out:
-	ret ? failed++ : passed++;
 	arena_free(&a);
-	return ret;
 }
 
 int main(void)
 {
 	if (geteuid() != 0) {
-		printf("SKIP loading BPF needs root\n0 passed, 0 failed, 1 skipped\n");
-		return 0;
+		check_skip("loading BPF", "needs root");
+		return check_summary();
 	}
 	libbpf_set_print(silent);
 	static const struct {
@@ -89,6 +89,5 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		load_script(cases[i].name, cases[i].src);
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -14,33 +14,13 @@
 
 #include "../../codegen/types.h"
 #include "../../runtime/output.h"
+#include "check.h"
 
-static int passed, failed;
 static struct arena arena;
 static int ncpus;
 
 static const char *probe_names[] = { "begin", "kprobe:vfs_read" };
 static const struct compiled_program prog = { .probe_names = probe_names, .nprobe_names = 2 };
-
-static void check_str(const char *what, const char *got, const char *want)
-{
-	if (got && !strcmp(got, want)) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s:\n--- got\n%s\n--- want\n%s\n---\n", what, got ? got : "(null)", want);
-}
-
-static void check_int(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, want %ld\n", what, got, want);
-}
 
 /* Output captured in memory. */
 struct capture {
@@ -711,7 +691,7 @@ int main(void)
 
 	int probe = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 8, 8, 1, NULL);
 	if (probe < 0) {
-		printf("SKIP map tests: bpf_map_create: %s\n", strerror(-probe));
+		check_skip("map tests", "bpf_map_create: %s", strerror(-probe));
 	} else {
 		close(probe);
 		test_example_10_3();
@@ -721,6 +701,5 @@ int main(void)
 		test_minmax_empty();
 	}
 	arena_free(&arena);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

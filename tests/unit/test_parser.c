@@ -1,269 +1,15 @@
 /* Parser unit tests: parse small snippets and compare the AST, printed as
  * S-expressions, or the single syntax error (message and location). */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "ast.h"
+#include "ast_dump.h"
+#include "check.h"
 #include "diag.h"
-
-static int passed, failed;
-
-/* ---- AST printer ---- */
-
-struct buf {
-	char s[8192];
-	size_t n;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (b->n >= sizeof(b->s))
-		return;
-	va_start(ap, fmt);
-	int r = vsnprintf(b->s + b->n, sizeof(b->s) - b->n, fmt, ap);
-	va_end(ap);
-	if (r > 0)
-		b->n += (size_t)r;
-	if (b->n > sizeof(b->s) - 1)
-		b->n = sizeof(b->s) - 1;
-}
-
-static void dump(struct buf *b, const struct node *n);
-
-static void dump_list(struct buf *b, const struct node *n)
-{
-	for (; n; n = n->next) {
-		put(b, " ");
-		dump(b, n);
-	}
-}
-
-static void dump_type(struct buf *b, const struct type_spec *t)
-{
-	if (!t) {
-		put(b, "-");
-		return;
-	}
-	if (t->typeof_of) {
-		put(b, "typeof(");
-		dump(b, t->typeof_of);
-		put(b, ")");
-	} else {
-		put(b, "%s", t->name);
-	}
-	for (int i = 0; i < t->pointer_depth; i++)
-		put(b, "*");
-	if (t->array_len == 0)
-		put(b, "[]");
-	else if (t->array_len > 0)
-		put(b, "[%d]", t->array_len);
-}
-
-static const char *unop_name(int op)
-{
-	return op == OP_NOT ? "!" : op == OP_BNOT ? "~" : "neg";
-}
-
-static const char *incdec_name(int op)
-{
-	static const char *const n[] = { "pre++", "pre--", "post++", "post--" };
-	return n[op];
-}
-
-static void dump_str(struct buf *b, const struct node *n)
-{
-	put(b, "\"");
-	for (int i = 0; i < n->str_len; i++) {
-		unsigned char ch = (unsigned char)n->str[i];
-		if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\')
-			put(b, "%c", ch);
-		else
-			put(b, "\\x%02x", ch);
-	}
-	put(b, "\"");
-}
-
-/* Type argument of sizeof/typeof/offsetof: the type, else the expression. */
-static void dump_type_arg(struct buf *b, const struct node *n)
-{
-	if (n->tspec) {
-		put(b, " T:");
-		dump_type(b, n->tspec);
-	} else {
-		put(b, " ");
-		dump(b, n->a);
-	}
-}
-
-static void dump_expr(struct buf *b, const struct node *n)
-{
-	switch (n->kind) {
-	case N_INT: put(b, "%" PRIu64, n->ival); break;
-	case N_STR: dump_str(b, n); break;
-	case N_BOOL: put(b, n->ival ? "true" : "false"); break;
-	case N_VAR: put(b, "$%s", n->name); break;
-	case N_POSPARAM: put(b, "$%" PRIu64, n->ival); break;
-	case N_POSCOUNT: put(b, "$#"); break;
-	case N_IDENT: put(b, "%s", n->name); break;
-	case N_MAP:
-		if (!n->a) {
-			put(b, "@%s", n->name);
-			break;
-		}
-		put(b, "(@%s ", n->name);
-		dump(b, n->a);
-		put(b, ")");
-		break;
-	case N_CALL: put(b, "(call %s", n->name); dump_list(b, n->args); put(b, ")"); break;
-	case N_BINOP:
-		put(b, "(%s ", binop_str(n->op));
-		dump(b, n->a);
-		put(b, " ");
-		dump(b, n->b);
-		put(b, ")");
-		break;
-	case N_UNOP: put(b, "(%s ", unop_name(n->op)); dump(b, n->a); put(b, ")"); break;
-	case N_INCDEC: put(b, "(%s ", incdec_name(n->op)); dump(b, n->a); put(b, ")"); break;
-	case N_TERNARY:
-		put(b, n->c ? "(? " : "(?: ");
-		dump(b, n->a);
-		put(b, " ");
-		dump(b, n->b);
-		if (n->c) {
-			put(b, " ");
-			dump(b, n->c);
-		}
-		put(b, ")");
-		break;
-	case N_FIELD:
-		put(b, n->arrow ? "(-> " : "(. ");
-		dump(b, n->a);
-		put(b, " %s)", n->name);
-		break;
-	case N_INDEX: put(b, "([] "); dump(b, n->a); put(b, " "); dump(b, n->b); put(b, ")"); break;
-	case N_TUPLE: put(b, "(tuple"); dump_list(b, n->args); put(b, ")"); break;
-	case N_RECORD: put(b, "(record"); dump_list(b, n->args); put(b, ")"); break;
-	case N_NAMED: put(b, "(%s= ", n->name); dump(b, n->a); put(b, ")"); break;
-	case N_CAST:
-		put(b, "(cast ");
-		dump_type(b, n->tspec);
-		put(b, " ");
-		dump(b, n->a);
-		put(b, ")");
-		break;
-	case N_SIZEOF: put(b, "(sizeof"); dump_type_arg(b, n); put(b, ")"); break;
-	case N_TYPEOF: put(b, "(typeof"); dump_type_arg(b, n); put(b, ")"); break;
-	case N_OFFSETOF:
-		put(b, "(offsetof");
-		dump_type_arg(b, n);
-		put(b, " %s)", n->name);
-		break;
-	case N_COMPTIME: put(b, "(comptime "); dump(b, n->a); put(b, ")"); break;
-	case N_ADDROF: put(b, "(& "); dump(b, n->a); put(b, ")"); break;
-	case N_DEREF: put(b, "(* "); dump(b, n->a); put(b, ")"); break;
-	case N_BLOCK_EXPR:
-		put(b, "(blockexpr");
-		dump_list(b, n->body);
-		put(b, " => ");
-		if (n->a)
-			dump(b, n->a);
-		put(b, ")");
-		break;
-	case N_IF_EXPR:
-		put(b, "(ifexpr ");
-		dump(b, n->a);
-		put(b, " ");
-		dump(b, n->body);
-		put(b, " ");
-		dump(b, n->else_body);
-		put(b, ")");
-		break;
-	default: put(b, "<?%d>", n->kind);
-	}
-}
-
-static void dump_stmt(struct buf *b, const struct node *n)
-{
-	switch (n->kind) {
-	case S_EXPR: dump(b, n->a); break;
-	case S_ASSIGN:
-		put(b, "(%s= ", n->op == ASSIGN_EQ ? "" : binop_str(n->op));
-		dump(b, n->a);
-		put(b, " ");
-		dump(b, n->b);
-		put(b, ")");
-		break;
-	case S_DISCARD: put(b, "(_= "); dump(b, n->a); put(b, ")"); break;
-	case S_LET:
-		put(b, "(let $%s ", n->name);
-		dump_type(b, n->tspec);
-		if (n->a) {
-			put(b, " ");
-			dump(b, n->a);
-		}
-		put(b, ")");
-		break;
-	case S_IF:
-		put(b, "(if ");
-		dump(b, n->a);
-		put(b, " (then");
-		dump_list(b, n->body);
-		put(b, ")");
-		if (n->else_body) {
-			put(b, " (else");
-			dump_list(b, n->else_body);
-			put(b, ")");
-		}
-		put(b, ")");
-		break;
-	case S_WHILE: put(b, "(while "); dump(b, n->a); dump_list(b, n->body); put(b, ")"); break;
-	case S_UNROLL: put(b, "(unroll "); dump(b, n->a); dump_list(b, n->body); put(b, ")"); break;
-	case S_FOR_RANGE:
-		put(b, "(for $%s ", n->name);
-		dump(b, n->a);
-		put(b, "..");
-		dump(b, n->b);
-		dump_list(b, n->body);
-		put(b, ")");
-		break;
-	case S_FOR_MAP:
-		put(b, "(for $%s ", n->name);
-		dump(b, n->a);
-		dump_list(b, n->body);
-		put(b, ")");
-		break;
-	case S_BREAK: put(b, "break"); break;
-	case S_CONTINUE: put(b, "continue"); break;
-	case S_RETURN:
-		put(b, "(return");
-		if (n->a) {
-			put(b, " ");
-			dump(b, n->a);
-		}
-		put(b, ")");
-		break;
-	case S_BLOCK: put(b, "(block"); dump_list(b, n->body); put(b, ")"); break;
-	case S_IMPORT: put(b, "(import %s)", n->str); break;
-	default: dump_expr(b, n);
-	}
-}
-
-static void dump(struct buf *b, const struct node *n)
-{
-	if (!n)
-		put(b, "NULL");
-	else if (n->kind >= S_EXPR)
-		dump_stmt(b, n);
-	else
-		dump_expr(b, n);
-}
 
 /* ---- harness ---- */
 
@@ -277,40 +23,48 @@ static struct program *parse(const char *src)
 	return parse_program(&arena, &diags, src);
 }
 
-static void fail_msg(const char *what, const char *src, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail_msg(const char *what, const char *src, const char *fmt, ...)
+/* The first diagnostic of the last parse, after a failed check. */
+static void show_diag(void)
 {
-	va_list ap;
-
-	failed++;
-	printf("FAIL %s: %s\n    ", what, src);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
 	if (diags.head)
 		printf("    first diagnostic: %d:%d-%d: %s\n", diags.head->loc.first_line,
 		       diags.head->loc.first_column, diags.head->loc.last_column, diags.head->msg);
 }
 
+static void fail_msg(const char *what, const char *src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail_msg(const char *what, const char *src, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	check_fail(what, "%s\n    %s", src, why);
+	show_diag();
+}
+
 /* Statements of the first probe, printed space-separated. */
 static const char *body_of(const char *src)
 {
-	static struct buf b;
+	static char *text;
+	size_t len;
 	struct program *p = parse(src);
 
-	b.n = 0;
-	b.s[0] = '\0';
+	free(text);
+	text = NULL;
 	if (!p || !p->probes)
 		return NULL;
+	FILE *f = open_memstream(&text, &len);
 	for (struct node *n = p->probes->body; n; n = n->next) {
 		if (n != p->probes->body)
-			put(&b, " ");
-		dump(&b, n);
+			fputs(" ", f);
+		ast_dump_sexpr(f, n);
 	}
-	return b.s;
+	fclose(f);
+	return text;
 }
 
 static void check_body(const char *src, const char *want)
@@ -319,10 +73,8 @@ static void check_body(const char *src, const char *want)
 
 	if (!got)
 		fail_msg("parse", src, "did not parse");
-	else if (strcmp(got, want))
-		fail_msg("ast", src, "got  %s\n    want %s", got, want);
 	else
-		passed++;
+		check_str(src, got, want);
 }
 
 /* An expression as the only statement of a begin probe. */
@@ -337,7 +89,7 @@ static void check_expr(const char *expr, const char *want)
 static void check_ok(const char *src)
 {
 	if (parse(src) && !diags.errors)
-		passed++;
+		check_pass();
 	else
 		fail_msg("parse", src, "did not parse");
 }
@@ -359,15 +111,14 @@ static void check_err(const char *src, const char *msg, int line, int col, int c
 		fail_msg("error", src, "at %d:%d-%d, want %d:%d-%d", e->loc.first_line,
 			 e->loc.first_column, e->loc.last_column, line, col, col2);
 	else
-		passed++;
+		check_pass();
 }
 
+/* check_true, showing the first diagnostic of the last parse on failure. */
 static void check(bool cond, const char *what)
 {
-	if (cond)
-		passed++;
-	else
-		fail_msg("check", what, "false");
+	if (!check_true(what, cond))
+		show_diag();
 }
 
 static bool loc_is(struct src_loc l, int line, int c1, int line2, int c2)
@@ -583,11 +334,9 @@ static void test_program_structure(void)
 	if (!p)
 		return;
 	struct preamble_item *pi = p->preamble;
-	check(pi && !strcmp(pi->what, "#define") && loc_is(pi->loc, 3, 1, 3, 23),
-	      "#define item (shebang and <include> skipped)");
-	pi = pi ? pi->next : NULL;
-	check(pi && !strcmp(pi->what, "#include \"...\"") && !strcmp(pi->text, "#include \"foo.h\""),
-	      "#include \"x\" item");
+	check(pi && !strcmp(pi->what, "#include \"...\"") && loc_is(pi->loc, 4, 1, 4, 17),
+	      "first item at line 4 (shebang, <include> and #define go to the preprocessor)");
+	check(pi && !strcmp(pi->text, "#include \"foo.h\""), "#include \"x\" item");
 	pi = pi ? pi->next : NULL;
 	check(pi && !strcmp(pi->what, "C definitions") && loc_is(pi->loc, 5, 1, 5, 57) &&
 		      pi->text[strlen(pi->text) - 1] == ';',
@@ -597,7 +346,7 @@ static void test_program_structure(void)
 	      "enum definition without ';'");
 	pi = pi ? pi->next : NULL;
 	check(pi && !strcmp(pi->what, "import") && !strcmp(pi->text, "helpers.bt"), "root import");
-	check(pi && !pi->next, "five preamble items");
+	check(pi && !pi->next, "four preamble items");
 
 	struct node *c = p->config;
 	check(c && c->kind == N_NAMED && !strcmp(c->name, "stack_mode") && c->a->kind == N_IDENT &&
@@ -675,9 +424,9 @@ static void test_probes(void)
 	check(p && p->probes->filter && p->probes->filter->kind == N_IDENT,
 	      "block comment between predicate and body");
 	p = parse("BEGIN { }\n#!x\nstruct S { int x;");
-	check(p && p->preamble && !strcmp(p->preamble->what, "#!") && p->preamble->next &&
-		      !strcmp(p->preamble->next->what, "C definitions") && !p->preamble->next->next,
-	      "late '#!' line and unterminated C definition are preamble items");
+	check(p && p->preamble && !strcmp(p->preamble->what, "C definitions") && !p->preamble->next &&
+		      diags.warnings == 1 && loc_is(diags.head->loc, 2, 1, 2, 4),
+	      "late '#!' line ignored with a warning, unterminated C definition a preamble item");
 	p = parse("typedef unsigned int u32_t;\nunion U { int a; } ;BEGIN{}");
 	check(p && p->preamble && p->preamble->next && p->probes, "typedef and union definitions");
 	check_ok("BEGIN { $a = 1 } /* unterminated comment");
@@ -756,6 +505,5 @@ int main(void)
 	test_locations();
 	test_errors();
 	arena_free(&arena);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

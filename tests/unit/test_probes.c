@@ -9,25 +9,7 @@
 #include <unistd.h>
 
 #include "../../probes/probe.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (cond) {                                                     \
-			passed++;                                               \
-		} else {                                                        \
-			failed++;                                               \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);             \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-		}                                                               \
-	} while (0)
-
-static void skip(const char *what, const char *why)
-{
-	printf("SKIP %s: %s\n", what, why);
-}
+#include "check.h"
 
 static bool have_tracefs(void)
 {
@@ -334,7 +316,7 @@ static void test_tracepoint_format(void)
 	const struct tp_field *f;
 
 	if (!have_tracefs()) {
-		skip("tracepoint format", "tracefs is not mounted/readable");
+		check_skip("tracepoint format", "tracefs is not mounted/readable");
 		return;
 	}
 	CHECK(tracepoint_format(&a, "syscalls", "sys_enter_openat", &fmt) == 0, "format read");
@@ -384,7 +366,7 @@ static void test_tracepoint_resolve(void)
 	check_error("tracepoint:a:b:c", NULL, 0, "tracepoint probe type requires 2 arguments, found 3");
 
 	if (!have_tracefs()) {
-		skip("tracepoint wildcards", "tracefs is not mounted/readable");
+		check_skip("tracepoint wildcards", "tracefs is not mounted/readable");
 		return;
 	}
 	struct probe_resolve_opts warn = { .missing = PROBE_MISSING_WARN };
@@ -446,7 +428,7 @@ static void test_uprobes(void)
 	char raw[4200];
 
 	if (len <= 0) {
-		skip("uprobes", "cannot read /proc/self/exe");
+		check_skip("uprobes", "cannot read /proc/self/exe");
 		return;
 	}
 	self[len] = '\0';
@@ -598,7 +580,7 @@ static void test_rawtracepoints(void)
 	struct res r;
 
 	if (!have_btf()) {
-		skip("rawtracepoint", "no /sys/kernel/btf/vmlinux");
+		check_skip("rawtracepoint", "no /sys/kernel/btf/vmlinux");
 		return;
 	}
 	resolve(&r, "rawtracepoint:sys_enter", NULL, 0);
@@ -693,7 +675,7 @@ static void test_list(void)
 	}
 
 	if (!have_tracefs()) {
-		skip("tracepoint listing", "tracefs is not mounted/readable");
+		check_skip("tracepoint listing", "tracefs is not mounted/readable");
 		return;
 	}
 	out = list("tracepoint:syscalls:sys_enter_open*", false, &rc);
@@ -729,6 +711,5 @@ int main(void)
 	test_kprobes();
 	test_rawtracepoints();
 	test_list();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -26,40 +26,10 @@
 #include "../../codegen/types.h"
 #include "../../runtime/output.h"
 #include "../../runtime/symbols.h"
+#include "check.h"
 
-static int passed, failed;
 static struct arena arena;
 static int ncpus;
-
-static void check(const char *what, bool ok)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s\n", what);
-}
-
-static void check_str(const char *what, const char *got, const char *want)
-{
-	if (got && !strcmp(got, want)) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s:\n--- got\n%s\n--- want\n%s\n---\n", what, got ? got : "(null)", want);
-}
-
-static void check_u64(const char *what, uint64_t got, uint64_t want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %" PRIu64 ", want %" PRIu64 "\n", what, got, want);
-}
 
 /* Functions to look up in this binary. */
 __attribute__((noinline, used)) int sonde_test_target(int x)
@@ -132,9 +102,10 @@ static void test_kernel(void)
 
 	kernel_ok = read_kallsyms(kref, 2) && kref[0].addr && kref[1].addr;
 	if (!kernel_ok) {
-		printf("SKIP kernel symbols: /proc/kallsyms addresses are hidden or missing "
-		       "(not root / kptr_restrict)\n");
-		check("no kernel symbol without kallsyms", !ksym_lookup(s, 0xffffffff81000000ull, &name, &off));
+		check_skip("kernel symbols", "/proc/kallsyms addresses are hidden or missing "
+			   "(not root / kptr_restrict)");
+		check_true("no kernel symbol without kallsyms",
+			   !ksym_lookup(s, 0xffffffff81000000ull, &name, &off));
 		symbolizer_free(s);
 		return;
 	}
@@ -142,17 +113,17 @@ static void test_kernel(void)
 		char what[128];
 		name = NULL;
 		snprintf(what, sizeof(what), "ksym %s", kref[i].name);
-		check(what, ksym_lookup(s, kref[i].addr, &name, &off));
+		check_true(what, ksym_lookup(s, kref[i].addr, &name, &off));
 		if (kref[i].unique)
 			check_str(what, name, kref[i].name);
-		check_u64(what, off, 0);
+		check_int(what, off, 0);
 		name = NULL;
-		check(what, ksym_lookup(s, kref[i].addr + 5, &name, &off));
+		check_true(what, ksym_lookup(s, kref[i].addr + 5, &name, &off));
 		if (kref[i].unique)
 			check_str(what, name, kref[i].name);
-		check_u64(what, off, 5);
+		check_int(what, off, 5);
 	}
-	check("ksym of a user address", !ksym_lookup(s, 0x1000, &name, &off));
+	check_true("ksym of a user address", !ksym_lookup(s, 0x1000, &name, &off));
 	symbolizer_free(s);
 }
 
@@ -167,31 +138,32 @@ static void test_user_self(void)
 	uint64_t off = 99;
 	uint64_t a = (uint64_t)(uintptr_t)&sonde_test_target;
 
-	check("usym self", usym_lookup(s, (uint32_t)getpid(), a, &name, &off, &module));
+	check_true("usym self", usym_lookup(s, (uint32_t)getpid(), a, &name, &off, &module));
 	check_str("usym self name", name, "sonde_test_target");
-	check_u64("usym self offset", off, 0);
+	check_int("usym self offset", off, 0);
 	check_str("usym self module", module, self_path);
 	name = NULL;
-	check("usym self +4", usym_lookup(s, (uint32_t)getpid(), a + 4, &name, &off, NULL));
+	check_true("usym self +4", usym_lookup(s, (uint32_t)getpid(), a + 4, &name, &off, NULL));
 	check_str("usym self +4 name", name, "sonde_test_target");
-	check_u64("usym self +4 offset", off, 4);
+	check_int("usym self +4 offset", off, 4);
 	name = NULL;
-	check("usym other", usym_lookup(s, (uint32_t)getpid(), (uint64_t)(uintptr_t)&sonde_test_other,
+	check_true("usym other", usym_lookup(s, (uint32_t)getpid(), (uint64_t)(uintptr_t)&sonde_test_other,
 					&name, &off, NULL));
 	check_str("usym other name", name, "sonde_test_other");
-	check("usym of an unmapped address", !usym_lookup(s, (uint32_t)getpid(), 16, &name, &off, &module));
-	check("no module for an unmapped address", module == NULL);
+	check_true("usym of an unmapped address",
+		   !usym_lookup(s, (uint32_t)getpid(), 16, &name, &off, &module));
+	check_true("no module for an unmapped address", module == NULL);
 
 	/* a shared library function (.dynsym at least) */
 	void *fn = dlsym(RTLD_DEFAULT, "getpid");
 	if (fn) {
 		name = NULL;
 		bool ok = usym_lookup(s, (uint32_t)getpid(), (uint64_t)(uintptr_t)fn, &name, &off, &module);
-		check("usym libc getpid", ok);
-		check_u64("usym libc offset", off, 0);
-		check("usym libc name is an alias of getpid",
+		check_true("usym libc getpid", ok);
+		check_int("usym libc offset", off, 0);
+		check_true("usym libc name is an alias of getpid",
 		      name && (strstr(name, "getpid") || dlsym(RTLD_DEFAULT, name) == fn));
-		check("usym libc module", module && strstr(module, "libc"));
+		check_true("usym libc module", module && strstr(module, "libc"));
 	}
 	symbolizer_free(s);
 }
@@ -217,7 +189,7 @@ static void test_user_nonpie(void)
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		printf("SKIP non-PIE lookup: no sonde binary at %s (set SONDE_BINARY)\n", path);
+		check_skip("non-PIE lookup", "no sonde binary at %s (set SONDE_BINARY)", path);
 		return;
 	}
 	elf_version(EV_CURRENT);
@@ -228,7 +200,7 @@ static void test_user_nonpie(void)
 	bool have_text = false;
 
 	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_EXEC) {
-		printf("SKIP non-PIE lookup: %s is not an ET_EXEC file\n", path);
+		check_skip("non-PIE lookup", "%s is not an ET_EXEC file", path);
 		goto out;
 	}
 	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
@@ -255,7 +227,7 @@ static void test_user_nonpie(void)
 		}
 	}
 	if (!main_addr || !have_text) {
-		printf("SKIP non-PIE lookup: no main in %s\n", path);
+		check_skip("non-PIE lookup", "no main in %s", path);
 		goto out;
 	}
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -265,8 +237,8 @@ static void test_user_nonpie(void)
 	void *m = mmap((void *)(uintptr_t)start, len, PROT_READ | PROT_EXEC,
 		       MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, (off_t)foff);
 	if (m == MAP_FAILED || (uint64_t)(uintptr_t)m != start) {
-		printf("SKIP non-PIE lookup: cannot map %s at 0x%" PRIx64 ": %s\n", path, start,
-		       strerror(errno));
+		check_skip("non-PIE lookup", "cannot map %s at 0x%" PRIx64 ": %s", path, start,
+			   strerror(errno));
 		if (m != MAP_FAILED)
 			munmap(m, len);
 		goto out;
@@ -274,10 +246,11 @@ static void test_user_nonpie(void)
 	struct symbolizer *s = symbolizer_new();
 	const char *name = NULL, *module = NULL;
 	uint64_t off = 99;
-	check("usym non-PIE", usym_lookup(s, (uint32_t)getpid(), main_addr + 3, &name, &off, &module));
+	check_true("usym non-PIE",
+		   usym_lookup(s, (uint32_t)getpid(), main_addr + 3, &name, &off, &module));
 	check_str("usym non-PIE name", name, "main");
-	check_u64("usym non-PIE offset", off, 3);
-	check("usym non-PIE module", module && strstr(module, "sonde"));
+	check_int("usym non-PIE offset", off, 3);
+	check_true("usym non-PIE module", module && strstr(module, "sonde"));
 	symbolizer_free(s);
 	munmap(m, len);
 out:
@@ -300,7 +273,7 @@ static void test_user_exited(void)
 	if (gone == 0)
 		_exit(0);
 	waitpid(gone, NULL, 0);
-	check("usym of an exited process", !usym_lookup(s, (uint32_t)gone, a, &name, &off, NULL));
+	check_true("usym of an exited process", !usym_lookup(s, (uint32_t)gone, a, &name, &off, NULL));
 
 	if (pipe(p)) {
 		symbolizer_free(s);
@@ -319,11 +292,11 @@ static void test_user_exited(void)
 	close(p[1]); /* child exits */
 	waitpid(child, NULL, 0);
 	name = NULL;
-	check("usym after exit (prefetched)", usym_lookup(s, (uint32_t)child, a + 2, &name, &off, NULL));
+	check_true("usym after exit (prefetched)", usym_lookup(s, (uint32_t)child, a + 2, &name, &off, NULL));
 	check_str("usym after exit name", name, "sonde_test_target");
-	check_u64("usym after exit offset", off, 2);
+	check_int("usym after exit offset", off, 2);
 	symbolizer_forget_pid(s, (uint32_t)child);
-	check("usym after forget", !usym_lookup(s, (uint32_t)child, a, &name, &off, NULL));
+	check_true("usym after forget", !usym_lookup(s, (uint32_t)child, a, &name, &off, NULL));
 	symbolizer_free(s);
 }
 
@@ -421,7 +394,7 @@ static void test_render_stacks(void)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, FRAMES * 8, 16, NULL);
 	if (fd < 0) {
-		printf("SKIP stack rendering: bpf_map_create: %s\n", strerror(-fd));
+		check_skip("stack rendering", "bpf_map_create: %s", strerror(-fd));
 		return;
 	}
 	struct capture c;
@@ -449,7 +422,7 @@ static void test_render_stacks(void)
 	cap_check(&c, "ustack perf unknown", want);
 
 	if (!kernel_ok) {
-		printf("SKIP kernel stack rendering: no kallsyms addresses\n");
+		check_skip("kernel stack rendering", "no kallsyms addresses");
 		close(fd);
 		return;
 	}
@@ -520,7 +493,7 @@ static void test_render_stacks(void)
 	struct map_desc mv = { "@s", "s", &type_i64, kst, 8, 8, false, 16 };
 	int fv = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 8, 8, 16, NULL);
 	if (fm < 0 || fv < 0) {
-		check("create count map", false);
+		check_true("create count map", false);
 		close(fd);
 		symbolizer_free(sy);
 		return;
@@ -533,8 +506,8 @@ static void test_render_stacks(void)
 	bpf_map_update_elem(fv, &one, &id, BPF_ANY);
 
 	cap_open(&c, OUTPUT_TEXT, fd);
-	check("output_map stack key", output_map(&c.o, &mk, fm, 0, 0, false) == 0);
-	check("output_map stack value", output_map(&c.o, &mv, fv, 0, 0, false) == 0);
+	check_true("output_map stack key", output_map(&c.o, &mk, fm, 0, 0, false) == 0);
+	check_true("output_map stack value", output_map(&c.o, &mv, fv, 0, 0, false) == 0);
 	snprintf(want, sizeof(want), "@[\n        %s+16\n        %s+1\n]: 12\n"
 		 "@s[1]: \n        %s+16\n        %s+1\n\n", n0, n1, n0, n1);
 	cap_check(&c, "map stack key", want);
@@ -570,6 +543,5 @@ int main(void)
 	test_render_stacks();
 
 	arena_free(&arena);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }
