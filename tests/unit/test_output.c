@@ -15,6 +15,7 @@
 #include "../../codegen/types.h"
 #include "../../runtime/output.h"
 #include "check.h"
+#include "capture.h"
 
 static struct arena arena;
 static int ncpus;
@@ -23,32 +24,12 @@ static const char *probe_names[] = { "begin", "kprobe:vfs_read" };
 static const struct compiled_program prog = { .probe_names = probe_names, .nprobe_names = 2 };
 
 /* Output captured in memory. */
-struct capture {
-	struct output o;
-	char *buf;
-	size_t len;
-};
-
 static void cap_open(struct capture *c, enum output_mode mode)
 {
-	memset(c, 0, sizeof(*c));
-	c->o.out = open_memstream(&c->buf, &c->len);
-	if (!c->o.out) {
-		perror("open_memstream");
-		exit(2);
-	}
-	c->o.mode = mode;
-	c->o.prog = &prog;
-	c->o.ncpus = ncpus;
+	capture_open(c, mode, &prog, ncpus, -1);
 }
 
-/* Close and compare; frees the buffer. */
-static void cap_check(struct capture *c, const char *what, const char *want)
-{
-	fclose(c->o.out);
-	check_str(what, c->buf, want);
-	free(c->buf);
-}
+#define cap_check capture_check
 
 /* ---- pure helpers ---- */
 

@@ -27,6 +27,7 @@
 #include "../../runtime/output.h"
 #include "../../runtime/symbols.h"
 #include "check.h"
+#include "capture.h"
 
 static struct arena arena;
 static int ncpus;
@@ -304,41 +305,18 @@ static void test_user_exited(void)
 
 #define FRAMES 127
 
-struct capture {
-	struct output o;
-	char *buf;
-	size_t len;
-};
-
 static struct compiled_program prog = { .stack_frames = FRAMES };
 
 static void cap_open(struct capture *c, enum output_mode mode, int stack_fd)
 {
-	memset(c, 0, sizeof(*c));
-	c->o.out = open_memstream(&c->buf, &c->len);
-	if (!c->o.out) {
-		perror("open_memstream");
-		exit(2);
-	}
-	c->o.mode = mode;
-	c->o.prog = &prog;
-	c->o.ncpus = ncpus;
-	c->o.stack_fd = stack_fd;
+	capture_open(c, mode, &prog, ncpus, stack_fd);
 }
 
-static void cap_check(struct capture *c, const char *what, const char *want)
-{
-	fclose(c->o.out);
-	check_str(what, c->buf, want);
-	free(c->buf);
-	output_free(&c->o);
-}
+#define cap_check capture_check
 
 static void cap_discard(struct capture *c)
 {
-	fclose(c->o.out);
-	free(c->buf);
-	output_free(&c->o);
+	capture_check(c, NULL, NULL);
 }
 
 static void put_stack(int fd, uint32_t id, const uint64_t *ips, int n)
