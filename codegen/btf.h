@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "types.h"
+#include "../common/types.h"
 
 struct btf_types;
 

@@ -8,8 +8,8 @@
 
 #include "../parser/ast.h"
 #include "../probes/probe.h"
-#include "program.h"
-#include "types.h"
+#include "../common/program.h"
+#include "../common/types.h"
 
 struct map_info {
 	const char *name;          /* "@calls" */

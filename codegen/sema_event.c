@@ -4,7 +4,7 @@
  * carries out when the event arrives. */
 #include "sema_internal.h"
 
-#include "../runtime/format.h"
+#include "../common/format.h"
 
 const struct type *check_printf(struct sema *s, struct node *n)
 {

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
+#include "../common/arena.h"
+#include "../common/diag.h"
 
 struct type; /* codegen/types.h */
 

@@ -1,8 +1,8 @@
 /* The script preprocessor (§1.6): #define, #if/#ifdef and friends. */
 #ifndef SONDE_PREPROC_H
 #define SONDE_PREPROC_H
-#include "arena.h"
-#include "diag.h"
+#include "../common/arena.h"
+#include "../common/diag.h"
 
 /* The source with directives applied and macros expanded, line for line
  * (arena string). Problems are reported in d. */

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../codegen/program.h"
-#include "../parser/arena.h"
+#include "../common/program.h"
+#include "../common/arena.h"
 #include "../parser/ast.h"
-#include "../parser/diag.h"
+#include "../common/diag.h"
 
 struct bpf_program;
 struct bpf_link;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
+#include "printf.h"
 
 enum { MAX_CAT_BYTES = 10240 };
 

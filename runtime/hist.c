@@ -50,7 +50,7 @@ static void hist_bound_text(char *buf, size_t len, int k, uint64_t b)
 
 void hist_bucket_label(char *buf, size_t len, int bits, uint64_t bucket)
 {
-	char lo[32], hi[32];
+	char lo[24], hi[24]; /* 20 digits and a suffix */
 
 	if (bucket == 0) {
 		snprintf(buf, len, "(..., 0)");

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/types.h"
+#include "../common/types.h"
 
 /* One BPF entry of a hist/lhist map, before grouping. */
 struct hist_raw {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "format.h"
+#include "printf.h"
 
 /* Write n bytes of text as a JSON record of the given type. */
 static void json_text_record(FILE *f, const char *type, const char *text, size_t n)

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../codegen/program.h"
-#include "../parser/arena.h"
+#include "../common/program.h"
+#include "../common/arena.h"
 #include "symbols.h"
 
 enum output_mode { OUTPUT_TEXT, OUTPUT_JSON };

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/types.h"
+#include "../common/types.h"
 
 static uint64_t rd64(const void *p)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../codegen/types.h"
+#include "../common/types.h"
 #include "symbols.h"
 
 static uint64_t rd64(const void *p)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../codegen/program.h"
+#include "../common/program.h"
 #include "output.h"
 
 struct run_options {

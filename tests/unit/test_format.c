@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../codegen/types.h"
-#include "../../runtime/format.h"
+#include "../../common/types.h"
+#include "../../common/format.h"
+#include "../../runtime/printf.h"
 #include "../../runtime/output.h"
 #include "check.h"
 

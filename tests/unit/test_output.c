@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../codegen/types.h"
+#include "../../common/types.h"
 #include "../../runtime/output.h"
 #include "check.h"
 #include "capture.h"

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "../../common/arena.h"
 #include "ast.h"
 #include "ast_dump.h"
 #include "check.h"
-#include "diag.h"
+#include "../../common/diag.h"
 
 /* ---- harness ---- */
 

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../codegen/types.h"
+#include "../../common/types.h"
 #include "../../runtime/output.h"
 #include "../../runtime/symbols.h"
 #include "check.h"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../parser/arena.h"
+#include "arena.h"
 
 enum type_kind {
 	TY_NONE,    /* not yet known / error */

@@ -1,12 +1,12 @@
 /* printf format strings (§10.5): parsed at compile time to check argument
- * counts and types, formatted at run time exactly like C printf. */
+ * counts and types, formatted at run time exactly like C printf (runtime/printf.h). */
 #ifndef SONDE_FORMAT_H
 #define SONDE_FORMAT_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../codegen/program.h"
+#include "types.h"
 
 /* One conversion: %[-][+][ ][#][0][width|*][.prec|.*][len]conv */
 struct fmt_spec {
@@ -19,25 +19,27 @@ struct fmt_spec {
 	int prec;            /* -1 when absent or `.*` (ignored) */
 };
 
+/* What the '%' at fmt[i] starts; for FMT_CONV *s is filled (err gets the
+ * message of FMT_ERROR when not NULL). */
+enum fmt_item {
+	FMT_LITERAL, /* a '%' that starts no conversion: print it as is */
+	FMT_PERCENT, /* %% */
+	FMT_CONV,
+	FMT_ERROR,   /* unsupported conversion (floating point, %n) */
+};
+enum fmt_item format_item_at(const char *fmt, size_t i, struct fmt_spec *s, char *err, size_t errlen);
+
 /* Parse fmt. Returns the number of conversions, or -1 with a message in err
  * (e.g. "unsupported format specifier: f"). At most `max` specs are stored
  * (specs may be NULL when max is 0); the count returned may exceed max. */
 int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, size_t errlen);
 
+/* Values that integer conversions (%d %x %c %p ...) print as numbers. */
+bool format_integer_arg(const struct type *t);
+
 /* Check argument types against the parsed specs. Returns 0 or -1 with a
  * message in err, e.g. "unsupported format specifier for type 'string[4]': d". */
 int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *err, size_t errlen,
 		     struct arena *a);
-
-struct output;
-
-/* Format into f: args is the tuple type of the values (NULL: no values),
- * data its bytes; o supplies the program, stack map and symbolizer for
- * %s of stacks and symbols (o->out is not used). */
-void format_print_out(FILE *f, const char *fmt, const struct type *args, const void *data,
-		      struct output *o);
-/* The same with only the program (no stack map; temporary symbolizer). */
-void format_print(FILE *f, const char *fmt, const struct type *args, const void *data,
-		  const struct compiled_program *prog);
 
 #endif
