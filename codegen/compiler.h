@@ -35,8 +35,9 @@ struct probe_info {
 	struct probe *ast;
 	struct attach_spec *specs;
 	int nspecs;
-	enum probe_kind kind;
-	struct tp_format *tp; /* tracepoint: format of specs[0] (for `args`) */
+	const struct probe_ops *ops; /* the probe type of every attach point */
+	unsigned flags;       /* ops->flags: what the probe type allows */
+	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
 };

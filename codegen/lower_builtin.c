@@ -1,5 +1,5 @@
 /* Lowering of builtins: pid, comm, nsecs, argN, retval, ... from BPF
- * helpers, the probe context (x86-64 pt_regs) and the globals map;
+ * helpers, the probe context (offsets from the probe type) and the globals map;
  * tracepoint fields args.FIELD read from the context; kstack/ustack as
  * stack-map ids and ksym/usym/func as addresses the runtime symbolizes. */
 #include <string.h>
@@ -37,11 +37,6 @@ LLVMValueRef ctx_word(struct lower *l, size_t off)
 {
 	return LLVMBuildLoad2(l->b, l->i64, gep(l, l->ctx_arg, off), "");
 }
-
-/* pt_regs offsets (x86-64) of the first six arguments, the return value and
- * the instruction pointer */
-static const size_t arg_regs[] = { 112, 104, 96, 88, 72, 64 };
-enum { REG_AX = 80, REG_IP = 128 };
 
 LLVMValueRef current_tgid(struct lower *l)
 {
@@ -115,17 +110,13 @@ struct val lower_builtin(struct lower *l, struct node *n)
 		lower_helper(l, H_GET_COMM, l->i64, args, 2);
 		return (struct val){ slot };
 	}
-	case B_ARG:
-		if (l->spec->kind == PROBE_RAWTRACEPOINT)
-			return (struct val){ ctx_word(l, 8 * (size_t)ci->arg_index) };
-		return (struct val){ ctx_word(l, arg_regs[ci->arg_index]) };
-	case B_RETVAL:
-		return (struct val){ ctx_word(l, REG_AX) };
+	case B_ARG: case B_RETVAL:
+		return (struct val){ ctx_word(l, (size_t)ci->ctx_offset) };
 	case B_KSTACK: case B_USTACK:
 		return lower_stack(l, ci->builtin == B_USTACK);
 	case B_FUNC:
-		if (l->spec->kind == PROBE_UPROBE || l->spec->kind == PROBE_URETPROBE)
-			return lower_symbol(l, ctx_word(l, REG_IP), true);
+		if (ci->ctx_offset >= 0)
+			return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), true);
 		{
 			LLVMValueRef args[1] = { l->ctx_arg };
 			return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), false);

@@ -33,13 +33,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
 	l->fn = LLVMAddFunction(l->mod, name, fty);
 	set_nounwind(l, l->fn);
-	const char *colon = strchr(spec->canonical, ':');
-	const char *provider = colon ? arena_strndup(a, spec->canonical, (size_t)(colon - spec->canonical))
-				     : spec->canonical;
-	const struct probe_ops *ops = probe_ops_find(provider);
-	const char *section = NULL;
-	if (ops && ops->section)
-		section = ops->section(a, spec);
+	const char *section = pi->ops->section ? pi->ops->section(a, spec) : NULL;
 	if (!section) {
 		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
 		return -1;
@@ -56,20 +50,15 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->scratch_used = 0;
 	l->probe_name_index = compiler_probe_name(l->c, spec->canonical);
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
-	if (spec->kind == PROBE_TRACEPOINT && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
+	if ((spec->flags & PF_ARGS) && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
 		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
 			   spec->canonical);
 		return -1;
 	}
 
-	pd->kind = spec->kind;
 	pd->fn_name = name;
 	pd->section = section;
-	pd->canonical = spec->canonical;
-	pd->target = spec->target;
-	pd->func = spec->func;
-	pd->period_ns = spec->period_ns;
-	pd->freq_hz = spec->freq_hz;
+	pd->spec = *spec;
 
 	/* entry: find this CPU's scratch memory */
 	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, l->fn, "entry");
@@ -84,8 +73,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildBr(l->b, body);
 
 	LLVMPositionBuilderAtEnd(l->b, body);
-	if (l->c->opts->pid > 0 && (spec->kind == PROBE_TRACEPOINT || spec->kind == PROBE_RAWTRACEPOINT ||
-				    spec->kind == PROBE_KPROBE || spec->kind == PROBE_KRETPROBE)) {
+	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
 		LLVMBasicBlockRef mine = new_block(l, "pid.match"), other = new_block(l, "pid.other");

@@ -60,16 +60,16 @@ static int resolve_probes(struct compiler *c)
 	c->probes = arena_alloc(c->arena, sizeof(*c->probes) * (size_t)(n ? n : 1));
 	c->nprobes = n;
 	int i = 0, errors = 0;
+	struct probe_context ctx = { .pid = c->opts->pid, .unsafe = c->opts->unsafe,
+				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &c->probes[i];
 		pi->ast = p;
 		for (struct attach_point *ap = p->points; ap; ap = ap->next) {
 			struct attach_spec *specs;
 			int ns;
-			struct probe_resolve_opts ro = { .params = c->opts->params, .nparams = c->opts->nparams,
-							 .pid = c->opts->pid,
-							 .missing = (enum probe_missing_mode)c->opts->missing_probes };
-			if (probes_resolve_opts(c->arena, c->diags, ap, &ro, &specs, &ns) < 0) {
+			if (probes_resolve(c->arena, c->diags, ap, c->opts->params, c->opts->nparams, &ctx,
+					   &specs, &ns) < 0) {
 				errors++;
 				continue;
 			}
@@ -82,15 +82,16 @@ static int resolve_probes(struct compiler *c)
 		}
 		if (!pi->nspecs)
 			continue;
-		pi->kind = pi->specs[0].kind;
+		pi->ops = probe_ops_of(&pi->specs[0]);
+		pi->flags = pi->specs[0].flags;
 		for (int k = 1; k < pi->nspecs; k++)
-			if (pi->specs[k].kind != pi->kind) {
+			if (pi->specs[k].kind != pi->specs[0].kind) {
 				diag_error(c->diags, &p->loc,
 					   "attach points of different probe types in one probe are not supported yet");
 				errors++;
 				break;
 			}
-		if (pi->kind == PROBE_TRACEPOINT) {
+		if (pi->flags & PF_ARGS) {
 			pi->tp = arena_alloc(c->arena, sizeof(*pi->tp));
 			if (tracepoint_format(c->arena, pi->specs[0].target, pi->specs[0].func, pi->tp) < 0) {
 				diag_error(c->diags, &p->points->loc, "Cannot read the format of tracepoint %s",

@@ -7,6 +7,8 @@
 struct call_info {
 	enum builtin builtin;     /* N_IDENT */
 	int arg_index;            /* argN */
+	int ctx_offset;           /* argN/retval/user func: byte offset in the probe context
+				     (-1: func through bpf_get_func_ip) */
 	struct map_info *map;     /* N_MAP, map functions */
 	struct var_info *var;     /* N_VAR, let, for */
 	int action;               /* printf/print/exit/... action index, -1 none */

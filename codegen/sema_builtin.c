@@ -35,18 +35,10 @@ enum builtin find_builtin(const char *name, int *argn)
 	return B_NONE;
 }
 
-static bool is_return_probe(enum probe_kind k)
-{
-	return k == PROBE_URETPROBE || k == PROBE_KRETPROBE;
-}
-
 /* "kprobe", "tracepoint", ...; "special" for begin/end (the probetype). */
-static const char *provider_of(struct sema *s, const struct probe_info *pi)
+static const char *provider_of(const struct probe_info *pi)
 {
-	if (pi->kind == PROBE_BEGIN || pi->kind == PROBE_END)
-		return "special";
-	const char *canon = pi->specs[0].canonical, *colon = strchr(canon, ':');
-	return colon ? arena_strndup(s->c->arena, canon, (size_t)(colon - canon)) : canon;
+	return pi->ops->probetype ? pi->ops->probetype : pi->ops->name;
 }
 
 static const struct type *use_stack(struct sema *s, bool user, enum stack_mode mode, int limit)
@@ -63,7 +55,7 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 	struct call_info *ci = sema_info(s->c, n);
 	ci->builtin = b;
 	ci->arg_index = argn;
-	enum probe_kind kind = s->probe->kind;
+	const struct probe_info *pi = s->probe;
 	if (s->map_loop_depth && (b == B_ARGS || b == B_ARG || b == B_RETVAL || b == B_KSTACK ||
 				  b == B_USTACK || b == B_FUNC)) {
 		ERR(s, &n->loc, "'%s' can not be used inside a for loop over a map", n->name);
@@ -81,19 +73,20 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 	case B_KSTACK: case B_USTACK:
 		return use_stack(s, b == B_USTACK, s->c->opts->stack_mode, 127);
 	case B_FUNC:
-		if (kind != PROBE_UPROBE && kind != PROBE_URETPROBE && kind != PROBE_KPROBE &&
-		    kind != PROBE_KRETPROBE) {
+		if (!(pi->flags & PF_FUNC)) {
 			ERR(s, &n->loc, "The func builtin can only be used with kprobe and uprobe probes");
 			return &type_none;
 		}
-		return type_symbol(s->c->arena, kind == PROBE_UPROBE || kind == PROBE_URETPROBE);
+		/* user space: the instruction pointer; kernel: bpf_get_func_ip */
+		ci->ctx_offset = (pi->flags & PF_USER) ? pi->ops->reg_offset("ip") : -1;
+		return type_symbol(s->c->arena, pi->flags & PF_USER);
 	case B_COMM:
 		return type_string(s->c->arena, 16);
 	case B_PROBE:
 		return &type_probe;
 	case B_PROBETYPE:
 		n->kind = N_STR;
-		n->str = provider_of(s, s->probe);
+		n->str = provider_of(pi);
 		n->str_len = (int)strlen(n->str);
 		return type_string(s->c->arena, (size_t)n->str_len + 1);
 	case B_CURTASK: {
@@ -101,32 +94,34 @@ const struct type *check_builtin(struct sema *s, struct node *n)
 		return type_pointer(s->c->arena, bt ? btf_named_type(bt, "struct task_struct") : NULL);
 	}
 	case B_ARGS:
-		if (kind != PROBE_TRACEPOINT)
+		if (!(pi->flags & PF_ARGS))
 			ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
-			    provider_of(s, s->probe));
+			    provider_of(s->probe));
 		else
 			ERR(s, &n->loc, "args must be used with a field: args.NAME");
 		return &type_none;
 	case B_ARG:
-		if (kind != PROBE_UPROBE && kind != PROBE_KPROBE && kind != PROBE_RAWTRACEPOINT) {
+		if (!pi->ops->arg_offset) {
 			ERR(s, &n->loc, "The argN builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
 			return &type_none;
 		}
-		if (argn > 5 && kind != PROBE_RAWTRACEPOINT) {
+		ci->ctx_offset = pi->ops->arg_offset(argn);
+		if (ci->ctx_offset < 0) {
 			ERR(s, &n->loc, "x86_64 doesn't support %s", n->name);
 			return &type_none;
 		}
 		return &type_u64;
 	case B_RETVAL:
-		if (!is_return_probe(kind)) {
+		if (!(pi->flags & PF_RETVAL)) {
 			struct diag_entry *e = s->c->second_pass
 				? diag_error(s->c->diags, &n->loc,
 					     "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fentry' probes")
 				: NULL;
-			if (e && kind == PROBE_TRACEPOINT)
+			if (e && (pi->flags & PF_ARGS))
 				diag_hint(s->c->diags, e, "try to use args.ret instead");
 			return &type_none;
 		}
+		ci->ctx_offset = pi->ops->reg_offset("ax");
 		return &type_u64;
 	case B_NONE:
 		break;
@@ -148,9 +143,9 @@ const struct type *check_args_field(struct sema *s, struct node *n)
 {
 	struct node *base = n->a;
 	sema_info(s->c, base)->builtin = B_ARGS;
-	if (s->probe->kind != PROBE_TRACEPOINT || !s->probe->tp) {
+	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
 		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
-		    provider_of(s, s->probe));
+		    provider_of(s->probe));
 		return &type_none;
 	}
 	const struct tp_format *fmt = s->probe->tp;
@@ -211,18 +206,15 @@ const struct type *check_stack_call(struct sema *s, struct node *n)
 	return use_stack(s, n->name[0] == 'u', mode, (int)limit);
 }
 
-/* reg("name"): offsets in x86-64 struct pt_regs (also the start of the
- * perf_event context). */
+/* reg("name"): a register of the probe's context, at an offset the probe
+ * type knows. */
 const struct type *check_reg(struct sema *s, struct node *n)
 {
-	static const char *const regs[] = { "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
-					    "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss" };
 	const char *name = literal_string_arg(s, n);
 	if (!name)
 		return &type_none;
-	enum probe_kind k = s->probe->kind;
-	if (k != PROBE_KPROBE && k != PROBE_KRETPROBE && k != PROBE_UPROBE && k != PROBE_URETPROBE &&
-	    k != PROBE_PROFILE && k != PROBE_INTERVAL) {
+	const struct probe_ops *ops = s->probe->ops;
+	if (!ops->reg_offset) {
 		ERR(s, &n->loc, "reg() can only be used with kprobe, uprobe and profile probes");
 		return &type_none;
 	}
@@ -230,13 +222,11 @@ const struct type *check_reg(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "'reg' can not be used inside a for loop over a map");
 		return &type_none;
 	}
-	if (!strcmp(name, "pc"))
-		name = "ip";
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		if (!strcmp(regs[i], name)) {
-			n->ival = 8 * i;
-			return &type_u64;
-		}
-	ERR(s, &n->args->loc, "'%s' is not a known register", name);
-	return &type_none;
+	int off = ops->reg_offset(name);
+	if (off < 0) {
+		ERR(s, &n->args->loc, "'%s' is not a known register", name);
+		return &type_none;
+	}
+	n->ival = (uint64_t)off;
+	return &type_u64;
 }

@@ -301,8 +301,7 @@ const struct type *check_call(struct sema *s, struct node *n)
 	if (!strcmp(f, "ksym") || !strcmp(f, "usym")) {
 		if (arity(s, n, 1, 1))
 			want_int(s, n->args, f, "address");
-		if (f[0] == 'u' && s->probe->kind != PROBE_UPROBE && s->probe->kind != PROBE_URETPROBE &&
-		    s->probe->kind != PROBE_PROFILE)
+		if (f[0] == 'u' && !(s->probe->flags & PF_USER_CONTEXT))
 			WARN(s, &n->loc, "usym() resolves addresses in the current process");
 		return type_symbol(s->c->arena, f[0] == 'u');
 	}

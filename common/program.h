@@ -58,23 +58,52 @@ struct action {
 	int map;                   /* index into maps for PRINT_MAP / CLEAR / ZERO */
 };
 
+/* Probe types; each has its own file in probes/. */
 enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
-	PROBE_SELF,
+	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE,
+};
+
+/* What a probe type allows and how it runs. probes/ sets them per type
+ * (probe_ops.flags) and copies them into every attach_spec; the compiler
+ * and the runtime test these flags, never probe kinds. */
+enum probe_flag {
+	PF_USER          = 1u << 0,  /* traces user space: func/argN are user values */
+	PF_USER_CONTEXT  = 1u << 1,  /* may fire while user code runs (usym needs no warning) */
+	PF_RUN_ONCE      = 1u << 2,  /* attaches nothing: the runtime runs the program */
+	PF_ARGS          = 1u << 3,  /* args.FIELD from a tracepoint format */
+	PF_RETVAL        = 1u << 4,  /* retval (register ax of the context) */
+	PF_FUNC          = 1u << 5,  /* func: the probed function */
+	PF_PID_FILTER    = 1u << 6,  /* sees every process: -p adds a pid check */
+	PF_LISTED        = 1u << 7,  /* `-l` without a provider lists it */
+	PF_GLOB_CANDIDATE = 1u << 8, /* a provider wildcard (`k*:f`) may expand to it
+					(user types only with -p or a path target) */
+};
+
+/* One concrete attach point (after wildcard expansion), as the probe type
+ * parsed it; the compiled program carries it to the attach step. */
+struct attach_spec {
+	enum probe_kind kind;
+	unsigned flags;        /* enum probe_flag of the probe type */
+	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
+	const char *target;    /* tracepoint category; uprobe binary (absolute path);
+				* kprobe/rawtracepoint module (NULL: not given) */
+	const char *func;      /* tracepoint/rawtracepoint event; uprobe/kprobe
+				* function as written in the canonical name
+				* ("SYM", "SYM+OFF", "0xADDR"); software/hardware
+				* event name */
+	const char *symbol;    /* kprobe/uprobe: the bare symbol, NULL for an address */
+	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
+	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
+	uint64_t freq_hz;      /* interval/profile:hz:N */
 };
 
 /* One BPF program = one expanded attach point. */
 struct prog_desc {
-	enum probe_kind kind;
-	const char *fn_name;   /* ELF function name, e.g. "p3_tracepoint" */
+	const char *fn_name;   /* ELF function name, e.g. "probe_3" */
 	const char *section;   /* ELF section, chooses the libbpf program type */
-	const char *canonical; /* probe name: "tracepoint:syscalls:sys_enter_openat" */
-	/* attach parameters */
-	const char *target;    /* tracepoint category / uprobe binary path */
-	const char *func;      /* tracepoint event / uprobe function */
-	uint64_t period_ns;    /* interval/profile: period; 0 when freq is used */
-	uint64_t freq_hz;      /* profile:hz:N */
+	struct attach_spec spec;
 };
 
 /* The globals map (one array entry) the runtime fills before begin runs. */

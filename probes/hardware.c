@@ -23,7 +23,7 @@ static const struct perf_event_name hardware_events[] = {
 #define NEVENTS (sizeof(hardware_events) / sizeof(hardware_events[0]))
 
 static int hardware_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			  char **parts, int nparts, struct attach_spec *out)
+			  const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return probe_perf_parse(a, d, loc, "hardware", hardware_events, NEVENTS, parts, nparts,
 				out);
@@ -34,10 +34,10 @@ static const char *hardware_section(struct arena *a, const struct attach_spec *s
 	return "perf_event";
 }
 
-static int hardware_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int hardware_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			   struct bpf_link ***links, int *nlinks)
 {
-	return probe_perf_attach(prog, desc, pid, PERF_TYPE_HARDWARE, hardware_events, NEVENTS,
+	return probe_perf_attach(prog, spec, pid, PERF_TYPE_HARDWARE, hardware_events, NEVENTS,
 				 links, nlinks);
 }
 
@@ -49,7 +49,9 @@ static void hardware_list(const char *pattern, FILE *out, bool verbose)
 const struct probe_ops probe_hardware_ops = {
 	.name = "hardware",
 	.aliases = hardware_aliases,
-	.kind = PROBE_PROFILE, /* see internal.h: no PROBE_HARDWARE kind */
+	.kind = PROBE_HARDWARE,
+	.flags = PF_USER_CONTEXT | PF_LISTED,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = hardware_parse,
 	.section = hardware_section,
 	.attach = hardware_attach,

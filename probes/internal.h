@@ -17,6 +17,13 @@ extern const struct probe_ops probe_kprobe_ops, probe_kretprobe_ops;
 extern const struct probe_ops probe_rawtracepoint_ops;
 extern const struct probe_ops probe_self_ops;
 
+/* Context access (context.c): offsets in an x86-64 struct pt_regs of a
+ * register by name ("pc" = "ip") and of argument n (-1 past the six
+ * register arguments); offsets of the u64 arguments of a raw tracepoint. */
+int probe_pt_regs_offset(const char *name);
+int probe_pt_regs_arg_offset(int n);
+int probe_raw_arg_offset(int n);
+
 /* '*', '?' or a '[...]' class: the text is a glob pattern. */
 bool probe_has_wildcard(const char *s);
 
@@ -28,9 +35,9 @@ bool probe_parse_u64(const char *s, uint64_t *out);
 int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *provider,
 		      const char *expected, int found);
 
-/* Report a probe that does not exist / matches nothing, per the mode in
- * spec->missing. Always returns 0 (the caller yields no specs). */
-int probe_missing(struct diags *d, const struct src_loc *loc, const struct attach_spec *spec,
+/* Report a probe that does not exist / matches nothing, per the
+ * missing_probes mode. Always returns 0 (the caller yields no specs). */
+int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* A growable array of specs in the arena (old blocks are simply left
@@ -93,10 +100,9 @@ int probe_timer_parse(struct arena *a, struct diags *d, const struct src_loc *lo
 		      const char *provider, char **parts, int nparts, struct attach_spec *out);
 void probe_timer_list(const char *provider, const char *pattern, FILE *out);
 
-/* software / hardware perf events: `P:EVENT[:COUNT]`. These use
- * PROBE_PROFILE (a perf_event program, like profile) with func = the
- * canonical event name and period_ns = COUNT (a sample period in events,
- * not nanoseconds): codegen treats them exactly like profile. */
+/* software / hardware perf events: `P:EVENT[:COUNT]`: perf_event programs
+ * like profile, with func = the canonical event name and period_ns = COUNT
+ * (a sample period in events, not nanoseconds). */
 struct perf_event_name {
 	const char *name, *alias;
 	uint64_t config;
@@ -105,7 +111,7 @@ struct perf_event_name {
 int probe_perf_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
 		     const char *provider, const struct perf_event_name *events, size_t nevents,
 		     char **parts, int nparts, struct attach_spec *out);
-int probe_perf_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      uint32_t type, const struct perf_event_name *events, size_t nevents,
 		      struct bpf_link ***links, int *nlinks);
 void probe_perf_list(const char *provider, const struct perf_event_name *events,

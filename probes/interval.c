@@ -152,7 +152,7 @@ void probe_timer_list(const char *provider, const char *pattern, FILE *out)
 }
 
 static int interval_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			  char **parts, int nparts, struct attach_spec *out)
+			  const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return probe_timer_parse(a, d, loc, "interval", parts, nparts, out);
 }
@@ -162,7 +162,7 @@ static const char *perf_event_section(struct arena *a, const struct attach_spec 
 	return "perf_event";
 }
 
-static int interval_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int interval_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			   struct bpf_link ***links, int *nlinks)
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -175,7 +175,7 @@ static int interval_attach(struct bpf_program *prog, const struct prog_desc *des
 	 * not apply to interval. CPU 0 normally; the next one if offline. */
 	for (int cpu = 0; cpu < ncpus && err == -ENODEV; cpu++)
 		err = probe_attach_perf_event(prog, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
-					      desc->period_ns, desc->freq_hz, -1, cpu, links,
+					      spec->period_ns, spec->freq_hz, -1, cpu, links,
 					      nlinks);
 	return err;
 }
@@ -189,6 +189,8 @@ const struct probe_ops probe_interval_ops = {
 	.name = "interval",
 	.aliases = interval_aliases,
 	.kind = PROBE_INTERVAL,
+	.flags = PF_LISTED,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = interval_parse,
 	.section = perf_event_section,
 	.attach = interval_attach,

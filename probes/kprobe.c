@@ -93,7 +93,7 @@ static int kfunc_scan(kfunc_fn fn, void *arg, bool *exact)
 }
 
 static int kprobe_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			char **parts, int nparts, struct attach_spec *out)
+			const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	const char *provider = provider_name(out->kind), *mod = NULL, *fn;
 
@@ -117,7 +117,7 @@ static int kprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 			diag_error(d, loc, "Invalid %s function, offset or address: %s", provider, fn);
 			return -1;
 		}
-		if (!sym[0] && !out->unsafe) {
+		if (!sym[0] && !ctx->unsafe) {
 			diag_error(d, loc, "Probing by address requires --unsafe");
 			return -1;
 		}
@@ -125,9 +125,12 @@ static int kprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 			diag_error(d, loc, "kretprobes can not be attached to a function offset");
 			return -1;
 		}
+		out->symbol = sym[0] ? arena_strdup(a, sym) : NULL;
 		fn = sym[0] ? (out->offset ? arena_printf(a, "%s+%" PRIu64, sym, out->offset)
-					   : arena_strdup(a, sym))
+					   : out->symbol)
 			    : arena_printf(a, "0x%" PRIx64, out->offset);
+	} else {
+		out->symbol = fn;
 	}
 	out->target = mod;
 	out->func = fn;
@@ -167,7 +170,7 @@ static void expand_one(const char *name, const char *mod, void *arg)
 		return;
 	struct attach_spec *s = spec_vec_push(x->a, &x->sv);
 	*s = *p;
-	s->func = arena_strdup(x->a, name);
+	s->func = s->symbol = arena_strdup(x->a, name);
 	/* The module is part of the name only when the user wrote one. */
 	s->target = p->target ? arena_strdup(x->a, mod ? mod : "vmlinux") : NULL;
 	s->canonical = s->target ? arena_printf(x->a, "%s:%s:%s", provider, s->target, name)
@@ -175,7 +178,7 @@ static void expand_one(const char *name, const char *mod, void *arg)
 }
 
 static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
-			 const struct attach_spec *pattern, struct attach_spec **out, int *n)
+			 const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out, int *n)
 {
 	struct expand_ctx x = { .a = a, .pattern = pattern };
 	bool exact;
@@ -184,14 +187,12 @@ static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 	*n = 0;
 	if (!probe_has_wildcard(pattern->func) &&
 	    !(pattern->target && probe_has_wildcard(pattern->target))) {
-		char sym[256];
-		uint64_t off;
-		if (probe_split_func(pattern->func, sym, sizeof(sym), &off) && sym[0]) {
-			struct find_ctx f = { .sym = sym, .mod = pattern->target };
+		if (pattern->symbol) {
+			struct find_ctx f = { .sym = pattern->symbol, .mod = pattern->target };
 			if (!kfunc_scan(find_one, &f, &exact) && !f.found)
 				diag_warning(d, loc, "%s is not traceable (either non-existing, inlined, "
 					     "or marked as \"notrace\"); attaching to it will likely fail",
-					     sym);
+					     pattern->symbol);
 		}
 		*out = arena_alloc(a, sizeof(**out));
 		**out = *pattern;
@@ -205,7 +206,7 @@ static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		return -1;
 	}
 	if (x.sv.n == 0)
-		return probe_missing(d, loc, pattern, "No kernel functions matched: %s",
+		return probe_missing(d, loc, ctx->missing, "No kernel functions matched: %s",
 				     pattern->canonical);
 	spec_vec_sort_unique(&x.sv);
 	*out = x.sv.v;
@@ -216,29 +217,21 @@ static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 static const char *kprobe_section(struct arena *a, const struct attach_spec *spec)
 {
 	const char *sec = provider_name(spec->kind);
-	char sym[256];
-	uint64_t off;
 
-	if (!spec->func || !probe_split_func(spec->func, sym, sizeof(sym), &off) || !sym[0])
-		return sec;
-	return arena_printf(a, "%s/%s", sec, sym);
+	return spec->symbol ? arena_printf(a, "%s/%s", sec, spec->symbol) : sec;
 }
 
-static int kprobe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int kprobe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			 struct bpf_link ***links, int *nlinks)
 {
-	char sym[256];
-	uint64_t off;
 	struct bpf_link *l;
 	long err;
 
-	if (!desc->func || !probe_split_func(desc->func, sym, sizeof(sym), &off))
-		return -EINVAL;
 	/* Without a name, libbpf passes offset as the kernel address. -p is
 	 * an implicit filter in the generated code. */
-	LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = (size_t)off,
-		    .retprobe = desc->kind == PROBE_KRETPROBE);
-	l = bpf_program__attach_kprobe_opts(prog, sym[0] ? sym : NULL, &opts);
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = (size_t)spec->offset,
+		    .retprobe = spec->kind == PROBE_KRETPROBE);
+	l = bpf_program__attach_kprobe_opts(prog, spec->symbol, &opts);
 	err = libbpf_get_error(l);
 	if (err)
 		return (int)err;
@@ -295,6 +288,9 @@ const struct probe_ops probe_kprobe_ops = {
 	.name = "kprobe",
 	.aliases = kprobe_aliases,
 	.kind = PROBE_KPROBE,
+	.flags = PF_FUNC | PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE,
+	.arg_offset = probe_pt_regs_arg_offset,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = kprobe_parse,
 	.expand = kprobe_expand,
 	.section = kprobe_section,
@@ -306,6 +302,8 @@ const struct probe_ops probe_kretprobe_ops = {
 	.name = "kretprobe",
 	.aliases = kretprobe_aliases,
 	.kind = PROBE_KRETPROBE,
+	.flags = PF_FUNC | PF_RETVAL | PF_PID_FILTER | PF_GLOB_CANDIDATE,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = kprobe_parse,
 	.expand = kprobe_expand,
 	.section = kprobe_section,

@@ -142,18 +142,18 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
 	return -1;
 }
 
-int probe_missing(struct diags *d, const struct src_loc *loc, const struct attach_spec *spec,
+int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
 		  const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
-	if (spec->missing == PROBE_MISSING_IGNORE)
+	if (mode == PROBE_MISSING_IGNORE)
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (spec->missing == PROBE_MISSING_WARN)
+	if (mode == PROBE_MISSING_WARN)
 		diag_warning(d, loc, "%s", msg);
 	else
 		diag_error(d, loc, "%s", msg);
@@ -489,21 +489,20 @@ int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, con
 /* ---- resolution --------------------------------------------------------- */
 
 static int resolve_with(struct arena *a, struct diags *d, const struct src_loc *loc,
-			const struct probe_ops *ops, char **parts, int nparts,
-			const struct attach_spec *ctx, struct spec_vec *sv)
+			const struct probe_ops *ops, const struct probe_context *ctx,
+			char **parts, int nparts, struct spec_vec *sv)
 {
-	struct attach_spec spec = *ctx;
+	struct attach_spec spec = { .kind = ops->kind, .flags = ops->flags };
 	struct attach_spec *exp = NULL;
 	int n = 0;
 
-	spec.kind = ops->kind;
-	if (ops->parse(a, d, loc, parts, nparts, &spec))
+	if (ops->parse(a, d, loc, ctx, parts, nparts, &spec))
 		return -1;
 	if (!ops->expand) {
 		*spec_vec_push(a, sv) = spec;
 		return 0;
 	}
-	if (ops->expand(a, d, loc, &spec, &exp, &n))
+	if (ops->expand(a, d, loc, ctx, &spec, &exp, &n))
 		return -1;
 	for (int i = 0; i < n; i++)
 		*spec_vec_push(a, sv) = exp[i];
@@ -513,29 +512,22 @@ static int resolve_with(struct arena *a, struct diags *d, const struct src_loc *
 /* Is this probe type one that a wildcard provider may expand to? Kernel
  * types always; user-space types only with -p or a path target. */
 static bool provider_glob_candidate(const struct probe_ops *ops, char **parts, int nparts,
-				    const struct attach_spec *ctx)
+				    const struct probe_context *ctx)
 {
-	switch (ops->kind) {
-	case PROBE_TRACEPOINT:
-	case PROBE_RAWTRACEPOINT:
-	case PROBE_KPROBE:
-	case PROBE_KRETPROBE:
-		return true;
-	case PROBE_UPROBE:
-	case PROBE_URETPROBE:
-		return ctx->pid > 0 || (nparts > 1 && strchr(parts[1], '/'));
-	default:
+	if (!(ops->flags & PF_GLOB_CANDIDATE))
 		return false;
-	}
+	if (!(ops->flags & PF_USER))
+		return true;
+	return ctx->pid > 0 || (nparts > 1 && strchr(parts[1], '/'));
 }
 
 /* `k*:vfs_read`: try every matching probe type; a type that does not
  * parse the rest of the attach point simply does not contribute. */
 static int resolve_provider_glob(struct arena *a, struct diags *d, const struct src_loc *loc,
-				 char **parts, int nparts, const struct attach_spec *ctx,
+				 const struct probe_context *ctx, char **parts, int nparts,
 				 struct spec_vec *sv)
 {
-	struct attach_spec quiet = *ctx;
+	struct probe_context quiet = *ctx;
 
 	quiet.missing = PROBE_MISSING_IGNORE;
 	for (int i = 0; probe_types[i]; i++) {
@@ -546,35 +538,34 @@ static int resolve_provider_glob(struct arena *a, struct diags *d, const struct 
 		    !provider_glob_candidate(ops, parts, nparts, ctx))
 			continue;
 		diags_init(&scratch, a, d->filename, d->src);
-		resolve_with(a, &scratch, loc, ops, parts, nparts, &quiet, sv);
+		resolve_with(a, &scratch, loc, ops, &quiet, parts, nparts, sv);
 	}
 	if (sv->n == 0)
-		probe_missing(d, loc, ctx, "No probes matched: %s", parts[0]);
+		probe_missing(d, loc, ctx->missing, "No probes matched: %s", parts[0]);
 	return 0;
 }
 
-int probes_resolve_opts(struct arena *a, struct diags *d, const struct attach_point *ap,
-			const struct probe_resolve_opts *opts, struct attach_spec **out, int *n)
+int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
+		   char *const *params, int nparams, const struct probe_context *ctx,
+		   struct attach_spec **out, int *n)
 {
-	struct attach_spec ctx = {
-		.pid = opts->pid,
-		.unsafe = opts->unsafe,
-		.missing = (int)opts->missing,
-	};
+	static const struct probe_context no_context = { .missing = PROBE_MISSING_ERROR };
 	struct spec_vec sv = { 0 };
 	const struct probe_ops *ops;
 	char **parts;
 	int nparts;
 
+	if (!ctx)
+		ctx = &no_context;
 	*out = NULL;
 	*n = 0;
-	if (probe_split(a, d, &ap->loc, ap->raw, opts->params, opts->nparams, &parts, &nparts))
+	if (probe_split(a, d, &ap->loc, ap->raw, params, nparams, &parts, &nparts))
 		return -1;
 	if (probe_has_wildcard(parts[0])) {
-		if (resolve_provider_glob(a, d, &ap->loc, parts, nparts, &ctx, &sv))
+		if (resolve_provider_glob(a, d, &ap->loc, ctx, parts, nparts, &sv))
 			return -1;
 	} else if ((ops = probe_ops_find(parts[0]))) {
-		if (resolve_with(a, d, &ap->loc, ops, parts, nparts, &ctx, &sv))
+		if (resolve_with(a, d, &ap->loc, ops, ctx, parts, nparts, &sv))
 			return -1;
 	} else if (in_list_nocase(ignored_providers, parts[0])) {
 		return 0;
@@ -586,40 +577,33 @@ int probes_resolve_opts(struct arena *a, struct diags *d, const struct attach_po
 		return -1;
 	}
 	/* An expansion that reported a missing probe as an error fails. */
-	if (sv.n == 0 && ctx.missing == PROBE_MISSING_ERROR)
+	if (sv.n == 0 && ctx->missing == PROBE_MISSING_ERROR)
 		return -1;
 	*out = sv.v;
 	*n = sv.n;
 	return 0;
 }
 
-int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
-		   char *const *params, int nparams, struct attach_spec **out, int *n)
-{
-	struct probe_resolve_opts opts = { .params = params, .nparams = nparams };
-	return probes_resolve_opts(a, d, ap, &opts, out, n);
-}
-
 /* ---- attaching ---------------------------------------------------------- */
 
-int probe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+const struct probe_ops *probe_ops_of(const struct attach_spec *spec)
+{
+	for (int i = 0; probe_types[i]; i++)
+		if (probe_types[i]->kind == spec->kind)
+			return probe_types[i];
+	return NULL;
+}
+
+int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		 struct bpf_link ***links, int *nlinks)
 {
-	const struct probe_ops *ops = NULL;
+	const struct probe_ops *ops = probe_ops_of(spec);
 
-	if (desc->canonical) {
-		size_t len = strcspn(desc->canonical, ":");
-		for (int i = 0; probe_types[i] && !ops; i++)
-			if (strlen(probe_types[i]->name) == len &&
-			    !strncmp(probe_types[i]->name, desc->canonical, len))
-				ops = probe_types[i];
-	}
-	for (int i = 0; probe_types[i] && !ops; i++)
-		if (probe_types[i]->kind == desc->kind)
-			ops = probe_types[i];
 	if (!ops)
 		return -EINVAL;
-	return ops->attach(prog, desc, pid, links, nlinks);
+	if (spec->flags & PF_RUN_ONCE)
+		return 0;
+	return ops->attach(prog, spec, pid, links, nlinks);
 }
 
 int probe_run_once(struct bpf_program *prog)
@@ -643,8 +627,7 @@ int probe_run_once(struct bpf_program *prog)
  * function once (kretprobe and uretprobe would repeat kprobe/uprobe). */
 static bool listed_by_default(const struct probe_ops *ops)
 {
-	return ops->list && ops->kind != PROBE_KRETPROBE && ops->kind != PROBE_UPROBE &&
-	       ops->kind != PROBE_URETPROBE;
+	return ops->list && (ops->flags & PF_LISTED);
 }
 
 static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)

@@ -9,60 +9,57 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../common/program.h"
 #include "../common/arena.h"
-#include "../parser/ast.h"
 #include "../common/diag.h"
+#include "../common/program.h"
+#include "../parser/ast.h"
 
 struct bpf_program;
 struct bpf_link;
-
-/* A resolved, concrete attach point (after wildcard expansion). */
-struct attach_spec {
-	enum probe_kind kind;
-	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
-	const char *target;    /* tracepoint category; uprobe binary (absolute path);
-				* kprobe/rawtracepoint module (NULL: not given) */
-	const char *func;      /* tracepoint/rawtracepoint event; uprobe/kprobe
-				* function as "SYM", "SYM+OFF" or "0xADDR"
-				* (prog_desc has no offset field: attach
-				* re-parses func); software/hardware event name */
-	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
-	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
-	uint64_t freq_hz;      /* interval/profile:hz:N */
-	/* Context, set by probes_resolve before parse and copied through
-	 * expansion (inputs, not results): */
-	pid_t pid;             /* -p PID, 0 when absent */
-	bool unsafe;           /* --unsafe */
-	int missing;           /* enum probe_missing_mode */
-};
 
 /* How a probe that matches nothing / does not exist is reported (the
  * `missing_probes` config variable). */
 enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING_IGNORE };
 
+/* The run-time context some probe types need to resolve attach points. */
+struct probe_context {
+	pid_t pid;                     /* -p PID, 0 when absent */
+	bool unsafe;                   /* --unsafe: address probes, non-ELF uprobe targets */
+	enum probe_missing_mode missing;
+};
+
 struct probe_ops {
 	const char *name;            /* canonical provider name */
 	const char *const *aliases;  /* NULL-terminated, may be NULL */
 	enum probe_kind kind;
+	unsigned flags;              /* enum probe_flag */
+	const char *probetype;       /* value of the `probetype` builtin; NULL: name */
+	/* Byte offset of argN in the program's context, -1 when the type has
+	 * no argument n. NULL: argN cannot be used. */
+	int (*arg_offset)(int n);
+	/* Byte offset of register `name` ("ax", "ip", ...) in the context, -1
+	 * for an unknown register. NULL: the context holds no registers. */
+	int (*reg_offset)(const char *name);
 	/* parts[0] is the provider as written; parts[1..n-1] follow. Fill *out
 	 * with the pattern (may still contain wildcards); *out arrives with
-	 * kind and the context fields set. Report problems with diag_error
-	 * at loc and return -1. */
+	 * kind and flags set. Report problems with diag_error at loc and
+	 * return -1. */
 	int (*parse)(struct arena *a, struct diags *d, const struct src_loc *loc,
-		     char **parts, int nparts, struct attach_spec *out);
+		     const struct probe_context *ctx, char **parts, int nparts,
+		     struct attach_spec *out);
 	/* Expand wildcards into concrete specs (arena array). A pattern that
 	 * matches nothing (or a concrete probe that does not exist) is reported
-	 * at loc per pattern->missing (error, warning or nothing) and gives
+	 * at loc per ctx->missing (error, warning or nothing) and gives
 	 * *n == 0. NULL: no wildcards, the pattern is the one spec. */
 	int (*expand)(struct arena *a, struct diags *d, const struct src_loc *loc,
-		      const struct attach_spec *pattern, struct attach_spec **out, int *n);
+		      const struct probe_context *ctx, const struct attach_spec *pattern,
+		      struct attach_spec **out, int *n);
 	/* ELF section name for the program, selecting the libbpf program type. */
 	const char *(*section)(struct arena *a, const struct attach_spec *spec);
 	/* Attach a loaded program. Returns 0 or a negative errno; links are
 	 * appended to *links (realloc'd array, *nlinks entries). pid > 0 limits
 	 * user-space probes to that process. */
-	int (*attach)(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+	int (*attach)(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      struct bpf_link ***links, int *nlinks);
 	/* `-l`: print every probe of this type matching the glob pattern
 	 * (canonical names, one per line, sorted); verbose adds arguments.
@@ -75,25 +72,17 @@ struct probe_ops {
 const struct probe_ops *probe_ops_find(const char *provider);
 extern const struct probe_ops *const probe_types[]; /* NULL-terminated */
 
-/* Split an attach point, substitute $N by positional parameters, find its
- * provider, parse and expand it. On success *out holds *n concrete specs. */
-int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
-		   char *const *params, int nparams, struct attach_spec **out, int *n);
+/* The probe type of a resolved attach point. */
+const struct probe_ops *probe_ops_of(const struct attach_spec *spec);
 
-/* probes_resolve with the run-time context that some probe types need:
- * `-p PID` (uprobe without a target = /proc/PID/exe), `--unsafe` (address
- * probes, non-ELF uprobe targets) and the `missing_probes` mode. With
+/* Split an attach point, substitute $N by positional parameters, find its
+ * provider, parse and expand it. On success *out holds *n concrete specs.
+ * ctx may be NULL (no -p, no --unsafe, missing probes are errors). With
  * PROBE_MISSING_WARN/IGNORE a probe that matches nothing yields 0 specs and
  * returns 0. */
-struct probe_resolve_opts {
-	char *const *params;
-	int nparams;
-	pid_t pid;
-	bool unsafe;
-	enum probe_missing_mode missing;
-};
-int probes_resolve_opts(struct arena *a, struct diags *d, const struct attach_point *ap,
-			const struct probe_resolve_opts *opts, struct attach_spec **out, int *n);
+int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *ap,
+		   char *const *params, int nparams, const struct probe_context *ctx,
+		   struct attach_spec **out, int *n);
 
 /* Split raw attach-point text per LANGUAGE.md section 2: $N substituted
  * (outside quotes), split at ':' and '@' outside quotes ('@' is a part of its
@@ -101,11 +90,9 @@ int probes_resolve_opts(struct arena *a, struct diags *d, const struct attach_po
 int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, const char *raw,
 		char *const *params, int nparams, char ***parts, int *nparts);
 
-/* Attach a loaded program per its description. Dispatches on the provider
- * of desc->canonical (so kinds shared by several providers, e.g. software
- * events using PROBE_PROFILE, reach the right code), falling back to
- * desc->kind. begin/end attach nothing: run them with probe_run_once. */
-int probe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+/* Attach a loaded program per its attach point. Programs with PF_RUN_ONCE
+ * attach nothing: run them with probe_run_once. */
+int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		 struct bpf_link ***links, int *nlinks);
 
 /* Run a loaded begin/end program once, now, on the calling CPU

@@ -9,7 +9,7 @@
 static const char *const profile_aliases[] = { "p", NULL };
 
 static int profile_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			 char **parts, int nparts, struct attach_spec *out)
+			 const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return probe_timer_parse(a, d, loc, "profile", parts, nparts, out);
 }
@@ -19,11 +19,11 @@ static const char *profile_section(struct arena *a, const struct attach_spec *sp
 	return "perf_event";
 }
 
-static int profile_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int profile_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			  struct bpf_link ***links, int *nlinks)
 {
 	return probe_attach_perf_event_all_cpus(prog, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
-						desc->period_ns, desc->freq_hz, pid, links,
+						spec->period_ns, spec->freq_hz, pid, links,
 						nlinks);
 }
 
@@ -36,6 +36,8 @@ const struct probe_ops probe_profile_ops = {
 	.name = "profile",
 	.aliases = profile_aliases,
 	.kind = PROBE_PROFILE,
+	.flags = PF_USER_CONTEXT | PF_LISTED,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = profile_parse,
 	.section = profile_section,
 	.attach = profile_attach,

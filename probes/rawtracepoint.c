@@ -72,7 +72,7 @@ static int rawtp_scan(const char *mod_glob, rawtp_fn fn, void *arg)
 }
 
 static int rawtracepoint_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			       char **parts, int nparts, struct attach_spec *out)
+			       const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	const char *mod = NULL, *event;
 
@@ -117,7 +117,7 @@ static void expand_one(const char *mod, const char *event, const struct btf *btf
 }
 
 static int rawtracepoint_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
-				const struct attach_spec *pattern, struct attach_spec **out,
+				const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out,
 				int *n)
 {
 	struct expand_ctx x = { .a = a, .pattern = pattern };
@@ -139,7 +139,7 @@ static int rawtracepoint_expand(struct arena *a, struct diags *d, const struct s
 		return 0;
 	}
 	if (x.sv.n == 0)
-		return probe_missing(d, loc, pattern, wild ? "No raw tracepoints matched: %s"
+		return probe_missing(d, loc, ctx->missing, wild ? "No raw tracepoints matched: %s"
 							   : "Unknown rawtracepoint: %s",
 				     pattern->canonical);
 	spec_vec_sort_unique(&x.sv);
@@ -159,12 +159,12 @@ static const char *rawtracepoint_section(struct arena *a, const struct attach_sp
 	return arena_printf(a, "raw_tp/%s", spec->func);
 }
 
-static int rawtracepoint_attach(struct bpf_program *prog, const struct prog_desc *desc,
+static int rawtracepoint_attach(struct bpf_program *prog, const struct attach_spec *spec,
 				pid_t pid, struct bpf_link ***links, int *nlinks)
 {
 	/* The kernel finds module tracepoints by name too; -p is an implicit
 	 * filter in the generated code. */
-	struct bpf_link *l = bpf_program__attach_raw_tracepoint(prog, desc->func);
+	struct bpf_link *l = bpf_program__attach_raw_tracepoint(prog, spec->func);
 	long err = libbpf_get_error(l);
 
 	if (err)
@@ -293,6 +293,8 @@ const struct probe_ops probe_rawtracepoint_ops = {
 	.name = "rawtracepoint",
 	.aliases = rawtracepoint_aliases,
 	.kind = PROBE_RAWTRACEPOINT,
+	.flags = PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE,
+	.arg_offset = probe_raw_arg_offset,
 	.parse = rawtracepoint_parse,
 	.expand = rawtracepoint_expand,
 	.section = rawtracepoint_section,

@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-static int self_parse(struct arena *a, struct diags *d, const struct src_loc *loc, char **parts, int nparts,
+static int self_parse(struct arena *a, struct diags *d, const struct src_loc *loc, const struct probe_context *ctx, char **parts, int nparts,
 		      struct attach_spec *out)
 {
 	if (nparts != 3)
@@ -28,16 +28,10 @@ static const char *self_section(struct arena *a, const struct attach_spec *spec)
 	return "raw_tp";
 }
 
-static int self_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
-		       struct bpf_link ***links, int *nlinks)
-{
-	return 0; /* run by the runtime on SIGUSR1 */
-}
-
 const struct probe_ops probe_self_ops = {
 	.name = "self",
 	.kind = PROBE_SELF,
+	.flags = PF_RUN_ONCE,
 	.parse = self_parse,
 	.section = self_section,
-	.attach = self_attach,
 };

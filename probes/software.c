@@ -63,16 +63,16 @@ int probe_perf_parse(struct arena *a, struct diags *d, const struct src_loc *loc
 	return 0;
 }
 
-int probe_perf_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      uint32_t type, const struct perf_event_name *events, size_t nevents,
 		      struct bpf_link ***links, int *nlinks)
 {
-	const struct perf_event_name *ev = desc->func ? find_event(events, nevents, desc->func)
+	const struct perf_event_name *ev = spec->func ? find_event(events, nevents, spec->func)
 						      : NULL;
 	if (!ev)
 		return -EINVAL;
 	return probe_attach_perf_event_all_cpus(prog, type, ev->config,
-						desc->period_ns ? desc->period_ns
+						spec->period_ns ? spec->period_ns
 								: ev->default_count,
 						0, pid, links, nlinks);
 }
@@ -101,7 +101,7 @@ void probe_perf_list(const char *provider, const struct perf_event_name *events,
 }
 
 static int software_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			  char **parts, int nparts, struct attach_spec *out)
+			  const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return probe_perf_parse(a, d, loc, "software", software_events,
 				sizeof(software_events) / sizeof(software_events[0]), parts, nparts,
@@ -113,10 +113,10 @@ static const char *software_section(struct arena *a, const struct attach_spec *s
 	return "perf_event";
 }
 
-static int software_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int software_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			   struct bpf_link ***links, int *nlinks)
 {
-	return probe_perf_attach(prog, desc, pid, PERF_TYPE_SOFTWARE, software_events,
+	return probe_perf_attach(prog, spec, pid, PERF_TYPE_SOFTWARE, software_events,
 				 sizeof(software_events) / sizeof(software_events[0]), links,
 				 nlinks);
 }
@@ -130,7 +130,9 @@ static void software_list(const char *pattern, FILE *out, bool verbose)
 const struct probe_ops probe_software_ops = {
 	.name = "software",
 	.aliases = software_aliases,
-	.kind = PROBE_PROFILE, /* see internal.h: no PROBE_SOFTWARE kind */
+	.kind = PROBE_SOFTWARE,
+	.flags = PF_USER_CONTEXT | PF_LISTED,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = software_parse,
 	.section = software_section,
 	.attach = software_attach,

@@ -20,13 +20,13 @@ static int special_parse(struct arena *a, struct diags *d, const struct src_loc 
 }
 
 static int begin_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-		       char **parts, int nparts, struct attach_spec *out)
+		       const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return special_parse(a, d, loc, parts, nparts, out, "begin");
 }
 
 static int end_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-		     char **parts, int nparts, struct attach_spec *out)
+		     const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	return special_parse(a, d, loc, parts, nparts, out, "end");
 }
@@ -36,25 +36,20 @@ static const char *special_section(struct arena *a, const struct attach_spec *sp
 	return "raw_tp";
 }
 
-static int special_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
-			  struct bpf_link ***links, int *nlinks)
-{
-	/* Nothing to attach: probe_run_once() runs the program. */
-	return 0;
-}
-
 const struct probe_ops probe_begin_ops = {
 	.name = "begin",
 	.kind = PROBE_BEGIN,
+	.flags = PF_RUN_ONCE,
+	.probetype = "special",
 	.parse = begin_parse,
 	.section = special_section,
-	.attach = special_attach,
 };
 
 const struct probe_ops probe_end_ops = {
 	.name = "end",
 	.kind = PROBE_END,
+	.flags = PF_RUN_ONCE,
+	.probetype = "special",
 	.parse = end_parse,
 	.section = special_section,
-	.attach = special_attach,
 };

@@ -16,7 +16,7 @@
 static const char *const tracepoint_aliases[] = { "t", NULL };
 
 static int tracepoint_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			    char **parts, int nparts, struct attach_spec *out)
+			    const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	const char *cat, *event;
 
@@ -118,7 +118,7 @@ static bool tracepoint_exists(const char *tracefs, const char *cat, const char *
 }
 
 static int tracepoint_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
-			     const struct attach_spec *pattern, struct attach_spec **out, int *n)
+			     const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out, int *n)
 {
 	const char *tracefs = probe_tracefs_dir();
 	struct expand_ctx x = { .a = a, .pattern = pattern };
@@ -133,7 +133,7 @@ static int tracepoint_expand(struct arena *a, struct diags *d, const struct src_
 	}
 	if (!probe_has_wildcard(pattern->target) && !probe_has_wildcard(pattern->func)) {
 		if (!tracepoint_exists(tracefs, pattern->target, pattern->func))
-			return probe_missing(d, loc, pattern, "Unknown tracepoint: %s",
+			return probe_missing(d, loc, ctx->missing, "Unknown tracepoint: %s",
 					     pattern->canonical);
 		*out = arena_alloc(a, sizeof(**out));
 		**out = *pattern;
@@ -145,7 +145,7 @@ static int tracepoint_expand(struct arena *a, struct diags *d, const struct src_
 		return -1;
 	}
 	if (x.sv.n == 0)
-		return probe_missing(d, loc, pattern, "No tracepoints matched: %s",
+		return probe_missing(d, loc, ctx->missing, "No tracepoints matched: %s",
 				     pattern->canonical);
 	spec_vec_sort_unique(&x.sv);
 	*out = x.sv.v;
@@ -158,12 +158,12 @@ static const char *tracepoint_section(struct arena *a, const struct attach_spec 
 	return arena_printf(a, "tracepoint/%s/%s", spec->target, spec->func);
 }
 
-static int tracepoint_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int tracepoint_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			     struct bpf_link ***links, int *nlinks)
 {
 	/* One perf event serves every CPU; -p is an implicit filter in the
 	 * generated code, not an attach option. */
-	struct bpf_link *l = bpf_program__attach_tracepoint(prog, desc->target, desc->func);
+	struct bpf_link *l = bpf_program__attach_tracepoint(prog, spec->target, spec->func);
 	long err = libbpf_get_error(l);
 
 	if (err)
@@ -342,6 +342,7 @@ const struct probe_ops probe_tracepoint_ops = {
 	.name = "tracepoint",
 	.aliases = tracepoint_aliases,
 	.kind = PROBE_TRACEPOINT,
+	.flags = PF_ARGS | PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE,
 	.parse = tracepoint_parse,
 	.expand = tracepoint_expand,
 	.section = tracepoint_section,

@@ -278,7 +278,7 @@ static int check_target(struct diags *d, const struct src_loc *loc, const char *
 }
 
 static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
-			char **parts, int nparts, struct attach_spec *out)
+			const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	const char *provider = provider_name(out->kind), *bin, *fn, *lang = NULL;
 	const char *plus;
@@ -289,10 +289,10 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 				   "does not support", provider);
 			return -1;
 		}
-	if (nparts == 2 && out->pid > 0) {
+	if (nparts == 2 && ctx->pid > 0) {
 		bin = "";
 		fn = parts[1];
-	} else if (nparts == 3 && out->pid > 0 && (!strcmp(parts[1], "cpp") || !strcmp(parts[1], "c"))) {
+	} else if (nparts == 3 && ctx->pid > 0 && (!strcmp(parts[1], "cpp") || !strcmp(parts[1], "c"))) {
 		bin = "";
 		lang = parts[1];
 		fn = parts[2];
@@ -329,14 +329,17 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 			return -1;
 		}
 		/* Normalise: "0x401136" for addresses, "sym+16" for offsets. */
+		out->symbol = sym[0] ? arena_strdup(a, sym) : NULL;
 		fn = sym[0] ? (out->offset ? arena_printf(a, "%s+%" PRIu64, sym, out->offset)
-					   : arena_strdup(a, sym))
+					   : out->symbol)
 			    : arena_printf(a, "0x%" PRIx64, out->offset);
+	} else {
+		out->symbol = fn;
 	}
-	out->target = resolve_target(a, d, loc, bin, out->pid);
+	out->target = resolve_target(a, d, loc, bin, ctx->pid);
 	if (!out->target)
 		return -1;
-	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, out->unsafe))
+	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, ctx->unsafe))
 		return -1;
 	out->func = fn;
 	out->canonical = arena_printf(a, "%s:%s:%s", provider, out->target, fn);
@@ -344,15 +347,15 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 }
 
 /* Specs for one concrete target file. */
-static void expand_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+static void expand_target(struct arena *a, const struct probe_context *ctx,
 			  const struct attach_spec *pattern, const char *path, struct spec_vec *sv)
 {
 	const char *provider = provider_name(pattern->kind);
 	struct str_vec funcs = { 0 };
 	bool wild = probe_has_wildcard(pattern->func);
-	bool addr = pattern->func[0] >= '0' && pattern->func[0] <= '9';
+	bool addr = !pattern->symbol;
 
-	if (addr || (!wild && pattern->unsafe && !is_elf_object(path))) {
+	if (addr || (!wild && ctx->unsafe && !is_elf_object(path))) {
 		/* Addresses are not checked against symbols. */
 		struct attach_spec *s = spec_vec_push(a, sv);
 		*s = *pattern;
@@ -363,10 +366,7 @@ static void expand_target(struct arena *a, struct diags *d, const struct src_loc
 	if (elf_functions(a, path, &funcs))
 		return;
 	if (!wild) {
-		char sym[256];
-		uint64_t off;
-		if (!probe_split_func(pattern->func, sym, sizeof(sym), &off) ||
-		    !sorted_contains(&funcs, sym))
+		if (!sorted_contains(&funcs, pattern->symbol))
 			return;
 		struct attach_spec *s = spec_vec_push(a, sv);
 		*s = *pattern;
@@ -380,13 +380,13 @@ static void expand_target(struct arena *a, struct diags *d, const struct src_loc
 		struct attach_spec *s = spec_vec_push(a, sv);
 		*s = *pattern;
 		s->target = path;
-		s->func = funcs.v[i];
+		s->func = s->symbol = funcs.v[i];
 		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, funcs.v[i]);
 	}
 }
 
 static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
-			 const struct attach_spec *pattern, struct attach_spec **out, int *n)
+			 const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out, int *n)
 {
 	struct spec_vec sv = { 0 };
 
@@ -397,18 +397,18 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		if (glob(pattern->target, 0, NULL, &g) == 0) {
 			for (size_t i = 0; i < g.gl_pathc; i++)
 				if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
-					expand_target(a, d, loc, pattern,
+					expand_target(a, ctx, pattern,
 						      arena_strdup(a, g.gl_pathv[i]), &sv);
 			globfree(&g);
 		}
 	} else {
-		expand_target(a, d, loc, pattern, pattern->target, &sv);
+		expand_target(a, ctx, pattern, pattern->target, &sv);
 	}
 	if (sv.n == 0) {
 		if (probe_has_wildcard(pattern->canonical))
-			return probe_missing(d, loc, pattern, "No uprobes matched: %s",
+			return probe_missing(d, loc, ctx->missing, "No uprobes matched: %s",
 					     pattern->canonical);
-		return probe_missing(d, loc, pattern, "Could not resolve symbol: %s:%s",
+		return probe_missing(d, loc, ctx->missing, "Could not resolve symbol: %s:%s",
 				     pattern->target, pattern->func);
 	}
 	spec_vec_sort_unique(&sv);
@@ -424,25 +424,24 @@ static const char *uprobe_section(struct arena *a, const struct attach_spec *spe
 	return spec->kind == PROBE_URETPROBE ? "uretprobe" : "uprobe";
 }
 
-static int uprobe_attach(struct bpf_program *prog, const struct prog_desc *desc, pid_t pid,
+static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			 struct bpf_link ***links, int *nlinks)
 {
-	char sym[256];
-	uint64_t off;
+	uint64_t off = spec->offset;
 	struct bpf_link *l;
 	long err;
 
-	if (!desc->target || !desc->func || !probe_split_func(desc->func, sym, sizeof(sym), &off))
+	if (!spec->target)
 		return -EINVAL;
-	if (!sym[0]) {
-		err = vaddr_to_offset(desc->target, off, &off);
+	if (!spec->symbol) {
+		err = vaddr_to_offset(spec->target, off, &off);
 		if (err)
 			return (int)err;
 	}
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = desc->kind == PROBE_URETPROBE,
-		    .func_name = sym[0] ? sym : NULL);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE,
+		    .func_name = spec->symbol);
 	/* With func_name, libbpf adds the symbol's file offset to off. */
-	l = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, desc->target, (size_t)off,
+	l = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, spec->target, (size_t)off,
 					    &opts);
 	err = libbpf_get_error(l);
 	if (err)
@@ -505,6 +504,9 @@ const struct probe_ops probe_uprobe_ops = {
 	.name = "uprobe",
 	.aliases = uprobe_aliases,
 	.kind = PROBE_UPROBE,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_GLOB_CANDIDATE,
+	.arg_offset = probe_pt_regs_arg_offset,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
 	.expand = uprobe_expand,
 	.section = uprobe_section,
@@ -516,6 +518,8 @@ const struct probe_ops probe_uretprobe_ops = {
 	.name = "uretprobe",
 	.aliases = uretprobe_aliases,
 	.kind = PROBE_URETPROBE,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_RETVAL | PF_GLOB_CANDIDATE,
+	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
 	.expand = uprobe_expand,
 	.section = uprobe_section,

@@ -406,9 +406,8 @@ int main(int argc, char **argv)
 	}
 	if (cli.list) {
 		for (int i = 0; i < prog->nprogs; i++)
-			if (prog->progs[i].kind != PROBE_BEGIN && prog->progs[i].kind != PROBE_END &&
-			    prog->progs[i].kind != PROBE_SELF)
-				printf("%s\n", prog->progs[i].canonical);
+			if (!(prog->progs[i].spec.flags & PF_RUN_ONCE))
+				printf("%s\n", prog->progs[i].spec.canonical);
 		status = 0;
 		goto out;
 	}

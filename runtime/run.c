@@ -217,7 +217,7 @@ static void explain_load_failure(struct runner *r, int err, const char *vlog)
 		char quoted[64];
 		snprintf(quoted, sizeof(quoted), "'%s'", r->prog->progs[i].fn_name);
 		if (strstr(libbpf_log.text, quoted)) {
-			verifier_explain(stderr, r->prog->progs[i].canonical, vlog, r->opts->verbose ? 1000000 : 20);
+			verifier_explain(stderr, r->prog->progs[i].spec.canonical, vlog, r->opts->verbose ? 1000000 : 20);
 			return;
 		}
 	}
@@ -316,11 +316,11 @@ static void report_lost_events(struct runner *r)
 static void run_special(struct runner *r, enum probe_kind kind)
 {
 	for (int i = 0; i < r->prog->nprogs; i++) {
-		if (r->prog->progs[i].kind != kind || !r->progs[i])
+		if (r->prog->progs[i].spec.kind != kind || !r->progs[i])
 			continue;
 		int err = probe_run_once(r->progs[i]);
 		if (err)
-			fprintf(stderr, "ERROR: failed to run %s probe: %s\n", r->prog->progs[i].canonical,
+			fprintf(stderr, "ERROR: failed to run %s probe: %s\n", r->prog->progs[i].spec.canonical,
 				strerror(-err));
 	}
 }
@@ -330,17 +330,17 @@ static int attach_all(struct runner *r, int *count)
 	*count = 0;
 	for (int i = 0; i < r->prog->nprogs; i++) {
 		const struct prog_desc *d = &r->prog->progs[i];
-		if (d->kind == PROBE_BEGIN || d->kind == PROBE_END || d->kind == PROBE_SELF) {
+		if (d->spec.flags & PF_RUN_ONCE) {
 			(*count)++;
 			continue;
 		}
 		int before = r->nlinks;
-		int err = probe_attach(r->progs[i], d, r->opts->pid, &r->links, &r->nlinks);
+		int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
 		if (err) {
 			fprintf(stderr, "ERROR: %s\n", strerror(-err));
 			fprintf(stderr,
 				"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
-				d->canonical);
+				d->spec.canonical);
 			return -1;
 		}
 		if (r->nlinks > before)
@@ -352,7 +352,7 @@ static int attach_all(struct runner *r, int *count)
 static bool only_special(const struct compiled_program *p)
 {
 	for (int i = 0; i < p->nprogs; i++)
-		if (p->progs[i].kind != PROBE_BEGIN && p->progs[i].kind != PROBE_END)
+		if (p->progs[i].spec.kind != PROBE_BEGIN && p->progs[i].spec.kind != PROBE_END)
 			return false;
 	return true;
 }

@@ -30,7 +30,8 @@ struct res {
 	int n, rc;
 };
 
-static void resolve_opts(struct res *r, const char *raw, const struct probe_resolve_opts *opts)
+static void resolve_ctx(struct res *r, const char *raw, char *const *params, int nparams,
+			const struct probe_context *ctx)
 {
 	struct attach_point ap = {
 		.loc = { 1, 1, 1, 1 + (int)strlen(raw) },
@@ -38,13 +39,12 @@ static void resolve_opts(struct res *r, const char *raw, const struct probe_reso
 	};
 	memset(r, 0, sizeof(*r));
 	diags_init(&r->diags, &r->arena, "stdin", raw);
-	r->rc = probes_resolve_opts(&r->arena, &r->diags, &ap, opts, &r->specs, &r->n);
+	r->rc = probes_resolve(&r->arena, &r->diags, &ap, params, nparams, ctx, &r->specs, &r->n);
 }
 
 static void resolve(struct res *r, const char *raw, char *const *params, int nparams)
 {
-	struct probe_resolve_opts opts = { .params = params, .nparams = nparams };
-	resolve_opts(r, raw, &opts);
+	resolve_ctx(r, raw, params, nparams, NULL);
 }
 
 static void res_free(struct res *r)
@@ -279,7 +279,7 @@ static void test_perf_events(void)
 	struct res r;
 
 	resolve(&r, "software:cpu-clock:1000000", NULL, 0);
-	CHECK(r.rc == 0 && r.n == 1 && r.specs[0].kind == PROBE_PROFILE &&
+	CHECK(r.rc == 0 && r.n == 1 && r.specs[0].kind == PROBE_SOFTWARE &&
 		      !strcmp(r.specs[0].canonical, "software:cpu-clock:1000000") &&
 		      !strcmp(r.specs[0].func, "cpu-clock") && r.specs[0].period_ns == 1000000,
 	      "software:cpu-clock:1000000 (%s)", first_msg(&r));
@@ -369,8 +369,8 @@ static void test_tracepoint_resolve(void)
 		check_skip("tracepoint wildcards", "tracefs is not mounted/readable");
 		return;
 	}
-	struct probe_resolve_opts warn = { .missing = PROBE_MISSING_WARN };
-	resolve_opts(&r, "tracepoint:syscalls:sys_enter_nosuchcall", &warn);
+	struct probe_context warn = { .missing = PROBE_MISSING_WARN };
+	resolve_ctx(&r, "tracepoint:syscalls:sys_enter_nosuchcall", NULL, 0, &warn);
 	CHECK(r.rc == 0 && r.n == 0 && r.diags.errors == 0 && r.diags.warnings == 1,
 	      "missing_probes=warn");
 	res_free(&r);
@@ -476,8 +476,8 @@ static void test_uprobes(void)
 	check_error("uprobe:/x@f.c:1", NULL, 0, "DWARF");
 
 	/* -p PID: the target may be omitted. */
-	struct probe_resolve_opts popts = { .pid = getpid() };
-	resolve_opts(&r, "uprobe:probe_glob_match", &popts);
+	struct probe_context popts = { .pid = getpid() };
+	resolve_ctx(&r, "uprobe:probe_glob_match", NULL, 0, &popts);
 	CHECK(r.rc == 0 && r.n == 1 && !strcmp(r.specs[0].target, self),
 	      "uprobe:FN with -p (%s)", first_msg(&r));
 	res_free(&r);
@@ -506,7 +506,7 @@ static void test_uprobes(void)
 static void test_kprobes(void)
 {
 	struct res r;
-	struct probe_resolve_opts unsafe = { .unsafe = true };
+	struct probe_context unsafe = { .unsafe = true };
 
 	resolve(&r, "kprobe:vfs_read", NULL, 0);
 	CHECK(r.rc == 0 && r.n == 1 && r.specs[0].kind == PROBE_KPROBE &&
@@ -540,7 +540,7 @@ static void test_kprobes(void)
 	check_error("kprobe:0xffffffff81000000", NULL, 0, "Probing by address requires --unsafe");
 	check_error("kprobe:a:b:c", NULL, 0, "kprobe probe type requires 1 or 2 arguments, found 3");
 
-	resolve_opts(&r, "kprobe:0xffffffff81000000", &unsafe);
+	resolve_ctx(&r, "kprobe:0xffffffff81000000", NULL, 0, &unsafe);
 	CHECK(r.rc == 0 && r.n == 1 && !strcmp(r.specs[0].func, "0xffffffff81000000"),
 	      "address kprobe with --unsafe");
 	if (r.n == 1)
