@@ -38,7 +38,9 @@ static void usage(FILE *f)
 	      "    -d STAGE         debug output: ast, codegen, codegen-opt, verifier, libbpf, all\n"
 	      "    --dry-run        load and attach, then exit\n"
 	      "    --no-warnings    do not print warnings\n"
-	      "    --emit-elf FILE  write the BPF object to FILE and exit\n"
+	      "    --emit-elf FILE  compile only: write the BPF object to FILE and exit\n"
+	      "                     (loads nothing, so needs no privileges; works with -d ast,\n"
+	      "                     -d codegen and -d codegen-opt)\n"
 	      "    -V, --version    print the version\n"
 	      "    -h, --help       this help\n",
 	      f);
@@ -352,8 +354,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
 		return 1;
 	}
-	if (geteuid() != 0 && !cli.emit_elf) {
+	/* --emit-elf only compiles: nothing is loaded or attached, so it needs
+	 * no privileges (the -d ast/codegen dumps come from compilation). */
+	bool compile_only = cli.emit_elf && !cli.list;
+	if (geteuid() != 0 && !compile_only) {
 		fprintf(stderr, "ERROR: Missing CAP_BPF capability, please run sonde as the root user.\n");
+		if (cli.dump_ast || cli.dump_ir || cli.dump_ir_opt)
+			fprintf(stderr, "HINT: with --emit-elf FILE, sonde only compiles and needs no privileges\n");
 		return 1;
 	}
 	if (cli.list && !cli.program_text) {

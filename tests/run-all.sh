@@ -72,7 +72,7 @@ fi
 
 # ---------------------------------------------------------------- build
 section "build"
-if cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$LOGS/cmake.log" 2>&1 &&
+if cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSONDE_WERROR=ON >"$LOGS/cmake.log" 2>&1 &&
 	cmake --build "$BUILD" -j2 >>"$LOGS/cmake.log" 2>&1; then
 	echo "PASS build"
 	passed=$((passed + 1))

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Golden tests: compile only (--emit-elf), as an ordinary user, and compare
+what sonde prints (diagnostics, -d dumps) and its exit status with the case.
+
+usage: run.py --binary build/sonde [--filter REGEX] [-v]
+
+Each tests/golden/cases/*.case file is one test; the format is described in
+tests/golden/README.md. Run as root, the runner first drops to user nobody
+(setpriv), so a pass also shows that compiling needs no privileges.
+"""
+import argparse
+import difflib
+import os
+import pwd
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MULTI = {"stdout_has", "stderr_has"}
+SINGLE = {"script", "mode", "args", "params", "emit_elf", "exit", "stdout", "stderr"}
+EM_BPF = 247
+
+
+def load_case(path):
+    """'key: value' lines; 'key: <<WORD' takes the lines up to 'WORD'."""
+    case = {k: [] for k in MULTI}
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = re.match(r"([a-z_]+):(?: (.*))?$", line)
+        if not m or m.group(1) not in MULTI | SINGLE:
+            raise ValueError(f"{path}:{i}: not a 'key: value' line with a known key: {line!r}")
+        key, value = m.group(1), m.group(2) or ""
+        heredoc = re.fullmatch(r"<<(\w+)", value.strip())
+        if heredoc:
+            try:
+                end = lines.index(heredoc.group(1), i)
+            except ValueError:
+                raise ValueError(f"{path}:{i}: no closing {heredoc.group(1)!r}") from None
+            value = "".join(l + "\n" for l in lines[i:end])
+            i = end + 1
+        if key in MULTI:
+            case[key].append(value)
+        elif key in case:
+            raise ValueError(f"{path}:{i}: {key!r} given twice")
+        else:
+            case[key] = value
+    if "script" not in case or "exit" not in case:
+        raise ValueError(f"{path}: 'script' and 'exit' are required")
+    if case.get("mode", "e") not in ("e", "file"):
+        raise ValueError(f"{path}: unknown mode {case['mode']!r}")
+    if case.get("emit_elf", "yes") not in ("yes", "no"):
+        raise ValueError(f"{path}: emit_elf must be yes or no")
+    return case
+
+
+def drop_privileges(argv):
+    """Re-run this script as nobody: the cases must pass without root."""
+    nobody = pwd.getpwnam("nobody")
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        sys.exit("run.py: setpriv (util-linux) is needed to drop root")
+    os.execv(setpriv, [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
+                       "--clear-groups", "--inh-caps=-all", "--",
+                       sys.executable, os.path.abspath(__file__), *argv])
+
+
+def no_capabilities():
+    with open("/proc/self/status") as f:
+        eff = next(l for l in f if l.startswith("CapEff:")).split()[1]
+    return int(eff, 16) == 0
+
+
+def clean_env():
+    """Configuration from the caller's environment must not change results."""
+    env = {k: v for k, v in os.environ.items()
+           if not re.match(r"(BPFTRACE_|SONDE_|__BPFTRACE_|__SONDE_|NO_COLOR$|LC_|LANG)", k)}
+    env["LC_ALL"] = "C"
+    return env
+
+
+def is_bpf_elf(path):
+    with open(path, "rb") as f:
+        head = f.read(20)
+    return len(head) == 20 and head[:4] == b"\x7fELF" and int.from_bytes(head[18:20], "little") == EM_BPF
+
+
+def diff(expected, actual, what):
+    lines = difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                 f"expected {what}", f"actual {what}")
+    return "".join(lines)
+
+
+def run_case(binary, case, name, env):
+    tmp = tempfile.mkdtemp(prefix="sonde-golden-")
+    try:
+        elf = os.path.join(tmp, "out.o")
+        cmd = [binary]
+        if case.get("emit_elf", "yes") == "yes":
+            cmd += ["--emit-elf", elf]
+        cmd += shlex.split(case.get("args", ""))
+        script = case["script"].replace("{sonde}", binary)
+        if case.get("mode", "e") == "file":
+            with open(os.path.join(tmp, name + ".bt"), "w") as f:
+                f.write(script)
+            cmd.append(name + ".bt")
+        else:
+            cmd += ["-e", script]
+        cmd += shlex.split(case.get("params", ""))
+        try:
+            p = subprocess.run(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            return ["timed out after 30 s"]
+        out = p.stdout.decode("utf-8", "replace")
+        err = p.stderr.decode("utf-8", "replace")
+        problems = []
+        if str(p.returncode) != case["exit"].strip():
+            problems.append(f"exit status {p.returncode}, expected {case['exit'].strip()}")
+        for stream, text in (("stdout", out), ("stderr", err)):
+            if stream in case:
+                if text != case[stream]:
+                    problems.append(diff(case[stream], text, stream))
+            elif not case[stream + "_has"] and text:
+                problems.append(diff("", text, stream))
+            for frag in case[stream + "_has"]:
+                if frag not in text:
+                    problems.append(f"{stream} lacks:\n{frag.rstrip()}\n--- {stream} was:\n{text}")
+        if p.returncode == 0 and "--emit-elf" in cmd and not (os.path.exists(elf) and is_bpf_elf(elf)):
+            problems.append("exit 0, but no BPF ELF object was written")
+        return problems
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--filter", default="")
+    ap.add_argument("-v", action="store_true", help="print every case name")
+    args = ap.parse_args()
+    if os.geteuid() == 0:
+        drop_privileges(sys.argv[1:])
+    if not no_capabilities():
+        sys.exit("run.py: still has capabilities; the cases must run without privileges")
+    binary = os.path.abspath(args.binary)
+    for path, mode in ((binary, os.X_OK), (os.path.join(HERE, "cases"), os.R_OK | os.X_OK)):
+        if not os.access(path, mode):
+            sys.exit(f"run.py: uid {os.getuid()} cannot use {path}; it must be readable by all")
+    env = clean_env()
+    names = sorted(f[:-len(".case")] for f in os.listdir(os.path.join(HERE, "cases"))
+                   if f.endswith(".case") and re.search(args.filter, f))
+    passed = failed = 0
+    for name in names:
+        try:
+            case = load_case(os.path.join(HERE, "cases", name + ".case"))
+            problems = run_case(binary, case, name, env)
+        except ValueError as e:
+            problems = [str(e)]
+        if problems:
+            failed += 1
+            print(f"FAIL {name}:\n" + "\n".join(problems))
+        else:
+            passed += 1
+            if args.v:
+                print(f"PASS {name}")
+    print(f"{passed} passed, {failed} failed (uid {os.getuid()})")
+    return 1 if failed or not names else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
