@@ -78,13 +78,6 @@ struct compiler {
 	bool btf_tried;
 };
 
-/* The builtins the semantic pass understands, resolved per N_IDENT. */
-enum builtin {
-	B_NONE, B_PID, B_TID, B_UID, B_GID, B_NSECS, B_ELAPSED, B_CPU, B_COMM, B_CPID,
-	B_PROBE, B_ARGS, B_ARG, B_RETVAL, B_RAND, B_JIFFIES, B_CGROUP, B_CURTASK, B_NCPUS,
-	B_NUMAID, B_USERMODE, B_KSTACK, B_USTACK, B_FUNC, B_PROBETYPE,
-};
-
 /* Apply the script's config block and the BPFTRACE_/SONDE_ environment
  * variables to o. Returns 0 or -1 (with diagnostics). */
 int config_apply(struct compiler *c, struct compile_options *o);
@@ -103,8 +96,9 @@ int sema_run(struct compiler *c);
  * (with a diagnostic). */
 int lower_program(struct compiler *c, struct compiled_program *out);
 
-int compiler_add_action(struct compiler *c, struct action act);
-int compiler_probe_name(struct compiler *c, const char *name);
+/* Index of an attach point's name in the probe name table that semantic
+ * analysis filled (-1: not there). */
+int compiler_probe_index(const struct compiler *c, const char *name);
 
 /* Compile `src` end to end. Returns NULL on errors (diagnostics in d). */
 struct compiled_program *compile_source(struct arena *a, struct diags *d,

@@ -274,40 +274,6 @@ static struct val lower_block_expr(struct lower *l, struct node *n)
 	return n->a ? lower_expr(l, n->a) : (struct val){ lower_const(l, 0) };
 }
 
-static struct val lower_call(struct lower *l, struct node *n)
-{
-	const char *f = n->name;
-	if (!strcmp(f, "str"))
-		return lower_str(l, n);
-	if (!strcmp(f, "strncmp"))
-		return lower_strncmp(l, n);
-	if (!strcmp(f, "strlen"))
-		return lower_strlen(l, n);
-	if (!strcmp(f, "strstr") || !strcmp(f, "strcontains"))
-		return lower_strstr(l, n);
-	if (!strcmp(f, "len"))
-		return lower_map_len(l, n);
-	if (!strcmp(f, "delete")) {
-		lower_delete(l, n);
-		return (struct val){ lower_const(l, 1) };
-	}
-	if (!strcmp(f, "has_key"))
-		return lower_has_key(l, n);
-	if (!strcmp(f, "reg"))
-		return (struct val){ ctx_word(l, (size_t)n->ival) };
-	if (!strcmp(f, "kstack") || !strcmp(f, "ustack"))
-		return lower_stack(l, f[0] == 'u');
-	if (!strcmp(f, "strftime"))
-		return lower_strftime(l, n);
-	if (!strcmp(f, "bswap"))
-		return lower_bswap(l, n);
-	if (!strcmp(f, "ntop"))
-		return lower_ntop(l, n);
-	if (!strcmp(f, "ksym") || !strcmp(f, "usym"))
-		return lower_symbol(l, lower_expr(l, n->args).v, f[0] == 'u');
-	return lower_event_call(l, n);
-}
-
 struct val lower_expr(struct lower *l, struct node *n)
 {
 	switch (n->kind) {

@@ -9,6 +9,12 @@ struct val {
 	LLVMValueRef v;
 };
 
+/* The action the semantic pass registered for a node, -1 when none. */
+static inline int node_action(const struct node *n)
+{
+	return n->sema ? ((const struct call_info *)n->sema)->action : -1;
+}
+
 /* lower_expr.c: value model, small IR helpers, the expression dispatch */
 bool is_scalar(const struct type *t);
 size_t scratch_reserve(struct lower *l, size_t size);
@@ -30,32 +36,34 @@ LLVMValueRef is_null(struct lower *l, LLVMValueRef p);
 struct val lower_expr(struct lower *l, struct node *n);
 
 /* lower_ops.c: operators, casts, ?: and if expressions */
-LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc);
+/* warn_action: the runtime warning of a division by zero (-1: none) */
+LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, int warn_action);
 struct val lower_binop(struct lower *l, struct node *n);
 struct val lower_unop(struct lower *l, struct node *n);
 struct val lower_cast(struct lower *l, struct node *n);
 struct val lower_ternary(struct lower *l, struct node *n);
 struct val lower_if_expr(struct lower *l, struct node *n);
 
-/* lower_string.c: string values and functions */
+/* lower_string.c: string values */
 struct val lower_string_literal(struct lower *l, const char *s, int len, size_t cap);
 LLVMValueRef string_equal(struct lower *l, struct node *an, LLVMValueRef a, size_t acap,
 			  struct node *bn, LLVMValueRef b, size_t bcap, size_t limit);
-struct val lower_str(struct lower *l, struct node *n);
-struct val lower_strncmp(struct lower *l, struct node *n);
 struct val lower_string_index(struct lower *l, struct node *n);
-struct val lower_strlen(struct lower *l, struct node *n);
-struct val lower_strstr(struct lower *l, struct node *n);
 
-/* lower_builtin.c: builtins, probe context, stacks and symbols */
+/* lower_context.c: probe context, globals, tracepoint fields */
 LLVMValueRef globals_lookup(struct lower *l);
+LLVMValueRef global_word(struct lower *l, unsigned off);
 LLVMValueRef ctx_word(struct lower *l, size_t off);
 LLVMValueRef current_tgid(struct lower *l);
-struct val lower_builtin(struct lower *l, struct node *n);
 struct val lower_tp_field(struct lower *l, struct node *n);
+
+/* fn_symbols.c: stack ids and symbol addresses */
 struct val lower_stack(struct lower *l, bool user);
 struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user);
-struct val lower_strftime(struct lower *l, struct node *n);
+
+/* functions.c: calls and builtins through the hooks the semantic pass recorded */
+struct val lower_call(struct lower *l, struct node *n);
+struct val lower_builtin(struct lower *l, struct node *n);
 
 /* lower_map.c: map access, map functions, map loops */
 const struct map_desc *desc_of(struct lower *l, struct map_info *m);
@@ -64,26 +72,22 @@ LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key);
 void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags);
 void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt);
 struct val lower_map_read(struct lower *l, struct node *n);
-void lower_delete(struct lower *l, struct node *n);
-struct val lower_has_key(struct lower *l, struct node *n);
-struct val lower_map_len(struct lower *l, struct node *n);
 void lower_for_map(struct lower *l, struct node *st);
+LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);
 
 /* lower_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
 struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);
 void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call);
 
 /* lower_event.c: ring-buffer events */
-void emit_runtime_warning(struct lower *l, LLVMValueRef cond, const struct src_loc *loc, const char *msg);
-struct val lower_event_call(struct lower *l, struct node *n);
+void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action);
+/* an event in scratch memory: the u64 action, then `payload` bytes to fill */
+LLVMValueRef event_begin(struct lower *l, int action, size_t payload);
 /* send an event already filled in scratch memory (u64 action, payload) */
 void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload);
+/* an event without payload */
+void emit_event(struct lower *l, int action);
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes);
-
-/* lower_misc.c */
-struct val lower_bswap(struct lower *l, struct node *n);
-struct val lower_ntop(struct lower *l, struct node *n);
-void lower_join(struct lower *l, struct node *n, int action);
 
 /* lower_stmt.c: statements */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);

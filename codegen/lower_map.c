@@ -68,30 +68,9 @@ void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val
 	map_update(l, m, key, slot, 0);
 }
 
-void lower_delete(struct lower *l, struct node *n)
-{
-	struct node *mapnode = n->args;
-	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
-	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST) {
-		diag_error(l->c->diags, &n->loc, "delete() of a histogram entry is not supported yet");
-		return;
-	}
-	LLVMValueRef key = build_key(l, m, mapnode->a);
-	LLVMValueRef args[2] = { l->map_globals[m->index], key };
-	lower_helper(l, H_MAP_DELETE, l->i64, args, 2);
-}
-
-struct val lower_has_key(struct lower *l, struct node *n)
-{
-	struct node *mapnode = n->args;
-	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
-	LLVMValueRef p = map_lookup(l, m, build_key(l, m, mapnode->a));
-	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntNE, p, LLVMConstNull(l->ptr), "")) };
-}
-
 /* A static `long NAME(map, key, value, ctx)` callback for
  * bpf_for_each_map_elem, with its debug info in l->sp. */
-static LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line)
+LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line)
 {
 	LLVMTypeRef params[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
 	LLVMValueRef cb = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i64, params, 4, 0));
@@ -101,38 +80,6 @@ static LLVMValueRef map_callback(struct lower *l, const char *name, unsigned lin
 	l->sp = emit_di_function_params(l, name, line, pnames, 4, true);
 	LLVMSetSubprogram(cb, l->sp);
 	return cb;
-}
-
-/* The callback counting map entries for len(): ctx points to a u64 on the
- * caller's stack. One per module. */
-static LLVMValueRef count_callback(struct lower *l)
-{
-	LLVMValueRef cb = LLVMGetNamedFunction(l->mod, "sonde_count_entry");
-	if (cb)
-		return cb;
-	struct lower saved = *l;
-	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
-	cb = map_callback(l, "sonde_count_entry", 1);
-	LLVMSetCurrentDebugLocation2(l->b, LLVMDIBuilderCreateDebugLocation(l->ctx, 1, 1, l->sp, NULL));
-	LLVMPositionBuilderAtEnd(l->b, LLVMAppendBasicBlockInContext(l->ctx, cb, "entry"));
-	LLVMValueRef counter = LLVMGetParam(cb, 3);
-	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, counter, ""), lower_const(l, 1), ""), counter);
-	LLVMBuildRet(l->b, lower_const(l, 0));
-	*l = saved;
-	LLVMPositionBuilderAtEnd(l->b, caller_bb);
-	return cb;
-}
-
-struct val lower_map_len(struct lower *l, struct node *n)
-{
-	struct map_info *m = ((struct call_info *)n->args->sema)->map;
-	LLVMValueRef cb = count_callback(l);
-	emit_set_loc(l, &n->loc);
-	LLVMValueRef counter = entry_alloca(l, l->i64);
-	LLVMBuildStore(l->b, lower_const(l, 0), counter);
-	LLVMValueRef args[4] = { l->map_globals[m->index], cb, counter, lower_const(l, 0) };
-	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, args, 4);
-	return (struct val){ LLVMBuildLoad2(l->b, l->i64, counter, "") };
 }
 
 /* `for ($kv : @m) { body }` runs the body as a bpf_for_each_map_elem

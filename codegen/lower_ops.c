@@ -17,12 +17,11 @@ static bool signed_op(const struct node *n)
 /* Division and modulo: BPF cpu v3 has no signed division, and dividing by
  * zero yields 1 (with a runtime warning) as the language specifies. */
 static LLVMValueRef emit_divmod(struct lower *l, bool is_div, bool sgn, LLVMValueRef a, LLVMValueRef b,
-				const struct src_loc *loc)
+				int warn_action)
 {
 	LLVMValueRef zero = lower_const(l, 0);
 	LLVMValueRef bz = LLVMBuildICmp(l->b, LLVMIntEQ, b, zero, "");
-	emit_runtime_warning(l, bz, loc,
-			     "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.");
+	emit_runtime_warning(l, bz, warn_action);
 	LLVMValueRef safe_b = LLVMBuildSelect(l->b, bz, lower_const(l, 1), b, "");
 	LLVMValueRef r;
 	if (sgn) {
@@ -40,13 +39,13 @@ static LLVMValueRef emit_divmod(struct lower *l, bool is_div, bool sgn, LLVMValu
 }
 
 /* An arithmetic or bitwise operator on two i64 values. */
-LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, const struct src_loc *loc)
+LLVMValueRef emit_arith(struct lower *l, int op, bool sgn, LLVMValueRef a, LLVMValueRef b, int warn_action)
 {
 	switch (op) {
 	case OP_ADD: return LLVMBuildAdd(l->b, a, b, "");
 	case OP_SUB: return LLVMBuildSub(l->b, a, b, "");
 	case OP_MUL: return LLVMBuildMul(l->b, a, b, "");
-	case OP_DIV: case OP_MOD: return emit_divmod(l, op == OP_DIV, sgn, a, b, loc);
+	case OP_DIV: case OP_MOD: return emit_divmod(l, op == OP_DIV, sgn, a, b, warn_action);
 	case OP_SHL: return LLVMBuildShl(l->b, a, b, "");
 	case OP_SHR: return sgn ? LLVMBuildAShr(l->b, a, b, "") : LLVMBuildLShr(l->b, a, b, "");
 	case OP_BAND: return LLVMBuildAnd(l->b, a, b, "");
@@ -92,10 +91,10 @@ struct val lower_binop(struct lower *l, struct node *n)
 	LLVMIntPredicate pred;
 	switch (n->op) {
 	case OP_SHR: /* arithmetic shift for a signed left operand */
-		return (struct val){ emit_arith(l, n->op, n->a->type->kind == TY_INT && n->a->type->is_signed, a, b, &n->loc) };
+		return (struct val){ emit_arith(l, n->op, n->a->type->kind == TY_INT && n->a->type->is_signed, a, b, node_action(n)) };
 	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
 	case OP_BAND: case OP_BOR: case OP_BXOR:
-		return (struct val){ emit_arith(l, n->op, sgn, a, b, &n->loc) };
+		return (struct val){ emit_arith(l, n->op, sgn, a, b, node_action(n)) };
 	case OP_EQ: pred = LLVMIntEQ; break;
 	case OP_NE: pred = LLVMIntNE; break;
 	case OP_LT: pred = sgn ? LLVMIntSLT : LLVMIntULT; break;

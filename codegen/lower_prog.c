@@ -48,7 +48,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->probe = pi;
 	l->spec = spec;
 	l->scratch_used = 0;
-	l->probe_name_index = compiler_probe_name(l->c, spec->canonical);
+	l->probe_name_index = compiler_probe_index(l->c, spec->canonical);
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
 	if ((spec->flags & PF_ARGS) && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
 		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",

@@ -54,7 +54,7 @@ static void lower_assign(struct lower *l, struct node *st)
 		if (st->op != ASSIGN_EQ) {
 			struct val old = lower_map_read(l, target);
 			struct val rhs = lower_expr(l, value);
-			v = (struct val){ emit_arith(l, st->op, m->value->is_signed, old.v, rhs.v, &st->loc) };
+			v = (struct val){ emit_arith(l, st->op, m->value->is_signed, old.v, rhs.v, node_action(st)) };
 			vt = m->value;
 		} else {
 			v = lower_expr(l, value);
@@ -67,7 +67,7 @@ static void lower_assign(struct lower *l, struct node *st)
 	struct val v = lower_expr(l, value);
 	if (st->op != ASSIGN_EQ) {
 		LLVMValueRef old = LLVMBuildLoad2(l->b, l->i64, var_storage(l, var), "");
-		v.v = emit_arith(l, st->op, var->type->is_signed, old, v.v, &st->loc);
+		v.v = emit_arith(l, st->op, var->type->is_signed, old, v.v, node_action(st));
 		store_value(l, var_storage(l, var), var->type, v, var->type);
 		return;
 	}

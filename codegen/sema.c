@@ -39,15 +39,22 @@ int compiler_add_action(struct compiler *c, struct action act)
 	return c->nactions++;
 }
 
-int compiler_probe_name(struct compiler *c, const char *name)
+int compiler_probe_index(const struct compiler *c, const char *name)
 {
 	for (int i = 0; i < c->nprobe_names; i++)
 		if (!strcmp(c->probe_names[i], name))
 			return i;
+	return -1;
+}
+
+/* The value of the `probe` builtin in the programs of every attach point. */
+static void add_probe_name(struct compiler *c, const char *name)
+{
+	if (compiler_probe_index(c, name) >= 0)
+		return;
 	c->probe_names = grow_array(c->arena, c->probe_names, c->nprobe_names, &c->cap_probe_names,
 				    sizeof(*c->probe_names), 16);
-	c->probe_names[c->nprobe_names] = name;
-	return c->nprobe_names++;
+	c->probe_names[c->nprobe_names++] = name;
 }
 
 /* ---- probes ---- */
@@ -82,6 +89,8 @@ static int resolve_probes(struct compiler *c)
 		}
 		if (!pi->nspecs)
 			continue;
+		for (int k = 0; k < pi->nspecs; k++)
+			add_probe_name(c, pi->specs[k].canonical);
 		pi->ops = probe_ops_of(&pi->specs[0]);
 		pi->flags = pi->specs[0].flags;
 		for (int k = 1; k < pi->nspecs; k++)

@@ -3,9 +3,13 @@
 #define SONDE_SEMA_H
 #include "compiler.h"
 
+struct builtin_def;
+struct func_def;
+
 /* What a call or identifier resolved to (node->sema points here). */
 struct call_info {
-	enum builtin builtin;     /* N_IDENT */
+	const struct builtin_def *builtin; /* N_IDENT */
+	const struct func_def *fn;  /* N_CALL: the row of the function */
 	int arg_index;            /* argN */
 	int ctx_offset;           /* argN/retval/user func: byte offset in the probe context
 				     (-1: func through bpf_get_func_ip) */

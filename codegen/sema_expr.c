@@ -65,6 +65,18 @@ static void posparam(struct sema *s, struct node *n)
 	n->str_len = (int)strlen(text);
 }
 
+/* A division or modulo at n: the runtime warning it gives on a zero
+ * divisor. */
+void note_divmod(struct sema *s, struct node *n, int op)
+{
+	if (op != OP_DIV && op != OP_MOD)
+		return;
+	struct action act = { .kind = ACT_WARNING, .map = -1 };
+	act.fmt = diag_render(s->c->diags, DIAG_WARNING, &n->loc,
+			      "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.");
+	sema_add_action(s, n, act);
+}
+
 static const struct type *check_binop(struct sema *s, struct node *n)
 {
 	const struct type *l = check_expr(s, n->a);
@@ -104,6 +116,7 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	}
 	if (l->kind == TY_POINTER && (n->op == OP_ADD || n->op == OP_SUB) && r->kind == TY_INT)
 		return l;
+	note_divmod(s, n, n->op);
 	if ((n->op == OP_DIV || n->op == OP_MOD) && l->kind == TY_INT && r->kind == TY_INT &&
 	    ((l->is_signed && !l->is_literal) || (r->is_signed && !r->is_literal)))
 		WARN(s, &n->loc, "signed operands for '%s' can lead to undefined behavior (cast to unsigned to silence warning)",

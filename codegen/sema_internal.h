@@ -36,6 +36,7 @@ static inline bool is_int(const struct type *t)
 
 /* sema.c */
 void *grow_array(struct arena *a, void *items, int count, int *cap, size_t size, int first);
+int compiler_add_action(struct compiler *c, struct action act);
 
 /* sema_types.c: scopes, type names, merging and declared types */
 const char *tname(struct sema *s, const struct type *t);
@@ -57,38 +58,30 @@ struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create);
 void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc);
 struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok);
 const struct type *check_map_read(struct sema *s, struct node *n);
-const struct type *check_delete(struct sema *s, struct node *n);
-const struct type *check_has_key(struct sema *s, struct node *n);
-const struct type *check_len(struct sema *s, struct node *n);
-bool is_aggregate_fn(const char *name);
 const struct type *check_aggregate(struct sema *s, struct node *n);
 
-/* sema_builtin.c: builtin identifiers, args.FIELD, stacks, reg() */
-enum builtin find_builtin(const char *name, int *argn);
-const struct type *check_builtin(struct sema *s, struct node *n);
+/* builtins.c: args.FIELD, kernel enum constants */
 const struct type *check_args_field(struct sema *s, struct node *n);
-const struct type *check_stack_call(struct sema *s, struct node *n);
-const struct type *check_reg(struct sema *s, struct node *n);
+const struct type *fold_enum_constant(struct sema *s, struct node *n);
 
-/* sema_event.c: calls that send an event to user space */
-const struct type *check_printf(struct sema *s, struct node *n);
-const struct type *check_print(struct sema *s, struct node *n);
-const struct type *check_exit(struct sema *s, struct node *n);
-const struct type *check_map_fn(struct sema *s, struct node *n, enum action_kind kind);
-const struct type *check_time(struct sema *s, struct node *n);
-const struct type *check_system(struct sema *s, struct node *n);
-
-/* sema_call.c: argument checks and the function-call dispatch */
+/* sema_call.c: argument checks shared by the function hooks */
 int count_args(struct node *args);
 bool arity(struct sema *s, struct node *n, int min, int max);
 bool want_int(struct sema *s, struct node *arg, const char *fn, const char *what);
 const char *literal_string_arg(struct sema *s, struct node *n);
+
+/* functions.c: calls and builtins through their tables */
 const struct type *check_call(struct sema *s, struct node *n);
+const struct type *check_builtin(struct sema *s, struct node *n);
+bool is_aggregate_fn(const char *name);
+/* Register the event a call sends, on the final pass. */
+void sema_add_action(struct sema *s, struct node *n, struct action act);
 
 /* sema_expr.c: expressions */
 const struct type *arith_result(const struct type *l, const struct type *r);
 const struct type *check_condition(struct sema *s, struct node *n, const char *what);
 const struct type *check_expr(struct sema *s, struct node *n);
+void note_divmod(struct sema *s, struct node *n, int op);
 
 /* sema_stmt.c: statements, assignments, loops, inlined fns */
 void check_stmt(struct sema *s, struct node *st);

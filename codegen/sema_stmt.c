@@ -43,6 +43,7 @@ static void check_assign(struct sema *s, struct node *st)
 			t = check_aggregate(s, value);
 			value->type = t;
 		} else if (st->op != ASSIGN_EQ) {
+			note_divmod(s, st, st->op);
 			const struct type *v = check_expr(s, value);
 			if (v->kind != TY_NONE && !is_int(v))
 				ERR(s, &st->loc, "Invalid operands for '%s=': '%s'", binop_str(st->op), tname(s, v));
@@ -79,6 +80,7 @@ static void check_assign(struct sema *s, struct node *st)
 				ERR(s, &st->loc, "Invalid operands for '%s='", binop_str(st->op));
 				return;
 			}
+			note_divmod(s, st, st->op);
 			t = v->type;
 		}
 		check_assign_var(s, st, target, t);

@@ -38,7 +38,7 @@ struct probe_ops {
 	 * no argument n. NULL: argN cannot be used. */
 	int (*arg_offset)(int n);
 	/* Byte offset of register `name` ("ax", "ip", ...) in the context, -1
-	 * for an unknown register. NULL: the context holds no registers. */
+	 * for an unknown register. Set exactly when flags has PF_REGS. */
 	int (*reg_offset)(const char *name);
 	/* parts[0] is the provider as written; parts[1..n-1] follow. Fill *out
 	 * with the pattern (may still contain wildcards); *out arrives with

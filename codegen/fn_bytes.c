@@ -1,6 +1,21 @@
-/* Lowering of small value functions: bswap(), ntop(), and the join()
- * event that copies a user-space string array. */
+/* Functions on the bytes of a value: bswap() reverses them, ntop() makes
+ * an IPv4 or IPv6 address value that prints in its usual notation. */
+#include "functions.h"
 #include "lower_internal.h"
+#include "sema_internal.h"
+
+/* bswap(n): the bytes of an integer reversed, same width, unsigned */
+const struct type *check_bswap(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind == TY_NONE)
+		return t;
+	if (t->kind != TY_INT) {
+		ERR(s, &n->args->loc, "bswap() expects an integer (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_int(t->is_literal ? 64 : t->bits, false);
+}
 
 struct val lower_bswap(struct lower *l, struct node *n)
 {
@@ -14,6 +29,24 @@ struct val lower_bswap(struct lower *l, struct node *n)
 	LLVMValueRef narrow = bits < 64 ? LLVMBuildTrunc(l->b, v, it, "") : v;
 	LLVMValueRef r = LLVMBuildCall2(l->b, LLVMIntrinsicGetType(l->ctx, id, &it, 1), fn, &narrow, 1, "");
 	return (struct val){ bits < 64 ? LLVMBuildZExt(l->b, r, l->i64, "") : r };
+}
+
+/* ntop([af,] addr): an IPv4 (integer or 4 bytes) or IPv6 (16 bytes) address */
+const struct type *check_ntop(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *addr = n->args->next ? n->args->next : n->args;
+	if (n->args->next)
+		want_int(s, n->args, "ntop", "address family");
+	const struct type *t = check_expr(s, addr);
+	if (t->kind == TY_NONE)
+		return t;
+	bool ok = t->kind == TY_INT || (t->kind == TY_STRING && (t->size == 4 || t->size == 16)) ||
+		  (t->kind == TY_STRUCT && (t->size == 4 || t->size == 16));
+	if (!ok) {
+		ERR(s, &addr->loc, "ntop() expects an integer or a 4 or 16 byte address (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_inet(s->c->arena);
 }
 
 enum { AF_INET_VALUE = 2, AF_INET6_VALUE = 10 };
@@ -42,30 +75,4 @@ struct val lower_ntop(struct lower *l, struct node *n)
 		emit_memcpy(l, dst, v.v, bytes);
 	}
 	return (struct val){ slot };
-}
-
-/* join(argv): up to JOIN_MAX_ELEMS strings of an array of user pointers,
- * stopping at the first NULL. */
-void lower_join(struct lower *l, struct node *n, int action)
-{
-	size_t payload = 8 + (size_t)JOIN_MAX_ELEMS * JOIN_ELEM_SIZE;
-	LLVMValueRef ev = scratch_alloc(l, 8 + payload);
-	emit_memset0(l, ev, 8 + payload);
-	LLVMBuildStore(l->b, lower_const(l, (uint64_t)action), ev);
-	LLVMValueRef base = lower_expr(l, n->args).v;
-	LLVMValueRef count = gep(l, ev, 8);
-	LLVMBasicBlockRef done = new_block(l, "join.done");
-	for (unsigned i = 0; i < JOIN_MAX_ELEMS; i++) {
-		LLVMValueRef p = read_memory(l, LLVMBuildAdd(l->b, base, lower_const(l, 8 * i), ""), 8);
-		LLVMBasicBlockRef copy = new_block(l, "join.elem");
-		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, p, lower_const(l, 0), ""), done, copy);
-		LLVMPositionBuilderAtEnd(l->b, copy);
-		LLVMValueRef args[3] = { gep(l, ev, 16 + (size_t)i * JOIN_ELEM_SIZE), LLVMConstInt(l->i32, JOIN_ELEM_SIZE, 0),
-					 LLVMBuildIntToPtr(l->b, p, l->ptr, "") };
-		lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
-		LLVMBuildStore(l->b, lower_const(l, i + 1), count);
-	}
-	LLVMBuildBr(l->b, done);
-	LLVMPositionBuilderAtEnd(l->b, done);
-	emit_event_buffer(l, ev, payload);
 }

@@ -1,0 +1,252 @@
+/* The builtin identifiers (builtins.def): the type each has, what it needs
+ * of the probe, and how it is read: from BPF helpers (pid, comm, nsecs,
+ * ...), the probe context at the offsets the probe type gives (argN,
+ * retval, func), the globals map (elapsed, cpid) or compile-time constants
+ * (probetype, ncpus, probe). Also args.FIELD of tracepoints, and kernel
+ * enum constants, which are identifiers too. */
+#include "btf.h"
+#include "functions.h"
+#include "lower_internal.h"
+#include "sema_internal.h"
+
+/* "kprobe", "tracepoint", ...; "special" for begin/end (the probetype). */
+static const char *provider_of(const struct probe_info *pi)
+{
+	return pi->ops->probetype ? pi->ops->probetype : pi->ops->name;
+}
+
+static LLVMValueRef helper0(struct lower *l, int id)
+{
+	return lower_helper(l, id, l->i64, NULL, 0);
+}
+
+static LLVMValueRef helper0_u32(struct lower *l, int id)
+{
+	return LLVMBuildZExt(l->b, lower_helper(l, id, l->i32, NULL, 0), l->i64, "");
+}
+
+static LLVMValueRef low32(struct lower *l, LLVMValueRef v)
+{
+	return LLVMBuildAnd(l->b, v, lower_const(l, 0xffffffff), "");
+}
+
+static LLVMValueRef high32(struct lower *l, LLVMValueRef v)
+{
+	return LLVMBuildLShr(l->b, v, lower_const(l, 32), "");
+}
+
+struct val lower_pid(struct lower *l, struct node *n)
+{
+	return (struct val){ current_tgid(l) };
+}
+
+struct val lower_tid(struct lower *l, struct node *n)
+{
+	return (struct val){ low32(l, helper0(l, H_GET_PID_TGID)) };
+}
+
+struct val lower_uid(struct lower *l, struct node *n)
+{
+	return (struct val){ low32(l, helper0(l, H_GET_UID_GID)) };
+}
+
+struct val lower_gid(struct lower *l, struct node *n)
+{
+	return (struct val){ high32(l, helper0(l, H_GET_UID_GID)) };
+}
+
+struct val lower_nsecs(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0(l, H_KTIME_BOOT_NS) };
+}
+
+struct val lower_elapsed(struct lower *l, struct node *n)
+{
+	return (struct val){ LLVMBuildSub(l->b, helper0(l, H_KTIME_BOOT_NS), global_word(l, GLOBAL_START_NS), "") };
+}
+
+struct val lower_cpid(struct lower *l, struct node *n)
+{
+	return (struct val){ global_word(l, GLOBAL_CPID) };
+}
+
+struct val lower_cpu(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0_u32(l, H_GET_SMP_PROCESSOR_ID) };
+}
+
+struct val lower_rand(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0_u32(l, H_GET_PRANDOM) };
+}
+
+struct val lower_jiffies(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0(l, H_JIFFIES64) };
+}
+
+struct val lower_cgroup(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0(l, H_GET_CGROUP_ID) };
+}
+
+struct val lower_numaid(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0_u32(l, H_GET_NUMA_NODE) };
+}
+
+struct val lower_ncpus(struct lower *l, struct node *n)
+{
+	return (struct val){ lower_const(l, (uint64_t)l->c->opts->ncpus) };
+}
+
+struct val lower_probe(struct lower *l, struct node *n)
+{
+	return (struct val){ lower_const(l, (uint64_t)l->probe_name_index) };
+}
+
+const struct type *check_comm(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	return type_string(s->c->arena, 16);
+}
+
+struct val lower_comm(struct lower *l, struct node *n)
+{
+	LLVMValueRef slot = scratch_alloc(l, 16);
+	LLVMValueRef args[2] = { slot, LLVMConstInt(l->i32, 16, 0) };
+	lower_helper(l, H_GET_COMM, l->i64, args, 2);
+	return (struct val){ slot };
+}
+
+/* probetype: a string constant */
+const struct type *check_probetype(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	n->kind = N_STR;
+	n->str = provider_of(s->probe);
+	n->str_len = (int)strlen(n->str);
+	return type_string(s->c->arena, (size_t)n->str_len + 1);
+}
+
+const struct type *check_curtask(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	struct btf_types *bt = compiler_btf(s->c);
+	return type_pointer(s->c->arena, bt ? btf_named_type(bt, "struct task_struct") : NULL);
+}
+
+struct val lower_curtask(struct lower *l, struct node *n)
+{
+	return (struct val){ helper0(l, H_GET_CURRENT_TASK) };
+}
+
+/* func: in user space the instruction pointer, in the kernel
+ * bpf_get_func_ip */
+const struct type *check_func(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	const struct probe_info *pi = s->probe;
+	sema_info(s->c, n)->ctx_offset = (pi->flags & PF_USER) ? pi->ops->reg_offset("ip") : -1;
+	return type_symbol(s->c->arena, pi->flags & PF_USER);
+}
+
+struct val lower_func(struct lower *l, struct node *n)
+{
+	const struct call_info *ci = n->sema;
+	if (ci->ctx_offset >= 0)
+		return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), true);
+	LLVMValueRef args[1] = { l->ctx_arg };
+	return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), false);
+}
+
+/* argN and retval: a word of the context at the offset from the probe type */
+const struct type *check_arg(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	const struct probe_info *pi = s->probe;
+	struct call_info *ci = sema_info(s->c, n);
+	if (!pi->ops->arg_offset) {
+		ERR(s, &n->loc, "The argN builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
+		return &type_none;
+	}
+	ci->ctx_offset = pi->ops->arg_offset(ci->arg_index);
+	if (ci->ctx_offset < 0) {
+		ERR(s, &n->loc, "x86_64 doesn't support %s", n->name);
+		return &type_none;
+	}
+	return &type_u64;
+}
+
+const struct type *check_retval(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	const struct probe_info *pi = s->probe;
+	if (!(pi->flags & PF_RETVAL)) {
+		struct diag_entry *e = s->c->second_pass
+			? diag_error(s->c->diags, &n->loc,
+				     "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fentry' probes")
+			: NULL;
+		if (e && (pi->flags & PF_ARGS))
+			diag_hint(s->c->diags, e, "try to use args.ret instead");
+		return &type_none;
+	}
+	sema_info(s->c, n)->ctx_offset = pi->ops->reg_offset("ax");
+	return &type_u64;
+}
+
+struct val lower_ctx_word(struct lower *l, struct node *n)
+{
+	return (struct val){ ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset) };
+}
+
+/* `args` alone: only args.FIELD is a value */
+const struct type *check_args(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	if (!(s->probe->flags & PF_ARGS))
+		ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
+		    provider_of(s->probe));
+	else
+		ERR(s, &n->loc, "args must be used with a field: args.NAME");
+	return &type_none;
+}
+
+/* args.FIELD of a tracepoint */
+const struct type *check_args_field(struct sema *s, struct node *n)
+{
+	struct node *base = n->a;
+	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
+		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
+		    provider_of(s->probe));
+		return &type_none;
+	}
+	const struct tp_format *fmt = s->probe->tp;
+	for (int i = 0; i < fmt->nfields; i++) {
+		const struct tp_field *f = &fmt->fields[i];
+		if (strcmp(f->name, n->name))
+			continue;
+		sema_info(s->c, n)->field = f;
+		if (f->is_char_array)
+			return type_string(s->c->arena, (size_t)f->array_len);
+		if (f->is_data_loc)
+			return type_string(s->c->arena, (size_t)s->c->opts->max_strlen);
+		if (f->is_pointer)
+			return type_pointer(s->c->arena, &type_i8);
+		if (f->array_len > 0) {
+			ERR(s, &n->loc, "array tracepoint field '%s' is not supported yet", f->name);
+			return &type_none;
+		}
+		int bits = f->size == 1 ? 8 : f->size == 2 ? 16 : f->size == 4 ? 32 : 64;
+		return type_int(bits, f->is_signed);
+	}
+	ERR(s, &n->loc, "Struct/union of type 'struct %s_args' does not contain a field named '%s'",
+	    s->probe->specs[0].func, n->name);
+	return &type_none;
+}
+
+/* An enum constant of the kernel (TASK_RUNNING, TCP_CLOSE, ...): the node
+ * becomes the integer. NULL when the name is none. */
+const struct type *fold_enum_constant(struct sema *s, struct node *n)
+{
+	int64_t value;
+	struct btf_types *bt = compiler_btf(s->c);
+	if (!bt || !btf_enum_value(bt, n->name, &value))
+		return NULL;
+	n->kind = N_INT;
+	n->ival = (uint64_t)value;
+	return value < 0 ? &type_i64 : &type_u64;
+}

@@ -1,0 +1,185 @@
+/* Functions whose work is done in user space when their event arrives:
+ * printf(), system() and cat() (a format and its arguments), print() of a
+ * value or a map, exit(), and join() of a user-space string array. Each
+ * check registers the action the runtime carries out; each lowering copies
+ * the arguments into the event. */
+#include "../common/format.h"
+#include "functions.h"
+#include "lower_internal.h"
+#include "sema_internal.h"
+
+/* printf(fmt, ...), system(fmt, ...), cat(fmt, ...): the action kind is the
+ * row's, the payload the tuple of the arguments. */
+const struct type *check_printf(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	if (!n->args || n->args->kind != N_STR) {
+		ERR(s, n->args ? &n->args->loc : &n->loc, "printf() requires a string literal as its first argument");
+		for (struct node *a = n->args; a; a = a->next)
+			check_expr(s, a);
+		return &type_void;
+	}
+	struct fmt_spec specs[130];
+	char err[256];
+	int nspec = format_parse(n->args->str, specs, 130, err, sizeof(err));
+	int nargs = 0;
+	const struct type *types[130];
+	for (struct node *a = n->args->next; a; a = a->next) {
+		const struct type *t = check_expr(s, a);
+		if (nargs < 128)
+			types[nargs] = storage_type(t);
+		nargs++;
+	}
+	if (nspec < 0) {
+		ERR(s, &n->loc, "%s", err);
+		return &type_void;
+	}
+	if (nargs > 128) {
+		ERR(s, &n->loc, "printf: too many arguments (%d, at most 128)", nargs);
+		return &type_void;
+	}
+	if (nargs != nspec) {
+		ERR(s, &n->loc, "%s: %s arguments for format string (%d supplied, %d expected)", n->name,
+		    nargs > nspec ? "too many" : "not enough", nargs, nspec);
+		return &type_void;
+	}
+	int i = 0;
+	for (struct node *a = n->args->next; a; a = a->next, i++) {
+		if (types[i]->kind == TY_NONE)
+			return &type_void;
+		if (type_is_aggregate(types[i]) || types[i]->kind == TY_VOID || types[i]->kind == TY_STRUCT) {
+			ERR(s, &a->loc, "printf: %s cannot be printed as an argument", tname(s, types[i]));
+			return &type_void;
+		}
+		if (format_check_arg(&specs[i], types[i], err, sizeof(err), s->c->arena) < 0) {
+			ERR(s, &a->loc, "%s", err);
+			return &type_void;
+		}
+	}
+	struct action act = { .kind = fn->action, .fmt = n->args->str, .map = -1 };
+	act.type = type_tuple(s->c->arena, nargs, types, NULL);
+	sema_add_action(s, n, act);
+	return &type_void;
+}
+
+struct val lower_printf(struct lower *l, struct node *n)
+{
+	int action = ((struct call_info *)n->sema)->action;
+	const struct type *t = l->c->actions[action].type;
+	LLVMValueRef ev = event_begin(l, action, t->size);
+	int i = 0;
+	for (struct node *a = n->args->next; a; a = a->next, i++)
+		store_value(l, gep(l, ev, 8 + t->offsets[i]), t->fields[i], lower_expr(l, a), a->type);
+	emit_event_buffer(l, ev, t->size);
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* print(value) or print(@m[, top[, div]]) */
+const struct type *check_print(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *arg = n->args;
+	if (arg->kind == N_MAP && !arg->a) {
+		struct map_info *m = map_arg(s, n, arg, false);
+		for (struct node *a = arg->next; a; a = a->next)
+			want_int(s, a, "print", "argument");
+		if (m)
+			sema_add_action(s, n, (struct action){ .kind = ACT_PRINT_MAP, .map = m->index });
+		return &type_void;
+	}
+	if (arg->next) {
+		ERR(s, &n->loc, "print() with top and div arguments expects a map");
+		return &type_void;
+	}
+	const struct type *t = check_expr(s, arg);
+	if (t->kind == TY_NONE)
+		return &type_void;
+	if (type_is_aggregate(t) || t->kind == TY_VOID) {
+		ERR(s, &arg->loc, "print() of a single %s value is not supported yet", tname(s, t));
+		return &type_void;
+	}
+	sema_add_action(s, n, (struct action){ .kind = ACT_PRINT, .type = storage_type(t), .map = -1 });
+	return &type_void;
+}
+
+struct val lower_print(struct lower *l, struct node *n)
+{
+	int action = ((struct call_info *)n->sema)->action;
+	const struct action *act = &l->c->actions[action];
+	if (act->kind == ACT_PRINT_MAP) {
+		LLVMValueRef ev = event_begin(l, action, 16);
+		struct node *top = n->args->next, *div = top ? top->next : NULL;
+		LLVMBuildStore(l->b, top ? lower_expr(l, top).v : lower_const(l, 0), gep(l, ev, 8));
+		LLVMBuildStore(l->b, div ? lower_expr(l, div).v : lower_const(l, 0), gep(l, ev, 16));
+		emit_event_buffer(l, ev, 16);
+	} else {
+		LLVMValueRef ev = event_begin(l, action, act->type->size);
+		store_value(l, gep(l, ev, 8), act->type, lower_expr(l, n->args), n->args->type);
+		emit_event_buffer(l, ev, act->type->size);
+	}
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* exit([code]): also ends the probe invocation */
+const struct type *check_exit(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	if (n->args)
+		want_int(s, n->args, "exit", "code");
+	if (s->for_depth)
+		ERR(s, &n->loc, "'return' statement is not allowed in a for-loop");
+	sema_add_action(s, n, (struct action){ .kind = ACT_EXIT, .map = -1 });
+	return &type_void;
+}
+
+struct val lower_exit(struct lower *l, struct node *n)
+{
+	LLVMValueRef ev = event_begin(l, ((struct call_info *)n->sema)->action, 8);
+	LLVMBuildStore(l->b, n->args ? lower_expr(l, n->args).v : lower_const(l, 0), gep(l, ev, 8));
+	emit_event_buffer(l, ev, 8);
+	emit_return(l);
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* join(argv[, sep]): a user-space array of strings, printed joined */
+const struct type *check_join(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind != TY_NONE && t->kind != TY_POINTER && t->kind != TY_INT)
+		ERR(s, &n->args->loc, "join() expects an array of strings (char **), not '%s'", tname(s, t));
+	const char *sep = " ";
+	if (n->args->next) {
+		if (n->args->next->kind != N_STR) {
+			ERR(s, &n->args->next->loc, "join() expects a string literal separator");
+			return &type_void;
+		}
+		sep = n->args->next->str;
+	}
+	sema_add_action(s, n, (struct action){ .kind = ACT_JOIN, .fmt = sep, .map = -1 });
+	return &type_void;
+}
+
+/* Up to JOIN_MAX_ELEMS strings of an array of user pointers, stopping at
+ * the first NULL. */
+struct val lower_join(struct lower *l, struct node *n)
+{
+	int action = ((struct call_info *)n->sema)->action;
+	size_t payload = 8 + (size_t)JOIN_MAX_ELEMS * JOIN_ELEM_SIZE;
+	LLVMValueRef ev = scratch_alloc(l, 8 + payload);
+	emit_memset0(l, ev, 8 + payload);
+	LLVMBuildStore(l->b, lower_const(l, (uint64_t)action), ev);
+	LLVMValueRef base = lower_expr(l, n->args).v;
+	LLVMValueRef count = gep(l, ev, 8);
+	LLVMBasicBlockRef done = new_block(l, "join.done");
+	for (unsigned i = 0; i < JOIN_MAX_ELEMS; i++) {
+		LLVMValueRef p = read_memory(l, LLVMBuildAdd(l->b, base, lower_const(l, 8 * i), ""), 8);
+		LLVMBasicBlockRef copy = new_block(l, "join.elem");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, p, lower_const(l, 0), ""), done, copy);
+		LLVMPositionBuilderAtEnd(l->b, copy);
+		LLVMValueRef args[3] = { gep(l, ev, 16 + (size_t)i * JOIN_ELEM_SIZE), LLVMConstInt(l->i32, JOIN_ELEM_SIZE, 0),
+					 LLVMBuildIntToPtr(l->b, p, l->ptr, "") };
+		lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
+		LLVMBuildStore(l->b, lower_const(l, i + 1), count);
+	}
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	emit_event_buffer(l, ev, payload);
+	return (struct val){ lower_const(l, 0) };
+}

@@ -1,0 +1,138 @@
+/* Stacks, symbols and registers: kstack/ustack (as builtins and as calls
+ * with a mode and limit), ksym()/usym() of an address, kaddr() of a kernel
+ * symbol (at compile time) and reg() of the probe context. Stacks and
+ * symbols are ids and addresses the runtime resolves when printing. */
+#include <stdio.h>
+
+#include "functions.h"
+#include "lower_internal.h"
+#include "sema_internal.h"
+
+static const struct type *use_stack(struct sema *s, bool user, enum stack_mode mode, int limit)
+{
+	if (limit > s->c->stack_frames)
+		s->c->stack_frames = limit;
+	return type_stack(s->c->arena, user, mode, limit);
+}
+
+/* kstack([mode,] [limit]) / ustack([mode,] [limit]) */
+const struct type *check_stack(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	enum stack_mode mode = s->c->opts->stack_mode;
+	int64_t limit = 127;
+	struct node *a = n->args;
+	if (a && a->kind == N_IDENT) {
+		if (!strcmp(a->name, "perf"))
+			mode = STACK_PERF;
+		else if (!strcmp(a->name, "raw"))
+			mode = STACK_RAW;
+		else if (strcmp(a->name, "bpftrace")) {
+			ERR(s, &a->loc, "%s: invalid stack mode '%s' (expected bpftrace, perf or raw)", n->name, a->name);
+			return &type_none;
+		}
+		a = a->next;
+	}
+	if (a) {
+		if (!literal_value(a, &limit) || limit < 1 || limit > 1024) {
+			ERR(s, &a->loc, "%s: limit must be an integer literal between 1 and 1024", n->name);
+			return &type_none;
+		}
+		if (a->next) {
+			ERR(s, &a->next->loc, "%s: too many arguments", n->name);
+			return &type_none;
+		}
+	}
+	return use_stack(s, n->name[0] == 'u', mode, (int)limit);
+}
+
+/* reg("name"): a register of the probe's context, at an offset the probe
+ * type knows. */
+const struct type *check_reg(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *name = literal_string_arg(s, n);
+	if (!name)
+		return &type_none;
+	int off = s->probe->ops->reg_offset(name); /* PF_REGS: the probe type has the hook */
+	if (off < 0) {
+		ERR(s, &n->args->loc, "'%s' is not a known register", name);
+		return &type_none;
+	}
+	n->ival = (uint64_t)off;
+	return &type_u64;
+}
+
+/* kstack / ustack: the stack id in the stack map (and the pid whose
+ * symbols resolve a user stack). */
+struct val lower_stack(struct lower *l, bool user)
+{
+	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
+	LLVMValueRef args[3] = { l->ctx_arg, l->stacks, lower_const(l, user ? 1u << 8 /* BPF_F_USER_STACK */ : 0) };
+	LLVMValueRef id = lower_helper(l, H_GET_STACKID, l->i64, args, 3);
+	LLVMBuildStore(l->b, id, slot);
+	if (user)
+		LLVMBuildStore(l->b, current_tgid(l), gep(l, slot, 8));
+	return (struct val){ slot };
+}
+
+struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user)
+{
+	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
+	LLVMBuildStore(l->b, addr, slot);
+	if (user)
+		LLVMBuildStore(l->b, current_tgid(l), gep(l, slot, 8));
+	return (struct val){ slot };
+}
+
+/* kaddr("sym"): the address from /proc/kallsyms, at compile time. */
+const struct type *check_kaddr(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *sym = literal_string_arg(s, n);
+	if (!sym)
+		return &type_none;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[256], kind;
+	unsigned long long addr;
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &kind, name) == 3 && !strcmp(name, sym))
+			found = true;
+	if (f)
+		fclose(f);
+	if (!found) {
+		ERR(s, &n->loc, "Could not resolve symbol: %s", sym);
+		return &type_none;
+	}
+	n->kind = N_INT;
+	n->ival = addr;
+	return &type_u64;
+}
+
+const struct type *check_stack_builtin(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	return use_stack(s, n->name[0] == 'u', s->c->opts->stack_mode, 127);
+}
+
+struct val lower_stack_call(struct lower *l, struct node *n)
+{
+	return lower_stack(l, n->name[0] == 'u');
+}
+
+/* ksym(addr), usym(addr) */
+const struct type *check_symbol(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	bool user = n->name[0] == 'u';
+	want_int(s, n->args, n->name, "address");
+	if (user && !(s->probe->flags & PF_USER_CONTEXT))
+		WARN(s, &n->loc, "usym() resolves addresses in the current process");
+	return type_symbol(s->c->arena, user);
+}
+
+struct val lower_symbol_call(struct lower *l, struct node *n)
+{
+	return lower_symbol(l, lower_expr(l, n->args).v, n->name[0] == 'u');
+}
+
+struct val lower_reg(struct lower *l, struct node *n)
+{
+	return (struct val){ ctx_word(l, (size_t)n->ival) };
+}
