@@ -18,6 +18,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/file.h"
 #include "internal.h"
 
 static const char *const uprobe_aliases[] = { "u", NULL };
@@ -63,7 +64,7 @@ static const char *search_ldcache(struct arena *a, const char *name)
 	const size_t hdr = 48, ent = 24;
 	const char *found = NULL;
 	size_t len, nlen = strlen(name);
-	char *buf = probe_read_file("/etc/ld.so.cache", &len);
+	char *buf = file_read_all("/etc/ld.so.cache", &len);
 	uint32_t nlibs;
 	bool exact = strstr(name, ".so") != NULL;
 

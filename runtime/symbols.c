@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/file.h"
+
 /* ---- sorted symbol tables ---- */
 
 struct sym {
@@ -213,48 +215,6 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Whole file into a malloc'ed NUL-terminated buffer (procfs files have no size). */
-static char *read_file(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0, cap = 1 << 16;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		if (n + 4096 + 1 > cap) {
-			char *b = realloc(buf, cap * 2);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = b;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = n;
-	}
-	return buf;
-}
-
 static uint32_t kernel_rank(char type)
 {
 	switch (type) {
@@ -266,7 +226,7 @@ static uint32_t kernel_rank(char type)
 
 static void load_kernel(struct symbolizer *s)
 {
-	char *buf = read_file("/proc/kallsyms", NULL);
+	char *buf = file_read_all("/proc/kallsyms", NULL);
 
 	s->kernel_loaded = true;
 	if (!buf)
@@ -537,7 +497,7 @@ static bool read_maps(struct symbolizer *s, struct upid *u)
 	char *buf;
 
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", u->pid);
-	buf = read_file(path, NULL);
+	buf = file_read_all(path, NULL);
 	if (!buf)
 		return false;
 	struct umap *v = NULL;
