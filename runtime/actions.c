@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "printf.h"
 
 enum { MAX_CAT_BYTES = 10240 };
@@ -30,13 +31,10 @@ static char *formatted(struct output *o, const struct action *a, const void *pay
 
 static void emit(struct output *o, const char *record, const char *data, size_t n)
 {
-	if (o->mode == OUTPUT_JSON) {
-		fprintf(o->out, "{\"type\": \"%s\", \"data\": ", record);
-		json_write_string(o->out, data, n);
-		fputs("}\n", o->out);
-	} else {
+	if (o->mode == OUTPUT_JSON)
+		json_write_text_record(o->out, record, data, n);
+	else
 		fwrite(data, 1, n, o->out);
-	}
 }
 
 /* Copy what f yields to the output; event processing waits meanwhile. */

@@ -1,6 +1,8 @@
 /* hist()/lhist() buckets: labels, bounds and rows (§9, §10.4, §10.7). */
 #include "output.h"
 
+#include "json.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,15 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "printf.h"
-
-/* Write n bytes of text as a JSON record of the given type. */
-static void json_text_record(FILE *f, const char *type, const char *text, size_t n)
-{
-	fprintf(f, "{\"type\": \"%s\", \"data\": ", type);
-	json_write_string(f, text, n);
-	fputs("}\n", f);
-}
 
 void output_printf(struct output *o, const char *fmt, const struct type *args, const void *data)
 {
@@ -32,7 +25,7 @@ void output_printf(struct output *o, const char *fmt, const struct type *args, c
 		return;
 	format_print_out(f, fmt, args, data, o);
 	if (!fclose(f))
-		json_text_record(o->out, "printf", buf, n);
+		json_write_text_record(o->out, "printf", buf, n);
 	free(buf);
 }
 
@@ -43,9 +36,9 @@ void output_value(struct output *o, const struct type *t, const void *data)
 		fputc('\n', o->out);
 		return;
 	}
-	fputs("{\"type\": \"value\", \"data\": ", o->out);
+	json_record_begin(o->out, "value");
 	output_json(o, o->out, t, data);
-	fputs("}\n", o->out);
+	json_record_end(o->out);
 }
 
 int output_map(struct output *o, const struct map_desc *m, int map_fd, int64_t top, int64_t div,
@@ -91,7 +84,7 @@ void output_time(struct output *o, const char *fmt)
 		return;
 	size_t n = strftime(buf, sizeof(buf), fmt, &tm);
 	if (o->mode == OUTPUT_JSON)
-		json_text_record(o->out, "time", buf, n);
+		json_write_text_record(o->out, "time", buf, n);
 	else
 		fwrite(buf, 1, n, o->out);
 }

@@ -70,11 +70,6 @@ char *output_render_text_alloc(const struct compiled_program *prog, const struct
 void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
 			const void *data);
 
-/* A JSON string literal of n bytes of s, escaped per §10.7. */
-void json_write_string(FILE *f, const char *s, size_t n);
-/* A JSON number; quoted when not exactly representable as a double. */
-void json_write_int(FILE *f, uint64_t bits, bool is_signed);
-
 void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns);
 void render_inet(FILE *f, const unsigned char *d);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../common/types.h"
+#include "json.h"
 
 static uint64_t rd64(const void *p)
 {
@@ -16,45 +17,6 @@ static uint64_t rd64(const void *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
-}
-
-void json_write_string(FILE *f, const char *s, size_t n)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
-
-/* Readers of JSON parse numbers as doubles: keep 64-bit values exact. */
-void json_write_int(FILE *f, uint64_t bits, bool is_signed)
-{
-	bool exact;
-
-	if (is_signed) {
-		int64_t v = (int64_t)bits;
-		double d = (double)v;
-		exact = d < 9223372036854775808.0 && (int64_t)d == v;
-		fprintf(f, exact ? "%" PRId64 : "\"%" PRId64 "\"", v);
-	} else {
-		double d = (double)bits;
-		exact = d < 18446744073709551616.0 && (uint64_t)d == bits;
-		fprintf(f, exact ? "%" PRIu64 : "\"%" PRIu64 "\"", bits);
-	}
 }
 
 static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
@@ -84,7 +46,7 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 		if (i)
 			fputs(t->names ? ", " : ",", f);
 		if (t->names) {
-			json_write_string(f, t->names[i], strlen(t->names[i]));
+			json_write_cstr(f, t->names[i]);
 			fputs(": ", f);
 		}
 		output_json(o, f, t->fields[i], d + t->offsets[i]);
@@ -155,7 +117,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_PROBE:
 		v = rd64(d);
 		if (prog && v < (uint64_t)prog->nprobe_names && prog->probe_names[v])
-			json_write_string(f, prog->probe_names[v], strlen(prog->probe_names[v]));
+			json_write_cstr(f, prog->probe_names[v]);
 		else
 			json_write_int(f, v, false);
 		break;
@@ -233,8 +195,9 @@ void output_map_json(struct output *o, const struct map_desc *m, const struct ma
 
 	if (first >= s->n)
 		return;
-	fprintf(f, "{\"type\": \"%s\", \"data\": {", record_type(m->value));
-	json_write_string(f, m->name, strlen(m->name));
+	json_record_begin(f, record_type(m->value));
+	fputc('{', f);
+	json_write_cstr(f, m->name);
 	fputs(": ", f);
 	if (!m->key) {
 		json_entry_value(o, f, m->value, &s->entries[first], div);
@@ -246,12 +209,13 @@ void output_map_json(struct output *o, const struct map_desc *m, const struct ma
 
 			if (i > first)
 				fputs(", ", f);
-			json_write_string(f, k ? k : "", k ? strlen(k) : 0);
+			json_write_cstr(f, k ? k : "");
 			free(k);
 			fputs(": ", f);
 			json_entry_value(o, f, m->value, e, div);
 		}
 		fputc('}', f);
 	}
-	fputs("}}\n", f);
+	fputc('}', f);
+	json_record_end(f);
 }
