@@ -8,6 +8,7 @@
 #include "../common/program.h"
 #include "../common/arena.h"
 #include "symbols.h"
+#include "values.h"
 
 enum output_mode { OUTPUT_TEXT, OUTPUT_JSON };
 
@@ -85,9 +86,7 @@ void lhist_bucket_label(char *buf, size_t len, int64_t min, int64_t max, int64_t
 struct map_entry {
 	const unsigned char *key;   /* user key bytes; NULL for a scalar map */
 	const unsigned char *value; /* plain (non-aggregate) value bytes */
-	int64_t num;                /* count/sum/min/max value; avg/stats average */
-	uint64_t count;             /* avg/stats count; hist/lhist total count */
-	int64_t total;              /* avg/stats total */
+	struct agg_value agg;       /* merged aggregate; hist/lhist: agg.count */
 	uint64_t *buckets;          /* hist/lhist: count per bucket index */
 	size_t nbuckets;
 };
@@ -131,10 +130,6 @@ char *output_map_key(struct output *o, const struct type *t, const void *key, bo
 /* The same without stack/symbol context. */
 char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
 		      bool json);
-/* Aggregate value parts shared by the text and JSON printers: v / div
- * (div <= 1: v), and total / count with C division (0 when count is 0). */
-uint64_t agg_div(uint64_t v, bool is_signed, int64_t div);
-uint64_t agg_average(uint64_t count, uint64_t total, bool is_signed);
 
 /* Appended to a string value that filled its capacity (str_trunc_trailer). */
 #define OUTPUT_TRUNC_TRAILER ".."

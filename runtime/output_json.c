@@ -10,14 +10,7 @@
 
 #include "../common/types.h"
 #include "json.h"
-
-static uint64_t rd64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+#include "values.h"
 
 static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
 {
@@ -54,14 +47,15 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 	fputc(t->names ? '}' : ']', f);
 }
 
-static void json_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, bool is_signed)
+/* stats: the average divided by div. */
+static void json_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
 	fputs("{\"count\": ", f);
-	json_write_int(f, count, false);
+	json_write_int(f, a->count, false);
 	fputs(", \"average\": ", f);
-	json_write_int(f, avg, is_signed);
+	json_write_int(f, agg_div((uint64_t)a->num, is_signed, div), is_signed);
 	fputs(", \"total\": ", f);
-	json_write_int(f, total, is_signed);
+	json_write_int(f, (uint64_t)a->total, is_signed);
 	fputc('}', f);
 }
 
@@ -122,12 +116,13 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 			json_write_int(f, v, false);
 		break;
 	case TY_AVG:
-		json_write_int(f, agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		json_write_int(f, (uint64_t)agg_stats_read(d, t->is_signed).num, t->is_signed);
 		break;
-	case TY_STATS:
-		json_stats(f, rd64(d), rd64(d + 8),
-			   agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+	case TY_STATS: {
+		struct agg_value a = agg_stats_read(d, t->is_signed);
+		json_stats(f, &a, 0, t->is_signed);
 		break;
+	}
 	case TY_KSTACK:
 	case TY_USTACK:
 		json_text_string(o, f, t, d, true);
@@ -161,31 +156,17 @@ static const char *record_type(const struct type *vt)
 static void json_entry_value(struct output *o, FILE *f, const struct type *vt,
 			     const struct map_entry *e, int64_t div)
 {
-	switch (vt->kind) {
-	case TY_COUNT:
-		json_write_int(f, agg_div((uint64_t)e->num, false, div), false);
-		break;
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-		json_write_int(f, agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_STATS:
-		json_stats(f, e->count, (uint64_t)e->total,
-			   agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_HIST:
-	case TY_LHIST:
+	uint64_t v;
+	bool is_signed;
+
+	if (vt->kind == TY_STATS)
+		json_stats(f, &e->agg, div, vt->is_signed);
+	else if (vt->kind == TY_HIST || vt->kind == TY_LHIST)
 		hist_print_json(f, vt, e->buckets, e->nbuckets, div);
-		break;
-	case TY_INT:
-		json_write_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
-		break;
-	default:
+	else if (agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
+		json_write_int(f, v, is_signed);
+	else
 		output_json(o, f, vt, e->value);
-		break;
-	}
 }
 
 void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,

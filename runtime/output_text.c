@@ -13,14 +13,7 @@
 
 #include "../common/types.h"
 #include "symbols.h"
-
-static uint64_t rd64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
+#include "values.h"
 
 static void render_int(FILE *f, uint64_t v, bool is_signed)
 {
@@ -67,12 +60,13 @@ static void render_tuple(struct output *o, FILE *f, const struct type *t,
 	fputs(t->names ? " }" : ")", f);
 }
 
-static void render_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, bool is_signed)
+/* stats: the average divided by div. */
+static void render_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
-	fprintf(f, "{ .count = %" PRIu64 ", .average = ", count);
-	render_int(f, avg, is_signed);
+	fprintf(f, "{ .count = %" PRIu64 ", .average = ", a->count);
+	render_int(f, agg_div((uint64_t)a->num, is_signed, div), is_signed);
 	fputs(", .total = ", f);
-	render_int(f, total, is_signed);
+	render_int(f, (uint64_t)a->total, is_signed);
 	fputs(" }", f);
 }
 
@@ -255,12 +249,13 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 		render_probe(f, o->prog, rd64(d));
 		break;
 	case TY_AVG:
-		render_int(f, agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		render_int(f, (uint64_t)agg_stats_read(d, t->is_signed).num, t->is_signed);
 		break;
-	case TY_STATS:
-		render_stats(f, rd64(d), rd64(d + 8),
-			     agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+	case TY_STATS: {
+		struct agg_value a = agg_stats_read(d, t->is_signed);
+		render_stats(f, &a, 0, t->is_signed);
 		break;
+	}
 	case TY_KSTACK:
 	case TY_USTACK:
 		output_stack_text(o, f, t, d, false);
@@ -387,49 +382,19 @@ char *output_key_text(const struct compiled_program *prog, const struct type *t,
 	return s;
 }
 
-uint64_t agg_average(uint64_t count, uint64_t total, bool is_signed)
-{
-	if (!count)
-		return 0;
-	if (is_signed)
-		return (uint64_t)((int64_t)total / (int64_t)count);
-	return total / count;
-}
-
-uint64_t agg_div(uint64_t v, bool is_signed, int64_t div)
-{
-	if (div <= 1)
-		return v;
-	if (is_signed)
-		return (uint64_t)((int64_t)v / div);
-	return v / (uint64_t)div;
-}
-
 /* The value part of a non-histogram entry. */
 static void print_entry_value(struct output *o, FILE *f, const struct type *vt,
 			      const struct map_entry *e, int64_t div)
 {
-	switch (vt->kind) {
-	case TY_COUNT:
-		render_int(f, agg_div((uint64_t)e->num, false, div), false);
-		break;
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-		render_int(f, agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_STATS:
-		render_stats(f, e->count, (uint64_t)e->total,
-			     agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_INT:
-		render_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
-		break;
-	default:
+	uint64_t v;
+	bool is_signed;
+
+	if (vt->kind == TY_STATS)
+		render_stats(f, &e->agg, div, vt->is_signed);
+	else if (agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
+		render_int(f, v, is_signed);
+	else
 		output_text(o, f, vt, e->value);
-		break;
-	}
 }
 
 static void print_entry_name(struct output *o, FILE *f, const struct map_desc *m,
