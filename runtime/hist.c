@@ -1,5 +1,5 @@
 /* hist()/lhist() buckets: labels, bounds and rows (§9, §10.4, §10.7). */
-#include "output.h"
+#include "hist.h"
 
 #include "json.h"
 #include "values.h"

@@ -3,7 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
 #endif
-#include "output.h"
+#include "map_read.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../common/types.h"
+#include "hist.h"
 #include "values.h"
 
 /* One BPF entry of a hist/lhist map, before grouping. */

@@ -1,4 +1,4 @@
-/* JSON rendering of values and maps (§10.7). */
+/* JSON rendering of values and map entry values (§10.7). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* open_memstream */
 #endif
@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "../common/types.h"
+#include "hist.h"
 #include "json.h"
+#include "map_read.h"
 #include "values.h"
 
 static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
@@ -59,7 +61,7 @@ static void json_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_
 	fputc('}', f);
 }
 
-/* A value rendered as text, as a JSON string. */
+/* A stack, symbol, timestamp or address as its text, as a JSON string. */
 static void json_text_string(struct output *o, FILE *f, const struct type *t, const void *d,
 			     bool stack)
 {
@@ -74,7 +76,7 @@ static void json_text_string(struct output *o, FILE *f, const struct type *t, co
 	if (stack)
 		output_stack_text(o, m, t, d, true);
 	else
-		output_text(o, m, t, d);
+		output_sym_text(o, m, t, d);
 	if (fclose(m))
 		fputs("null", f);
 	else
@@ -139,22 +141,8 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	}
 }
 
-static const char *record_type(const struct type *vt)
-{
-	switch (vt->kind) {
-	case TY_HIST:
-	case TY_LHIST:
-		return "hist";
-	case TY_AVG:
-	case TY_STATS:
-		return "stats";
-	default:
-		return "map";
-	}
-}
-
-static void json_entry_value(struct output *o, FILE *f, const struct type *vt,
-			     const struct map_entry *e, int64_t div)
+void output_json_entry(struct output *o, FILE *f, const struct type *vt,
+		       const struct map_entry *e, int64_t div)
 {
 	uint64_t v;
 	bool is_signed;
@@ -167,36 +155,4 @@ static void json_entry_value(struct output *o, FILE *f, const struct type *vt,
 		json_write_int(f, v, is_signed);
 	else
 		output_json(o, f, vt, e->value);
-}
-
-void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
-		     size_t first, int64_t div)
-{
-	FILE *f = o->out;
-
-	if (first >= s->n)
-		return;
-	json_record_begin(f, record_type(m->value));
-	fputc('{', f);
-	json_write_cstr(f, m->name);
-	fputs(": ", f);
-	if (!m->key) {
-		json_entry_value(o, f, m->value, &s->entries[first], div);
-	} else {
-		fputc('{', f);
-		for (size_t i = first; i < s->n; i++) {
-			const struct map_entry *e = &s->entries[i];
-			char *k = output_map_key(o, m->key, e->key, true);
-
-			if (i > first)
-				fputs(", ", f);
-			json_write_cstr(f, k ? k : "");
-			free(k);
-			fputs(": ", f);
-			json_entry_value(o, f, m->value, e, div);
-		}
-		fputc('}', f);
-	}
-	fputc('}', f);
-	json_record_end(f);
 }

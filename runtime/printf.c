@@ -135,9 +135,7 @@ void format_print(FILE *f, const char *fmt, const struct type *args, const void 
 {
 	struct output o;
 
-	memset(&o, 0, sizeof(o));
-	o.prog = prog;
-	o.stack_fd = -1;
+	output_init_bare(&o, prog);
 	format_print_out(f, fmt, args, data, &o);
 	output_free(&o);
 }

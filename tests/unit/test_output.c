@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../common/types.h"
+#include "../../runtime/hist.h"
 #include "../../runtime/json.h"
 #include "../../runtime/output.h"
 #include "check.h"
