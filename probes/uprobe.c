@@ -173,6 +173,7 @@ static int elf_functions(struct arena *a, const char *path, struct str_vec *out)
 
 	if (elf_syms_open(&ef, path))
 		return -1;
+	/* an unreadable table just yields no names, like a missing one */
 	elf_syms_each_func(&ef, ELF_SYMTAB, add_func_name, &names);
 	elf_syms_each_func(&ef, ELF_DYNSYM, add_func_name, &names);
 	elf_syms_close(&ef);

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "printf.h"
+#include "values.h"
 
 enum { MAX_CAT_BYTES = 10240 };
 
@@ -81,8 +82,7 @@ void action_cat(struct output *o, const struct action *a, const void *payload)
 
 void action_join(struct output *o, const struct action *a, const void *payload)
 {
-	uint64_t count;
-	memcpy(&count, payload, 8);
+	uint64_t count = rd64(payload);
 	if (count > JOIN_MAX_ELEMS)
 		count = JOIN_MAX_ELEMS;
 	char *text = NULL;

@@ -314,6 +314,8 @@ static void load_elf(struct elf_file *f, int fd)
 		return;
 	if (elf_syms_segments(&e, &f->segs, &f->nsegs))
 		goto out;
+	/* a table that cannot be read (or symbols that do not fit) leaves the
+	 * symbols read so far */
 	if (elf_syms_has_table(&e, ELF_SYMTAB)) {
 		elf_syms_each_func(&e, ELF_SYMTAB, add_elf_sym, &f->syms);
 	} else if (!load_debug_syms(&f->syms, &e)) {
