@@ -62,10 +62,6 @@ void str_vec_sort_unique(struct str_vec *sv);
  * events/ directory; NULL when tracefs is not mounted. */
 const char *probe_tracefs_dir(void);
 
-/* Read a whole file into malloc'd memory (NUL-terminated). Works for
- * /proc and tracefs files whose st_size is 0. Returns NULL with errno. */
-char *probe_read_file(const char *path, size_t *len);
-
 /* Append a link to the caller's array; on allocation failure the link is
  * destroyed and -ENOMEM returned. */
 int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l);

@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/file.h"
 #include "internal.h"
 
 static const char *const kprobe_aliases[] = { "k", NULL };
@@ -80,11 +81,11 @@ static int kfunc_scan(kfunc_fn fn, void *arg, bool *exact)
 
 	if (tracefs) {
 		snprintf(path, sizeof(path), "%s/available_filter_functions", tracefs);
-		text = probe_read_file(path, NULL);
+		text = file_read_all(path, NULL);
 	}
 	*exact = text != NULL;
 	if (!text)
-		text = probe_read_file("/proc/kallsyms", NULL);
+		text = file_read_all("/proc/kallsyms", NULL);
 	if (!text)
 		return -1;
 	parse_func_lines(text, !*exact, fn, arg);

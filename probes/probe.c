@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
@@ -244,50 +243,6 @@ const char *probe_tracefs_dir(void)
 	if (!dir && mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
 		dir = find_tracefs();
 	return dir;
-}
-
-char *probe_read_file(const char *path, size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	if (!buf)
-		goto fail;
-	for (;;) {
-		ssize_t r;
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-fail: {
-	int e = errno;
-	free(buf);
-	close(fd);
-	errno = e;
-	return NULL;
-}
 }
 
 int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l)

@@ -11,6 +11,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/file.h"
 #include "internal.h"
 
 static const char *const tracepoint_aliases[] = { "t", NULL };
@@ -261,7 +262,7 @@ int tracepoint_format(struct arena *a, const char *category, const char *event,
 	if (!tracefs || !tracepoint_exists(tracefs, category, event))
 		return -1;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, category, event);
-	text = probe_read_file(path, NULL);
+	text = file_read_all(path, NULL);
 	if (!text)
 		return -1;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

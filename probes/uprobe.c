@@ -5,11 +5,8 @@
  * looked up in /etc/ld.so.cache, other bare names in $PATH. Function
  * wildcards expand from the ELF symbol tables (.symtab and .dynsym). */
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <glob.h>
 #include <inttypes.h>
-#include <libelf.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +15,8 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/elf_syms.h"
+#include "../common/file.h"
 #include "internal.h"
 
 static const char *const uprobe_aliases[] = { "u", NULL };
@@ -63,7 +62,7 @@ static const char *search_ldcache(struct arena *a, const char *name)
 	const size_t hdr = 48, ent = 24;
 	const char *found = NULL;
 	size_t len, nlen = strlen(name);
-	char *buf = probe_read_file("/etc/ld.so.cache", &len);
+	char *buf = file_read_all("/etc/ld.so.cache", &len);
 	uint32_t nlibs;
 	bool exact = strstr(name, ".so") != NULL;
 
@@ -140,78 +139,44 @@ static const char *resolve_target(struct arena *a, struct diags *d, const struct
 
 /* ---- ELF ---------------------------------------------------------------- */
 
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
-
-static int elf_file_open(const char *path, struct elf_file *ef)
-{
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -1;
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ef->fd < 0)
-		return -1;
-	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
-	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
-		if (ef->elf)
-			elf_end(ef->elf);
-		close(ef->fd);
-		return -1;
-	}
-	return 0;
-}
-
-static void elf_file_close(struct elf_file *ef)
-{
-	elf_end(ef->elf);
-	close(ef->fd);
-}
-
 /* An ELF executable or shared object. */
 static bool is_elf_object(const char *path)
 {
-	struct elf_file ef;
-	GElf_Ehdr eh;
+	struct elf_syms ef;
 	bool ok;
 
-	if (elf_file_open(path, &ef))
+	if (elf_syms_open(&ef, path))
 		return false;
-	ok = gelf_getehdr(ef.elf, &eh) && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
-	elf_file_close(&ef);
+	ok = elf_syms_is_loadable(&ef);
+	elf_syms_close(&ef);
 	return ok;
+}
+
+struct func_names {
+	struct arena *a;
+	struct str_vec *out;
+};
+
+static int add_func_name(const struct elf_func *f, void *arg)
+{
+	struct func_names *fn = arg;
+
+	str_vec_push(fn->a, fn->out, arena_strndup(fn->a, f->name, f->len));
+	return 0;
 }
 
 /* Defined function symbols of path (versions stripped), sorted, unique. */
 static int elf_functions(struct arena *a, const char *path, struct str_vec *out)
 {
-	struct elf_file ef;
-	Elf_Scn *scn = NULL;
+	struct elf_syms ef;
+	struct func_names names = { a, out };
 
-	if (elf_file_open(path, &ef))
+	if (elf_syms_open(&ef, path))
 		return -1;
-	while ((scn = elf_nextscn(ef.elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
-		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *name;
-			if (!gelf_getsym(data, (int)i, &sym))
-				continue;
-			if ((GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
-			     GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC) ||
-			    sym.st_shndx == SHN_UNDEF || sym.st_value == 0)
-				continue;
-			name = elf_strptr(ef.elf, sh.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			str_vec_push(a, out, arena_strndup(a, name, strcspn(name, "@")));
-		}
-	}
-	elf_file_close(&ef);
+	/* an unreadable table just yields no names, like a missing one */
+	elf_syms_each_func(&ef, ELF_SYMTAB, add_func_name, &names);
+	elf_syms_each_func(&ef, ELF_DYNSYM, add_func_name, &names);
+	elf_syms_close(&ef);
 	str_vec_sort_unique(out);
 	return 0;
 }
@@ -234,26 +199,13 @@ static bool sorted_contains(const struct str_vec *v, const char *s)
 /* A virtual address of the binary to the file offset uprobes want. */
 static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
 {
-	struct elf_file ef;
-	size_t n;
-	int err = -ENOENT;
+	struct elf_syms ef;
+	int err;
 
-	if (elf_file_open(path, &ef))
+	if (elf_syms_open(&ef, path))
 		return -ENOEXEC;
-	if (!elf_getphdrnum(ef.elf, &n)) {
-		for (size_t i = 0; i < n; i++) {
-			GElf_Phdr ph;
-			if (!gelf_getphdr(ef.elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-			    !(ph.p_flags & PF_X))
-				continue;
-			if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
-				*off = vaddr - ph.p_vaddr + ph.p_offset;
-				err = 0;
-				break;
-			}
-		}
-	}
-	elf_file_close(&ef);
+	err = elf_syms_vaddr_to_offset(&ef, vaddr, off);
+	elf_syms_close(&ef);
 	return err;
 }
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "printf.h"
+#include "values.h"
 
 enum { MAX_CAT_BYTES = 10240 };
 
@@ -30,13 +32,10 @@ static char *formatted(struct output *o, const struct action *a, const void *pay
 
 static void emit(struct output *o, const char *record, const char *data, size_t n)
 {
-	if (o->mode == OUTPUT_JSON) {
-		fprintf(o->out, "{\"type\": \"%s\", \"data\": ", record);
-		json_write_string(o->out, data, n);
-		fputs("}\n", o->out);
-	} else {
+	if (o->mode == OUTPUT_JSON)
+		json_write_text_record(o->out, record, data, n);
+	else
 		fwrite(data, 1, n, o->out);
-	}
 }
 
 /* Copy what f yields to the output; event processing waits meanwhile. */
@@ -83,8 +82,7 @@ void action_cat(struct output *o, const struct action *a, const void *payload)
 
 void action_join(struct output *o, const struct action *a, const void *payload)
 {
-	uint64_t count;
-	memcpy(&count, payload, 8);
+	uint64_t count = rd64(payload);
 	if (count > JOIN_MAX_ELEMS)
 		count = JOIN_MAX_ELEMS;
 	char *text = NULL;

@@ -1,5 +1,8 @@
 /* hist()/lhist() buckets: labels, bounds and rows (§9, §10.4, §10.7). */
-#include "output.h"
+#include "hist.h"
+
+#include "json.h"
+#include "values.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -109,6 +112,12 @@ static void bucket_label(char *buf, size_t len, const struct type *vt, uint64_t 
 		lhist_bucket_label(buf, len, vt->lh_min, vt->lh_max, vt->lh_step, b);
 }
 
+/* A bucket's count as printed: hist counts are divided by div, lhist's not. */
+static uint64_t bucket_count(const struct type *vt, const uint64_t *counts, size_t b, int64_t div)
+{
+	return vt->kind == TY_HIST ? agg_div(counts[b], false, div) : counts[b];
+}
+
 /* Counts after `div` (hist only); the range of non-empty buckets and the
  * largest count. Returns false when every bucket is empty. */
 static bool hist_range(const struct type *vt, const uint64_t *counts, size_t n, int64_t div,
@@ -118,7 +127,7 @@ static bool hist_range(const struct type *vt, const uint64_t *counts, size_t n, 
 
 	*max = 0;
 	for (size_t b = 0; b < n; b++) {
-		uint64_t c = vt->kind == TY_HIST ? agg_div(counts[b], false, div) : counts[b];
+		uint64_t c = bucket_count(vt, counts, b, div);
 		if (!c)
 			continue;
 		if (!found)
@@ -141,7 +150,7 @@ void hist_print_text(FILE *f, const struct type *vt, const uint64_t *counts, siz
 	if (!hist_range(vt, counts, n, div, &lo, &hi, &max))
 		return;
 	for (size_t b = lo; b <= hi; b++) {
-		uint64_t c = vt->kind == TY_HIST ? agg_div(counts[b], false, div) : counts[b];
+		uint64_t c = bucket_count(vt, counts, b, div);
 		/* single precision, truncated: what bpftrace computes */
 		int w = (int)((float)c / (float)max * 52.0f);
 		if (w < 0)
@@ -189,7 +198,7 @@ void hist_print_json(FILE *f, const struct type *vt, const uint64_t *counts, siz
 	fputc('[', f);
 	if (hist_range(vt, counts, n, div, &lo, &hi, &maxc)) {
 		for (size_t b = lo; b <= hi; b++) {
-			uint64_t c = vt->kind == TY_HIST ? agg_div(counts[b], false, div) : counts[b];
+			uint64_t c = bucket_count(vt, counts, b, div);
 			int64_t min = 0;
 			uint64_t max = 0;
 			bool has_min, has_max;

@@ -3,7 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
 #endif
-#include "output.h"
+#include "map_read.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "../common/types.h"
+#include "hist.h"
+#include "values.h"
 
 /* One BPF entry of a hist/lhist map, before grouping. */
 struct hist_raw {
@@ -32,14 +34,6 @@ struct reader {
 	size_t stride;    /* bytes per CPU in a lookup result */
 	size_t user_ksz;  /* user part of the key; the hist bucket word follows */
 };
-
-static uint64_t rd64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 bool map_is_hist(const struct map_desc *m)
 {
@@ -75,55 +69,17 @@ static int add_raw(struct hist_raws *r, const unsigned char *key, uint64_t bucke
 	return 0;
 }
 
-/* min/max over the CPUs that saw a value; signedness of the value type. */
-static void merge_minmax(struct map_entry *e, const struct type *vt, const unsigned char *val,
-			 int ncpu, size_t stride)
-{
-	bool set = false, is_min = vt->kind == TY_MIN;
-
-	for (int c = 0; c < ncpu; c++) {
-		const unsigned char *w = val + (size_t)c * stride;
-		uint64_t v = rd64(w);
-		if (!rd64(w + 8))
-			continue;
-		bool less = vt->is_signed ? (int64_t)v < e->num : v < (uint64_t)e->num;
-		if (!set || less == is_min)
-			e->num = (int64_t)v;
-		set = true;
-	}
-}
-
+/* Aggregates merge their per-CPU copies; a plain value is copied. */
 static int merge_value(struct reader *r, struct map_entry *e, const unsigned char *val)
 {
-	const struct type *vt = r->m->value;
+	struct percpu_value pv = { val, r->ncpu, r->stride };
 
-	switch (vt->kind) {
-	case TY_COUNT:
-	case TY_SUM:
-		for (int c = 0; c < r->ncpu; c++)
-			e->num = (int64_t)((uint64_t)e->num + rd64(val + (size_t)c * r->stride));
+	if (percpu_merge(&pv, r->m->value, &e->agg))
 		return 0;
-	case TY_MIN:
-	case TY_MAX:
-		merge_minmax(e, vt, val, r->ncpu, r->stride);
-		return 0;
-	case TY_AVG:
-	case TY_STATS:
-		for (int c = 0; c < r->ncpu; c++) {
-			const unsigned char *w = val + (size_t)c * r->stride;
-			e->count += rd64(w);
-			e->total = (int64_t)((uint64_t)e->total + rd64(w + 8));
-		}
-		e->num = (int64_t)agg_average(e->count, (uint64_t)e->total, vt->is_signed);
-		return 0;
-	default: {
-		/* plain value: ordinary map, one copy */
-		unsigned char *v = arena_alloc(&r->s->arena, r->m->value_size);
-		memcpy(v, val, r->m->value_size);
-		e->value = v;
-		return 0;
-	}
-	}
+	unsigned char *v = arena_alloc(&r->s->arena, r->m->value_size);
+	memcpy(v, val, r->m->value_size);
+	e->value = v;
+	return 0;
 }
 
 static int read_one(struct reader *r, const unsigned char *key, const unsigned char *val)
@@ -136,10 +92,8 @@ static int read_one(struct reader *r, const unsigned char *key, const unsigned c
 		ukey = k;
 	}
 	if (map_is_hist(r->m)) {
-		uint64_t count = 0;
-		for (int c = 0; c < r->ncpu; c++)
-			count += rd64(val + (size_t)c * r->stride);
-		return add_raw(&r->raws, ukey, rd64(key + r->user_ksz), count);
+		struct percpu_value pv = { val, r->ncpu, r->stride };
+		return add_raw(&r->raws, ukey, rd64(key + r->user_ksz), percpu_sum(&pv, 0));
 	}
 	struct map_entry *e = add_entry(r->s);
 	if (!e)
@@ -182,7 +136,7 @@ static int group_hist(struct reader *r)
 			if (rw->v[k].bucket >= nb)
 				continue;
 			e->buckets[rw->v[k].bucket] += rw->v[k].count;
-			e->count += rw->v[k].count;
+			e->agg.count += rw->v[k].count;
 		}
 	}
 	return 0;
@@ -307,15 +261,15 @@ static int value_compare(const struct type *vt, const struct map_entry *a,
 	case TY_MIN:
 	case TY_MAX:
 		/* min/max as uint64: negatives last */
-		return cmp_u64((uint64_t)a->num, (uint64_t)b->num);
+		return cmp_u64((uint64_t)a->agg.num, (uint64_t)b->agg.num);
 	case TY_SUM:
 	case TY_AVG:
 	case TY_STATS:
-		return vt->is_signed ? cmp_i64(a->num, b->num)
-				     : cmp_u64((uint64_t)a->num, (uint64_t)b->num);
+		return vt->is_signed ? cmp_i64(a->agg.num, b->agg.num)
+				     : cmp_u64((uint64_t)a->agg.num, (uint64_t)b->agg.num);
 	case TY_HIST:
 	case TY_LHIST:
-		return cmp_u64(a->count, b->count);
+		return cmp_u64(a->agg.count, b->agg.count);
 	case TY_INT:
 		return vt->is_signed ? cmp_i64((int64_t)rd64(a->value), (int64_t)rd64(b->value))
 				     : cmp_u64(rd64(a->value), rd64(b->value));

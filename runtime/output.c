@@ -1,23 +1,16 @@
-/* Program output records: printf, print(), maps, time, attached (§10). */
+/* Program output records: printf, print(), time, attached (§10); values
+ * rendered with only the program. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* open_memstream, localtime_r */
 #endif
 #include "output.h"
 
-#include <bpf/libbpf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "printf.h"
-
-/* Write n bytes of text as a JSON record of the given type. */
-static void json_text_record(FILE *f, const char *type, const char *text, size_t n)
-{
-	fprintf(f, "{\"type\": \"%s\", \"data\": ", type);
-	json_write_string(f, text, n);
-	fputs("}\n", f);
-}
 
 void output_printf(struct output *o, const char *fmt, const struct type *args, const void *data)
 {
@@ -32,7 +25,7 @@ void output_printf(struct output *o, const char *fmt, const struct type *args, c
 		return;
 	format_print_out(f, fmt, args, data, o);
 	if (!fclose(f))
-		json_text_record(o->out, "printf", buf, n);
+		json_write_text_record(o->out, "printf", buf, n);
 	free(buf);
 }
 
@@ -43,33 +36,9 @@ void output_value(struct output *o, const struct type *t, const void *data)
 		fputc('\n', o->out);
 		return;
 	}
-	fputs("{\"type\": \"value\", \"data\": ", o->out);
+	json_record_begin(o->out, "value");
 	output_json(o, o->out, t, data);
-	fputs("}\n", o->out);
-}
-
-int output_map(struct output *o, const struct map_desc *m, int map_fd, int64_t top, int64_t div,
-	       bool explicit_print)
-{
-	struct map_snapshot s;
-	int ncpus = o->ncpus > 0 ? o->ncpus : libbpf_num_possible_cpus();
-	int err = map_snapshot_read(&s, m, map_fd, ncpus > 0 ? ncpus : 1);
-
-	if (!err && s.n == 0 && explicit_print && !m->key && !map_is_hist(m))
-		err = map_snapshot_add_zero(&s, m);
-	if (err) {
-		map_snapshot_free(&s);
-		return err;
-	}
-	map_snapshot_sort(&s, m);
-	/* top: the last `top` entries of the ascending order */
-	size_t first = top > 0 && (uint64_t)top < s.n ? s.n - (size_t)top : 0;
-	if (o->mode == OUTPUT_JSON)
-		output_map_json(o, m, &s, first, div);
-	else
-		output_map_text(o, m, &s, first, div);
-	map_snapshot_free(&s);
-	return 0;
+	json_record_end(o->out);
 }
 
 void output_attached(struct output *o, int nprobes)
@@ -91,7 +60,7 @@ void output_time(struct output *o, const char *fmt)
 		return;
 	size_t n = strftime(buf, sizeof(buf), fmt, &tm);
 	if (o->mode == OUTPUT_JSON)
-		json_text_record(o->out, "time", buf, n);
+		json_write_text_record(o->out, "time", buf, n);
 	else
 		fwrite(buf, 1, n, o->out);
 }
@@ -102,8 +71,46 @@ void output_exit_separator(struct output *o)
 		fputs("\n\n", o->out);
 }
 
-void output_free(struct output *o)
+/* ---- rendering with only the program (see output.h) ---- */
+
+void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data)
 {
-	symbolizer_free(o->syms);
-	o->syms = NULL;
+	struct output o;
+
+	output_init_bare(&o, prog);
+	output_text(&o, f, t, data);
+	output_free(&o);
+}
+
+char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
+			       const void *data, size_t *len)
+{
+	struct output o;
+
+	output_init_bare(&o, prog);
+	char *s = output_text_alloc(&o, t, data, len);
+	output_free(&o);
+	return s;
+}
+
+void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
+			const void *data)
+{
+	struct output o;
+
+	output_init_bare(&o, prog);
+	output_json(&o, f, t, data);
+	output_free(&o);
+}
+
+char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
+		      bool json)
+{
+	struct output o;
+
+	output_init_bare(&o, prog);
+	char *s = output_map_key(&o, t, key, json);
+	output_free(&o);
+	return s;
 }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "../common/program.h"
-#include "../common/arena.h"
 #include "symbols.h"
 
 enum output_mode { OUTPUT_TEXT, OUTPUT_JSON };
@@ -70,65 +69,27 @@ char *output_render_text_alloc(const struct compiled_program *prog, const struct
 void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
 			const void *data);
 
-/* A JSON string literal of n bytes of s, escaped per §10.7. */
-void json_write_string(FILE *f, const char *s, size_t n);
-/* A JSON number; quoted when not exactly representable as a double. */
-void json_write_int(FILE *f, uint64_t bits, bool is_signed);
+/* ---- Internal to the runtime/output*.c renderers ----
+ * Lowest first: values.c (value words, per-CPU merge, averages), json.c
+ * (the JSON writer), hist.c and output_sym.c (stack, symbol, time text);
+ * then the two renderers, output_text.c and output_json.c, which do not
+ * use each other; then output_map.c (maps) and output.c (records). */
 
-void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns);
-void render_inet(FILE *f, const unsigned char *d);
+struct map_entry;
 
-/* Histogram label/bucket helpers, exposed for unit tests. */
-void hist_bucket_label(char *buf, size_t len, int bits, uint64_t bucket);
-void lhist_bucket_label(char *buf, size_t len, int64_t min, int64_t max, int64_t step,
-			uint64_t bucket);
-
-/* ---- Internal to runtime/output*.c, map_read.c and hist.c ---- */
-
-/* One printed entry of a map, after merging the per-CPU values and (for
- * hist/lhist) grouping the buckets of one user key. */
-struct map_entry {
-	const unsigned char *key;   /* user key bytes; NULL for a scalar map */
-	const unsigned char *value; /* plain (non-aggregate) value bytes */
-	int64_t num;                /* count/sum/min/max value; avg/stats average */
-	uint64_t count;             /* avg/stats count; hist/lhist total count */
-	int64_t total;              /* avg/stats total */
-	uint64_t *buckets;          /* hist/lhist: count per bucket index */
-	size_t nbuckets;
-};
-
-struct map_snapshot {
-	struct arena arena;         /* keys, values, buckets */
-	struct map_entry *entries;  /* malloc'ed */
-	size_t n, cap;
-};
-
-/* Read every entry of the BPF map fd. Returns 0 or -errno. Free the snapshot
- * with map_snapshot_free() whatever the result. */
-int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, int ncpus);
-/* Add the zero value of a scalar map (print() of an empty map). */
-int map_snapshot_add_zero(struct map_snapshot *s, const struct map_desc *m);
-/* Sort in print order (§10.3): ascending by value, ties by key. */
-void map_snapshot_sort(struct map_snapshot *s, const struct map_desc *m);
-void map_snapshot_free(struct map_snapshot *s);
-/* Whole-map key comparison used for sorting: <0, 0, >0. */
-int map_key_compare(const struct type *t, const void *a, const void *b);
-
-bool map_is_hist(const struct map_desc *m);
-/* Number of bucket indexes a hist/lhist value type can produce. */
-size_t hist_max_buckets(const struct type *vt);
-/* Histogram rows (§10.4), counts divided by div (hist only, not lhist). */
-void hist_print_text(FILE *f, const struct type *vt, const uint64_t *counts, size_t n,
-		     int64_t div);
-/* The JSON bucket array of §10.7. */
-void hist_print_json(FILE *f, const struct type *vt, const uint64_t *counts, size_t n,
-		     int64_t div);
-
-/* Print entries [first, n) of a sorted snapshot to o->out. */
-void output_map_text(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
-		     size_t first, int64_t div);
-void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
-		     size_t first, int64_t div);
+/* The rendering context with only the program: no stack map (stacks print
+ * empty), the symbolizer created at first use. output_free() it. */
+void output_init_bare(struct output *o, const struct compiled_program *prog);
+/* The text of a stack, symbol, timestamp or inet address value (what
+ * output_text() prints for them); false for other kinds. */
+bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void *data);
+/* The value part of a map entry that is not a histogram, counts and
+ * numbers divided by div (div <= 1: not divided); JSON also renders
+ * histograms (hist_print_json). */
+void output_text_entry(struct output *o, FILE *f, const struct type *vt,
+		       const struct map_entry *e, int64_t div);
+void output_json_entry(struct output *o, FILE *f, const struct type *vt,
+		       const struct map_entry *e, int64_t div);
 /* Map key text: the §10.2 rendering without outer tuple parentheses; in
  * JSON form also without any spaces (a stack key: its JSON string text).
  * malloc'ed, NULL on failure. */
@@ -136,10 +97,6 @@ char *output_map_key(struct output *o, const struct type *t, const void *key, bo
 /* The same without stack/symbol context. */
 char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,
 		      bool json);
-/* Aggregate value parts shared by the text and JSON printers: v / div
- * (div <= 1: v), and total / count with C division (0 when count is 0). */
-uint64_t agg_div(uint64_t v, bool is_signed, int64_t div);
-uint64_t agg_average(uint64_t count, uint64_t total, bool is_signed);
 
 /* Appended to a string value that filled its capacity (str_trunc_trailer). */
 #define OUTPUT_TRUNC_TRAILER ".."

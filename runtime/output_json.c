@@ -1,4 +1,4 @@
-/* JSON rendering of values and maps (§10.7). */
+/* JSON rendering of values and map entry values (§10.7). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* open_memstream */
 #endif
@@ -9,53 +9,10 @@
 #include <string.h>
 
 #include "../common/types.h"
-
-static uint64_t rd64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-void json_write_string(FILE *f, const char *s, size_t n)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
-
-/* Readers of JSON parse numbers as doubles: keep 64-bit values exact. */
-void json_write_int(FILE *f, uint64_t bits, bool is_signed)
-{
-	bool exact;
-
-	if (is_signed) {
-		int64_t v = (int64_t)bits;
-		double d = (double)v;
-		exact = d < 9223372036854775808.0 && (int64_t)d == v;
-		fprintf(f, exact ? "%" PRId64 : "\"%" PRId64 "\"", v);
-	} else {
-		double d = (double)bits;
-		exact = d < 18446744073709551616.0 && (uint64_t)d == bits;
-		fprintf(f, exact ? "%" PRIu64 : "\"%" PRIu64 "\"", bits);
-	}
-}
+#include "hist.h"
+#include "json.h"
+#include "map_read.h"
+#include "values.h"
 
 static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
 {
@@ -84,7 +41,7 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 		if (i)
 			fputs(t->names ? ", " : ",", f);
 		if (t->names) {
-			json_write_string(f, t->names[i], strlen(t->names[i]));
+			json_write_cstr(f, t->names[i]);
 			fputs(": ", f);
 		}
 		output_json(o, f, t->fields[i], d + t->offsets[i]);
@@ -92,18 +49,19 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 	fputc(t->names ? '}' : ']', f);
 }
 
-static void json_stats(FILE *f, uint64_t count, uint64_t total, uint64_t avg, bool is_signed)
+/* stats: the average divided by div. */
+static void json_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
 	fputs("{\"count\": ", f);
-	json_write_int(f, count, false);
+	json_write_int(f, a->count, false);
 	fputs(", \"average\": ", f);
-	json_write_int(f, avg, is_signed);
+	json_write_int(f, agg_div((uint64_t)a->num, is_signed, div), is_signed);
 	fputs(", \"total\": ", f);
-	json_write_int(f, total, is_signed);
+	json_write_int(f, (uint64_t)a->total, is_signed);
 	fputc('}', f);
 }
 
-/* A value rendered as text, as a JSON string. */
+/* A stack, symbol, timestamp or address as its text, as a JSON string. */
 static void json_text_string(struct output *o, FILE *f, const struct type *t, const void *d,
 			     bool stack)
 {
@@ -118,7 +76,7 @@ static void json_text_string(struct output *o, FILE *f, const struct type *t, co
 	if (stack)
 		output_stack_text(o, m, t, d, true);
 	else
-		output_text(o, m, t, d);
+		output_sym_text(o, m, t, d);
 	if (fclose(m))
 		fputs("null", f);
 	else
@@ -155,17 +113,18 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_PROBE:
 		v = rd64(d);
 		if (prog && v < (uint64_t)prog->nprobe_names && prog->probe_names[v])
-			json_write_string(f, prog->probe_names[v], strlen(prog->probe_names[v]));
+			json_write_cstr(f, prog->probe_names[v]);
 		else
 			json_write_int(f, v, false);
 		break;
 	case TY_AVG:
-		json_write_int(f, agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+		json_write_int(f, (uint64_t)agg_stats_read(d, t->is_signed).num, t->is_signed);
 		break;
-	case TY_STATS:
-		json_stats(f, rd64(d), rd64(d + 8),
-			   agg_average(rd64(d), rd64(d + 8), t->is_signed), t->is_signed);
+	case TY_STATS: {
+		struct agg_value a = agg_stats_read(d, t->is_signed);
+		json_stats(f, &a, 0, t->is_signed);
 		break;
+	}
 	case TY_KSTACK:
 	case TY_USTACK:
 		json_text_string(o, f, t, d, true);
@@ -182,76 +141,18 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	}
 }
 
-static const char *record_type(const struct type *vt)
+void output_json_entry(struct output *o, FILE *f, const struct type *vt,
+		       const struct map_entry *e, int64_t div)
 {
-	switch (vt->kind) {
-	case TY_HIST:
-	case TY_LHIST:
-		return "hist";
-	case TY_AVG:
-	case TY_STATS:
-		return "stats";
-	default:
-		return "map";
-	}
-}
+	uint64_t v;
+	bool is_signed;
 
-static void json_entry_value(struct output *o, FILE *f, const struct type *vt,
-			     const struct map_entry *e, int64_t div)
-{
-	switch (vt->kind) {
-	case TY_COUNT:
-		json_write_int(f, agg_div((uint64_t)e->num, false, div), false);
-		break;
-	case TY_SUM:
-	case TY_MIN:
-	case TY_MAX:
-	case TY_AVG:
-		json_write_int(f, agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_STATS:
-		json_stats(f, e->count, (uint64_t)e->total,
-			   agg_div((uint64_t)e->num, vt->is_signed, div), vt->is_signed);
-		break;
-	case TY_HIST:
-	case TY_LHIST:
+	if (vt->kind == TY_STATS)
+		json_stats(f, &e->agg, div, vt->is_signed);
+	else if (vt->kind == TY_HIST || vt->kind == TY_LHIST)
 		hist_print_json(f, vt, e->buckets, e->nbuckets, div);
-		break;
-	case TY_INT:
-		json_write_int(f, agg_div(rd64(e->value), vt->is_signed, div), vt->is_signed);
-		break;
-	default:
+	else if (agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
+		json_write_int(f, v, is_signed);
+	else
 		output_json(o, f, vt, e->value);
-		break;
-	}
-}
-
-void output_map_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
-		     size_t first, int64_t div)
-{
-	FILE *f = o->out;
-
-	if (first >= s->n)
-		return;
-	fprintf(f, "{\"type\": \"%s\", \"data\": {", record_type(m->value));
-	json_write_string(f, m->name, strlen(m->name));
-	fputs(": ", f);
-	if (!m->key) {
-		json_entry_value(o, f, m->value, &s->entries[first], div);
-	} else {
-		fputc('{', f);
-		for (size_t i = first; i < s->n; i++) {
-			const struct map_entry *e = &s->entries[i];
-			char *k = output_map_key(o, m->key, e->key, true);
-
-			if (i > first)
-				fputs(", ", f);
-			json_write_string(f, k ? k : "", k ? strlen(k) : 0);
-			free(k);
-			fputs(": ", f);
-			json_entry_value(o, f, m->value, e, div);
-		}
-		fputc('}', f);
-	}
-	fputs("}}\n", f);
 }

@@ -9,6 +9,7 @@
 
 #include "../common/format.h"
 #include "output.h"
+#include "values.h"
 
 /* The C format for one conversion: the spec's flags, width and precision
  * with our own length modifier and conversion letter. */
@@ -108,10 +109,8 @@ static char *render_conv_text(const struct fmt_spec *s, const struct type *t, co
 static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, const void *data,
 		      struct output *o)
 {
-	uint64_t v = 0;
-
 	if (s->conv != 's' && s->conv != 'r' && s->conv != 'g' && format_integer_arg(t)) {
-		memcpy(&v, data, sizeof(v));
+		uint64_t v = rd64(data);
 		if (s->conv == 'c') {
 			char cf[64];
 			c_format(cf, sizeof(cf), s, "", 'c', false);
@@ -136,9 +135,7 @@ void format_print(FILE *f, const char *fmt, const struct type *args, const void 
 {
 	struct output o;
 
-	memset(&o, 0, sizeof(o));
-	o.prog = prog;
-	o.stack_fd = -1;
+	output_init_bare(&o, prog);
 	format_print_out(f, fmt, args, data, &o);
 	output_free(&o);
 }

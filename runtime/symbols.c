@@ -6,15 +6,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../common/elf_syms.h"
+#include "../common/file.h"
 
 /* ---- sorted symbol tables ---- */
 
@@ -141,15 +142,11 @@ static const struct sym *symtab_find(const struct symtab *t, uint64_t addr)
 
 /* ---- user-space files and processes ---- */
 
-struct segment {
-	uint64_t vaddr, offset, size;
-};
-
 struct elf_file {
 	char *path;      /* as in /proc/PID/maps */
 	uint64_t dev, inode;
 	struct symtab syms;
-	struct segment *segs; /* PT_LOAD */
+	struct elf_segment *segs; /* PT_LOAD */
 	size_t nsegs;
 	bool loaded;     /* ELF could be read (else: no symbols) */
 };
@@ -213,48 +210,6 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Whole file into a malloc'ed NUL-terminated buffer (procfs files have no size). */
-static char *read_file(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0, cap = 1 << 16;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		if (n + 4096 + 1 > cap) {
-			char *b = realloc(buf, cap * 2);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = b;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = n;
-	}
-	return buf;
-}
-
 static uint32_t kernel_rank(char type)
 {
 	switch (type) {
@@ -266,7 +221,7 @@ static uint32_t kernel_rank(char type)
 
 static void load_kernel(struct symbolizer *s)
 {
-	char *buf = read_file("/proc/kallsyms", NULL);
+	char *buf = file_read_all("/proc/kallsyms", NULL);
 
 	s->kernel_loaded = true;
 	if (!buf)
@@ -320,156 +275,66 @@ bool ksym_lookup(struct symbolizer *s, uint64_t addr, const char **name, uint64_
 
 /* ---- ELF files ---- */
 
-static void elf_init(void)
-{
-	static bool done;
+/* Among symbols at one address: sized over unsized, then global over weak
+ * over local, and (first of all) plain names over old versions. */
+static const uint32_t bind_rank[] = {
+	[ELF_BIND_LOCAL] = 1,
+	[ELF_BIND_WEAK] = 2,
+	[ELF_BIND_GLOBAL] = 3,
+};
 
-	if (!done) {
-		elf_version(EV_CURRENT);
-		done = true;
-	}
+/* Symbol names are printed without their version suffix. */
+static int add_elf_sym(const struct elf_func *fn, void *arg)
+{
+	uint32_t rank = bind_rank[fn->bind] + (fn->size ? 4 : 0) + (fn->plain ? 8 : 0);
+
+	return symtab_add(arg, fn->addr, fn->size, fn->name, fn->len, rank) ? -1 : 0;
 }
 
-static uint32_t elf_rank(const GElf_Sym *sym)
+/* The separate debug file's .symtab, if it has one. */
+static bool load_debug_syms(struct symtab *t, const struct elf_syms *e)
 {
-	uint32_t r;
-
-	switch (GELF_ST_BIND(sym->st_info)) {
-	case STB_GLOBAL: r = 3; break;
-	case STB_WEAK: r = 2; break;
-	default: r = 1; break;
-	}
-	return r + (sym->st_size ? 4 : 0);
-}
-
-/* Function symbols of one symbol table section. */
-static int load_elf_syms(struct symtab *t, Elf *e, Elf_Scn *scn)
-{
-	GElf_Shdr sh;
-	Elf_Data *d;
-
-	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
-		return -1;
-	size_t n = sh.sh_size / sh.sh_entsize;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Sym sym;
-		if (!gelf_getsym(d, (int)i, &sym))
-			break;
-		int type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    !sym.st_value)
-			continue;
-		const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
-		if (!name || !*name || *name == '@')
-			continue;
-		/* .symtab names may carry symbol versions: "clock_nanosleep@@GLIBC_2.17"
-		 * (default), "clock_nanosleep@GLIBC_2.2.5" (old); print them
-		 * without, preferring unversioned and default-version names */
-		size_t len = strcspn(name, "@");
-		bool plain = !name[len] || name[len + 1] == '@';
-		if (symtab_add(t, sym.st_value, sym.st_size, name, len, elf_rank(&sym) + (plain ? 8 : 0)))
-			return -1;
-	}
-	return 0;
-}
-
-static Elf_Scn *find_section(Elf *e, GElf_Word type)
-{
-	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
-		GElf_Shdr sh;
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == type && sh.sh_size)
-			return scn;
-	}
-	return NULL;
-}
-
-/* /usr/lib/debug/.build-id/xx/yyyy.debug of the file, if it has a .symtab. */
-static bool load_debug_syms(struct symtab *t, Elf *e)
-{
-	unsigned char id[64];
-	size_t idlen = 0;
-
-	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !idlen; scn = elf_nextscn(e, scn)) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !(d = elf_getdata(scn, NULL)))
-			continue;
-		GElf_Nhdr nh;
-		size_t off = 0, noff, doff;
-		while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    !memcmp((const char *)d->d_buf + noff, "GNU", 4) && nh.n_descsz >= 2 &&
-			    nh.n_descsz <= sizeof(id)) {
-				idlen = nh.n_descsz;
-				memcpy(id, (const char *)d->d_buf + doff, idlen);
-				break;
-			}
-		}
-	}
-	if (!idlen)
-		return false;
-	char path[256];
-	int n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
-	for (size_t i = 1; i < idlen && n < (int)sizeof(path) - 8; i++)
-		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
-	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
-
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
+	struct elf_syms de;
 	bool ok = false;
-	Elf *de = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	Elf_Scn *scn = de ? find_section(de, SHT_SYMTAB) : NULL;
-	if (scn)
-		ok = !load_elf_syms(t, de, scn) && t->n > 0;
-	if (de)
-		elf_end(de);
-	close(fd);
+
+	if (elf_syms_open_debug(e, &de))
+		return false;
+	if (elf_syms_has_table(&de, ELF_SYMTAB))
+		ok = !elf_syms_each_func(&de, ELF_SYMTAB, add_elf_sym, t) && t->n > 0;
+	elf_syms_close(&de);
 	return ok;
 }
 
+/* Function symbols: .symtab, else the debug file's, else .dynsym. */
 static void load_elf(struct elf_file *f, int fd)
 {
-	Elf *e;
-	size_t nph = 0;
+	struct elf_syms e;
 
-	elf_init();
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e)
+	if (elf_syms_open_fd(&e, fd))
 		return;
-	if (elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &nph))
+	if (elf_syms_segments(&e, &f->segs, &f->nsegs))
 		goto out;
-	f->segs = calloc(nph ? nph : 1, sizeof(*f->segs));
-	if (!f->segs)
-		goto out;
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD)
-			f->segs[f->nsegs++] = (struct segment){
-				ph.p_vaddr, ph.p_offset, ph.p_filesz > ph.p_memsz ? ph.p_filesz : ph.p_memsz
-			};
-	}
-	Elf_Scn *scn = find_section(e, SHT_SYMTAB);
-	if (scn) {
-		load_elf_syms(&f->syms, e, scn);
-	} else if (!load_debug_syms(&f->syms, e)) {
+	/* a table that cannot be read (or symbols that do not fit) leaves the
+	 * symbols read so far */
+	if (elf_syms_has_table(&e, ELF_SYMTAB)) {
+		elf_syms_each_func(&e, ELF_SYMTAB, add_elf_sym, &f->syms);
+	} else if (!load_debug_syms(&f->syms, &e)) {
 		symtab_free(&f->syms);
-		scn = find_section(e, SHT_DYNSYM);
-		if (scn)
-			load_elf_syms(&f->syms, e, scn);
+		elf_syms_each_func(&e, ELF_DYNSYM, add_elf_sym, &f->syms);
 	}
 	symtab_finish(&f->syms, false);
 	f->loaded = true;
 out:
-	elf_end(e);
+	elf_syms_close(&e);
 }
 
 /* The file's symbol address of a file offset (PIE, non-PIE, libraries). */
 static uint64_t file_vaddr(const struct elf_file *f, uint64_t off)
 {
 	for (size_t i = 0; i < f->nsegs; i++) {
-		const struct segment *g = &f->segs[i];
-		if (off >= g->offset && off - g->offset < g->size)
+		const struct elf_segment *g = &f->segs[i];
+		uint64_t size = g->filesz > g->memsz ? g->filesz : g->memsz;
+		if (off >= g->offset && off - g->offset < size)
 			return off - g->offset + g->vaddr;
 	}
 	return off;
@@ -537,7 +402,7 @@ static bool read_maps(struct symbolizer *s, struct upid *u)
 	char *buf;
 
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", u->pid);
-	buf = read_file(path, NULL);
+	buf = file_read_all(path, NULL);
 	if (!buf)
 		return false;
 	struct umap *v = NULL;

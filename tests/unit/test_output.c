@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "../../common/types.h"
+#include "../../runtime/hist.h"
+#include "../../runtime/json.h"
 #include "../../runtime/output.h"
 #include "check.h"
 #include "capture.h"

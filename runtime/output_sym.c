@@ -1,0 +1,207 @@
+/* Text of the values that need outside context: stacks and symbols (the
+ * stack map and the symbolizer, §10.6), timestamps (the clocks) and inet
+ * addresses. Both renderers use it: JSON writes this text as strings. Also
+ * the output context's own state (the symbolizer it holds). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* localtime_r */
+#endif
+#include "output.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/types.h"
+#include "symbols.h"
+#include "values.h"
+
+/* ---- the output context ---- */
+
+void output_init_bare(struct output *o, const struct compiled_program *prog)
+{
+	memset(o, 0, sizeof(*o));
+	o->prog = prog;
+	o->stack_fd = -1;
+}
+
+struct symbolizer *output_symbolizer(struct output *o)
+{
+	if (!o->syms)
+		o->syms = symbolizer_new();
+	return o->syms;
+}
+
+void output_free(struct output *o)
+{
+	symbolizer_free(o->syms);
+	o->syms = NULL;
+}
+
+/* ---- stacks and symbols (§10.6) ---- */
+
+#define DEFAULT_STACK_FRAMES 127
+#define MAX_STACK_FRAMES 1024
+
+/* "name+off" (with_offset) or "name"; unknown: 0x + hex. */
+static void render_ksym(struct output *o, FILE *f, uint64_t addr, bool with_offset)
+{
+	const char *name;
+	uint64_t off;
+
+	if (ksym_lookup(output_symbolizer(o), addr, &name, &off)) {
+		fputs(name, f);
+		if (with_offset)
+			fprintf(f, "+%" PRIu64, off);
+	} else {
+		fprintf(f, "0x%" PRIx64, addr);
+	}
+}
+
+/* As render_ksym; perf mode adds " (module)" / " ([unknown])". */
+static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, bool with_offset,
+			bool with_module)
+{
+	const char *name, *module;
+	uint64_t off;
+
+	if (usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module)) {
+		fputs(name, f);
+		if (with_offset)
+			fprintf(f, "+%" PRIu64, off);
+		if (with_module)
+			fprintf(f, " (%s)", module ? module : "[unknown]");
+	} else {
+		fprintf(f, "0x%" PRIx64, addr);
+		if (with_module)
+			fputs(" ([unknown])", f);
+	}
+}
+
+/* The frames of stack id from the stack map: a calloc'ed array of *n
+ * entries (0-terminated list of IPs), NULL when unavailable. */
+static uint64_t *read_stack(struct output *o, int64_t id, size_t *n)
+{
+	size_t frames = o->prog && o->prog->stack_frames > 0 ? (size_t)o->prog->stack_frames
+							     : DEFAULT_STACK_FRAMES;
+
+	if (id < 0 || id > UINT32_MAX || o->stack_fd < 0)
+		return NULL;
+	/* room for the largest stack map value, whatever the program says */
+	uint64_t *v = calloc(frames > MAX_STACK_FRAMES ? frames : MAX_STACK_FRAMES, sizeof(*v));
+	uint32_t key = (uint32_t)id;
+	if (!v || bpf_map_lookup_elem(o->stack_fd, &key, v)) {
+		free(v);
+		return NULL;
+	}
+	*n = frames;
+	return v;
+}
+
+void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
+		       bool json)
+{
+	const unsigned char *d = data;
+	bool user = t->kind == TY_USTACK;
+	uint32_t pid = user ? (uint32_t)rd64(d + 8) : 0;
+	size_t n = 0;
+	uint64_t *frames = read_stack(o, (int64_t)rd64(d), &n);
+	size_t limit = t->stack_limit > 0 ? (size_t)t->stack_limit : DEFAULT_STACK_FRAMES;
+
+	if (!json)
+		fputc('\n', f);
+	for (size_t i = 0; frames && i < n && i < limit && frames[i]; i++) {
+		uint64_t ip = frames[i];
+
+		switch (t->stack_mode) {
+		case STACK_RAW:
+			fprintf(f, "%" PRIx64 "\n", ip);
+			continue;
+		case STACK_PERF:
+			fprintf(f, "\t%" PRIx64 " ", ip);
+			break;
+		default:
+			fputs("        ", f);
+			break;
+		}
+		if (user)
+			render_usym(o, f, pid, ip, true, t->stack_mode == STACK_PERF);
+		else
+			render_ksym(o, f, ip, true);
+		fputc('\n', f);
+	}
+	free(frames);
+}
+
+/* strftime(): a boot-clock timestamp as local wall time. Besides the C
+ * conversions, %f is microseconds (6 digits), %l milliseconds (3) and %k
+ * nanoseconds (9). */
+static void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
+{
+	struct timespec real, boot;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+	int64_t now_boot = (int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec;
+	int64_t wall = now_real - (now_boot - (int64_t)boot_ns);
+	time_t secs = (time_t)(wall / 1000000000);
+	long nanos = (long)(wall % 1000000000);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	/* expand the sub-second conversions first, then let strftime do the rest */
+	char expanded[1024], out[1024];
+	size_t j = 0;
+	for (const char *p = fmt; *p && j < sizeof(expanded) - 16; p++) {
+		if (p[0] == '%' && (p[1] == 'f' || p[1] == 'l' || p[1] == 'k')) {
+			long v = p[1] == 'f' ? nanos / 1000 : p[1] == 'l' ? nanos / 1000000 : nanos;
+			int width = p[1] == 'f' ? 6 : p[1] == 'l' ? 3 : 9;
+			j += (size_t)snprintf(expanded + j, sizeof(expanded) - j, "%0*ld", width, v);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			expanded[j++] = *p++;
+			expanded[j++] = *p;
+		} else {
+			expanded[j++] = *p;
+		}
+	}
+	expanded[j] = 0;
+	size_t n = strftime(out, sizeof(out), expanded, &tm);
+	fwrite(out, 1, n, f);
+}
+
+/* ntop(): { u64 family; u8 address[16] } */
+static void render_inet(FILE *f, const unsigned char *d)
+{
+	char text[INET6_ADDRSTRLEN];
+	int family = rd64(d) == AF_INET6 ? AF_INET6 : AF_INET;
+	if (inet_ntop(family, d + 8, text, sizeof(text)))
+		fputs(text, f);
+}
+
+bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void *data)
+{
+	const unsigned char *d = data;
+
+	switch (t->kind) {
+	case TY_KSTACK:
+	case TY_USTACK:
+		output_stack_text(o, f, t, d, false);
+		return true;
+	case TY_KSYM:
+		render_ksym(o, f, rd64(d), false);
+		return true;
+	case TY_USYM:
+		render_usym(o, f, (uint32_t)rd64(d + 8), rd64(d), false, false);
+		return true;
+	case TY_TIMESTAMP:
+		render_timestamp(f, t->time_fmt, rd64(d));
+		return true;
+	case TY_INET:
+		render_inet(f, d);
+		return true;
+	default:
+		return false;
+	}
+}
