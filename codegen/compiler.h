@@ -17,8 +17,14 @@ struct map_info {
 	const struct type *value;
 	struct src_loc loc;        /* first assignment */
 	bool assigned;
+	bool used;                 /* looked up other than by an assignment */
 	uint32_t max_entries;
 	int index;
+	/* `let @m = KIND(N)` */
+	const struct src_loc *decl; /* NULL when not declared */
+	const char *decl_kind;      /* "hash", "lruhash", "percpuhash", "percpulruhash" */
+	bool lru;                   /* an LRU hash: full maps evict the oldest entry */
+	bool decl_percpu;           /* declared per-CPU: aggregations only */
 };
 
 /* A scratch variable ($x), one object per declaration scope. */

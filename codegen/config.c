@@ -8,20 +8,100 @@
 
 enum value_kind { V_INT, V_BOOL, V_WORD };
 
-/* Keys sonde knows. Those without an effect yet are accepted, so that
- * bpftrace scripts setting them still run. */
+/* A setting's value, parsed per its kind. */
+struct config_value {
+	const char *text;
+	uint64_t num;
+	bool boolean;
+};
+
+/* The effect of a key on the options; returns an error message or NULL. */
+typedef const char *(*config_set)(struct arena *a, struct compile_options *o, const struct config_value *v);
+
+/* The index of text in a NULL-terminated list of words, -1 if absent. */
+static int word_index(const char *const *words, const char *text)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(words[i], text))
+			return i;
+	return -1;
+}
+
+static const char *set_max_strlen(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	if (v->num < 1 || v->num > 65536)
+		return "max_strlen: must be between 1 and 65536";
+	o->max_strlen = (int)v->num;
+	return NULL;
+}
+
+static const char *set_max_map_keys(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	if (v->num < 1 || v->num > UINT32_MAX)
+		return "max_map_keys: must be a positive 32-bit number";
+	o->max_map_keys = (uint32_t)v->num;
+	return NULL;
+}
+
+static const char *set_print_maps_on_exit(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	o->print_maps_on_exit = v->boolean;
+	return NULL;
+}
+
+static const char *set_stack_mode(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	/* in the order of enum stack_mode */
+	static const char *const modes[] = { "bpftrace", "perf", "raw", NULL };
+	int m = word_index(modes, v->text);
+	if (m < 0)
+		return arena_printf(a, "stack_mode: '%s' is not one of bpftrace, perf, raw", v->text);
+	o->stack_mode = (enum stack_mode)m;
+	return NULL;
+}
+
+static const char *set_missing_probes(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	/* in the order of enum probe_missing_mode */
+	static const char *const modes[] = { "error", "warn", "ignore", NULL };
+	int m = word_index(modes, v->text);
+	if (m < 0)
+		return arena_printf(a, "missing_probes: '%s' is not one of error, warn, ignore", v->text);
+	o->missing_probes = m;
+	return NULL;
+}
+
+static const char *set_license(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	static const char *const licenses[] = { "GPL", "GPL v2", "GPL and additional rights",
+						"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL", NULL };
+	if (word_index(licenses, v->text) < 0)
+		return arena_printf(a, "license: '%s' is not a GPL-compatible license", v->text);
+	o->license = v->text;
+	return NULL;
+}
+
+/* Keys sonde knows. Those without an effect (set == NULL) are accepted, so
+ * that bpftrace scripts setting them still run. */
 static const struct {
 	const char *name;
 	enum value_kind kind;
+	config_set set;
 } known[] = {
-	{ "max_strlen", V_INT },        { "max_map_keys", V_INT },    { "print_maps_on_exit", V_BOOL },
-	{ "stack_mode", V_WORD },       { "missing_probes", V_WORD }, { "license", V_WORD },
-	{ "str_trunc_trailer", V_WORD }, { "max_probes", V_INT },     { "max_bpf_progs", V_INT },
-	{ "max_cat_bytes", V_INT },     { "perf_rb_pages", V_INT },   { "log_size", V_INT },
-	{ "on_stack_limit", V_INT },    { "cache_user_symbols", V_WORD }, { "cpp_demangle", V_BOOL },
-	{ "lazy_symbolication", V_BOOL }, { "show_debug_info", V_BOOL }, { "unstable_tseries", V_WORD },
-	{ "unstable_dw_ustack", V_WORD }, { "unstable_import_statement", V_WORD },
-	{ "unstable_typeinfo", V_WORD },
+	{ "max_strlen", V_INT, set_max_strlen },
+	{ "max_map_keys", V_INT, set_max_map_keys },
+	{ "print_maps_on_exit", V_BOOL, set_print_maps_on_exit },
+	{ "stack_mode", V_WORD, set_stack_mode },
+	{ "missing_probes", V_WORD, set_missing_probes },
+	{ "license", V_WORD, set_license },
+	{ "str_trunc_trailer", V_WORD, NULL }, { "max_probes", V_INT, NULL },
+	{ "max_bpf_progs", V_INT, NULL },      { "max_cat_bytes", V_INT, NULL },
+	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
+	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },
+	{ "cpp_demangle", V_BOOL, NULL },      { "lazy_symbolication", V_BOOL, NULL },
+	{ "show_debug_info", V_BOOL, NULL },   { "unstable_tseries", V_WORD, NULL },
+	{ "unstable_dw_ustack", V_WORD, NULL }, { "unstable_import_statement", V_WORD, NULL },
+	{ "unstable_typeinfo", V_WORD, NULL },
 };
 
 static const struct {
@@ -63,21 +143,21 @@ static const char *apply(struct arena *a, struct compile_options *o, const char 
 				return arena_printf(a, "%s has been renamed to '%s'", key, renamed[i].new);
 		return arena_printf(a, "%s: not a known configuration option", key);
 	}
-	uint64_t num = 0;
-	bool is_num = false, is_bool = false, boolean = false;
+	struct config_value v = { .text = text };
+	bool is_num = false, is_bool = false;
 	if (value && value->kind == N_INT) {
-		num = value->ival;
+		v.num = value->ival;
 		is_num = true;
 	} else if (value && value->kind == N_BOOL) {
-		boolean = value->ival != 0;
+		v.boolean = value->ival != 0;
 		is_bool = true;
 	} else if (text) {
 		char *end;
-		num = strtoull(text, &end, 0);
+		v.num = strtoull(text, &end, 0);
 		is_num = *text && !*end;
 		if (!strcmp(text, "true") || !strcmp(text, "false")) {
 			is_bool = true;
-			boolean = text[0] == 't';
+			v.boolean = text[0] == 't';
 		}
 	}
 	switch (known[k].kind) {
@@ -86,9 +166,9 @@ static const char *apply(struct arena *a, struct compile_options *o, const char 
 			return arena_printf(a, "%s: expects an integer", key);
 		break;
 	case V_BOOL:
-		if (is_num && num <= 1) {
+		if (is_num && v.num <= 1) {
 			is_bool = true;
-			boolean = num == 1;
+			v.boolean = v.num == 1;
 		}
 		if (!is_bool)
 			return arena_printf(a, "%s: expects true or false", key);
@@ -98,45 +178,7 @@ static const char *apply(struct arena *a, struct compile_options *o, const char 
 			return arena_printf(a, "%s: expects a word or a string", key);
 		break;
 	}
-	if (!strcmp(key, "max_strlen")) {
-		if (num < 1 || num > 65536)
-			return "max_strlen: must be between 1 and 65536";
-		o->max_strlen = (int)num;
-	} else if (!strcmp(key, "max_map_keys")) {
-		if (num < 1 || num > UINT32_MAX)
-			return "max_map_keys: must be a positive 32-bit number";
-		o->max_map_keys = (uint32_t)num;
-	} else if (!strcmp(key, "print_maps_on_exit")) {
-		o->print_maps_on_exit = boolean;
-	} else if (!strcmp(key, "stack_mode")) {
-		if (!strcmp(text, "bpftrace"))
-			o->stack_mode = STACK_BPFTRACE;
-		else if (!strcmp(text, "perf"))
-			o->stack_mode = STACK_PERF;
-		else if (!strcmp(text, "raw"))
-			o->stack_mode = STACK_RAW;
-		else
-			return arena_printf(a, "stack_mode: '%s' is not one of bpftrace, perf, raw", text);
-	} else if (!strcmp(key, "missing_probes")) {
-		if (!strcmp(text, "error"))
-			o->missing_probes = PROBE_MISSING_ERROR;
-		else if (!strcmp(text, "warn"))
-			o->missing_probes = PROBE_MISSING_WARN;
-		else if (!strcmp(text, "ignore"))
-			o->missing_probes = PROBE_MISSING_IGNORE;
-		else
-			return arena_printf(a, "missing_probes: '%s' is not one of error, warn, ignore", text);
-	} else if (!strcmp(key, "license")) {
-		static const char *const licenses[] = { "GPL", "GPL v2", "GPL and additional rights",
-							"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" };
-		bool ok = false;
-		for (size_t i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
-			ok = ok || !strcmp(licenses[i], text);
-		if (!ok)
-			return arena_printf(a, "license: '%s' is not a GPL-compatible license", text);
-		o->license = text;
-	}
-	return NULL;
+	return known[k].set ? known[k].set(a, o, &v) : NULL;
 }
 
 /* The text of a config value: a string, integer, bool or bare word. */

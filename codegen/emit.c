@@ -137,6 +137,7 @@ void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 	d->value = m->value;
 	d->max_entries = m->max_entries;
 	d->percpu = type_is_aggregate(m->value);
+	d->lru = m->lru;
 	d->key_size = m->key ? type_storage_size(m->key) : 8;
 	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)
 		d->key_size += 8; /* bucket index */
@@ -156,8 +157,9 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 		/* a histogram has one BPF entry per key and bucket */
 		if (d->value->kind == TY_HIST || d->value->kind == TY_LHIST)
 			entries = entries < 65536 ? entries * 16 : entries;
-		l->map_globals[i] = define_map(l, d->bpf_name, d->percpu ? MT_PERCPU_HASH : MT_HASH, entries,
-					       d->key_size, d->value_size);
+		int type = d->lru ? (d->percpu ? MT_LRU_PERCPU_HASH : MT_LRU_HASH)
+				  : (d->percpu ? MT_PERCPU_HASH : MT_HASH);
+		l->map_globals[i] = define_map(l, d->bpf_name, type, entries, d->key_size, d->value_size);
 	}
 	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 512u << 10, 0, 0);
 	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);

@@ -19,7 +19,7 @@ enum {
 };
 
 /* BPF map types */
-enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_RINGBUF = 27 };
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
 
 
 struct lower {

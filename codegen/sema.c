@@ -119,11 +119,23 @@ static void report_unsupported_toplevel(struct compiler *c)
 			   it->what[strlen(it->what) - 1] == 's' ? "are" : "is");
 }
 
+static const struct {
+	const char *kind;
+	bool lru, percpu;
+} map_kinds[] = {
+	{ "hash", false, false },
+	{ "lruhash", true, false },
+	{ "percpuhash", false, true },
+	{ "percpulruhash", true, true },
+};
+
 static void apply_map_decls(struct compiler *c)
 {
 	for (struct map_decl *d = c->ast->map_decls; d; d = d->next) {
-		if (strcmp(d->kind, "hash") && strcmp(d->kind, "lruhash") && strcmp(d->kind, "percpuhash") &&
-		    strcmp(d->kind, "percpulruhash")) {
+		size_t k = 0;
+		while (k < sizeof(map_kinds) / sizeof(map_kinds[0]) && strcmp(map_kinds[k].kind, d->kind))
+			k++;
+		if (k == sizeof(map_kinds) / sizeof(map_kinds[0])) {
 			diag_error(c->diags, &d->loc, "Invalid map declaration type: %s", d->kind);
 			continue;
 		}
@@ -133,6 +145,43 @@ static void apply_map_decls(struct compiler *c)
 		}
 		struct map_info *m = map_get(c, arena_printf(c->arena, "@%s", d->name), true);
 		m->max_entries = (uint32_t)d->max_entries;
+		m->decl = &d->loc;
+		m->decl_kind = map_kinds[k].kind;
+		m->lru = map_kinds[k].lru;
+		m->decl_percpu = map_kinds[k].percpu;
+	}
+}
+
+/* After the first pass: a declared map no probe uses is dropped with a
+ * warning (before the second pass gives out map indices to actions). */
+static void drop_unused_maps(struct compiler *c)
+{
+	int n = 0;
+	for (int i = 0; i < c->nmaps; i++) {
+		struct map_info *m = c->maps[i];
+		if (m->decl && !m->assigned && !m->used) {
+			diag_warning(c->diags, m->decl, "Unused map: %s", m->name);
+			continue;
+		}
+		m->index = n;
+		c->maps[n++] = m;
+	}
+	c->nmaps = n;
+}
+
+/* What the final pass knows of every map: it has a value, and a per-CPU
+ * declaration holds an aggregation. */
+static void check_maps(struct compiler *c)
+{
+	for (int i = 0; i < c->nmaps && !c->diags->errors; i++) {
+		struct map_info *m = c->maps[i];
+		if (!m->assigned)
+			diag_error(c->diags, m->decl, "Undefined map: %s", m->name);
+		else if (m->decl_percpu && !type_is_aggregate(m->value))
+			diag_error(c->diags, m->decl,
+				   "%s is declared %s, which holds aggregations (count(), sum(), hist(), ...) only, "
+				   "but it is assigned a value of type '%s'",
+				   m->name, m->decl_kind, type_name(c->arena, m->value));
 	}
 }
 
@@ -170,12 +219,9 @@ int sema_run(struct compiler *c)
 	}
 	c->second_pass = false;
 	run_pass(c);
+	drop_unused_maps(c);
 	c->second_pass = true;
 	run_pass(c);
-	for (int i = 0; i < c->nmaps && !c->diags->errors; i++) {
-		struct map_info *m = c->maps[i];
-		if (!m->assigned)
-			diag_error(c->diags, NULL, "Undefined map: %s", m->name);
-	}
+	check_maps(c);
 	return c->diags->errors ? -1 : 0;
 }

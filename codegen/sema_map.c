@@ -9,8 +9,11 @@
 struct map_info *map_get(struct compiler *c, const char *name, bool create)
 {
 	for (int i = 0; i < c->nmaps; i++)
-		if (!strcmp(c->maps[i]->name, name))
+		if (!strcmp(c->maps[i]->name, name)) {
+			if (!create)
+				c->maps[i]->used = true;
 			return c->maps[i];
+		}
 	if (!create)
 		return NULL;
 	c->maps = grow_array(c->arena, c->maps, c->nmaps, &c->cap_maps, sizeof(*c->maps), 16);

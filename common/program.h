@@ -29,6 +29,7 @@ struct map_desc {
 	size_t key_size;         /* bytes of the BPF key (incl. bucket word for hists) */
 	size_t value_size;       /* bytes of the BPF value (one CPU) */
 	bool percpu;
+	bool lru;                /* an LRU hash (declared lruhash/percpulruhash) */
 	uint32_t max_entries;
 };
 
