@@ -10,9 +10,10 @@
 
 static const struct func_def functions[] = {
 #define FN(NAME, MIN, MAX, NEEDS, WHERE, OPTIONS, ACTION, CHECK, LOWER) \
-	{ #NAME, FN_CALL, MIN, MAX, NEEDS, WHERE, OPTIONS, ACTION, CHECK, LOWER },
-#define AGGREGATE(NAME) { #NAME, FN_AGGREGATE, -1, -1, 0, NULL, 0, NO_ACTION, NULL, NULL },
-#define UNSUPPORTED(NAME) { #NAME, FN_UNSUPPORTED, -1, -1, 0, NULL, 0, NO_ACTION, NULL, NULL },
+	{ #NAME, FN_CALL, MIN, MAX, NEEDS, WHERE, OPTIONS, ACTION, TY_NONE, CHECK, LOWER },
+#define AGGREGATE(NAME, MIN, MAX, KIND, CHECK) \
+	{ #NAME, FN_AGGREGATE, MIN, MAX, 0, NULL, 0, NO_ACTION, KIND, CHECK, NULL },
+#define UNSUPPORTED(NAME) { #NAME, FN_UNSUPPORTED, -1, -1, 0, NULL, 0, NO_ACTION, TY_NONE, NULL, NULL },
 #include "functions.def"
 #undef FN
 #undef AGGREGATE
@@ -193,6 +194,15 @@ bool is_aggregate_fn(const char *name)
 {
 	const struct func_def *fn = fn_find(name);
 	return fn && fn->kind == FN_AGGREGATE;
+}
+
+/* `@m[k] = count()` etc. (n is an aggregation): the value type of the map */
+const struct type *check_aggregate(struct sema *s, struct node *n)
+{
+	const struct func_def *fn = fn_find(n->name);
+	if (!arity(s, n, fn->min_args, fn->max_args))
+		return &type_none;
+	return fn->check(s, n, fn);
 }
 
 /* Register the event a call sends (final pass only: the first pass only

@@ -27,6 +27,7 @@ struct func_def {
 	const char *where;      /* the probes that have them, for the error */
 	unsigned options;       /* enum fn_option */
 	int action;             /* enum action_kind, or NO_ACTION */
+	enum type_kind value_kind; /* FN_AGGREGATE: the map value it makes */
 	const struct type *(*check)(struct sema *s, struct node *n, const struct func_def *fn);
 	struct val (*lower)(struct lower *l, struct node *n);
 };
@@ -59,7 +60,8 @@ struct val lower_folded(struct lower *l, struct node *n);
 #define FN(NAME, MIN, MAX, NEEDS, WHERE, OPTIONS, ACTION, CHECK, LOWER)                 \
 	const struct type *CHECK(struct sema *s, struct node *n, const struct func_def *fn); \
 	struct val LOWER(struct lower *l, struct node *n);
-#define AGGREGATE(NAME)
+#define AGGREGATE(NAME, MIN, MAX, KIND, CHECK) \
+	const struct type *CHECK(struct sema *s, struct node *n, const struct func_def *fn);
 #define UNSUPPORTED(NAME)
 #include "functions.def"
 #undef FN

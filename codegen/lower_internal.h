@@ -75,7 +75,7 @@ struct val lower_map_read(struct lower *l, struct node *n);
 void lower_for_map(struct lower *l, struct node *st);
 LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);
 
-/* lower_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
+/* fn_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
 struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);
 void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call);
 

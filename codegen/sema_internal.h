@@ -51,14 +51,13 @@ const struct type *cast_type(struct sema *s, struct type_spec *ts);
 const struct type *declared_type(struct sema *s, struct type_spec *ts);
 bool literal_value(struct node *n, int64_t *v);
 
-/* sema_map.c: maps, map functions and aggregations */
+/* sema_map.c: maps and map arguments */
 struct map_info *map_get(struct compiler *c, const char *name, bool create);
 const char *map_name(struct sema *s, struct node *n);
 struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create);
 void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc);
 struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok);
 const struct type *check_map_read(struct sema *s, struct node *n);
-const struct type *check_aggregate(struct sema *s, struct node *n);
 
 /* builtins.c: args.FIELD, kernel enum constants */
 const struct type *check_args_field(struct sema *s, struct node *n);
@@ -74,6 +73,7 @@ const char *literal_string_arg(struct sema *s, struct node *n);
 const struct type *check_call(struct sema *s, struct node *n);
 const struct type *check_builtin(struct sema *s, struct node *n);
 bool is_aggregate_fn(const char *name);
+const struct type *check_aggregate(struct sema *s, struct node *n);
 /* Register the event a call sends, on the final pass. */
 void sema_add_action(struct sema *s, struct node *n, struct action act);
 

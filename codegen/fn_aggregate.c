@@ -1,7 +1,86 @@
-/* Lowering of aggregations in per-CPU maps: count(), sum(), avg(), min(),
- * max(), stats(), and hist()/lhist() whose bucket is part of the key;
- * reading an aggregation merges the per-CPU values. */
+/* Map aggregations (LANGUAGE.md §9), kept in per-CPU maps: count(),
+ * sum(), avg(), min(), max(), stats(), and hist()/lhist() whose bucket is
+ * part of the key. The checks give the map's value type; lowering updates
+ * this CPU's value, and reading an aggregation merges the per-CPU values. */
+#include "functions.h"
 #include "lower_internal.h"
+#include "sema_internal.h"
+
+/* hist(n[, bits]) */
+const struct type *check_hist(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	want_int(s, n->args, "hist", "argument");
+	int64_t bits = 0;
+	if (n->args->next) {
+		check_expr(s, n->args->next);
+		if (!literal_value(n->args->next, &bits) || bits < 0 || bits > 5) {
+			ERR(s, &n->args->next->loc, "hist: bits %lld must be 0..5", (long long)bits);
+			return &type_none;
+		}
+	}
+	struct type *t = (struct type *)type_aggregate(s->c->arena, TY_HIST, false);
+	t->hist_bits = (int)bits;
+	return t;
+}
+
+/* lhist(n, min, max, step): literal bounds, at most 1000 buckets */
+const struct type *check_lhist(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	want_int(s, n->args, "lhist", "argument");
+	int64_t v[3];
+	struct node *arg = n->args->next;
+	for (int i = 0; i < 3; i++, arg = arg->next) {
+		check_expr(s, arg);
+		if (!literal_value(arg, &v[i])) {
+			ERR(s, &arg->loc, "lhist() %s must be an integer literal",
+			    i == 0 ? "min" : i == 1 ? "max" : "step");
+			return &type_none;
+		}
+	}
+	if (v[0] < 0) {
+		ERR(s, &n->args->next->loc, "lhist: invalid min value (must be non-negative literal)");
+		return &type_none;
+	}
+	if (v[2] < 1) {
+		ERR(s, &n->loc, "lhist() step must be >= 1 (%lld provided)", (long long)v[2]);
+		return &type_none;
+	}
+	if (v[1] <= v[0]) {
+		ERR(s, &n->loc, "lhist: max must be greater than min");
+		return &type_none;
+	}
+	if (v[2] > v[1] - v[0] || (v[1] - v[0]) / v[2] > 1000) {
+		ERR(s, &n->loc, "lhist: invalid step value (at most 1000 buckets, step <= max - min)");
+		return &type_none;
+	}
+	struct type *t = (struct type *)type_aggregate(s->c->arena, TY_LHIST, false);
+	t->lh_min = v[0];
+	t->lh_max = v[1];
+	t->lh_step = v[2];
+	return t;
+}
+
+const struct type *check_count(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	return type_aggregate(s->c->arena, TY_COUNT, false);
+}
+
+/* sum(n), avg(n), min(n), max(n), stats(n): the value's signedness is the
+ * aggregation's */
+const struct type *check_int_aggregate(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind != TY_NONE && !is_int(t)) {
+		ERR(s, &n->args->loc, "%s() expects an integer argument (%s provided)", n->name, tname(s, t));
+		return &type_none;
+	}
+	bool sign = t->kind == TY_INT && t->is_signed && !t->is_literal;
+	int64_t v;
+	if (t->is_literal && literal_value(n->args, &v))
+		sign = v < 0;
+	return type_aggregate(s->c->arena, fn->value_kind, sign);
+}
+
 
 /* Sum of one 64-bit word of a per-CPU value over all CPUs. */
 static LLVMValueRef percpu_sum(struct lower *l, struct map_info *m, LLVMValueRef key, size_t off)
