@@ -1,6 +1,7 @@
 /* String functions: str() reads a string from memory (or truncates one),
  * strncmp(), strlen(), strstr() and strcontains(), the last two with
- * counted loops the verifier can bound. */
+ * counted loops the verifier can bound, and strcap(), a compile-time
+ * constant. */
 #include "functions.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
@@ -70,6 +71,24 @@ const struct type *check_string_fn(struct sema *s, struct node *n, const struct 
 		}
 	}
 	return !strcmp(n->name, "strcontains") ? &type_bool : &type_i64;
+}
+
+/* strcap(s): the capacity of a string value in bytes, known at compile
+ * time */
+const struct type *check_strcap(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind == TY_NONE)
+		return t;
+	if (t->kind != TY_STRING) {
+		ERR(s, &n->args->loc, "strcap() expects a string argument (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	if (s->c->second_pass) { /* the argument's errors are reported first */
+		n->kind = N_INT;
+		n->ival = t->size;
+	}
+	return &type_i64;
 }
 
 /* Read a NUL-terminated string. Without an explicit length one byte more
