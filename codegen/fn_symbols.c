@@ -63,7 +63,7 @@ const struct type *check_reg(struct sema *s, struct node *n, const struct func_d
 
 /* kstack / ustack: the stack id in the stack map (and the pid whose
  * symbols resolve a user stack). */
-struct val lower_stack(struct lower *l, bool user)
+static struct val lower_stack(struct lower *l, bool user)
 {
 	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
 	LLVMValueRef args[3] = { l->ctx_arg, l->stacks, lower_const(l, user ? 1u << 8 /* BPF_F_USER_STACK */ : 0) };

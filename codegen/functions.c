@@ -31,7 +31,7 @@ static const struct builtin_def builtins[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct func_def *fn_find(const char *name)
+static const struct func_def *fn_find(const char *name)
 {
 	for (size_t i = 0; i < COUNT(functions); i++)
 		if (!strcmp(functions[i].name, name))
@@ -47,7 +47,8 @@ static const struct builtin_def *builtin_row(const char *name)
 	return NULL;
 }
 
-const struct builtin_def *builtin_find(const char *name, int *argn)
+/* argN is found as the row "arg" with *argn = N. */
+static const struct builtin_def *builtin_find(const char *name, int *argn)
 {
 	if (!strcmp(name, "arg"))
 		return NULL; /* the row of arg0, arg1, ... */
@@ -88,7 +89,9 @@ static int edit_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-const char *name_suggestion(const char *name, bool call)
+/* The known name closest to a misspelt one, NULL when none is close: a
+ * function or builtin for a call, a builtin for an identifier. */
+static const char *name_suggestion(const char *name, bool call)
 {
 	int limit = strlen(name) >= 6 ? 2 : 1, best = limit + 1;
 	const char *found = NULL;

@@ -44,13 +44,6 @@ struct builtin_def {
 	struct val (*lower)(struct lower *l, struct node *n);
 };
 
-const struct func_def *fn_find(const char *name);
-/* argN is found as "arg" with *argn = N. */
-const struct builtin_def *builtin_find(const char *name, int *argn);
-/* The known name closest to a misspelt one, NULL when none is close: a
- * function or builtin for a call, a builtin for an identifier. */
-const char *name_suggestion(const char *name, bool call);
-
 /* Hooks shared by rows: the fixed type of a builtin; the lowering of a
  * name the semantic pass replaced by a constant. */
 const struct type *check_fixed(struct sema *s, struct node *n, const struct builtin_def *b);

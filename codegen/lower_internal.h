@@ -57,8 +57,7 @@ LLVMValueRef ctx_word(struct lower *l, size_t off);
 LLVMValueRef current_tgid(struct lower *l);
 struct val lower_tp_field(struct lower *l, struct node *n);
 
-/* fn_symbols.c: stack ids and symbol addresses */
-struct val lower_stack(struct lower *l, bool user);
+/* fn_symbols.c: a symbol address for the runtime to resolve */
 struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user);
 
 /* functions.c: calls and builtins through the hooks the semantic pass recorded */

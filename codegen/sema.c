@@ -3,7 +3,8 @@
  * each probe's attach points, applies map declarations, then runs the
  * checks twice over the program: the first pass only collects map types (a
  * map may be read in a probe that comes before the one assigning it), the
- * second reports errors. The checks themselves live in sema_*.c. */
+ * second reports errors. The checks themselves live in sema_*.c, and
+ * those of functions and builtins in their theme files (fn_*.c, builtins.c). */
 #include <string.h>
 
 #include "sema_internal.h"

@@ -71,18 +71,6 @@ void output_exit_separator(struct output *o)
 		fputs("\n\n", o->out);
 }
 
-/* ---- rendering with only the program (see output.h) ---- */
-
-void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data)
-{
-	struct output o;
-
-	output_init_bare(&o, prog);
-	output_text(&o, f, t, data);
-	output_free(&o);
-}
-
 char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
 			       const void *data, size_t *len)
 {
@@ -92,16 +80,6 @@ char *output_render_text_alloc(const struct compiled_program *prog, const struct
 	char *s = output_text_alloc(&o, t, data, len);
 	output_free(&o);
 	return s;
-}
-
-void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data)
-{
-	struct output o;
-
-	output_init_bare(&o, prog);
-	output_json(&o, f, t, data);
-	output_free(&o);
 }
 
 char *output_key_text(const struct compiled_program *prog, const struct type *t, const void *key,

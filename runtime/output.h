@@ -62,12 +62,8 @@ void output_stack_text(struct output *o, FILE *f, const struct type *t, const vo
 /* The same without stack map or symbolizer context (stacks print empty,
  * symbols are resolved with a temporary symbolizer): for callers that only
  * have the program. */
-void output_render_text(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data);
 char *output_render_text_alloc(const struct compiled_program *prog, const struct type *t,
 			       const void *data, size_t *len);
-void output_render_json(FILE *f, const struct compiled_program *prog, const struct type *t,
-			const void *data);
 
 /* ---- Internal to the runtime/output*.c renderers ----
  * Lowest first: values.c (value words, per-CPU merge, averages), json.c
