@@ -80,24 +80,28 @@ LLVMValueRef entry_alloca(struct lower *l, LLVMTypeRef t)
 	return a;
 }
 
-/* Scratch memory is 8-byte aligned throughout; the BPF backend expands
- * memset/memcpy inline with at most 128 stores each, so big ones are split
- * into 1 KiB pieces. The memsets are volatile so that LLVM cannot merge
- * neighbouring pieces back into one that the backend cannot expand. */
+/* Scratch memory is 8-byte aligned throughout. The BPF backend expands
+ * memset inline with at most 128 stores, so up to 1 KiB is set with
+ * volatile 1 KiB-or-less memsets (volatile: LLVM must not merge them back
+ * into one it cannot expand). Larger areas are zeroed by one
+ * bpf_probe_read_kernel from address 0: the read fails and the helper
+ * zeroes its destination, in a single call instead of thousands of
+ * stores that would put branches out of the BPF jump range. */
 void emit_memset0(struct lower *l, LLVMValueRef p, size_t size)
 {
+	if (size > 1024) {
+		LLVMValueRef args[3] = { p, LLVMConstInt(l->i32, size, 0), LLVMConstNull(l->ptr) };
+		lower_helper(l, H_PROBE_READ_KERNEL, l->i64, args, 3);
+		return;
+	}
 	LLVMTypeRef params[2] = { l->ptr, l->i64 };
 	unsigned id = LLVMLookupIntrinsicID("llvm.memset", 11);
 	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(l->mod, id, params, 2);
 	LLVMTypeRef fty = LLVMIntrinsicGetType(l->ctx, id, params, 2);
 	unsigned align_kind = LLVMGetEnumAttributeKindForName("align", 5);
-	for (size_t off = 0; off < size; off += 1024) {
-		size_t n = size - off < 1024 ? size - off : 1024;
-		LLVMValueRef args[4] = { gep(l, p, off), LLVMConstInt(l->i8, 0, 0), lower_const(l, n),
-					 LLVMConstInt(l->i1, 1, 0) };
-		LLVMValueRef call = LLVMBuildCall2(l->b, fty, fn, args, 4, "");
-		LLVMAddCallSiteAttribute(call, 1, LLVMCreateEnumAttribute(l->ctx, align_kind, 8));
-	}
+	LLVMValueRef args[4] = { p, LLVMConstInt(l->i8, 0, 0), lower_const(l, size), LLVMConstInt(l->i1, 1, 0) };
+	LLVMValueRef call = LLVMBuildCall2(l->b, fty, fn, args, 4, "");
+	LLVMAddCallSiteAttribute(call, 1, LLVMCreateEnumAttribute(l->ctx, align_kind, 8));
 }
 
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size)

@@ -3,6 +3,9 @@
  * fn_strings.c. */
 #include "lower_internal.h"
 
+/* A literal is stored word by word. Long ones are stored with volatile
+ * stores: LLVM would merge a run of equal words into a memset that the
+ * BPF backend cannot expand. */
 struct val lower_string_literal(struct lower *l, const char *s, int len, size_t cap)
 {
 	LLVMValueRef slot = scratch_alloc(l, cap);
@@ -12,7 +15,9 @@ struct val lower_string_literal(struct lower *l, const char *s, int len, size_t 
 			unsigned char ch = off + i < (size_t)len ? (unsigned char)s[off + i] : 0;
 			w |= (uint64_t)ch << (8 * i);
 		}
-		LLVMBuildStore(l->b, lower_const(l, w), gep(l, slot, off));
+		LLVMValueRef st = LLVMBuildStore(l->b, lower_const(l, w), gep(l, slot, off));
+		if (cap > 256)
+			LLVMSetVolatile(st, 1);
 	}
 	return (struct val){ slot };
 }
