@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "../common/limits.h"
 #include "ast_dump.h"
 #include "btf.h"
 
@@ -20,6 +21,8 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	struct compile_options o = *opts;
 	if (!o.license)
 		o.license = "GPL";
+	if (!o.max_probes)
+		o.max_probes = LIMIT_PROBES;
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	c.ast = parse_program(a, d, d->src);
 	if (c.ast && o.dump_ast) {

@@ -56,6 +56,7 @@ struct compile_options {
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;
+	uint32_t max_probes; /* attach points of one program; 0: LIMIT_PROBES */
 	bool dump_ir, dump_ir_opt;
 	bool dump_ast;       /* -d ast: the AST to stderr after parsing and after sema */
 	/* config variables (§1.10), set by config_apply */

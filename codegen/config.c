@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/limits.h"
 #include "compiler.h"
 
 enum value_kind { V_INT, V_BOOL, V_WORD };
@@ -29,8 +30,8 @@ static int word_index(const char *const *words, const char *text)
 
 static const char *set_max_strlen(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
-	if (v->num < 1 || v->num > 65536)
-		return "max_strlen: must be between 1 and 65536";
+	if (v->num < 1 || v->num > LIMIT_MAX_STRLEN)
+		return arena_printf(a, "max_strlen: must be between 1 and %d", LIMIT_MAX_STRLEN);
 	o->max_strlen = (int)v->num;
 	return NULL;
 }
@@ -40,6 +41,14 @@ static const char *set_max_map_keys(struct arena *a, struct compile_options *o, 
 	if (v->num < 1 || v->num > UINT32_MAX)
 		return "max_map_keys: must be a positive 32-bit number";
 	o->max_map_keys = (uint32_t)v->num;
+	return NULL;
+}
+
+static const char *set_max_probes(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	if (v->num < 1 || v->num > UINT32_MAX)
+		return "max_probes: must be a positive 32-bit number";
+	o->max_probes = (uint32_t)v->num;
 	return NULL;
 }
 
@@ -94,7 +103,7 @@ static const struct {
 	{ "stack_mode", V_WORD, set_stack_mode },
 	{ "missing_probes", V_WORD, set_missing_probes },
 	{ "license", V_WORD, set_license },
-	{ "str_trunc_trailer", V_WORD, NULL }, { "max_probes", V_INT, NULL },
+	{ "str_trunc_trailer", V_WORD, NULL }, { "max_probes", V_INT, set_max_probes },
 	{ "max_bpf_progs", V_INT, NULL },      { "max_cat_bytes", V_INT, NULL },
 	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
 	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },

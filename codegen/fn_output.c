@@ -18,14 +18,14 @@ const struct type *check_printf(struct sema *s, struct node *n, const struct fun
 			check_expr(s, a);
 		return &type_void;
 	}
-	struct fmt_spec specs[130];
+	struct fmt_spec specs[LIMIT_PRINTF_ARGS];
 	char err[256];
-	int nspec = format_parse(n->args->str, specs, 130, err, sizeof(err));
+	int nspec = format_parse(n->args->str, specs, LIMIT_PRINTF_ARGS, err, sizeof(err));
 	int nargs = 0;
-	const struct type *types[130];
+	const struct type *types[LIMIT_PRINTF_ARGS];
 	for (struct node *a = n->args->next; a; a = a->next) {
 		const struct type *t = check_expr(s, a);
-		if (nargs < 128)
+		if (nargs < LIMIT_PRINTF_ARGS)
 			types[nargs] = storage_type(t);
 		nargs++;
 	}
@@ -33,8 +33,8 @@ const struct type *check_printf(struct sema *s, struct node *n, const struct fun
 		ERR(s, &n->loc, "%s", err);
 		return &type_void;
 	}
-	if (nargs > 128) {
-		ERR(s, &n->loc, "printf: too many arguments (%d, at most 128)", nargs);
+	if (nargs > LIMIT_PRINTF_ARGS) {
+		ERR(s, &n->loc, "printf: too many arguments (%d, at most %d)", nargs, LIMIT_PRINTF_ARGS);
 		return &type_void;
 	}
 	if (nargs != nspec) {

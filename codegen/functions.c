@@ -212,8 +212,14 @@ const struct type *check_aggregate(struct sema *s, struct node *n)
  * collects map types). */
 void sema_add_action(struct sema *s, struct node *n, struct action act)
 {
-	if (s->c->second_pass)
-		sema_info(s->c, n)->action = compiler_add_action(s->c, act);
+	if (!s->c->second_pass)
+		return;
+	if (act.type && act.type->size > LIMIT_EVENT) {
+		ERR(s, &n->loc, "%s() sends %zu bytes to user space, more than the limit of %d bytes",
+		    n->name, act.type->size, LIMIT_EVENT);
+		return;
+	}
+	sema_info(s->c, n)->action = compiler_add_action(s->c, act);
 }
 
 struct val lower_call(struct lower *l, struct node *n)

@@ -4,6 +4,7 @@
  * and emits the object. */
 #include <string.h>
 
+#include "../common/limits.h"
 #include "lower_internal.h"
 
 /* No unwind tables (.eh_frame) in BPF objects. */
@@ -96,7 +97,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
 	if (l->scratch_used > l->scratch_size)
 		l->scratch_size = l->scratch_used;
-	if (l->scratch_used > 4u << 20) {
+	if (l->scratch_used > LIMIT_SCRATCH) {
 		diag_error(l->c->diags, &pi->ast->loc, "probe needs %zu bytes of scratch memory (limit 4 MiB)",
 			   l->scratch_used);
 		return -1;

@@ -68,6 +68,8 @@ static int resolve_probes(struct compiler *c)
 	c->probes = arena_alloc(c->arena, sizeof(*c->probes) * (size_t)(n ? n : 1));
 	c->nprobes = n;
 	int i = 0, errors = 0;
+	uint64_t total = 0;
+	const struct src_loc *over = NULL; /* the probe that goes past max_probes */
 	struct probe_context ctx = { .pid = c->opts->pid, .unsafe = c->opts->unsafe,
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
@@ -90,6 +92,9 @@ static int resolve_probes(struct compiler *c)
 		}
 		if (!pi->nspecs)
 			continue;
+		total += (unsigned)pi->nspecs;
+		if (total > c->opts->max_probes && !over)
+			over = &p->loc;
 		for (int k = 0; k < pi->nspecs; k++)
 			add_probe_name(c, pi->specs[k].canonical);
 		pi->ops = probe_ops_of(&pi->specs[0]);
@@ -109,6 +114,14 @@ static int resolve_probes(struct compiler *c)
 				errors++;
 			}
 		}
+	}
+	if (over) {
+		diag_error(c->diags, over,
+			   "Can't attach to %llu probes because it exceeds the current limit of %u probes. "
+			   "You can increase the limit through the BPFTRACE_MAX_PROBES environment variable "
+			   "or the max_probes config",
+			   (unsigned long long)total, c->opts->max_probes);
+		errors++;
 	}
 	return errors ? -1 : 0;
 }
@@ -170,14 +183,21 @@ static void drop_unused_maps(struct compiler *c)
 	c->nmaps = n;
 }
 
-/* What the final pass knows of every map: it has a value, and a per-CPU
- * declaration holds an aggregation. */
+/* What the final pass knows of every map: it has a value, keys and values
+ * within the limits, and a per-CPU declaration holds an aggregation. */
 static void check_maps(struct compiler *c)
 {
 	for (int i = 0; i < c->nmaps && !c->diags->errors; i++) {
 		struct map_info *m = c->maps[i];
+		size_t key = m->key ? type_storage_size(m->key) : 0, value = type_storage_size(m->value);
 		if (!m->assigned)
 			diag_error(c->diags, m->decl, "Undefined map: %s", m->name);
+		else if (key > LIMIT_MAP_KEY)
+			diag_error(c->diags, &m->loc, "%s: keys of %zu bytes are larger than the limit of %d bytes",
+				   m->name, key, LIMIT_MAP_KEY);
+		else if (value > LIMIT_MAP_VALUE)
+			diag_error(c->diags, &m->loc, "%s: values of %zu bytes are larger than the limit of %d bytes",
+				   m->name, value, LIMIT_MAP_VALUE);
 		else if (m->decl_percpu && !type_is_aggregate(m->value))
 			diag_error(c->diags, m->decl,
 				   "%s is declared %s, which holds aggregations (count(), sum(), hist(), ...) only, "
@@ -188,7 +208,7 @@ static void check_maps(struct compiler *c)
 
 static void run_pass(struct compiler *c)
 {
-	struct sema s = { .c = c };
+	struct sema s = { .c = c, .unroll_copies = 1 };
 	for (int i = 0; i < c->nprobes; i++) {
 		struct probe_info *pi = &c->probes[i];
 		if (!pi->nspecs)

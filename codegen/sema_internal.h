@@ -5,6 +5,8 @@
 #define SONDE_SEMA_INTERNAL_H
 #include <string.h>
 
+#include "../common/limits.h"
+
 #include "sema.h"
 
 /* The variables declared in one block; a chain up to the probe's scope. */
@@ -22,6 +24,7 @@ struct sema {
 	int for_depth;      /* inside for loops (range or map) */
 	const struct type *fn_ret; /* inside an inlined fn: its return type */
 	int map_loop_depth; /* inside `for ($kv : @m)`: no probe context there */
+	int64_t unroll_copies; /* copies the enclosing unrolls make of the current block */
 };
 
 /* Diagnostics are reported on the second pass only (the first one only

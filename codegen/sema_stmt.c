@@ -142,14 +142,22 @@ static void check_let(struct sema *s, struct node *st)
 static void check_unroll(struct sema *s, struct node *st)
 {
 	check_expr(s, st->a);
-	int64_t v;
+	int64_t v = 1;
 	if (!literal_value(st->a, &v))
 		ERR(s, &st->a->loc, "unroll count must be an integer literal");
 	else if (v < 1)
 		ERR(s, &st->a->loc, "unroll minimum value is 1");
-	else if (v > 100)
-		ERR(s, &st->a->loc, "unroll maximum value is 100");
+	else if (v > LIMIT_UNROLL)
+		ERR(s, &st->a->loc, "unroll maximum value is %d", LIMIT_UNROLL);
+	int64_t outer = s->unroll_copies;
+	if (v >= 1 && v <= LIMIT_UNROLL && outer * v > LIMIT_UNROLL_COPIES) {
+		ERR(s, &st->loc, "nested unrolls make %lld copies of this body, more than the limit of %d",
+		    (long long)(outer * v), LIMIT_UNROLL_COPIES);
+		v = 1;
+	}
+	s->unroll_copies = outer * (v >= 1 && v <= LIMIT_UNROLL ? v : 1);
 	check_block(s, st->body);
+	s->unroll_copies = outer;
 }
 
 /* The body of a for loop: break and continue are allowed there, return

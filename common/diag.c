@@ -85,19 +85,33 @@ static const char *find_line(const char *src, int line, size_t *len)
 	return p;
 }
 
-/* The source line with tabs expanded to 4 spaces, then the marker line. */
+/* Long lines are cut to a window around the start of the marker. */
+enum { EXCERPT_WIDTH = 160, EXCERPT_BEFORE = 40, SPAN_LINES = 10 };
+
+/* The source line with tabs expanded to 4 spaces, then the marker line;
+ * "..." stands for what a long line's window leaves out. */
 static void print_excerpt(FILE *f, const char *line, size_t len, int col1, int col2)
 {
-	for (size_t i = 0; i < len; i++) {
+	size_t from = 0, to = len;
+	if (len > EXCERPT_WIDTH) {
+		size_t c1 = (size_t)col1 - 1;
+		from = c1 > EXCERPT_BEFORE ? c1 - EXCERPT_BEFORE : 0;
+		to = from + EXCERPT_WIDTH < len ? from + EXCERPT_WIDTH : len;
+	}
+	fputs(from ? "..." : "", f);
+	for (size_t i = from; i < to; i++) {
 		if (line[i] == '\t')
 			fputs("    ", f);
 		else
 			fputc(line[i], f);
 	}
-	fputc('\n', f);
-	for (int c = 1; c < col2; c++) {
-		char ch = c < col1 ? ' ' : '~';
-		int reps = ((size_t)(c - 1) < len && line[c - 1] == '\t') ? 4 : 1;
+	fputs(to < len ? "...\n" : "\n", f);
+	fputs(from ? "   " : "", f);
+	/* past the end of the line only when it is shown whole (errors at
+	 * the end of input) */
+	for (size_t c = from + 1; c < (size_t)col2 && (to == len || c <= to); c++) {
+		char ch = c < (size_t)col1 ? ' ' : '~';
+		int reps = c - 1 < len && line[c - 1] == '\t' ? 4 : 1;
 		for (int r = 0; r < reps; r++)
 			fputc(ch, f);
 	}
@@ -112,12 +126,17 @@ static void print_entry(const struct diags *d, FILE *f, const struct diag_entry 
 	} else if (e->loc.last_line > e->loc.first_line) {
 		fprintf(f, "%s:%d-%d: %s: %s\n", d->filename, e->loc.first_line, e->loc.last_line,
 			label, e->msg);
-		for (int l = e->loc.first_line; l <= e->loc.last_line; l++) {
+		int last = e->loc.last_line - e->loc.first_line < SPAN_LINES
+				   ? e->loc.last_line : e->loc.first_line + SPAN_LINES - 1;
+		for (int l = e->loc.first_line; l <= last; l++) {
 			size_t len;
 			const char *line = find_line(d->src, l, &len);
 			if (line)
-				fprintf(f, "%.*s\n", (int)len, line);
+				fprintf(f, "%.*s%s\n", len > EXCERPT_WIDTH ? EXCERPT_WIDTH : (int)len, line,
+					len > EXCERPT_WIDTH ? "..." : "");
 		}
+		if (last < e->loc.last_line)
+			fprintf(f, "... (%d more lines)\n", e->loc.last_line - last);
 	} else {
 		int c1 = e->loc.first_column, c2 = e->loc.last_column;
 		if (c2 <= c1)

@@ -176,6 +176,10 @@ struct program {
 	struct map_decl *map_decls;
 };
 
+/* Report the first expression or block nested deeper than `limit` levels;
+ * returns -1 when there is one. */
+int ast_check_nesting(const struct program *prog, struct diags *d, int limit);
+
 /* Parse `src` (NUL-terminated) into a program. Returns NULL after reporting
  * a diagnostic when the text does not parse; `diags` names the file. */
 struct program *parse_program(struct arena *arena, struct diags *diags, const char *src);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/limits.h"
 #include "ast.h"
 #include "preproc.h"
 
@@ -87,12 +88,17 @@ static int sonde_yylex(YYSTYPE *lval, YYLTYPE *lloc, struct parse_ctx *ctx)
 	return sonde_scan(lval, lloc, ctx->scanner);
 }
 
-/* Only reached for "memory exhausted": syntax errors go through
- * yyreport_syntax_error(). */
+/* Each level of parentheses or unary operators takes one entry of the
+ * parser's stack, a block about four: a full stack is the nesting limit. */
+#define YYMAXDEPTH (4 * LIMIT_NESTING)
+
+/* Only reached when the parser's stack is full ("memory exhausted"):
+ * syntax errors go through yyreport_syntax_error(). */
 static void sonde_yyerror(YYLTYPE *loc, struct parse_ctx *ctx, const char *msg)
 {
 	if (!ctx->lex_failed)
-		diag_error(ctx->diags, loc, "syntax error: %s", msg);
+		diag_error(ctx->diags, loc, "syntax: nesting too deep: the parser's stack of %d levels is full",
+			   YYMAXDEPTH);
 }
 
 static struct node *mk(struct parse_ctx *c, enum node_kind k, const YYLTYPE *loc)
@@ -908,5 +914,7 @@ struct program *parse_program(struct arena *arena, struct diags *diags, const ch
 	}
 	rc = sonde_yyparse(&ctx);
 	sonde_lex_stop(&ctx);
-	return rc ? NULL : prog;
+	if (rc || ast_check_nesting(prog, diags, LIMIT_NESTING))
+		return NULL;
+	return prog;
 }

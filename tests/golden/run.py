@@ -99,6 +99,11 @@ def diff(expected, actual, what):
     return "".join(lines)
 
 
+def expand_repeats(script):
+    """`{repeat N TEXT}` stands for TEXT written N times: inputs too large to keep."""
+    return re.sub(r"\{repeat (\d+) ([^}]*)\}", lambda m: m.group(2) * int(m.group(1)), script)
+
+
 def run_case(binary, case, name, env):
     tmp = tempfile.mkdtemp(prefix="sonde-golden-")
     try:
@@ -107,7 +112,7 @@ def run_case(binary, case, name, env):
         if case.get("emit_elf", "yes") == "yes":
             cmd += ["--emit-elf", elf]
         cmd += shlex.split(case.get("args", ""))
-        script = case["script"].replace("{sonde}", binary)
+        script = expand_repeats(case["script"].replace("{sonde}", binary))
         if case.get("mode", "e") == "file":
             with open(os.path.join(tmp, name + ".bt"), "w") as f:
                 f.write(script)
