@@ -76,10 +76,10 @@ enum probe_flag {
 	PF_ARGS          = 1u << 3,  /* args.FIELD from a tracepoint format */
 	PF_RETVAL        = 1u << 4,  /* retval (register ax of the context) */
 	PF_FUNC          = 1u << 5,  /* func: the probed function */
-	PF_REGS          = 1u << 9,  /* reg(): the context holds registers (probe_ops.reg_offset) */
-	PF_PID_FILTER    = 1u << 6,  /* sees every process: -p adds a pid check */
-	PF_LISTED        = 1u << 7,  /* `-l` without a provider lists it */
-	PF_GLOB_CANDIDATE = 1u << 8, /* a provider wildcard (`k*:f`) may expand to it
+	PF_REGS          = 1u << 6,  /* reg(): the context holds registers (probe_ops.reg_offset) */
+	PF_PID_FILTER    = 1u << 7,  /* sees every process: -p adds a pid check */
+	PF_LISTED        = 1u << 8,  /* `-l` without a provider lists it */
+	PF_GLOB_CANDIDATE = 1u << 9, /* a provider wildcard (`k*:f`) may expand to it
 					(user types only with -p or a path target) */
 };
 
