@@ -194,6 +194,79 @@ struct val lower_ctx_word(struct lower *l, struct node *n)
 	return (struct val){ ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset) };
 }
 
+/* pcomm, ppid, leader_comm, leader_tid: a member of the parent or the
+ * group leader of a task (the current one, or the argument of the call
+ * form), rewritten to the member chain they stand for. */
+static const struct {
+	const char *name, *link, *member;
+} task_members[] = {
+	{ "ppid", "real_parent", "tgid" },
+	{ "pcomm", "real_parent", "comm" },
+	{ "leader_tid", "group_leader", "pid" },
+	{ "leader_comm", "group_leader", "comm" },
+};
+
+static const struct type *check_task_member(struct sema *s, struct node *n, struct node *task)
+{
+	size_t i = 0;
+	while (strcmp(task_members[i].name, n->name))
+		i++; /* the tables name only these */
+	struct arena *a = s->c->arena;
+	if (!task) {
+		task = node_new(a, N_IDENT, &n->loc);
+		task->name = "curtask";
+	}
+	struct node *link = node_new(a, N_FIELD, &n->loc);
+	link->name = task_members[i].link;
+	link->arrow = true;
+	link->a = task;
+	struct node member = { .kind = N_FIELD, .loc = n->loc, .next = n->next,
+			       .name = task_members[i].member, .arrow = true, .a = link };
+	*n = member;
+	return check_expr(s, n);
+}
+
+const struct type *check_task_builtin(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	return check_task_member(s, n, NULL);
+}
+
+const struct type *check_task_call(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	return check_task_member(s, n, n->args);
+}
+
+/* kptr(p), uptr(p): mark the address space of a pointer; sonde reads kernel
+ * or user memory by the probe type, so the value is unchanged */
+const struct type *check_address_space(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind != TY_NONE && !is_int(t)) {
+		ERR(s, &n->args->loc, "%s() expects a pointer or an integer (%s provided)", n->name, tname(s, t));
+		return &type_none;
+	}
+	return t;
+}
+
+struct val lower_address_space(struct lower *l, struct node *n)
+{
+	return lower_expr(l, n->args);
+}
+
+/* usermode: 1 when the probe interrupted user code (the low bits of cs) */
+const struct type *check_usermode(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	sema_info(s->c, n)->ctx_offset = s->probe->ops->reg_offset("cs");
+	return &type_u8;
+}
+
+struct val lower_usermode(struct lower *l, struct node *n)
+{
+	LLVMValueRef cs = ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset);
+	LLVMValueRef ring = LLVMBuildAnd(l->b, cs, lower_const(l, 3), "");
+	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntEQ, ring, lower_const(l, 3), "")) };
+}
+
 /* `args` alone: only args.FIELD is a value */
 const struct type *check_args(struct sema *s, struct node *n, const struct builtin_def *b)
 {

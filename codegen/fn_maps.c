@@ -100,8 +100,9 @@ struct val lower_delete(struct lower *l, struct node *n)
 	}
 	LLVMValueRef key = build_key(l, m, mapnode->a);
 	LLVMValueRef args[2] = { l->map_globals[m->index], key };
-	lower_helper(l, H_MAP_DELETE, l->i64, args, 2);
-	return (struct val){ lower_const(l, 1) };
+	LLVMValueRef rc = lower_helper(l, H_MAP_DELETE, l->i64, args, 2);
+	/* true when there was an entry to delete */
+	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntEQ, rc, lower_const(l, 0), "")) };
 }
 
 struct val lower_has_key(struct lower *l, struct node *n)
