@@ -111,7 +111,7 @@ struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key)
 		LLVMValueRef cnt = percpu_sum(l, m, key, 0), tot = percpu_sum(l, m, key, 8);
 		LLVMValueRef z = LLVMBuildICmp(l->b, LLVMIntEQ, cnt, lower_const(l, 0), "");
 		LLVMValueRef safe = LLVMBuildSelect(l->b, z, lower_const(l, 1), cnt, "");
-		LLVMValueRef q = m->value->is_signed ? LLVMBuildSDiv(l->b, tot, safe, "") : LLVMBuildUDiv(l->b, tot, safe, "");
+		LLVMValueRef q = emit_arith(l, OP_DIV, m->value->is_signed, tot, safe, -1); /* BPF has no signed division */
 		return (struct val){ LLVMBuildSelect(l->b, z, lower_const(l, 0), q, "") };
 	}
 	default: {

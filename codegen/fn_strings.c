@@ -29,6 +29,8 @@ static void fold_param_suffix(struct sema *s, struct node *n)
 
 const struct type *check_str(struct sema *s, struct node *n, const struct func_def *fn)
 {
+	if (n->args->kind == N_POSPARAM) /* str($1) is the parameter's text, numbers too */
+		posparam_as_string(s, n->args);
 	fold_param_suffix(s, n);
 	const struct type *t = check_expr(s, n->args);
 	size_t cap = (size_t)s->c->opts->max_strlen;

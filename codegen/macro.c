@@ -18,6 +18,7 @@ struct expansion {
 	struct node *args; /* call arguments, in parameter order */
 	int id;            /* unique per expansion: hygienic variable names */
 	int depth;
+	int loops;         /* loops of the macro body around the node being copied */
 };
 
 static int expand_node(struct compiler *c, struct node *n, int depth, int *counter);
@@ -70,14 +71,18 @@ static struct node *clone(struct expansion *e, const struct node *n)
 		else if (arg)
 			diag_error(e->c->diags, &arg->loc, "macro %s: parameter @%s expects a map", e->m->name, n->name);
 	}
-	if (e->m->name && (n->kind == S_RETURN || n->kind == S_BREAK || n->kind == S_CONTINUE))
+	/* break and continue may leave loops of the macro, not the macro */
+	bool loop = n->kind == S_WHILE || n->kind == S_FOR_RANGE || n->kind == S_FOR_MAP;
+	if (e->m->name && (n->kind == S_RETURN || ((n->kind == S_BREAK || n->kind == S_CONTINUE) && !e->loops)))
 		diag_error(e->c->diags, &n->loc, "'%s' statement is not allowed in a macro",
 			   n->kind == S_RETURN ? "return" : n->kind == S_BREAK ? "break" : "continue");
 	out->a = clone(e, n->a);
 	out->b = clone(e, n->b);
 	out->c = clone(e, n->c);
 	out->args = clone_list(e, n->args);
+	e->loops += loop;
 	out->body = clone_list(e, n->body);
+	e->loops -= loop;
 	out->else_body = clone_list(e, n->else_body);
 	return out;
 }

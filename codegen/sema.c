@@ -222,8 +222,7 @@ static void run_pass(struct compiler *c)
 			if (t->kind != TY_NONE && !is_int(t))
 				ERR(&s, &pi->ast->filter->loc, "Invalid type for predicate: %s", tname(&s, t));
 		}
-		for (struct node *st = pi->ast->body; st; st = st->next)
-			check_stmt(&s, st);
+		check_statements(&s, pi->ast->body);
 		scope_pop(&s);
 	}
 }

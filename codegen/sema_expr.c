@@ -28,13 +28,31 @@ const struct type *arith_result(const struct type *l, const struct type *r)
 	return (lsig || rsig) ? &type_i64 : &type_u64;
 }
 
-static void posparam(struct sema *s, struct node *n)
+/* The text of $N, NULL (after the warning) when it is empty or missing. */
+static const char *posparam_text(struct sema *s, struct node *n)
 {
 	int idx = (int)n->ival;
 	const char *text = idx <= s->c->opts->nparams ? s->c->opts->params[idx - 1] : NULL;
-	if (!text || !*text) {
-		/* nodes are rewritten on the first pass, so warn here directly */
-		diag_warning(s->c->diags, &n->loc, "Positional parameter $%d is empty or not provided.", idx);
+	if (text && *text)
+		return text;
+	/* nodes are rewritten on the first pass, so warn here directly */
+	diag_warning(s->c->diags, &n->loc, "Positional parameter $%d is empty or not provided.", idx);
+	return NULL;
+}
+
+/* $N as a string literal, numbers included: the argument of str($N) */
+void posparam_as_string(struct sema *s, struct node *n)
+{
+	const char *text = posparam_text(s, n);
+	n->kind = N_STR;
+	n->str = text ? text : "";
+	n->str_len = (int)strlen(n->str);
+}
+
+static void posparam(struct sema *s, struct node *n)
+{
+	const char *text = posparam_text(s, n);
+	if (!text) {
 		n->kind = N_INT;
 		n->ival = 0;
 		return;
@@ -257,8 +275,7 @@ static const struct type *check_block_expr(struct sema *s, struct node *n)
 {
 	struct scope sc;
 	scope_push(s, &sc);
-	for (struct node *st = n->body; st; st = st->next)
-		check_stmt(s, st);
+	check_statements(s, n->body);
 	const struct type *t = n->a ? check_expr(s, n->a) : &type_void;
 	scope_pop(s);
 	return t;

@@ -85,9 +85,12 @@ const struct type *arith_result(const struct type *l, const struct type *r);
 const struct type *check_condition(struct sema *s, struct node *n, const char *what);
 const struct type *check_expr(struct sema *s, struct node *n);
 void note_divmod(struct sema *s, struct node *n, int op);
+void posparam_as_string(struct sema *s, struct node *n);
 
 /* sema_stmt.c: statements, assignments, loops, inlined fns */
 void check_stmt(struct sema *s, struct node *st);
+/* A block's statements, with the warning for code after exit()/return */
+void check_statements(struct sema *s, struct node *first);
 const struct type *check_incdec(struct sema *s, struct node *n);
 const struct type *check_inline_fn(struct sema *s, struct node *n);
 

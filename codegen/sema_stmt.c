@@ -293,12 +293,32 @@ static void check_for_map(struct sema *s, struct node *st)
 	scope_pop(s);
 }
 
+/* A statement after which the rest of its block never runs. */
+static bool ends_block(const struct node *st)
+{
+	if (st->kind == S_RETURN || st->kind == S_BREAK || st->kind == S_CONTINUE)
+		return true;
+	return st->kind == S_EXPR && st->a->kind == N_CALL && !strcmp(st->a->name, "exit");
+}
+
+void check_statements(struct sema *s, struct node *first)
+{
+	bool ended = false, warned = false;
+	for (struct node *st = first; st; st = st->next) {
+		if (ended && !warned) {
+			WARN(s, &st->loc, "Unreachable statement."); /* once per block */
+			warned = true;
+		}
+		check_stmt(s, st);
+		ended = ended || ends_block(st);
+	}
+}
+
 static void check_block(struct sema *s, struct node *body)
 {
 	struct scope sc;
 	scope_push(s, &sc);
-	for (struct node *st = body; st; st = st->next)
-		check_stmt(s, st);
+	check_statements(s, body);
 	scope_pop(s);
 }
 
@@ -339,8 +359,7 @@ const struct type *check_inline_fn(struct sema *s, struct node *n)
 		}
 		sema_info(s->c, p)->var = scope_add(s, p->name, pt);
 	}
-	for (struct node *st = n->body; st; st = st->next)
-		check_stmt(s, st);
+	check_statements(s, n->body);
 	s->scope = caller;
 	s->fn_ret = caller_ret;
 	s->loop_depth = loops;
