@@ -64,8 +64,13 @@ static void check_assign(struct sema *s, struct node *st)
 	}
 	if (target->kind == N_VAR) {
 		const struct type *t = check_expr(s, value);
-		if (t->kind == TY_NONE)
+		if (t->kind == TY_NONE) {
+			/* the value's error is reported: later uses of the
+			 * variable are not errors of their own */
+			if (st->op == ASSIGN_EQ && !scope_find(s, target->name))
+				scope_add(s, target->name, &type_none);
 			return;
+		}
 		if (t->kind == TY_VOID) {
 			ERR(s, &value->loc, "cannot assign a value of type 'void'");
 			return;

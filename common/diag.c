@@ -13,16 +13,31 @@ void diags_init(struct diags *d, struct arena *a, const char *filename, const ch
 	d->tail = &d->head;
 }
 
+/* An entry already reported with the same level, place and text: the
+ * copies of a macro body repeat the problems of the body. */
+static struct diag_entry *find_same(const struct diags *d, enum diag_level level, const struct src_loc *loc,
+				    const char *msg)
+{
+	for (struct diag_entry *e = d->head; e; e = e->next)
+		if (e->level == level && e->has_loc == (loc != NULL) && !strcmp(e->msg, msg) &&
+		    (!loc || !memcmp(&e->loc, loc, sizeof(*loc))))
+			return e;
+	return NULL;
+}
+
 static struct diag_entry *add(struct diags *d, enum diag_level level, const struct src_loc *loc,
 			      const char *fmt, va_list ap)
 {
-	struct diag_entry *e = arena_alloc(d->arena, sizeof(*e));
 	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	char *msg = arena_alloc(d->arena, (size_t)n + 1);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	struct diag_entry *e = find_same(d, level, loc, msg);
+	if (e)
+		return e;
+	e = arena_alloc(d->arena, sizeof(*e));
 	e->msg = msg;
 	e->level = level;
 	if (loc) {
