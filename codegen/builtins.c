@@ -138,22 +138,24 @@ struct val lower_curtask(struct lower *l, struct node *n)
 	return (struct val){ helper0(l, H_GET_CURRENT_TASK) };
 }
 
-/* func: in user space the instruction pointer, in the kernel
- * bpf_get_func_ip */
+/* func: at a uprobe the instruction pointer; elsewhere bpf_get_func_ip,
+ * which at a return probe still gives the probed function */
 const struct type *check_func(struct sema *s, struct node *n, const struct builtin_def *b)
 {
 	const struct probe_info *pi = s->probe;
-	sema_info(s->c, n)->ctx_offset = (pi->flags & PF_USER) ? pi->ops->reg_offset("ip") : -1;
+	bool at_entry = (pi->flags & PF_USER) && !(pi->flags & PF_RETVAL);
+	sema_info(s->c, n)->ctx_offset = at_entry ? pi->ops->reg_offset("ip") : -1;
 	return type_symbol(s->c->arena, pi->flags & PF_USER);
 }
 
 struct val lower_func(struct lower *l, struct node *n)
 {
 	const struct call_info *ci = n->sema;
+	bool user = n->type->kind == TY_USYM;
 	if (ci->ctx_offset >= 0)
-		return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), true);
+		return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), user);
 	LLVMValueRef args[1] = { l->ctx_arg };
-	return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), false);
+	return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), user);
 }
 
 /* argN and retval: a word of the context at the offset from the probe type */

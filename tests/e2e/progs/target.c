@@ -1,8 +1,10 @@
-/* Workload for the uprobe cases: calls e2e_add(i, 1) for i = 1..N.
- * usage: target [N]   (default 10)
+/* Workload for the uprobe cases: calls e2e_add(i, 1) for i = 1..N, then
+ * stays alive for MS milliseconds (so that its symbols can be read).
+ * usage: target [N [MS]]   (default 10, 0)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 __attribute__((noinline)) int e2e_add(int a, int b)
 {
@@ -17,5 +19,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= n; i++)
 		sum += e2e_add(i, 1);
 	printf("target done %ld\n", sum);
+	fflush(stdout);
+	if (argc > 2)
+		usleep((useconds_t)atoi(argv[2]) * 1000);
 	return 0;
 }
