@@ -15,7 +15,17 @@ static void check_assign_var(struct sema *s, struct node *st, struct node *targe
 	}
 	struct var_info *v = scope_find(s, target->name);
 	if (!v) {
-		v = scope_add(s, target->name, storage_type(t));
+		/* The final pass starts from the type the first pass ended
+		 * with, so that every use sees the variable's storage layout
+		 * (a later assignment may widen a string or tuple). */
+		const struct type *start = storage_type(t);
+		const struct call_info *first = target->sema;
+		if (s->c->second_pass && first && first->var) {
+			const struct type *m = merge_types(s->c->arena, first->var->type, start);
+			if (m)
+				start = m;
+		}
+		v = scope_add(s, target->name, start);
 	} else {
 		const struct type *m = merge_types(s->c->arena, v->type, t);
 		if (!m)
