@@ -163,6 +163,7 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 	}
 	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 512u << 10, 0, 0);
 	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);
+	l->warned = define_map(l, "sonde_warned", MT_ARRAY, c->nactions ? (uint32_t)c->nactions : 1, 4, 8);
 	l->scratch = map_global(l, out->scratch_name, 4);
 	if (c->stack_frames) {
 		out->stack_map_name = "sonde_stacks";

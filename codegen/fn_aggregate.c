@@ -132,7 +132,8 @@ struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key)
 
 /* Look up a per-CPU aggregation entry, creating it zeroed when missing.
  * Branches to `skip` when the map is full. */
-static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMBasicBlockRef skip)
+static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMBasicBlockRef skip,
+				    int full_action)
 {
 	const struct map_desc *d = desc_of(l, m);
 	LLVMValueRef res = entry_alloca(l, l->ptr);
@@ -143,7 +144,7 @@ static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMVal
 	LLVMPositionBuilderAtEnd(l->b, create);
 	LLVMValueRef zero = scratch_alloc(l, d->value_size);
 	emit_memset0(l, zero, d->value_size);
-	map_update(l, m, key, zero, 1 /* BPF_NOEXIST */);
+	map_update(l, m, key, zero, 1 /* BPF_NOEXIST */, full_action);
 	LLVMValueRef p2 = map_lookup(l, m, key);
 	LLVMBuildStore(l->b, p2, res);
 	LLVMBuildCondBr(l->b, is_null(l, p2), skip, have);
@@ -209,7 +210,7 @@ void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, s
 		LLVMBuildStore(l->b, bucket, gep(l, key, d->key_size - 8));
 	}
 	LLVMBasicBlockRef done = new_block(l, "agg.done");
-	LLVMValueRef p = aggregate_entry(l, m, key, done);
+	LLVMValueRef p = aggregate_entry(l, m, key, done, node_action(target));
 	switch (kind) {
 	case TY_COUNT: case TY_HIST: case TY_LHIST:
 		add_to(l, p, lower_const(l, 1));

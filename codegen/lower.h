@@ -35,6 +35,7 @@ struct lower {
 
 	LLVMValueRef *map_globals; /* per script map */
 	LLVMValueRef ringbuf, scratch, globals, stacks;
+	LLVMValueRef warned;       /* one u64 per action: runtime warning already sent */
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */
 
 	/* current function (a probe, or the callback of a map loop) */

@@ -35,14 +35,28 @@ void emit_event(struct lower *l, int action)
 }
 
 /* The located warning `action` (registered by the semantic pass), printed
- * by the runtime when `cond` holds. */
+ * by the runtime when `cond` holds: once per run, because a full map or a
+ * zero divisor would otherwise warn at every event and fill the ring
+ * buffer that the program's own output needs. */
 void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action)
 {
 	if (action < 0)
 		return;
-	LLVMBasicBlockRef warn = new_block(l, "warn"), done = new_block(l, "warn.done");
+	LLVMBasicBlockRef warn = new_block(l, "warn"), first = new_block(l, "warn.first"),
+			  done = new_block(l, "warn.done");
 	LLVMBuildCondBr(l->b, cond, warn, done);
 	LLVMPositionBuilderAtEnd(l->b, warn);
+	LLVMValueRef key = entry_alloca(l, l->i32);
+	LLVMBuildStore(l->b, LLVMConstInt(l->i32, (unsigned)action, 0), key);
+	LLVMValueRef args[2] = { l->warned, key };
+	LLVMValueRef flag = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
+	LLVMBasicBlockRef have = new_block(l, "warn.flag");
+	LLVMBuildCondBr(l->b, is_null(l, flag), done, have);
+	LLVMPositionBuilderAtEnd(l->b, have);
+	LLVMValueRef old = LLVMBuildAtomicRMW(l->b, LLVMAtomicRMWBinOpXchg, flag, lower_const(l, 1),
+					      LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, old, lower_const(l, 0), ""), first, done);
+	LLVMPositionBuilderAtEnd(l->b, first);
 	emit_event(l, action);
 	LLVMBuildBr(l->b, done);
 	LLVMPositionBuilderAtEnd(l->b, done);

@@ -68,8 +68,11 @@ struct val lower_builtin(struct lower *l, struct node *n);
 const struct map_desc *desc_of(struct lower *l, struct map_info *m);
 LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode);
 LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key);
-void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags);
-void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt);
+/* full_action: the warning when the map is full (-1: none) */
+void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags,
+		int full_action);
+void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt,
+	       int full_action);
 struct val lower_map_read(struct lower *l, struct node *n);
 void lower_for_map(struct lower *l, struct node *st);
 LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);

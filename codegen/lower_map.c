@@ -4,6 +4,8 @@
  * bpf_for_each_map_elem callback. */
 #include <string.h>
 
+#include <errno.h>
+
 #include "lower_internal.h"
 
 const struct map_desc *desc_of(struct lower *l, struct map_info *m)
@@ -32,10 +34,13 @@ LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key)
 	return lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
 }
 
-void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags)
+void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags,
+		int full_action)
 {
 	LLVMValueRef args[4] = { l->map_globals[m->index], key, val, lower_const(l, flags) };
-	lower_helper(l, H_MAP_UPDATE, l->i64, args, 4);
+	LLVMValueRef rc = lower_helper(l, H_MAP_UPDATE, l->i64, args, 4);
+	emit_runtime_warning(l, LLVMBuildICmp(l->b, LLVMIntEQ, rc, lower_const(l, (uint64_t)-E2BIG), ""),
+			     full_action);
 }
 
 struct val lower_map_read(struct lower *l, struct node *n)
@@ -60,12 +65,13 @@ struct val lower_map_read(struct lower *l, struct node *n)
 	return load_value(l, slot, t);
 }
 
-void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt)
+void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val v, const struct type *vt,
+	       int full_action)
 {
 	const struct map_desc *d = desc_of(l, m);
 	LLVMValueRef slot = scratch_alloc(l, d->value_size);
 	store_value(l, slot, m->value, v, vt);
-	map_update(l, m, key, slot, 0);
+	map_update(l, m, key, slot, 0, full_action);
 }
 
 /* A static `long NAME(map, key, value, ctx)` callback for

@@ -34,7 +34,7 @@ struct val lower_incdec(struct lower *l, struct node *n)
 	} else {
 		struct map_info *m = ((struct call_info *)t->sema)->map;
 		LLVMValueRef key = build_key(l, m, t->a);
-		map_store(l, m, key, (struct val){ nv }, m->value);
+		map_store(l, m, key, (struct val){ nv }, m->value, node_action(t));
 		nv = normalize_int(l, nv, m->value);
 	}
 	return pre ? (struct val){ nv } : old;
@@ -60,7 +60,7 @@ static void lower_assign(struct lower *l, struct node *st)
 			v = lower_expr(l, value);
 		}
 		LLVMValueRef key = build_key(l, m, target->a);
-		map_store(l, m, key, v, vt);
+		map_store(l, m, key, v, vt, node_action(target));
 		return;
 	}
 	struct var_info *var = ((struct call_info *)target->sema)->var;

@@ -60,6 +60,7 @@ const char *map_name(struct sema *s, struct node *n);
 struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create);
 void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, const struct src_loc *loc);
 struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok);
+void note_map_update(struct sema *s, struct node *n, const struct src_loc *loc);
 const struct type *check_map_read(struct sema *s, struct node *n);
 
 /* builtins.c: args.FIELD, kernel enum constants */

@@ -114,6 +114,18 @@ const struct type *check_map_read(struct sema *s, struct node *n)
 /* ---- map functions ---- */
 
 /* A map argument of print/clear/zero/delete/has_key: `@m` or `@m[k]`. */
+/* An update of map node n (an assignment at loc) may find the map full:
+ * the runtime warning of §11.3, carried by the map node. */
+void note_map_update(struct sema *s, struct node *n, const struct src_loc *loc)
+{
+	struct action act = { .kind = ACT_WARNING, .map = -1 };
+	act.fmt = diag_render(s->c->diags, DIAG_WARNING, loc,
+			      "Map full; can't update element. Try increasing max_map_keys config or manually "
+			      "setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n"
+			      "Additional Info - helper: map_update_elem, retcode: -7");
+	sema_add_action(s, n, act);
+}
+
 struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bool keyed_ok)
 {
 	if (!arg || arg->kind != N_MAP) {

@@ -48,6 +48,7 @@ static void check_assign(struct sema *s, struct node *st)
 	}
 	if (target->kind == N_MAP) {
 		struct map_info *m = use_map_key(s, target, true);
+		note_map_update(s, target, &st->loc);
 		const struct type *t;
 		if (aggregate) {
 			t = check_aggregate(s, value);
@@ -120,6 +121,7 @@ const struct type *check_incdec(struct sema *s, struct node *n)
 	}
 	if (t->kind == N_MAP) {
 		struct map_info *m = use_map_key(s, t, true);
+		note_map_update(s, t, &n->loc);
 		assign_map_value(s, m, &type_i64, &n->loc);
 		t->type = m->value;
 		if (m->value->kind != TY_INT && m->value->kind != TY_NONE) {
