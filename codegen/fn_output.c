@@ -2,7 +2,8 @@
  * printf(), system() and cat() (a format and its arguments), print() of a
  * value or a map, exit(), and join() of a user-space string array. Each
  * check registers the action the runtime carries out; each lowering copies
- * the arguments into the event. */
+ * the arguments into the event. Also debugf(), which the kernel formats
+ * into its trace pipe. */
 #include "../common/format.h"
 #include "functions.h"
 #include "lower_internal.h"
@@ -181,5 +182,64 @@ struct val lower_join(struct lower *l, struct node *n)
 	LLVMBuildBr(l->b, done);
 	LLVMPositionBuilderAtEnd(l->b, done);
 	emit_event_buffer(l, ev, payload);
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* debugf(fmt, ...): bpf_trace_vprintk, which takes at most 12 arguments of
+ * 8 bytes; strings are passed by address and read by the kernel. */
+enum { DEBUGF_MAX_ARGS = 12 };
+
+const struct type *check_debugf(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	if (!n->args || n->args->kind != N_STR) {
+		ERR(s, n->args ? &n->args->loc : &n->loc, "debugf() requires a string literal as its first argument");
+		return &type_void;
+	}
+	struct fmt_spec specs[DEBUGF_MAX_ARGS];
+	char err[256];
+	int nspec = format_parse(n->args->str, specs, DEBUGF_MAX_ARGS, err, sizeof(err));
+	int nargs = 0;
+	for (struct node *a = n->args->next; a; a = a->next, nargs++) {
+		const struct type *t = check_expr(s, a);
+		if (t->kind != TY_NONE && !is_int(t) && t->kind != TY_STRING) {
+			ERR(s, &a->loc, "debugf() prints integers and strings, not '%s'", tname(s, t));
+			return &type_void;
+		}
+	}
+	if (nspec < 0) {
+		ERR(s, &n->loc, "%s", err);
+		return &type_void;
+	}
+	if (nargs > DEBUGF_MAX_ARGS) {
+		ERR(s, &n->loc, "debugf: too many arguments (%d, at most %d)", nargs, DEBUGF_MAX_ARGS);
+		return &type_void;
+	}
+	if (nargs != nspec) {
+		ERR(s, &n->loc, "debugf: %s arguments for format string (%d supplied, %d expected)",
+		    nargs > nspec ? "too many" : "not enough", nargs, nspec);
+		return &type_void;
+	}
+	WARN(s, &n->loc, "debugf() is not for production: it writes to the kernel trace pipe "
+	     "(/sys/kernel/tracing/trace_pipe), shared by all tracers");
+	return &type_void;
+}
+
+struct val lower_debugf(struct lower *l, struct node *n)
+{
+	struct node *fmt = n->args;
+	struct val f = lower_string_literal(l, fmt->str, fmt->str_len, (size_t)fmt->str_len + 1);
+	int nargs = 0;
+	for (struct node *a = fmt->next; a; a = a->next)
+		nargs++;
+	LLVMValueRef data = nargs ? scratch_alloc(l, 8 * (size_t)nargs) : LLVMConstNull(l->ptr);
+	int i = 0;
+	for (struct node *a = fmt->next; a; a = a->next, i++) {
+		struct val v = lower_expr(l, a);
+		LLVMValueRef word = a->type->kind == TY_STRING ? LLVMBuildPtrToInt(l->b, v.v, l->i64, "") : v.v;
+		LLVMBuildStore(l->b, word, gep(l, data, 8 * (size_t)i));
+	}
+	LLVMValueRef args[4] = { f.v, LLVMConstInt(l->i32, (unsigned)fmt->str_len + 1, 0), data,
+				 LLVMConstInt(l->i32, 8 * (unsigned)nargs, 0) };
+	lower_helper(l, H_TRACE_VPRINTK, l->i64, args, 4);
 	return (struct val){ lower_const(l, 0) };
 }
