@@ -7,6 +7,18 @@
 
 #define ARENA_BLOCK_MIN (64 * 1024)
 
+/* Under AddressSanitizer (-DSONDE_SANITIZE=ON) the unused part of a block
+ * stays poisoned and every allocation is followed by a poisoned gap, so an
+ * overrun of arena memory is reported like one of malloc'd memory. */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define ARENA_REDZONE 16
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ARENA_REDZONE 0
+#endif
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
@@ -15,23 +27,27 @@ struct arena_block {
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-	size = (size + 15) & ~(size_t)15;
+	size_t rounded = (size + 15) & ~(size_t)15;
+	size_t need = rounded + ARENA_REDZONE;
 	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < size) {
-		size_t cap = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
+	if (!b || b->size - b->used < need) {
+		size_t cap = need > ARENA_BLOCK_MIN ? need : ARENA_BLOCK_MIN;
 		b = malloc(sizeof(*b) + cap);
 		if (!b) {
 			fputs("ERROR: out of memory\n", stderr);
 			abort();
 		}
+		ASAN_POISON_MEMORY_REGION(b->data, cap);
 		b->next = a->head;
 		b->used = 0;
 		b->size = cap;
 		a->head = b;
 	}
 	void *p = b->data + b->used;
-	b->used += size;
-	memset(p, 0, size);
+	b->used += need;
+	ASAN_UNPOISON_MEMORY_REGION(p, size);
+	/* the padding up to 16 bytes is zeroed too, but is poisoned under ASan */
+	memset(p, 0, ARENA_REDZONE ? size : rounded);
 	return p;
 }
 
@@ -64,6 +80,7 @@ void arena_free(struct arena *a)
 {
 	while (a->head) {
 		struct arena_block *next = a->head->next;
+		ASAN_UNPOISON_MEMORY_REGION(a->head->data, a->head->size);
 		free(a->head);
 		a->head = next;
 	}

@@ -43,7 +43,8 @@ static void emit(struct pp *p, const char *s, size_t n)
 		while (p->len + n + 1 > cap)
 			cap *= 2;
 		char *nb = arena_alloc(p->arena, cap);
-		memcpy(nb, p->out, p->len);
+		if (p->len) /* the first buffer has nothing to copy (out is NULL) */
+			memcpy(nb, p->out, p->len);
 		p->out = nb;
 		p->cap = cap;
 	}

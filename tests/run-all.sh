@@ -1,7 +1,8 @@
 #!/bin/bash
 # The single test command: installs what is missing (Debian 12, as root),
-# builds, then runs the unit tests, our end-to-end suite and the shared
-# acceptance suite, and ends with one line "N passed, M failed, K skipped".
+# builds, then runs the unit tests, our end-to-end suite, both again against
+# a sanitizer build, and the shared acceptance suite, and ends with one line
+# "N passed, M failed, K skipped".
 #
 #   bash tests/run-all.sh               everything
 #   bash tests/run-all.sh --build-only  install + build, no tests
@@ -11,6 +12,9 @@
 #   - unit tests: every ctest test;
 #   - end-to-end (tests/e2e): every case; a case named in
 #     tests/e2e/known-failures.txt is run and reported, its failure not counted;
+#   - sanitizer run: a second build with ASan and UBSan (build-asan/) counts
+#     as one check, then its unit tests and end-to-end cases count like the
+#     ones above; a sanitizer report fails the case (known failures too);
 #   - acceptance (../shared/acceptance): only the cases named in
 #     tests/acceptance-required.txt count (a required case that is missing from
 #     the suite counts as failed); the others are run and reported only.
@@ -19,6 +23,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 BUILD=$ROOT/build
+ASAN_BUILD=$ROOT/build-asan
 ACCEPTANCE=$ROOT/../shared/acceptance
 PACKAGES=(llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev flex bison pkg-config
           cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
@@ -27,7 +32,7 @@ build_only=0
 for arg in "$@"; do
 	case $arg in
 	--build-only) build_only=1 ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-all.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -103,9 +108,9 @@ fi
 
 # ---------------------------------------------------------------- kernel suites
 if [ "$(id -u)" -ne 0 ]; then
-	section "end-to-end and acceptance"
-	echo "SKIP: both need root (BPF); run as root"
-	skipped=$((skipped + 2))
+	section "end-to-end, sanitizer run and acceptance"
+	echo "SKIP: all three need root (BPF); run as root"
+	skipped=$((skipped + 3))
 	summary
 fi
 
@@ -119,6 +124,49 @@ if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/e2e.lo
 else
 	failed=$((failed + 1)); failures+=("e2e runner did not finish")
 fi
+
+# ---------------------------------------------------------------- sanitizers
+# The same tests against a build with AddressSanitizer (leaks included) and
+# UndefinedBehaviorSanitizer. A report aborts the process (a crash status, so
+# cases expecting an error status fail too), and --sanitizer-reports fails any
+# case whose stderr has one. The options reach the golden cases run as user
+# nobody: setpriv and the golden runner keep the environment. LLVM's static
+# libraries are not instrumented, so ASan's ODR check (which only sees
+# instrumented globals) needs no exception for them.
+section "sanitizer run (build-asan: ASan, UBSan)"
+export ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
+export UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1
+asan_start=$SECONDS
+if cmake -S . -B "$ASAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_WERROR=ON \
+		-DSONDE_SANITIZE=ON >"$LOGS/asan-cmake.log" 2>&1 &&
+	cmake --build "$ASAN_BUILD" -j2 >>"$LOGS/asan-cmake.log" 2>&1; then
+	echo "PASS sanitizer build"
+	passed=$((passed + 1))
+	ctest --test-dir "$ASAN_BUILD" --output-on-failure 2>&1 | tee "$LOGS/asan-ctest.log"
+	if line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$LOGS/asan-ctest.log" | tail -1); then
+		read -r nfail ntotal < <(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' <<<"$line")
+		passed=$((passed + ntotal - nfail))
+		failed=$((failed + nfail))
+		[ "$nfail" -eq 0 ] || failures+=("sanitizer unit tests ($nfail)")
+	else
+		failed=$((failed + 1)); failures+=("sanitizer ctest did not run")
+	fi
+	python3 tests/e2e/run.py --binary "$ASAN_BUILD/sonde" --sanitizer-reports \
+		--known-failures tests/e2e/known-failures.txt 2>&1 | tee "$LOGS/asan-e2e.log"
+	if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/asan-e2e.log" | tail -1); then
+		read -r p f s < <(sed -E 's/([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		[ "$f" -eq 0 ] || failures+=("sanitizer e2e ($f): see FAIL lines above")
+	else
+		failed=$((failed + 1)); failures+=("sanitizer e2e runner did not finish")
+	fi
+else
+	grep -E 'error|Error' "$LOGS/asan-cmake.log" | head -30
+	echo "FAIL sanitizer build (full log: $LOGS/asan-cmake.log)"
+	failed=$((failed + 1)); failures+=("sanitizer build")
+fi
+unset ASAN_OPTIONS UBSAN_OPTIONS
+echo "sanitizer run: $((SECONDS - asan_start)) s"
 
 section "acceptance (../shared/acceptance)"
 if [ ! -f "$ACCEPTANCE/run.py" ]; then

@@ -2,6 +2,7 @@
 """End-to-end tests: run sonde against the real kernel and check what it prints.
 
 usage: run.py --binary build/sonde [--filter REGEX] [--known-failures FILE] [--list] [-v]
+              [--sanitizer-reports]
 
 Each tests/e2e/cases/*.case file is one test; the format is described in
 tests/e2e/README.md. Python 3 standard library only. Must run as root.
@@ -25,6 +26,9 @@ SINGLE = {"name", "desc", "script", "mode", "args", "params", "setup", "backgrou
           "stderr_is", "check", "input"}
 READY = re.compile(r'^Attached \d+ probes?$|"type": "attached_probes"', re.M)
 READY_FALLBACK = 3.0
+# What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print.
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: \w+Sanitizer")
+SANITIZER_FAIL = "sanitizer report"
 
 
 # ---------------------------------------------------------------- case files
@@ -264,7 +268,7 @@ def short(text, limit=150):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def run_case(case, binary, env0, verbose):
+def run_case(case, binary, env0, verbose, sanitizer):
     tmp = tempfile.mkdtemp(prefix="sonde-e2e-")
     values = {"tmp": tmp, "sonde": binary, "e2e": HERE}
     expand = lambda s: re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), s)
@@ -295,6 +299,12 @@ def run_case(case, binary, env0, verbose):
                 for l in text.splitlines()[:60]:
                     print("  | " + l)
             print(f"  --- exit {rc}")
+        # Before every other check: a case that expects an error or matches
+        # stderr by regex must not let a report through.
+        report = SANITIZER_REPORT.search(err) if sanitizer else None
+        if report:
+            lines = err[report.start():].splitlines()
+            return "FAIL", f"{SANITIZER_FAIL}: " + short("\n".join(lines[:8]), 400)
         if timed_out:
             return "FAIL", f"timed out after {case.get('timeout', '10')}s; stderr: {short(err)}"
         problem = check_status(case.get("exit", "0").strip(), rc)
@@ -333,6 +343,8 @@ def main():
     ap.add_argument("--known-failures", help="file of case names whose failure is not counted")
     ap.add_argument("--list", action="store_true", help="list the cases")
     ap.add_argument("-v", "--verbose", action="store_true", help="show commands and output")
+    ap.add_argument("--sanitizer-reports", action="store_true",
+                    help="fail every case whose stderr has a sanitizer report, known failures too")
     opts = ap.parse_args()
 
     casedir = os.path.join(HERE, "cases")
@@ -363,12 +375,13 @@ def main():
                 if opts.verbose:
                     print(f"=== {case['name']}", flush=True)
                 try:
-                    status, reason = run_case(case, binary, env, opts.verbose)
+                    status, reason = run_case(case, binary, env, opts.verbose,
+                                              opts.sanitizer_reports)
                 except (OSError, subprocess.SubprocessError) as e:
                     status, reason = "FAIL", f"runner error: {e}"
             note = ""
             if case["name"] in known:
-                if status == "FAIL":
+                if status == "FAIL" and not reason.startswith(SANITIZER_FAIL):
                     status = "XFAIL"
                 elif status == "PASS":
                     note = " (listed as a known failure: remove it from the list)"
