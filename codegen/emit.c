@@ -1,11 +1,46 @@
 /* LLVM module set-up, BTF-described maps and BPF object emission. */
 #include <llvm-c/Analysis.h>
+#include <llvm-c/ErrorHandling.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
+
+/* LLVM's diagnostics become sonde's: an error of the BPF backend names the
+ * source line it came from ("FILE:L:C: in function ...: text"). */
+static void llvm_diagnostic(LLVMDiagnosticInfoRef info, void *arg)
+{
+	struct lower *l = arg;
+	if (LLVMGetDiagInfoSeverity(info) != LLVMDSError)
+		return;
+	char *text = LLVMGetDiagInfoDescription(info);
+	const char *name = l->c->diags->filename, *rest = text;
+	struct src_loc loc = { 0 };
+	size_t n = strlen(name);
+	int used = 0;
+	if (!strncmp(text, name, n) &&
+	    sscanf(text + n, ":%d:%d: %n", &loc.first_line, &loc.first_column, &used) == 2 && used) {
+		loc.last_line = loc.first_line;
+		loc.last_column = loc.first_column + 1;
+		rest = text + n + used;
+	}
+	int len = (int)strlen(rest);
+	while (len && (rest[len - 1] == '\n' || rest[len - 1] == ' '))
+		len--;
+	diag_error(l->c->diags, loc.first_line ? &loc : NULL, "the BPF backend cannot compile this: %.*s", len, rest);
+	LLVMDisposeMessage(text);
+}
+
+/* A fatal LLVM error ends the process; say so in sonde's words, with the
+ * status of an internal compiler error. The handler keeps no state. */
+static void llvm_fatal(const char *reason)
+{
+	fprintf(stderr, "ERROR: internal compiler error in LLVM: %s\n", reason);
+	exit(2);
+}
 
 int emit_init(struct lower *l)
 {
@@ -13,8 +48,10 @@ int emit_init(struct lower *l)
 	LLVMInitializeBPFTarget();
 	LLVMInitializeBPFTargetMC();
 	LLVMInitializeBPFAsmPrinter();
+	LLVMInstallFatalErrorHandler(llvm_fatal);
 
 	l->ctx = LLVMContextCreate();
+	LLVMContextSetDiagnosticHandler(l->ctx, llvm_diagnostic, l);
 	l->mod = LLVMModuleCreateWithNameInContext("sonde", l->ctx);
 	LLVMTargetRef target;
 	char *err = NULL;
@@ -250,6 +287,10 @@ int emit_object(struct lower *l, struct compiled_program *out)
 	if (LLVMTargetMachineEmitToMemoryBuffer(l->tm, l->mod, LLVMObjectFile, &err, &mb)) {
 		diag_error(l->c->diags, NULL, "internal error: BPF code generation failed: %s", err);
 		LLVMDisposeMessage(err);
+		return -1;
+	}
+	if (l->c->diags->errors) { /* reported by llvm_diagnostic */
+		LLVMDisposeMemoryBuffer(mb);
 		return -1;
 	}
 	size_t size = LLVMGetBufferSize(mb);
