@@ -23,6 +23,8 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		o.license = "GPL";
 	if (!o.max_probes)
 		o.max_probes = LIMIT_PROBES;
+	if (!o.max_cat_bytes)
+		o.max_cat_bytes = 10240;
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	c.ast = parse_program(a, d, d->src);
 	if (c.ast && o.dump_ast) {
@@ -47,5 +49,6 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	if (err)
 		return NULL;
 	out->print_maps_on_exit = o.print_maps_on_exit;
+	out->max_cat_bytes = o.max_cat_bytes;
 	return out;
 }

@@ -57,6 +57,7 @@ struct compile_options {
 	int max_strlen;      /* str() capacity */
 	uint32_t max_map_keys;
 	uint32_t max_probes; /* attach points of one program; 0: LIMIT_PROBES */
+	uint64_t max_cat_bytes; /* 0: the default, 10240 */
 	bool dump_ir, dump_ir_opt;
 	bool dump_ast;       /* -d ast: the AST to stderr after parsing and after sema */
 	/* config variables (§1.10), set by config_apply */

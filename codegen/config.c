@@ -52,6 +52,14 @@ static const char *set_max_probes(struct arena *a, struct compile_options *o, co
 	return NULL;
 }
 
+static const char *set_max_cat_bytes(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	if (v->num < 1)
+		return "max_cat_bytes: must be a positive number";
+	o->max_cat_bytes = v->num;
+	return NULL;
+}
+
 static const char *set_print_maps_on_exit(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
 	o->print_maps_on_exit = v->boolean;
@@ -104,7 +112,7 @@ static const struct {
 	{ "missing_probes", V_WORD, set_missing_probes },
 	{ "license", V_WORD, set_license },
 	{ "str_trunc_trailer", V_WORD, NULL }, { "max_probes", V_INT, set_max_probes },
-	{ "max_bpf_progs", V_INT, NULL },      { "max_cat_bytes", V_INT, NULL },
+	{ "max_bpf_progs", V_INT, NULL },      { "max_cat_bytes", V_INT, set_max_cat_bytes },
 	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
 	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },
 	{ "cpp_demangle", V_BOOL, NULL },      { "lazy_symbolication", V_BOOL, NULL },

@@ -126,6 +126,7 @@ struct compiled_program {
 	const char *ringbuf_name; /* BPF map carrying events */
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
+	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
 	const char *stack_map_name; /* STACK_TRACE map of kstack/ustack values, NULL if unused */
 	int stack_frames;           /* u64 frames per stack map entry */
 };

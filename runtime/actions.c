@@ -12,8 +12,6 @@
 #include "printf.h"
 #include "values.h"
 
-enum { MAX_CAT_BYTES = 10240 };
-
 /* The printf-formatted text of an event (command, file name). */
 static char *formatted(struct output *o, const struct action *a, const void *payload)
 {
@@ -72,9 +70,9 @@ void action_cat(struct output *o, const struct action *a, const void *payload)
 		return;
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fprintf(stderr, "WARNING: failed to open file '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, "ERROR: failed to open file '%s': %s\n", path, strerror(errno));
 	} else {
-		copy_stream(o, "cat", f, MAX_CAT_BYTES);
+		copy_stream(o, "cat", f, o->prog->max_cat_bytes);
 		fclose(f);
 	}
 	free(path);
