@@ -96,6 +96,15 @@ const struct type *type_inet(struct arena *a)
 	return t;
 }
 
+const struct type *type_name_of(struct arena *a, enum name_kind kind)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_NAME;
+	t->size = 8;
+	t->name_kind = kind;
+	return t;
+}
+
 const struct type *type_timestamp(struct arena *a, const char *fmt)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -149,6 +158,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return !strcmp(a->time_fmt, b->time_fmt);
 	case TY_STRUCT:
 		return a->btf_id == b->btf_id;
+	case TY_NAME:
+		return a->name_kind == b->name_kind;
 	default:
 		return true;
 	}
@@ -178,6 +189,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_TIMESTAMP: snprintf(p, left, "timestamp"); break;
 	case TY_STRUCT: snprintf(p, left, "%s", t->name); break;
 	case TY_INET: snprintf(p, left, "inet"); break;
+	case TY_NAME: snprintf(p, left, "%s", t->name_kind == NAME_ERRNO ? "strerror_t" : "signame_t"); break;
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

@@ -33,9 +33,13 @@ enum type_kind {
 	TY_STRUCT,  /* a kernel struct/union from BTF, handled by its address (an
 	               i64, like a C lvalue); btf_id, name, size = its size */
 	TY_INET,    /* ntop(): { u64 family; u8 address[16] } (size 24) */
+	TY_NAME,    /* a number printed by its name: { u64 value } (size 8); name_kind */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
+
+/* What a TY_NAME value names: strerror(), signal_name() */
+enum name_kind { NAME_ERRNO, NAME_SIGNAL };
 
 struct type {
 	enum type_kind kind;
@@ -55,6 +59,7 @@ struct type {
 	const char *time_fmt;            /* TY_TIMESTAMP */
 	int btf_id;                      /* TY_STRUCT */
 	const char *name;                /* TY_STRUCT: "struct task_struct" */
+	enum name_kind name_kind;        /* TY_NAME */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -71,6 +76,7 @@ const struct type *type_stack(struct arena *a, bool user, enum stack_mode mode, 
 const struct type *type_symbol(struct arena *a, bool user);
 const struct type *type_timestamp(struct arena *a, const char *fmt);
 const struct type *type_inet(struct arena *a);
+const struct type *type_name_of(struct arena *a, enum name_kind kind);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */

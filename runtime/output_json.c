@@ -133,6 +133,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_USYM:
 	case TY_TIMESTAMP:
 	case TY_INET:
+	case TY_NAME:
 		json_text_string(o, f, t, d, false);
 		break;
 	default:

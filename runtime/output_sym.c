@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -171,6 +172,20 @@ static void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
 	fwrite(out, 1, n, f);
 }
 
+/* strerror(e): the C library's text; signal_name(s): "SIGKILL". Numbers
+ * without a name print as numbers. */
+static void render_name(FILE *f, enum name_kind kind, uint64_t v)
+{
+	int n = (int)v;
+	const char *abbrev = kind == NAME_SIGNAL && n > 0 && (uint64_t)n == v ? sigabbrev_np(n) : NULL;
+	if (kind == NAME_ERRNO)
+		fputs(strerror(n), f);
+	else if (abbrev)
+		fprintf(f, "SIG%s", abbrev);
+	else
+		fprintf(f, "%" PRId64, (int64_t)v);
+}
+
 /* ntop(): { u64 family; u8 address[16] } */
 static void render_inet(FILE *f, const unsigned char *d)
 {
@@ -200,6 +215,9 @@ bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void
 		return true;
 	case TY_INET:
 		render_inet(f, d);
+		return true;
+	case TY_NAME:
+		render_name(f, t->name_kind, rd64(d));
 		return true;
 	default:
 		return false;

@@ -112,6 +112,7 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_USYM:
 	case TY_TIMESTAMP:
 	case TY_INET:
+	case TY_NAME:
 		output_sym_text(o, f, t, d);
 		break;
 	default:
