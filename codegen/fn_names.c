@@ -1,5 +1,6 @@
-/* Numbers printed by name: strerror(errno) and signal_name(signal). The
- * number is carried as it is; user space names it when printing. */
+/* Numbers printed by name: strerror(errno), signal_name(signal) and
+ * syscall_name(number). The number is carried as it is; user space names
+ * it when printing. */
 #include "functions.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
@@ -8,7 +9,14 @@ const struct type *check_name_fn(struct sema *s, struct node *n, const struct fu
 {
 	if (!want_int(s, n->args, n->name, "argument"))
 		return &type_none;
-	return type_name_of(s->c->arena, !strcmp(n->name, "strerror") ? NAME_ERRNO : NAME_SIGNAL);
+	static const struct {
+		const char *fn;
+		enum name_kind kind;
+	} kinds[] = { { "strerror", NAME_ERRNO }, { "signal_name", NAME_SIGNAL }, { "syscall_name", NAME_SYSCALL } };
+	size_t i = 0;
+	while (strcmp(kinds[i].fn, n->name))
+		i++; /* the table names only these */
+	return type_name_of(s->c->arena, kinds[i].kind);
 }
 
 struct val lower_name_fn(struct lower *l, struct node *n)

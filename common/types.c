@@ -189,7 +189,12 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_TIMESTAMP: snprintf(p, left, "timestamp"); break;
 	case TY_STRUCT: snprintf(p, left, "%s", t->name); break;
 	case TY_INET: snprintf(p, left, "inet"); break;
-	case TY_NAME: snprintf(p, left, "%s", t->name_kind == NAME_ERRNO ? "strerror_t" : "signame_t"); break;
+	case TY_NAME: {
+		static const char *const names[] = { [NAME_ERRNO] = "strerror_t", [NAME_SIGNAL] = "signame_t",
+						     [NAME_SYSCALL] = "syscall_t" };
+		snprintf(p, left, "%s", names[t->name_kind]);
+		break;
+	}
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:

@@ -38,8 +38,8 @@ enum type_kind {
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
 
-/* What a TY_NAME value names: strerror(), signal_name() */
-enum name_kind { NAME_ERRNO, NAME_SIGNAL };
+/* What a TY_NAME value names: strerror(), signal_name(), syscall_name() */
+enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL };
 
 struct type {
 	enum type_kind kind;

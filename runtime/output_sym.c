@@ -17,6 +17,7 @@
 
 #include "../common/types.h"
 #include "symbols.h"
+#include "syscall_names.h"
 #include "values.h"
 
 /* ---- the output context ---- */
@@ -172,16 +173,20 @@ static void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
 	fwrite(out, 1, n, f);
 }
 
-/* strerror(e): the C library's text; signal_name(s): "SIGKILL". Numbers
- * without a name print as numbers. */
+/* strerror(e): the C library's text; signal_name(s): "SIGKILL";
+ * syscall_name(n): "read". Numbers without a name print as numbers. */
 static void render_name(FILE *f, enum name_kind kind, uint64_t v)
 {
 	int n = (int)v;
-	const char *abbrev = kind == NAME_SIGNAL && n > 0 && (uint64_t)n == v ? sigabbrev_np(n) : NULL;
+	bool is_int = (uint64_t)n == v && n > 0;
+	const char *abbrev = kind == NAME_SIGNAL && is_int ? sigabbrev_np(n) : NULL;
+	const char *syscall = kind == NAME_SYSCALL ? syscall_name_of(v) : NULL;
 	if (kind == NAME_ERRNO)
 		fputs(strerror(n), f);
 	else if (abbrev)
 		fprintf(f, "SIG%s", abbrev);
+	else if (syscall)
+		fputs(syscall, f);
 	else
 		fprintf(f, "%" PRId64, (int64_t)v);
 }
