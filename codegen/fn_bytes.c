@@ -1,5 +1,6 @@
 /* Functions on the bytes of a value: bswap() reverses them, ntop() makes
- * an IPv4 or IPv6 address value that prints in its usual notation. */
+ * an IPv4 or IPv6 address value that prints in its usual notation, buf()
+ * copies them into a buffer that prints them (%r, %rx, %rh). */
 #include "functions.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
@@ -73,6 +74,67 @@ struct val lower_ntop(struct lower *l, struct node *n)
 		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
 	} else {
 		emit_memcpy(l, dst, v.v, bytes);
+	}
+	return (struct val){ slot };
+}
+
+/* buf(p, n) of n bytes at address p, buf(s[, n]) of a string value's
+ * bytes: at most max_strlen bytes, NULs included */
+const struct type *check_buf(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	struct node *len = n->args->next;
+	size_t cap = (size_t)s->c->opts->max_strlen;
+	if (t->kind == TY_STRING && t->size < cap)
+		cap = t->size;
+	if (len) {
+		if (!want_int(s, len, "buf", "length"))
+			return &type_none;
+		int64_t v;
+		if (literal_value(len, &v)) {
+			if (v < 0) {
+				ERR(s, &len->loc, "buf() length cannot be negative");
+				return &type_none;
+			}
+			if ((uint64_t)v < cap)
+				cap = (size_t)v;
+		}
+	} else if (t->kind != TY_STRING && t->kind != TY_NONE) {
+		ERR(s, &n->loc, "buf() of an address needs a length: buf(p, n)");
+		return &type_none;
+	}
+	if (t->kind != TY_NONE && t->kind != TY_STRING && !is_int(t)) {
+		ERR(s, &n->args->loc, "buf() expects an address or a string (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_buffer(s->c->arena, cap);
+}
+
+struct val lower_buf(struct lower *l, struct node *n)
+{
+	const struct type *t = n->type, *src = n->args->type;
+	size_t cap = type_buffer_capacity(t);
+	LLVMValueRef slot = scratch_alloc(l, t->size);
+	emit_memset0(l, slot, t->size);
+	struct val p = lower_expr(l, n->args);
+	LLVMValueRef len = lower_const(l, cap);
+	if (n->args->next) {
+		LLVMValueRef want = lower_expr(l, n->args->next).v;
+		len = LLVMBuildSelect(l->b, LLVMBuildICmp(l->b, LLVMIntULT, want, len, ""), want, len, "");
+	}
+	LLVMBuildStore(l->b, len, slot);
+	if (src->kind == TY_STRING) {
+		emit_memcpy(l, gep(l, slot, 8), p.v, cap);
+	} else if (cap) {
+		/* the verifier needs a length it can bound: at least 1, at most cap */
+		LLVMBasicBlockRef read = new_block(l, "buf.read"), done = new_block(l, "buf.done");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, len, lower_const(l, 0), ""), done, read);
+		LLVMPositionBuilderAtEnd(l->b, read);
+		LLVMValueRef args[3] = { gep(l, slot, 8), LLVMBuildTrunc(l->b, len, l->i32, ""),
+					 LLVMBuildIntToPtr(l->b, p.v, l->ptr, "") };
+		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+		LLVMBuildBr(l->b, done);
+		LLVMPositionBuilderAtEnd(l->b, done);
 	}
 	return (struct val){ slot };
 }

@@ -173,7 +173,7 @@ int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *
 		break;
 	case 'r':
 		/* buffers; strings print their bytes up to the NUL */
-		ok = arg->kind == TY_STRING;
+		ok = arg->kind == TY_BUF || arg->kind == TY_STRING;
 		break;
 	default:
 		ok = format_integer_arg(arg);

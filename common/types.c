@@ -105,6 +105,20 @@ const struct type *type_name_of(struct arena *a, enum name_kind kind)
 	return t;
 }
 
+const struct type *type_buffer(struct arena *a, size_t capacity)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_BUF;
+	t->size = 8 + ((capacity + 7) & ~(size_t)7);
+	t->capacity = capacity;
+	return t;
+}
+
+size_t type_buffer_capacity(const struct type *t)
+{
+	return t->capacity;
+}
+
 const struct type *type_timestamp(struct arena *a, const char *fmt)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -160,6 +174,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->btf_id == b->btf_id;
 	case TY_NAME:
 		return a->name_kind == b->name_kind;
+	case TY_BUF:
+		return a->capacity == b->capacity;
 	default:
 		return true;
 	}
@@ -196,6 +212,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 		break;
 	}
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
+	case TY_BUF: snprintf(p, left, "buffer[%zu]", type_buffer_capacity(t)); break;
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:
 		if (t->pointee)

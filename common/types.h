@@ -34,6 +34,7 @@ enum type_kind {
 	               i64, like a C lvalue); btf_id, name, size = its size */
 	TY_INET,    /* ntop(): { u64 family; u8 address[16] } (size 24) */
 	TY_NAME,    /* a number printed by its name: { u64 value } (size 8); name_kind */
+	TY_BUF,     /* buf(): { u64 length; u8 data[capacity] } (size 8 + capacity, rounded to 8) */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -60,6 +61,7 @@ struct type {
 	int btf_id;                      /* TY_STRUCT */
 	const char *name;                /* TY_STRUCT: "struct task_struct" */
 	enum name_kind name_kind;        /* TY_NAME */
+	size_t capacity;                 /* TY_BUF: bytes it holds */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -77,6 +79,9 @@ const struct type *type_symbol(struct arena *a, bool user);
 const struct type *type_timestamp(struct arena *a, const char *fmt);
 const struct type *type_inet(struct arena *a);
 const struct type *type_name_of(struct arena *a, enum name_kind kind);
+const struct type *type_buffer(struct arena *a, size_t capacity);
+/* The bytes a TY_BUF value can hold. */
+size_t type_buffer_capacity(const struct type *t);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */

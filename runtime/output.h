@@ -79,6 +79,9 @@ void output_init_bare(struct output *o, const struct compiled_program *prog);
 /* The text of a stack, symbol, timestamp or inet address value (what
  * output_text() prints for them); false for other kinds. */
 bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void *data);
+/* Bytes as %r prints them (printable ASCII, else \xNN); mode 'x': all as
+ * \xNN (%rx); 'h': hex pairs separated by spaces (%rh). */
+void output_bytes(FILE *f, char mode, const unsigned char *b, size_t n);
 /* The value part of a map entry that is not a histogram, counts and
  * numbers divided by div (div <= 1: not divided); JSON also renders
  * histograms (hist_print_json). */

@@ -134,6 +134,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_TIMESTAMP:
 	case TY_INET:
 	case TY_NAME:
+	case TY_BUF:
 		json_text_string(o, f, t, d, false);
 		break;
 	default:

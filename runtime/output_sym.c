@@ -173,6 +173,18 @@ static void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
 	fwrite(out, 1, n, f);
 }
 
+void output_bytes(FILE *f, char mode, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (mode == 'h')
+			fprintf(f, i ? " %02x" : "%02x", b[i]);
+		else if (mode == 'x' || b[i] < 32 || b[i] > 126)
+			fprintf(f, "\\x%02x", b[i]);
+		else
+			fputc(b[i], f);
+	}
+}
+
 /* strerror(e): the C library's text; signal_name(s): "SIGKILL";
  * syscall_name(n): "read". Numbers without a name print as numbers. */
 static void render_name(FILE *f, enum name_kind kind, uint64_t v)
@@ -224,6 +236,11 @@ bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void
 	case TY_NAME:
 		render_name(f, t->name_kind, rd64(d));
 		return true;
+	case TY_BUF: {
+		size_t len = rd64(d), cap = type_buffer_capacity(t);
+		output_bytes(f, 0, d + 8, len < cap ? len : cap);
+		return true;
+	}
 	default:
 		return false;
 	}

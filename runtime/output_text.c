@@ -113,6 +113,7 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_TIMESTAMP:
 	case TY_INET:
 	case TY_NAME:
+	case TY_BUF:
 		output_sym_text(o, f, t, d);
 		break;
 	default:

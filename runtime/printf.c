@@ -74,31 +74,23 @@ static void print_pointer(FILE *f, const struct fmt_spec *s, uint64_t v)
 	fprintf(f, cf, (unsigned long long)v);
 }
 
-/* %r %rx %rh of the bytes of a string (up to the NUL). */
-static void render_bytes(FILE *f, char mode, const unsigned char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (mode == 'h')
-			fprintf(f, i ? " %02x" : "%02x", b[i]);
-		else if (mode == 'x' || b[i] < 32 || b[i] > 126)
-			fprintf(f, "\\x%02x", b[i]);
-		else
-			fputc(b[i], f);
-	}
-}
-
 static char *render_conv_text(const struct fmt_spec *s, const struct type *t, const void *data,
 			      struct output *o)
 {
-	if (s->conv == 's' || t->kind != TY_STRING)
+	if (s->conv != 'r' || (t->kind != TY_STRING && t->kind != TY_BUF))
 		return output_text_alloc(o, t, data, NULL);
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&buf, &n);
 	if (!f)
 		return NULL;
-	const unsigned char *nul = memchr(data, '\0', t->size);
-	render_bytes(f, s->conv2, data, nul ? (size_t)(nul - (const unsigned char *)data) : t->size);
+	if (t->kind == TY_BUF) {
+		size_t len = rd64(data), cap = type_buffer_capacity(t);
+		output_bytes(f, s->conv2, (const unsigned char *)data + 8, len < cap ? len : cap);
+	} else {
+		const unsigned char *nul = memchr(data, '\0', t->size);
+		output_bytes(f, s->conv2, data, nul ? (size_t)(nul - (const unsigned char *)data) : t->size);
+	}
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
