@@ -201,3 +201,8 @@ bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 	}
 	return false;
 }
+
+bool btf_has_function(struct btf_types *bt, const char *name)
+{
+	return btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+}

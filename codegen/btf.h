@@ -30,6 +30,9 @@ struct btf_member_ref {
 bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name,
 		     struct btf_member_ref *out);
 
+/* A kernel function of that name exists in BTF. */
+bool btf_has_function(struct btf_types *bt, const char *name);
+
 /* An enumerator's value, e.g. TASK_RUNNING or TCP_FIN_WAIT1. */
 bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value);
 

@@ -1,0 +1,121 @@
+/* Functions answered at compile time: the type predicates is_str() ...
+ * is_literal(), static_assert(), cgroupid() of a cgroup directory and
+ * kfunc_exist() of a kernel function. Each call becomes its constant. */
+#include <sys/stat.h>
+
+#include "btf.h"
+#include "functions.h"
+#include "lower_internal.h"
+#include "sema_internal.h"
+
+/* The call becomes the integer v, on the final pass: the first pass must
+ * still see (and the final pass report) the errors of the arguments. */
+static const struct type *fold(struct sema *s, struct node *n, uint64_t v, const struct type *t)
+{
+	if (s->c->second_pass) {
+		n->kind = N_INT;
+		n->ival = v;
+		n->args = NULL;
+	}
+	return t;
+}
+
+const struct type *check_type_predicate(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *arg = n->args;
+	const struct type *t = check_expr(s, arg);
+	if (t->kind == TY_NONE)
+		return &type_none;
+	static const char *const names[] = { "is_str", "is_ptr", "is_array", "is_integer",
+					     "is_unsigned_integer", "is_literal" };
+	bool answers[] = {
+		t->kind == TY_STRING,
+		t->kind == TY_POINTER,
+		false, /* sonde has no array values yet: char arrays are strings */
+		t->kind == TY_INT,
+		t->kind == TY_INT && !t->is_signed,
+		arg->kind == N_INT || arg->kind == N_STR || arg->kind == N_BOOL,
+	};
+	size_t i = 0;
+	while (strcmp(names[i], n->name))
+		i++; /* the table names only these */
+	return fold(s, n, answers[i], &type_bool);
+}
+
+/* The value of an integer expression of constants (literals, sizeof(),
+ * operators), false when it is not one. */
+static bool const_value(const struct node *n, int64_t *v)
+{
+	int64_t a, b;
+	if (n->kind == N_INT || n->kind == N_BOOL) {
+		*v = (int64_t)n->ival;
+		return true;
+	}
+	if (n->kind == N_UNOP && const_value(n->a, &a)) {
+		*v = n->op == OP_NEG ? -a : n->op == OP_NOT ? !a : ~a;
+		return true;
+	}
+	if (n->kind != N_BINOP || !const_value(n->a, &a) || !const_value(n->b, &b))
+		return false;
+	switch (n->op) {
+	case OP_ADD: *v = a + b; return true;
+	case OP_SUB: *v = a - b; return true;
+	case OP_MUL: *v = a * b; return true;
+	case OP_DIV: *v = b ? a / b : 1; return true; /* as at run time */
+	case OP_MOD: *v = b ? a % b : 1; return true;
+	case OP_LT: *v = a < b; return true;
+	case OP_LE: *v = a <= b; return true;
+	case OP_GT: *v = a > b; return true;
+	case OP_GE: *v = a >= b; return true;
+	case OP_EQ: *v = a == b; return true;
+	case OP_NE: *v = a != b; return true;
+	case OP_LAND: *v = a && b; return true;
+	case OP_LOR: *v = a || b; return true;
+	case OP_BAND: *v = a & b; return true;
+	case OP_BOR: *v = a | b; return true;
+	case OP_BXOR: *v = a ^ b; return true;
+	default: return false; /* shifts: their width rules are the run time's */
+	}
+}
+
+/* static_assert(cond[, "message"]): cond must be known at compile time */
+const struct type *check_static_assert(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *cond = n->args, *msg = cond->next;
+	check_expr(s, cond);
+	if (msg && msg->kind != N_STR) {
+		ERR(s, &msg->loc, "static_assert() expects a string literal message");
+		return &type_none;
+	}
+	int64_t v;
+	if (!const_value(cond, &v)) {
+		ERR(s, &cond->loc, "static_assert() expects a condition known at compile time");
+		return &type_none;
+	}
+	if (!v)
+		ERR(s, &n->loc, "static assertion failed%s%s", msg ? ": " : "", msg ? msg->str : "");
+	return fold(s, n, 0, &type_void);
+}
+
+/* cgroupid("/sys/fs/cgroup/..."): the cgroup v2 id is the directory's inode */
+const struct type *check_cgroupid(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *path = literal_string_arg(s, n);
+	if (!path)
+		return &type_none;
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ERR(s, &n->args->loc, "cgroupid(): '%s' is not a cgroup directory", path);
+		return &type_none;
+	}
+	return fold(s, n, (uint64_t)st.st_ino, &type_u64);
+}
+
+const struct type *check_kfunc_exist(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *name = literal_string_arg(s, n);
+	if (!name)
+		return &type_none;
+	struct btf_types *bt = compiler_btf(s->c);
+	return fold(s, n, bt && btf_has_function(bt, name), &type_bool);
+}
