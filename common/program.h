@@ -81,6 +81,8 @@ enum probe_flag {
 	PF_LISTED        = 1u << 8,  /* `-l` without a provider lists it */
 	PF_GLOB_CANDIDATE = 1u << 9, /* a provider wildcard (`k*:f`) may expand to it
 					(user types only with -p or a path target) */
+	PF_SIGNAL        = 1u << 10, /* signal(): the current task is the one traced */
+	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type
