@@ -7,7 +7,8 @@
 #   bash tests/run-all.sh --build-only  install + build, no tests
 #
 # Counting:
-#   - the build counts as one check;
+#   - the build counts as one check; so does the soak test (tests/soak, 20
+#     start/stop cycles);
 #   - unit tests: every ctest test;
 #   - end-to-end (tests/e2e): every case; a case named in
 #     tests/e2e/known-failures.txt is run and reported, its failure not counted;
@@ -118,6 +119,14 @@ if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/e2e.lo
 	[ "$f" -eq 0 ] || failures+=("e2e ($f): see FAIL lines above")
 else
 	failed=$((failed + 1)); failures+=("e2e runner did not finish")
+fi
+
+section "soak (tests/soak, 20 cycles)"
+# start/stop cycles; one counted check. The long run: bash tests/soak/soak.sh 200
+if bash tests/soak/soak.sh 20 "$BUILD/sonde" 2>&1 | tee "$LOGS/soak.log"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); failures+=("soak: see $LOGS/soak.log")
 fi
 
 section "acceptance (../shared/acceptance)"
