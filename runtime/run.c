@@ -571,13 +571,13 @@ static int start_workers(struct detach_job *job, pthread_t *tid, int want)
 	sigset_t all, old;
 	pthread_attr_t attr;
 	int started = 0;
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+		return 0; /* the caller detaches alone */
 	bool have_attr = pthread_attr_init(&attr) == 0;
 	if (have_attr && pthread_attr_setstacksize(&attr, STACK_SIZE) != 0) {
 		/* keeps the default stack size: more memory, same result */
 	}
-	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
-		return 0; /* the caller detaches alone */
 	while (started < want && pthread_create(&tid[started], have_attr ? &attr : NULL, detach_worker, job) == 0)
 		started++;
 	if (pthread_sigmask(SIG_SETMASK, &old, NULL) != 0) {
@@ -597,27 +597,37 @@ static int start_workers(struct detach_job *job, pthread_t *tid, int want)
 static bool detach_all(struct bpf_link **links, int n, int out_fd)
 {
 	enum { THREADS = 16 };
-	struct detach_job job = { .links = links, .n = n };
+	/* on the heap: after a hand-over the workers use it until sonde exits */
+	struct detach_job *job = calloc(1, sizeof(*job));
 	pthread_t tid[THREADS];
 	sig_atomic_t signals = got_signal;
-	int started = n > 0 ? start_workers(&job, tid, n < THREADS ? n : THREADS) : 0;
-	if (started == 0) {
-		detach_worker(&job); /* no thread: this one does it all */
+	if (!job) {
+		for (int i = 0; i < n; i++)
+			bpf_link__destroy(links[i]);
 		return true;
 	}
-	while (atomic_load(&job.done) < n && got_signal == signals) {
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
+	job->links = links;
+	job->n = n;
+	int started = n > 0 ? start_workers(job, tid, n < THREADS ? n : THREADS) : 0;
+	if (started == 0) {
+		detach_worker(job); /* no thread: this one does it all */
+		free(job);
+		return true;
+	}
+	while (atomic_load(&job->done) < n && got_signal == signals) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL); /* a signal cuts it short */
 	}
 	if (got_signal != signals) {
-		atomic_store(&job.stop, true);
+		atomic_store(&job->stop, true);
 		detach_in_background(out_fd);
 		for (int t = 0; t < started; t++)
 			pthread_detach(tid[t]);
-		return false;
+		return false; /* job and links stay allocated until exit */
 	}
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	free(job);
 	return true;
 }
 
