@@ -112,6 +112,7 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	int ret = -1;
 	out->ringbuf_name = "sonde_events";
 	out->scratch_name = "sonde_scratch";
+	out->missing_probes = c->opts->missing_probes;
 	out->nmaps = c->nmaps;
 	out->maps = arena_alloc(a, sizeof(*out->maps) * (size_t)(c->nmaps ? c->nmaps : 1));
 	for (int i = 0; i < c->nmaps; i++)

@@ -129,6 +129,9 @@ struct compiled_program {
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
 	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
+	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
+				     * (0 error, 1 warn, 2 ignore): also applies when an
+				     * attach fails at run time */
 	const char *stack_map_name; /* STACK_TRACE map of kstack/ustack values, NULL if unused */
 	int stack_frames;           /* u64 frames per stack map entry */
 };

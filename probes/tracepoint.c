@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,9 @@ static bool tracepoint_exists(const char *tracefs, const char *cat, const char *
 	if (strchr(cat, '/') || strchr(event, '/') || !strcmp(cat, "..") || !strcmp(event, ".."))
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, cat, event);
-	return access(path, F_OK) == 0;
+	/* effective ids and capabilities: a user holding CAP_DAC_READ_SEARCH
+	 * can read tracefs, which access() (real ids) would deny */
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
 
 static int tracepoint_expand(struct arena *a, struct diags *d, const struct src_loc *loc,

@@ -1,10 +1,14 @@
 /* sonde: the command line (§1). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/capability.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -323,6 +327,7 @@ static int setup_output(struct cli *cli)
 		}
 	}
 	if (cli->output_path) {
+		cli->run.out_name = cli->output_path;
 		cli->run.out = fopen(cli->output_path, "w");
 		if (!cli->run.out) {
 			fprintf(stderr, "ERROR: failed to open output file '%s': %s\n", cli->output_path, strerror(errno));
@@ -344,6 +349,103 @@ static int setup_output(struct cli *cli)
 	return 0;
 }
 
+/* The effective capability set (capget(2)); false if it cannot be read. */
+static bool effective_caps(uint64_t *caps)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	*caps = (uint64_t)data[1].effective << 32 | data[0].effective;
+	return true;
+}
+
+static bool has_cap(uint64_t caps, int cap)
+{
+	return (caps >> cap) & 1;
+}
+
+/* Loading tracing programs needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN
+ * which implies both (§1.2); the uid does not matter: root may have lost
+ * them (a container, capsh --drop) and another user may hold them.
+ * Reading tracefs (tracepoint formats and ids) also takes
+ * CAP_DAC_READ_SEARCH unless the uid owns it: only a warning, as programs
+ * without tracepoints do not need it. */
+static int check_privileges(void)
+{
+	enum { SONDE_CAP_SYS_ADMIN = 21, SONDE_CAP_DAC_READ_SEARCH = 2, SONDE_CAP_PERFMON = 38, SONDE_CAP_BPF = 39 };
+	uint64_t caps = 0;
+	if (!effective_caps(&caps))
+		caps = geteuid() == 0 ? ~(uint64_t)0 : 0; /* cannot tell: trust the uid */
+	bool admin = has_cap(caps, SONDE_CAP_SYS_ADMIN);
+	bool bpf = admin || has_cap(caps, SONDE_CAP_BPF), perfmon = admin || has_cap(caps, SONDE_CAP_PERFMON);
+	if (!bpf || !perfmon) {
+		fprintf(stderr, "ERROR: Missing %s capability, please run sonde as the root user.\n",
+			!bpf ? "CAP_BPF" : "CAP_PERFMON");
+		if (geteuid() == 0 || bpf || perfmon)
+			fprintf(stderr,
+				"HINT: sonde needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); this process%s has %s\n",
+				geteuid() == 0 ? " runs as root but" : "",
+				bpf ? "CAP_BPF only" : perfmon ? "CAP_PERFMON only" : "neither");
+		return -1;
+	}
+	if (geteuid() != 0 && !has_cap(caps, SONDE_CAP_DAC_READ_SEARCH) &&
+	    faccessat(AT_FDCWD, "/sys/kernel/tracing/events", R_OK | X_OK, AT_EACCESS) < 0)
+		fprintf(stderr, "WARNING: cannot read /sys/kernel/tracing (%s): tracepoints need CAP_DAC_READ_SEARCH\n",
+			strerror(errno));
+	return 0;
+}
+
+/* -c CMD: split it and find the executable before anything is loaded, so
+ * that a typo fails at once instead of after attaching (§1.2). */
+static int setup_command(struct cli *cli, char ***argv, char **path)
+{
+	*argv = split_command(cli->cmd);
+	if (!*argv) {
+		fprintf(stderr, "ERROR: USAGE: -c needs a command\n");
+		return -1;
+	}
+	int err = child_resolve((*argv)[0], path);
+	if (err) {
+		if (err == -ENOENT && !strchr((*argv)[0], '/'))
+			fprintf(stderr, "ERROR: Failed to run '%s' (-c): command not found in PATH\n", (*argv)[0]);
+		else
+			fprintf(stderr, "ERROR: Failed to run '%s' (-c): %s\n", (*argv)[0], strerror(-err));
+		free(*argv);
+		*argv = NULL;
+		return -1;
+	}
+	cli->run.cmd_argv = *argv;
+	cli->run.cmd_path = *path;
+	return 0;
+}
+
+/* Closes -o FILE; a failing close means output was lost. */
+static int close_output(struct cli *cli)
+{
+	if (!cli->run.out || cli->run.out == stdout)
+		return 0;
+	if (fclose(cli->run.out) == 0)
+		return 0;
+	fprintf(stderr, "ERROR: failed to write to %s: %s\n", cli->output_path, strerror(errno));
+	return -1;
+}
+
+/* The output pipe's reader has gone and everything is cleaned up: end as
+ * a filter killed by SIGPIPE would (the shell sees status 141, no
+ * message). */
+static void end_by_sigpipe(void)
+{
+	fflush(stdout); /* fails quietly on the broken pipe */
+	signal(SIGPIPE, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -357,8 +459,7 @@ int main(int argc, char **argv)
 	/* --emit-elf only compiles: nothing is loaded or attached, so it needs
 	 * no privileges (the -d ast/codegen dumps come from compilation). */
 	bool compile_only = cli.emit_elf && !cli.list;
-	if (geteuid() != 0 && !compile_only) {
-		fprintf(stderr, "ERROR: Missing CAP_BPF capability, please run sonde as the root user.\n");
+	if (!compile_only && check_privileges() < 0) {
 		if (cli.dump_ast || cli.dump_ir || cli.dump_ir_opt)
 			fprintf(stderr, "HINT: with --emit-elf FILE, sonde only compiles and needs no privileges\n");
 		return 1;
@@ -421,18 +522,20 @@ int main(int argc, char **argv)
 	if (setup_output(&cli) < 0)
 		goto out;
 	char **cmd_argv = NULL;
-	if (cli.cmd) {
-		cmd_argv = split_command(cli.cmd);
-		if (!cmd_argv) {
-			fprintf(stderr, "ERROR: USAGE: -c needs a command\n");
-			goto out;
-		}
-		cli.run.cmd_argv = cmd_argv;
-	}
+	char *cmd_path = NULL;
+	if (cli.cmd && setup_command(&cli, &cmd_argv, &cmd_path) < 0)
+		goto close_out;
+	cli.run.no_warnings = cli.no_warnings;
 	status = run_program(prog, &cli.run);
 	free(cmd_argv);
-	if (cli.run.out != stdout)
-		fclose(cli.run.out);
+	free(cmd_path);
+close_out:
+	if (close_output(&cli) < 0 && (status == 0 || status == RUN_BROKEN_PIPE))
+		status = 1;
+	if (status == RUN_BROKEN_PIPE) {
+		end_by_sigpipe();
+		status = 128 + SIGPIPE; /* not reached */
+	}
 out:
 	arena_free(&arena);
 	free(src);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,6 +35,9 @@ struct runner {
 	int exit_code;
 	bool have_exit_code;
 	int pidfd; /* -p: the traced process, or -1 */
+	int globals_fd;         /* the globals map (lost-event counter), or -1 */
+	uint64_t lost_reported; /* lost events already reported */
+	int out_err;            /* first write error on the program output, 0: none */
 };
 
 /* libbpf's log callback has no context pointer: keep the tail of its
@@ -75,7 +79,7 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
-	else
+	else if (sig != SIGPIPE)
 		got_signal++;
 }
 
@@ -88,6 +92,10 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* A closed output pipe must not kill sonde before it detaches: the
+	 * write fails with EPIPE instead. A handler, not SIG_IGN, so that the
+	 * -c child and system() commands start with the default action. */
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 static uint64_t boottime_ns(void)
@@ -138,6 +146,39 @@ out:
 	free(zero);
 }
 
+/* ---- output errors ---- */
+
+/* The error of a stream that failed to write, 0 if none. errno may have
+ * changed since the failed write, but a pipe whose reader is gone always
+ * polls POLLERR, so a broken pipe is recognised. */
+static int stream_error(FILE *f)
+{
+	if (!ferror(f))
+		return 0;
+	int err = errno ? errno : EIO;
+	struct pollfd p = { .fd = fileno(f) };
+	if (poll(&p, 1, 0) > 0 && (p.revents & POLLERR))
+		err = EPIPE;
+	return err;
+}
+
+/* Records the first output error; true once the output has failed. */
+static bool output_failed(struct runner *r)
+{
+	if (!r->out_err)
+		r->out_err = stream_error(r->out.out);
+	return r->out_err != 0;
+}
+
+/* Flushes the program output and records an error it reports. */
+static void output_flush(struct runner *r)
+{
+	errno = 0;
+	if (fflush(r->out.out) == EOF && !r->out_err)
+		r->out_err = errno ? errno : EIO;
+	output_failed(r);
+}
+
 /* ---- events ---- */
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -150,6 +191,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (idx >= (uint64_t)r->prog->nactions)
 		return 0;
 	const struct action *a = &r->prog->actions[idx];
+	/* once the output failed only exit() still matters */
+	if (r->out_err && a->kind != ACT_EXIT)
+		return 0;
+	errno = 0; /* so that a failed write below leaves its own errno */
 	const unsigned char *payload = (const unsigned char *)data + 8;
 	switch (a->kind) {
 	case ACT_PRINTF:
@@ -196,7 +241,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return -1; /* stop consuming: later events are dropped */
 	}
 	}
-	return 0;
+	return output_failed(r) ? -1 : 0;
 }
 
 static void drain(struct runner *r)
@@ -286,6 +331,7 @@ static void set_globals(struct runner *r, pid_t cpid)
 	struct bpf_map *g = bpf_object__find_map_by_name(r->obj, SONDE_GLOBALS_MAP);
 	if (!g)
 		return;
+	r->globals_fd = bpf_map__fd(g);
 	unsigned char val[GLOBALS_SIZE] = { 0 };
 	uint64_t start = boottime_ns(), c = (uint64_t)cpid;
 	memcpy(val + GLOBAL_START_NS, &start, 8);
@@ -295,22 +341,43 @@ static void set_globals(struct runner *r, pid_t cpid)
 		fprintf(stderr, "WARNING: cannot set the start time: %s\n", strerror(errno));
 }
 
-static void report_lost_events(struct runner *r)
+static uint64_t lost_events(struct runner *r)
 {
-	struct bpf_map *g = bpf_object__find_map_by_name(r->obj, SONDE_GLOBALS_MAP);
 	unsigned char val[GLOBALS_SIZE];
 	uint32_t key = 0;
 	uint64_t lost;
-	if (!g || bpf_map_lookup_elem(bpf_map__fd(g), &key, val))
-		return;
+	if (r->globals_fd < 0 || bpf_map_lookup_elem(r->globals_fd, &key, val))
+		return r->lost_reported;
 	memcpy(&lost, val + GLOBAL_LOST_EVENTS, 8);
-	if (!lost)
+	return lost;
+}
+
+/* Reports the events lost since the last report, as they happen: the
+ * probes count the records the full ring buffer refused (§11.3). */
+static void report_lost(struct runner *r)
+{
+	uint64_t lost = lost_events(r);
+	if (lost <= r->lost_reported)
 		return;
-	if (r->opts->mode == OUTPUT_JSON)
-		fprintf(r->out.out, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu}}\n",
-			(unsigned long long)lost, (unsigned long long)lost);
-	else
-		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)lost);
+	unsigned long long n = (unsigned long long)(lost - r->lost_reported);
+	r->lost_reported = lost;
+	if (r->opts->mode == OUTPUT_JSON) {
+		if (!r->out_err)
+			fprintf(r->out.out, "{\"type\": \"lost_events\", \"count\": %llu, \"data\": {\"events\": %llu}}\n",
+				n, n);
+		return;
+	}
+	fflush(r->out.out); /* keep the order of output and message on a terminal */
+	fprintf(stderr, "Lost %llu events\n", n);
+}
+
+/* At exit, after the last drain: what is still unreported, and the total
+ * (text mode; in JSON the lost_events records add up to it). */
+static void report_lost_total(struct runner *r)
+{
+	report_lost(r);
+	if (r->lost_reported && r->opts->mode == OUTPUT_TEXT)
+		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)r->lost_reported);
 }
 
 static void run_special(struct runner *r, enum probe_kind kind)
@@ -325,36 +392,64 @@ static void run_special(struct runner *r, enum probe_kind kind)
 	}
 }
 
-static int attach_all(struct runner *r, int *count)
+/* Drop the links a failed attach left behind (a probe on every CPU may
+ * fail on a later CPU after the first ones attached). */
+static void drop_links_from(struct runner *r, int first)
 {
-	*count = 0;
-	for (int i = 0; i < r->prog->nprogs; i++) {
+	for (int i = first; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	r->nlinks = first;
+}
+
+/* An attach failure is fatal unless missing_probes is warn or ignore
+ * (§1.10): then the probe is skipped and the others still run. */
+static int attach_failed(struct runner *r, const struct prog_desc *d, int err)
+{
+	switch (r->prog->missing_probes) {
+	case PROBE_MISSING_IGNORE:
+		return 0;
+	case PROBE_MISSING_WARN:
+		if (!r->opts->no_warnings)
+			fprintf(stderr, "WARNING: Unable to attach probe: %s: %s. Skipping.\n", d->spec.canonical,
+				strerror(-err));
+		return 0;
+	default:
+		fprintf(stderr, "ERROR: %s\n", strerror(-err));
+		fprintf(stderr,
+			"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
+			d->spec.canonical);
+		return -1;
+	}
+}
+
+/* Attach every probe. *count gets the probes counted in the Attached
+ * line (begin/end/self included), *live those that can still produce
+ * events after begin (all but begin/end). A signal stops it early. */
+static int attach_all(struct runner *r, int *count, int *live)
+{
+	*count = *live = 0;
+	for (int i = 0; i < r->prog->nprogs && !got_signal; i++) {
 		const struct prog_desc *d = &r->prog->progs[i];
+		bool special = d->spec.kind == PROBE_BEGIN || d->spec.kind == PROBE_END;
 		if (d->spec.flags & PF_RUN_ONCE) {
 			(*count)++;
+			*live += !special;
 			continue;
 		}
 		int before = r->nlinks;
 		int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
 		if (err) {
-			fprintf(stderr, "ERROR: %s\n", strerror(-err));
-			fprintf(stderr,
-				"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
-				d->spec.canonical);
-			return -1;
+			drop_links_from(r, before);
+			if (attach_failed(r, d, err) < 0)
+				return -1;
+			continue;
 		}
-		if (r->nlinks > before)
+		if (r->nlinks > before) {
 			(*count)++;
+			(*live)++;
+		}
 	}
 	return 0;
-}
-
-static bool only_special(const struct compiled_program *p)
-{
-	for (int i = 0; i < p->nprogs; i++)
-		if (p->progs[i].spec.kind != PROBE_BEGIN && p->progs[i].spec.kind != PROBE_END)
-			return false;
-	return true;
 }
 
 static void print_maps(struct runner *r)
@@ -389,11 +484,14 @@ static bool process_exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-static void event_loop(struct runner *r, struct child *child)
+/* Runs until exit(), a signal, the end of the -c child or -p process, a
+ * failed output, or at once when nothing but begin/end probes is
+ * attached (`live` == 0). Every way out but exit(), a signal and a failed
+ * output first prints what is still buffered. */
+static void event_loop(struct runner *r, struct child *child, int live)
 {
-	bool auto_exit = only_special(r->prog);
-	while (!r->exiting && !got_signal) {
-		if (auto_exit) {
+	while (!r->exiting && !got_signal && !r->out_err) {
+		if (live == 0) {
 			drain(r);
 			break;
 		}
@@ -402,67 +500,199 @@ static void event_loop(struct runner *r, struct child *child)
 			run_special(r, PROBE_SELF);
 		}
 		int n = ring_buffer__poll(r->rb, 100);
+		report_lost(r);
 		if (n < 0 && n != -EINTR && !r->exiting)
 			break;
-		if (child && child_poll_exit(child)) {
-			drain(r);
-			break;
-		}
-		if (r->pidfd >= 0 && process_exited(r->pidfd)) {
+		if ((child && child_poll_exit(child)) || (r->pidfd >= 0 && process_exited(r->pidfd))) {
 			drain(r);
 			break;
 		}
 	}
+	report_lost(r);
+}
+
+/* A signal while detaching: leave the links still attached to a child
+ * that lives until sonde has gone, so that sonde ends now and the kernel
+ * tears them down when the child exits (the fds are shared until then,
+ * so sonde's own exit only drops references). The child learns that
+ * every thread of sonde has gone from the end of a pipe whose write end
+ * only sonde holds. It leaves stdin, stdout, stderr and the output file at
+ * once: a reader of sonde's output sees its end. */
+static void detach_in_background(int out_fd)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return; /* sonde's exit closes what is left, slowly */
+	pid_t pid = fork();
+	if (pid != 0) {
+		close(fds[0]); /* sonde keeps fds[1] open until it has gone */
+		return;
+	}
+	close(fds[1]);
+	setsid(); /* out of the terminal's process group */
+	signal(SIGINT, SIG_IGN);
+	for (int fd = 0; fd <= 2; fd++)
+		if (fd != fds[0])
+			close(fd);
+	if (out_fd > 2 && out_fd != fds[0])
+		close(out_fd); /* -o FILE, which may be a pipe too */
+	char c;
+	while (read(fds[0], &c, 1) != 0 && errno == EINTR) {
+	}
+	_exit(0);
 }
 
 struct detach_job {
 	struct bpf_link **links;
-	int first, step, n;
+	int n;
+	atomic_int next;   /* next link to destroy */
+	atomic_int done;   /* links destroyed */
+	atomic_bool stop;  /* handed over: take no more links */
 };
 
 static void *detach_worker(void *arg)
 {
 	struct detach_job *j = arg;
-	for (int i = j->first; i < j->n; i += j->step)
+	while (!atomic_load(&j->stop)) {
+		int i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->n)
+			break;
 		bpf_link__destroy(j->links[i]);
+		atomic_fetch_add(&j->done, 1);
+	}
 	return NULL;
 }
 
-/* Closing a perf-event link waits for an RCU grace period (40-75 ms per
- * tracepoint); closing them from several threads lets the waits overlap. */
-static void detach_all(struct bpf_link **links, int n)
+/* Start the workers with the signals blocked, so that every signal goes to
+ * the thread that waits for them. Returns how many started. */
+static int start_workers(struct detach_job *job, pthread_t *tid, int want)
 {
-	enum { MAX_THREADS = 16 };
-	pthread_t tid[MAX_THREADS];
-	struct detach_job jobs[MAX_THREADS];
-	int nthreads = n < MAX_THREADS ? n : MAX_THREADS, started = 0;
-	for (int t = 1; t < nthreads; t++) {
-		jobs[t] = (struct detach_job){ links, t, nthreads, n };
-		if (pthread_create(&tid[t], NULL, detach_worker, &jobs[t]) != 0)
-			break;
-		started = t;
+	enum { STACK_SIZE = 64 << 10 };
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int started = 0;
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+		return 0; /* the caller detaches alone */
+	bool have_attr = pthread_attr_init(&attr) == 0;
+	if (have_attr && pthread_attr_setstacksize(&attr, STACK_SIZE) != 0) {
+		/* keeps the default stack size: more memory, same result */
 	}
-	/* this thread takes slot 0 and every slot no thread could take */
-	for (int i = 0; i < n; i++)
-		if (i % nthreads == 0 || i % nthreads > started)
+	while (started < want && pthread_create(&tid[started], have_attr ? &attr : NULL, detach_worker, job) == 0)
+		started++;
+	if (pthread_sigmask(SIG_SETMASK, &old, NULL) != 0) {
+		/* cannot happen with a mask pthread_sigmask returned */
+	}
+	if (have_attr)
+		pthread_attr_destroy(&attr);
+	return started;
+}
+
+/* Closing a tracepoint (or uprobe/kprobe) perf-event link waits for RCU
+ * grace periods, partly under a kernel-wide mutex: hundreds take seconds.
+ * A few threads overlap the waits that can overlap (twice as fast as one);
+ * this thread only waits, so that a signal meanwhile (a second Ctrl-C)
+ * ends sonde promptly: the rest goes to detach_in_background(). Returns
+ * false when it handed over (workers may still use links: keep them). */
+static bool detach_all(struct bpf_link **links, int n, int out_fd)
+{
+	enum { THREADS = 16 };
+	/* on the heap: after a hand-over the workers use it until sonde exits */
+	struct detach_job *job = calloc(1, sizeof(*job));
+	pthread_t tid[THREADS];
+	sig_atomic_t signals = got_signal;
+	if (!job) {
+		for (int i = 0; i < n; i++)
 			bpf_link__destroy(links[i]);
-	for (int t = 1; t <= started; t++)
+		return true;
+	}
+	job->links = links;
+	job->n = n;
+	int started = n > 0 ? start_workers(job, tid, n < THREADS ? n : THREADS) : 0;
+	if (started == 0) {
+		detach_worker(job); /* no thread: this one does it all */
+		free(job);
+		return true;
+	}
+	while (atomic_load(&job->done) < n && got_signal == signals) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL); /* a signal cuts it short */
+	}
+	if (got_signal != signals) {
+		atomic_store(&job->stop, true);
+		detach_in_background(out_fd);
+		for (int t = 0; t < started; t++)
+			pthread_detach(tid[t]);
+		return false; /* job and links stay allocated until exit */
+	}
+	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	free(job);
+	return true;
 }
 
 static void cleanup(struct runner *r)
 {
-	detach_all(r->links, r->nlinks);
-	free(r->links);
+	if (detach_all(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1))
+		free(r->links); /* else detach threads may still read it until exit */
 	ring_buffer__free(r->rb);
 	bpf_object__close(r->obj);
 	free(r->progs);
 	free(r->map_fds);
 }
 
+/* `Attached N probes` (or its JSON record) and the notification line
+ * test harnesses wait for (§1.7 step 4). */
+static void announce_attached(struct runner *r, int nattached)
+{
+	if (r->opts->mode == OUTPUT_JSON)
+		output_attached(&r->out, nattached);
+	else if (!r->opts->quiet)
+		fprintf(stderr, "Attached %d probe%s\n", nattached, nattached == 1 ? "" : "s");
+	const char *notify = getenv("__SONDE_NOTIFY_PROBES_ATTACHED") ? "__SONDE_NOTIFY_PROBES_ATTACHED"
+				: getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") ? "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+				: NULL;
+	if (notify) {
+		printf("%s\n", notify);
+		fflush(stdout);
+	}
+}
+
+/* After the event loop: end probes, lost events, maps (§1.7 steps 6-8).
+ * Returns the exit status. */
+static int finish(struct runner *r)
+{
+	/* end probes may call exit(code) too: that code wins */
+	bool had_exit = r->have_exit_code;
+	int code = r->exit_code;
+	r->exiting = false;
+	r->have_exit_code = false;
+	run_special(r, PROBE_END);
+	/* a second SIGINT cuts the draining of end-probe output short */
+	if (got_signal < 2)
+		drain(r);
+	if (!r->have_exit_code && had_exit) {
+		r->exit_code = code;
+		r->have_exit_code = true;
+	}
+	output_flush(r);
+	report_lost_total(r);
+	if (!r->out_err)
+		print_maps(r);
+	output_flush(r);
+	if (r->out_err == EPIPE)
+		return RUN_BROKEN_PIPE; /* quietly: the reader has gone */
+	if (r->out_err) {
+		fprintf(stderr, "ERROR: failed to write to %s: %s\n", r->opts->out_name ? r->opts->out_name : "stdout",
+			strerror(r->out_err));
+		return 1;
+	}
+	return r->have_exit_code ? r->exit_code : 0;
+}
+
 int run_program(const struct compiled_program *prog, const struct run_options *opts)
 {
-	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1 };
+	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1 };
 	r.out.out = opts->out;
 	r.out.mode = opts->mode;
 	r.out.prog = prog;
@@ -476,7 +706,7 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	struct child child = { 0 };
 	int status = 255;
 	if (opts->cmd_argv) {
-		int err = child_spawn(&child, opts->cmd_argv);
+		int err = child_spawn(&child, opts->cmd_path, opts->cmd_argv);
 		if (err) {
 			fprintf(stderr, "ERROR: failed to spawn child '%s': %s\n", opts->cmd_argv[0], strerror(-err));
 			return 1;
@@ -486,7 +716,8 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		r.pidfd = (int)syscall(SYS_pidfd_open, opts->pid, 0);
 		if (r.pidfd < 0) {
 			fprintf(stderr, "ERROR: cannot trace process %d: %s\n", (int)opts->pid, strerror(errno));
-			return 1;
+			status = 1;
+			goto out;
 		}
 	}
 	if (load(&r) < 0)
@@ -494,46 +725,33 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	set_globals(&r, child.pid);
 
 	run_special(&r, PROBE_BEGIN);
-	int nattached;
-	if (attach_all(&r, &nattached) < 0)
+	int nattached, live;
+	if (attach_all(&r, &nattached, &live) < 0)
 		goto out;
 	if (opts->dry_run) {
 		status = 0;
 		goto out;
 	}
+	if (got_signal) /* stopped while attaching: end as after the event loop */
+		goto end;
 	if (nattached == 0) {
 		fprintf(stderr, "ERROR: Attachment failed for all probes.\n");
 		goto out;
 	}
-	if (opts->mode == OUTPUT_JSON)
-		output_attached(&r.out, nattached);
-	else if (!opts->quiet)
-		fprintf(stderr, "Attached %d probe%s\n", nattached, nattached == 1 ? "" : "s");
-	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") || getenv("__SONDE_NOTIFY_PROBES_ATTACHED")) {
-		printf("%s\n", getenv("__SONDE_NOTIFY_PROBES_ATTACHED") ? "__SONDE_NOTIFY_PROBES_ATTACHED"
-									   : "__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-		fflush(stdout);
+	int err = child_start(&child);
+	if (err) {
+		fprintf(stderr, "ERROR: failed to execute '%s': %s\n", opts->cmd_argv[0], strerror(-err));
+		status = 1;
+		goto out;
 	}
-	child_release(&child);
+	announce_attached(&r, nattached);
 	drain(&r); /* begin output, after the attached line */
+	report_lost(&r);
+	output_failed(&r);
 
-	event_loop(&r, opts->cmd_argv ? &child : NULL);
-
-	/* end probes may call exit(code) too: that code wins */
-	bool had_exit = r.have_exit_code;
-	int code = r.exit_code;
-	r.exiting = false;
-	r.have_exit_code = false;
-	run_special(&r, PROBE_END);
-	drain(&r);
-	if (!r.have_exit_code && had_exit) {
-		r.exit_code = code;
-		r.have_exit_code = true;
-	}
-	fflush(r.out.out);
-	report_lost_events(&r);
-	print_maps(&r);
-	status = r.have_exit_code ? r.exit_code : 0;
+	event_loop(&r, opts->cmd_argv ? &child : NULL, live);
+end:
+	status = finish(&r);
 out:
 	fflush(opts->out);
 	child_terminate(&child);

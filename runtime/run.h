@@ -12,29 +12,40 @@
 struct run_options {
 	pid_t pid;            /* -p: 0 when absent */
 	char *const *cmd_argv;/* -c: NULL when absent */
+	const char *cmd_path; /* -c: the executable cmd_argv[0] resolved to */
 	bool quiet;           /* -q */
 	bool dry_run;         /* --dry-run */
 	bool verbose;         /* -v: libbpf and verifier logs */
 	bool dump_verifier;   /* -d verifier */
 	bool dump_libbpf;     /* -d libbpf */
 	bool print_maps_on_exit;
+	bool no_warnings;     /* --no-warnings: also the runtime warnings */
 	FILE *out;
+	const char *out_name; /* -o FILE for messages, NULL: stdout */
 	enum output_mode mode;
 };
 
-/* Returns the process exit status (§1.8). */
+/* Returns the process exit status (§1.8), or RUN_BROKEN_PIPE when the
+ * reader of the output went away: everything is cleaned up then and the
+ * caller ends as a process killed by SIGPIPE would. */
+enum { RUN_BROKEN_PIPE = -1 };
 int run_program(const struct compiled_program *prog, const struct run_options *opts);
 
-/* -c: the child is forked up front and waits until released. */
+/* -c: the child is forked up front and waits until started. */
 struct child {
 	pid_t pid;
 	int release_fd;       /* write end of the pipe the child waits on */
+	int exec_fd;          /* read end of the pipe an exec failure is reported on */
 	bool exited;
 	int status;
 };
 
-int child_spawn(struct child *c, char *const *argv);
-void child_release(struct child *c);
+/* Find the -c executable as execvp would (a name without '/' is looked up
+ * in $PATH, first match): 0 and a malloc'ed path in *path, or -errno. */
+int child_resolve(const char *name, char **path);
+int child_spawn(struct child *c, const char *path, char *const *argv);
+/* Let the child exec: 0 once it has, -errno if the exec failed. */
+int child_start(struct child *c);
 bool child_poll_exit(struct child *c);
 void child_terminate(struct child *c);
 

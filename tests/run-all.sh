@@ -8,7 +8,8 @@
 #   bash tests/run-all.sh --build-only  install + build, no tests
 #
 # Counting:
-#   - the build counts as one check;
+#   - the build counts as one check; so does the soak test (tests/soak, 20
+#     start/stop cycles);
 #   - unit tests: every ctest test;
 #   - end-to-end (tests/e2e): every case; a case named in
 #     tests/e2e/known-failures.txt is run and reported, its failure not counted;
@@ -167,6 +168,14 @@ else
 fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 echo "sanitizer run: $((SECONDS - asan_start)) s"
+
+section "soak (tests/soak, 20 cycles)"
+# start/stop cycles; one counted check. The long run: bash tests/soak/soak.sh 200
+if bash tests/soak/soak.sh 20 "$BUILD/sonde" 2>&1 | tee "$LOGS/soak.log"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); failures+=("soak: see $LOGS/soak.log")
+fi
 
 section "acceptance (../shared/acceptance)"
 if [ ! -f "$ACCEPTANCE/run.py" ]; then

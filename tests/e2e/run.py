@@ -106,6 +106,8 @@ def lacking(case):
             ok = os.path.exists(want[5:])
         elif want in FEATURES:
             ok = FEATURES[want]()
+        elif want.startswith("no-") and want[3:] in FEATURES:
+            ok = not FEATURES[want[3:]]()  # e.g. a real attach failure needs its absence
         else:
             return f"unknown requirement {want!r}"
         if not ok:
