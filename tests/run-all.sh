@@ -109,9 +109,9 @@ fi
 
 # ---------------------------------------------------------------- kernel suites
 if [ "$(id -u)" -ne 0 ]; then
-	section "end-to-end, sanitizer run and acceptance"
-	echo "SKIP: all three need root (BPF); run as root"
-	skipped=$((skipped + 3))
+	section "end-to-end, sanitizer run, soak and acceptance"
+	echo "SKIP: all four need root (BPF); run as root"
+	skipped=$((skipped + 4))
 	summary
 fi
 
