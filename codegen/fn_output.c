@@ -9,8 +9,25 @@
 #include "lower_internal.h"
 #include "sema_internal.h"
 
-/* printf(fmt, ...), system(fmt, ...), cat(fmt, ...): the action kind is the
- * row's, the payload the tuple of the arguments. */
+/* errorf()/warnf(): "FILE:L:C1-C2: ERROR: " before the format (the
+ * location's '%' written as "%%", so the format stays one). */
+static const char *located_format(struct sema *s, struct node *n, enum diag_level level, const char *fmt)
+{
+	const char *first = diag_render(s->c->diags, level, &n->loc, "");
+	size_t len = strcspn(first, "\n"); /* the first line: location and label */
+	char *out = arena_alloc(s->c->arena, 2 * len + strlen(fmt) + 1), *p = out;
+	for (size_t i = 0; i < len; i++) {
+		*p++ = first[i];
+		if (first[i] == '%')
+			*p++ = '%';
+	}
+	strcpy(p, fmt);
+	return out;
+}
+
+/* printf(fmt, ...), system(fmt, ...), cat(fmt, ...), errorf(fmt, ...),
+ * warnf(fmt, ...): the action kind is the row's, the payload the tuple of
+ * the arguments. */
 const struct type *check_printf(struct sema *s, struct node *n, const struct func_def *fn)
 {
 	if (!n->args || n->args->kind != N_STR) {
@@ -58,6 +75,8 @@ const struct type *check_printf(struct sema *s, struct node *n, const struct fun
 	}
 	struct action act = { .kind = fn->action, .fmt = n->args->str, .map = -1 };
 	act.type = type_tuple(s->c->arena, nargs, types, NULL);
+	if (fn->action == ACT_ERRORF || fn->action == ACT_WARNF)
+		act.fmt = located_format(s, n, fn->action == ACT_ERRORF ? DIAG_ERROR : DIAG_WARNING, act.fmt);
 	sema_add_action(s, n, act);
 	return &type_void;
 }
@@ -241,5 +260,40 @@ struct val lower_debugf(struct lower *l, struct node *n)
 	LLVMValueRef args[4] = { f.v, LLVMConstInt(l->i32, (unsigned)fmt->str_len + 1, 0), data,
 				 LLVMConstInt(l->i32, 8 * (unsigned)nargs, 0) };
 	lower_helper(l, H_TRACE_VPRINTK, l->i64, args, 4);
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* assert(cond, msg): when cond is false, errorf("assert failed: msg") and
+ * exit(1) */
+const struct type *check_assert(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *cond = n->args, *msg = cond->next;
+	check_condition(s, cond, "assert");
+	if (msg->kind != N_STR) {
+		ERR(s, &msg->loc, "assert() expects a string literal message");
+		return &type_void;
+	}
+	if (s->for_depth)
+		ERR(s, &n->loc, "'return' statement is not allowed in a for-loop");
+	const char *fmt = arena_printf(s->c->arena, "assert failed: %s", msg->str);
+	struct action act = { .kind = ACT_ERRORF, .map = -1, .type = type_tuple(s->c->arena, 0, NULL, NULL) };
+	act.fmt = located_format(s, n, DIAG_ERROR, fmt);
+	sema_add_action(s, n, act);
+	if (s->c->second_pass)
+		n->ival = (uint64_t)compiler_add_action(s->c, (struct action){ .kind = ACT_EXIT, .map = -1 });
+	return &type_void;
+}
+
+struct val lower_assert(struct lower *l, struct node *n)
+{
+	LLVMBasicBlockRef fail = new_block(l, "assert.fail"), ok = new_block(l, "assert.ok");
+	LLVMBuildCondBr(l->b, truth(l, lower_expr(l, n->args)), ok, fail);
+	LLVMPositionBuilderAtEnd(l->b, fail);
+	emit_event(l, ((struct call_info *)n->sema)->action);
+	LLVMValueRef ev = event_begin(l, (int)n->ival, 8);
+	LLVMBuildStore(l->b, lower_const(l, 1), gep(l, ev, 8));
+	emit_event_buffer(l, ev, 8);
+	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0)); /* like exit(): the probe ends */
+	LLVMPositionBuilderAtEnd(l->b, ok);
 	return (struct val){ lower_const(l, 0) };
 }

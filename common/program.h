@@ -46,6 +46,8 @@ enum action_kind {
 	ACT_CAT,       /* payload: args tuple; fmt = the file name (printf format) */
 	ACT_JOIN,      /* payload: { u64 count; char elem[JOIN_MAX_ELEMS][JOIN_ELEM_SIZE] };
 			  fmt = the separator */
+	ACT_ERRORF,    /* payload: args tuple; fmt = "LOC: ERROR: " and the printf format */
+	ACT_WARNF,     /* the same with "LOC: WARNING: "; silenced by --no-warnings */
 };
 
 enum { JOIN_MAX_ELEMS = 16, JOIN_ELEM_SIZE = 256 };

@@ -18,6 +18,7 @@
 
 #include "../probes/probe.h"
 #include "actions.h"
+#include "printf.h"
 #include "verifier.h"
 
 
@@ -181,6 +182,20 @@ static void output_flush(struct runner *r)
 
 /* ---- events ---- */
 
+/* errorf()/warnf(): the located message on stderr, one line */
+static void print_located(struct output *o, const struct action *a, const void *payload)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
+	if (!m)
+		return;
+	format_print_out(m, a->fmt, a->type, payload, o);
+	if (!fclose(m))
+		fprintf(stderr, "%s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
+	free(text);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct runner *r = ctx;
@@ -227,8 +242,18 @@ static int on_event(void *ctx, void *data, size_t size)
 		action_join(&r->out, a, payload);
 		break;
 	case ACT_WARNING:
+		if (r->opts->no_warnings)
+			break;
 		fflush(r->out.out);
 		fputs(a->fmt, stderr);
+		break;
+	case ACT_WARNF:
+		if (r->opts->no_warnings)
+			break;
+		/* fall through */
+	case ACT_ERRORF:
+		fflush(r->out.out);
+		print_located(&r->out, a, payload);
 		break;
 	case ACT_EXIT: {
 		int64_t code;
