@@ -6,6 +6,7 @@
 #include "../common/limits.h"
 #include "ast_dump.h"
 #include "btf.h"
+#include "dump.h"
 
 struct btf_types *compiler_btf(struct compiler *c)
 {
@@ -27,7 +28,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		o.max_cat_bytes = 10240;
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	c.ast = parse_program(a, d, d->src);
-	if (c.ast && o.dump_ast) {
+	if (c.ast && (o.dumps & DUMP_AST)) {
 		fprintf(stderr, "AST after parsing:\n");
 		ast_dump_program(stderr, c.ast, NULL, NULL);
 	}
@@ -38,16 +39,20 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	if (macros_expand(&c) < 0 || sema_run(&c) < 0) {
 		err = -1;
 	} else {
-		if (o.dump_ast) {
+		if (o.dumps & DUMP_AST) {
 			fprintf(stderr, "AST after semantic analysis:\n");
 			ast_dump_program(stderr, c.ast, type_name, a);
 		}
+		if (o.dumps & DUMP_TYPES)
+			dump_types(&c, stderr);
 		if (lower_program(&c, out) < 0)
 			err = -1;
 	}
 	btf_types_free(c.btf);
 	if (err)
 		return NULL;
+	if ((o.dumps & DUMP_DIS) && dump_dis(out, stderr) < 0)
+		fprintf(stderr, "-d dis: the BPF object cannot be read\n");
 	out->print_maps_on_exit = o.print_maps_on_exit;
 	out->max_cat_bytes = o.max_cat_bytes;
 	return out;

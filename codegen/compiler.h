@@ -48,6 +48,15 @@ struct probe_info {
 				 variables then live in scratch memory */
 };
 
+/* The -d stages of compilation (§1.5). */
+enum dump_stage {
+	DUMP_AST = 1u << 0,    /* the AST after parsing and after analysis */
+	DUMP_TYPES = 1u << 1,  /* the types of every variable and map */
+	DUMP_IR = 1u << 2,     /* LLVM IR before optimisation */
+	DUMP_IR_OPT = 1u << 3, /* LLVM IR after optimisation */
+	DUMP_DIS = 1u << 4,    /* BPF instructions of every program */
+};
+
 struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
@@ -58,8 +67,8 @@ struct compile_options {
 	uint32_t max_map_keys;
 	uint32_t max_probes; /* attach points of one program; 0: LIMIT_PROBES */
 	uint64_t max_cat_bytes; /* 0: the default, 10240 */
-	bool dump_ir, dump_ir_opt;
-	bool dump_ast;       /* -d ast: the AST to stderr after parsing and after sema */
+	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
+	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */

@@ -260,11 +260,28 @@ static void dump_module(LLVMModuleRef mod, const char *title)
 	LLVMDisposeMessage(ir);
 }
 
+/* --emit-llvm FILE: the module as FILE + suffix */
+static int write_module(struct lower *l, const char *suffix)
+{
+	if (!l->c->opts->emit_llvm)
+		return 0;
+	const char *path = arena_printf(l->c->arena, "%s%s", l->c->opts->emit_llvm, suffix);
+	char *err = NULL;
+	if (LLVMPrintModuleToFile(l->mod, path, &err)) {
+		diag_error(l->c->diags, NULL, "cannot write %s: %s", path, err);
+		LLVMDisposeMessage(err);
+		return -1;
+	}
+	return 0;
+}
+
 int emit_object(struct lower *l, struct compiled_program *out)
 {
 	LLVMDIBuilderFinalize(l->di);
-	if (l->c->opts->dump_ir)
+	if (l->c->opts->dumps & DUMP_IR)
 		dump_module(l->mod, "LLVM IR before optimisation");
+	if (write_module(l, ".original.ll") < 0)
+		return -1;
 	char *err = NULL;
 	if (LLVMVerifyModule(l->mod, LLVMReturnStatusAction, &err)) {
 		diag_error(l->c->diags, NULL, "internal error: invalid LLVM IR: %s", err);
@@ -281,8 +298,10 @@ int emit_object(struct lower *l, struct compiled_program *out)
 		LLVMDisposeErrorMessage(msg);
 		return -1;
 	}
-	if (l->c->opts->dump_ir_opt)
+	if (l->c->opts->dumps & DUMP_IR_OPT)
 		dump_module(l->mod, "LLVM IR after optimisation");
+	if (write_module(l, ".optimized.ll") < 0)
+		return -1;
 	LLVMMemoryBufferRef mb;
 	if (LLVMTargetMachineEmitToMemoryBuffer(l->tm, l->mod, LLVMObjectFile, &err, &mb)) {
 		diag_error(l->c->diags, NULL, "internal error: BPF code generation failed: %s", err);

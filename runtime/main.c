@@ -30,23 +30,34 @@ static void usage(FILE *f)
 	      "    sonde -l [pattern]\n"
 	      "\n"
 	      "OPTIONS:\n"
-	      "    -e PROGRAM       program text\n"
-	      "    -l [PATTERN]     list probes matching PATTERN (or used by the program)\n"
-	      "    -c CMD           run CMD (no shell) and trace until it exits; cpid is its pid\n"
-	      "    -p PID           trace only PID (user-space probes) and exit when it exits\n"
-	      "    -o FILE          write program output to FILE\n"
-	      "    -f text|json     output format\n"
-	      "    -B line|full|none  output buffering\n"
-	      "    -q               do not print the 'Attached N probes' line\n"
-	      "    -v               verbose: libbpf messages and verifier logs\n"
-	      "    -d STAGE         debug output: ast, codegen, codegen-opt, verifier, libbpf, all\n"
-	      "    --dry-run        load and attach, then exit\n"
-	      "    --no-warnings    do not print warnings\n"
-	      "    --emit-elf FILE  compile only: write the BPF object to FILE and exit\n"
-	      "                     (loads nothing, so needs no privileges; works with -d ast,\n"
-	      "                     -d codegen and -d codegen-opt)\n"
-	      "    -V, --version    print the version\n"
-	      "    -h, --help       this help\n",
+	      "    -e PROGRAM              program text\n"
+	      "    -l, --list [PATTERN]    list probes matching PATTERN (or used by the program)\n"
+	      "    -c, --cmd CMD           run CMD (no shell) and trace until it exits; cpid is its pid\n"
+	      "    -p, --pid PID           trace only PID and exit when it exits\n"
+	      "    -o, --output FILE       write program output to FILE\n"
+	      "    -f text|json            output format\n"
+	      "    -B line|full|none       output buffering\n"
+	      "    -q, --quiet             do not print the 'Attached N probes' line\n"
+	      "    -v, --verbose           verbose: libbpf messages and verifier logs\n"
+	      "    -d, --debug STAGE[,..]  debug output: ast, types, codegen, codegen-opt, dis,\n"
+	      "                            verifier, libbpf, all\n"
+	      "    --dry-run               load and attach, then exit\n"
+	      "    --no-warnings           do not print warnings (compile time, run time, warnf)\n"
+	      "    --unsafe                allow unsafe functions (system, signal, override,\n"
+	      "                            write_user) and probes by address\n"
+	      "    --emit-elf FILE         compile only: write the BPF object to FILE and exit\n"
+	      "                            (loads nothing, so needs no privileges; works with -d\n"
+	      "                            ast, types, codegen, codegen-opt and dis)\n"
+	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
+	      "    --info                  print the version and libbpf version\n"
+	      "    -V, --version           print the version\n"
+	      "    -h, --help              this help\n"
+	      "\n"
+	      "EXAMPLES:\n"
+	      "    sonde -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'\n"
+	      "    sonde -c ./prog -e 'uprobe:./prog:main { printf(\"%d\\n\", pid); }'\n"
+	      "    sonde -f json -e 'profile:hz:99 { @[kstack] = count(); }'\n"
+	      "    sonde script.bt arg1 arg2\n",
 	      f);
 }
 
@@ -62,7 +73,8 @@ struct cli {
 	bool no_warnings;
 	bool unsafe;
 	const char *emit_elf;
-	bool dump_ir, dump_ir_opt, dump_ast;
+	unsigned dumps;       /* enum dump_stage */
+	const char *emit_llvm;
 	const char *output_path;
 	const char *format;
 	const char *buffering;
@@ -94,6 +106,22 @@ static char *read_all(FILE *f, size_t *len)
 	return buf;
 }
 
+/* The -d stages (§1.5): what compilation dumps, or a runtime log. */
+enum { STAGE_VERIFIER = 1u << 0, STAGE_LIBBPF = 1u << 1 };
+static const struct {
+	const char *name;
+	unsigned compile; /* enum dump_stage */
+	unsigned run;     /* STAGE_VERIFIER, STAGE_LIBBPF */
+} debug_stages[] = {
+	{ "ast", DUMP_AST, 0 },
+	{ "types", DUMP_TYPES, 0 },
+	{ "codegen", DUMP_IR, 0 },
+	{ "codegen-opt", DUMP_IR_OPT, 0 },
+	{ "dis", DUMP_DIS, 0 },
+	{ "verifier", 0, STAGE_VERIFIER },
+	{ "libbpf", 0, STAGE_LIBBPF },
+};
+
 static int parse_debug(struct cli *cli, const char *arg)
 {
 	char *copy = strdup(arg);
@@ -101,27 +129,16 @@ static int parse_debug(struct cli *cli, const char *arg)
 		return -1;
 	int ret = 0;
 	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
-		bool all = !strcmp(tok, "all");
-		if (all || !strcmp(tok, "ast"))
-			cli->dump_ast = true;
-		if (all || !strcmp(tok, "codegen"))
-			cli->dump_ir = true;
-		if (all || !strcmp(tok, "codegen-opt"))
-			cli->dump_ir_opt = true;
-		if (all || !strcmp(tok, "verifier"))
-			cli->run.dump_verifier = true;
-		if (all || !strcmp(tok, "libbpf"))
-			cli->run.dump_libbpf = true;
-		for (int i = 0; i < 2; i++) {
-			static const char *const unsupported[] = { "types", "dis" };
-			static bool said[2];
-			if ((all || !strcmp(tok, unsupported[i])) && !said[i]) {
-				fprintf(stderr, "-d %s: not supported yet\n", unsupported[i]);
-				said[i] = true;
-			}
+		bool all = !strcmp(tok, "all"), known = all;
+		for (size_t i = 0; i < sizeof(debug_stages) / sizeof(debug_stages[0]); i++) {
+			if (!all && strcmp(tok, debug_stages[i].name))
+				continue;
+			known = true;
+			cli->dumps |= debug_stages[i].compile;
+			cli->run.dump_verifier |= (debug_stages[i].run & STAGE_VERIFIER) != 0;
+			cli->run.dump_libbpf |= (debug_stages[i].run & STAGE_LIBBPF) != 0;
 		}
-		if (!all && strcmp(tok, "ast") && strcmp(tok, "codegen") && strcmp(tok, "codegen-opt") &&
-		    strcmp(tok, "verifier") && strcmp(tok, "libbpf") && strcmp(tok, "types") && strcmp(tok, "dis")) {
+		if (!known) {
 			fprintf(stderr, "ERROR: USAGE: invalid option for -d: %s\n", tok);
 			ret = -1;
 		}
@@ -240,7 +257,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			cli->emit_elf = optarg;
 			break;
 		case OPT_EMIT_LLVM:
-			cli->dump_ir = cli->dump_ir_opt = true;
+			cli->emit_llvm = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -460,7 +477,7 @@ int main(int argc, char **argv)
 	 * no privileges (the -d ast/codegen dumps come from compilation). */
 	bool compile_only = cli.emit_elf && !cli.list;
 	if (!compile_only && check_privileges() < 0) {
-		if (cli.dump_ast || cli.dump_ir || cli.dump_ir_opt)
+		if (cli.dumps)
 			fprintf(stderr, "HINT: with --emit-elf FILE, sonde only compiles and needs no privileges\n");
 		return 1;
 	}
@@ -490,9 +507,8 @@ int main(int argc, char **argv)
 		.max_strlen = 1024,
 		.max_map_keys = 4096,
 		.print_maps_on_exit = true,
-		.dump_ir = cli.dump_ir,
-		.dump_ir_opt = cli.dump_ir_opt,
-		.dump_ast = cli.dump_ast,
+		.dumps = cli.dumps,
+		.emit_llvm = cli.emit_llvm,
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;
