@@ -43,11 +43,13 @@ static void emit(struct pp *p, const char *s, size_t n)
 		while (p->len + n + 1 > cap)
 			cap *= 2;
 		char *nb = arena_alloc(p->arena, cap);
-		memcpy(nb, p->out, p->len);
+		if (p->len) /* the first buffer has nothing to copy (out is NULL) */
+			memcpy(nb, p->out, p->len);
 		p->out = nb;
 		p->cap = cap;
 	}
-	memcpy(p->out + p->len, s, n);
+	if (n)
+		memcpy(p->out + p->len, s, n);
 	p->len += n;
 	p->out[p->len] = 0;
 }
@@ -228,6 +230,7 @@ struct cond {
 	struct pp *p;
 	const char *s;
 	bool error;
+	int depth; /* macro bodies evaluated inside each other */
 };
 
 static long long cond_or(struct cond *c);
@@ -257,7 +260,8 @@ static long long cond_primary(struct cond *c)
 	}
 	if (*c->s == '-') {
 		c->s++;
-		return -cond_primary(c);
+		/* wrapping, as the other operators: no overflow trap */
+		return (long long)(0ULL - (unsigned long long)cond_primary(c));
 	}
 	if (isdigit((unsigned char)*c->s)) {
 		char *end;
@@ -289,7 +293,11 @@ static long long cond_primary(struct cond *c)
 		}
 		struct pp_macro *m = find(c->p, s, n);
 		if (m && m->nparams < 0) {
-			struct cond inner = { .p = c->p, .s = m->body };
+			/* a macro that names itself (directly or not) is, as in C,
+			 * an identifier left unexpanded: 0 */
+			if (c->depth >= MAX_EXPANSION_DEPTH)
+				return 0;
+			struct cond inner = { .p = c->p, .s = m->body, .depth = c->depth + 1 };
 			long long v = cond_or(&inner);
 			c->error |= inner.error;
 			return v;
@@ -310,7 +318,14 @@ static long long cond_mul(struct cond *c)
 			return v;
 		c->s++;
 		long long r = cond_primary(c);
-		v = op == '*' ? v * r : r ? (op == '/' ? v / r : v % r) : 0;
+		if (op == '*')
+			v = (long long)((unsigned long long)v * (unsigned long long)r);
+		else if (r == 0)
+			v = 0;
+		else if (r == -1) /* LLONG_MIN / -1 would trap: wrap instead */
+			v = op == '/' ? (long long)(0ULL - (unsigned long long)v) : 0;
+		else
+			v = op == '/' ? v / r : v % r;
 	}
 }
 
@@ -323,7 +338,8 @@ static long long cond_add(struct cond *c)
 			return v;
 		char op = *c->s++;
 		long long r = cond_mul(c);
-		v = op == '+' ? v + r : v - r;
+		unsigned long long a = (unsigned long long)v, b = (unsigned long long)r;
+		v = (long long)(op == '+' ? a + b : a - b);
 	}
 }
 
@@ -468,6 +484,12 @@ static bool push_cond(struct pp *p, bool value, const struct src_loc *loc)
 	return true;
 }
 
+/* Is s (in expr) the word `defined`? */
+static bool defined_word(const char *expr, const char *s)
+{
+	return !strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]));
+}
+
 /* `defined X` / `defined(X)` become 1 or 0, then macros are expanded. */
 static const char *expand_condition(struct pp *p, const char *expr)
 {
@@ -477,7 +499,7 @@ static const char *expand_condition(struct pp *p, const char *expr)
 	tmp.in_comment = false;
 	const char *s = expr;
 	while (*s) {
-		if (!strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]))) {
+		if (defined_word(expr, s)) {
 			s += 7;
 			while (*s == ' ' || *s == '\t')
 				s++;
@@ -497,13 +519,11 @@ static const char *expand_condition(struct pp *p, const char *expr)
 			emit(&tmp, def ? " 1 " : " 0 ", 3);
 			continue;
 		}
+		/* up to the next `defined` that is a word of its own (one inside
+		 * a longer identifier, `definedx`, is part of the text) */
 		const char *start = s;
-		while (*s && strncmp(s, "defined", 7))
+		while (*s && !defined_word(expr, s))
 			s++;
-		if (s > start && ident_char(s[-1]) && *s) {
-			/* "defined" inside a longer identifier */
-			s += 7;
-		}
 		expand(&tmp, start, (size_t)(s - start), 0);
 	}
 	return tmp.out ? tmp.out : "";
@@ -511,6 +531,8 @@ static const char *expand_condition(struct pp *p, const char *expr)
 
 static bool eval_cond(struct pp *p, const char *expr, const struct src_loc *loc)
 {
+	while (*expr == ' ' || *expr == '\t')
+		expr++;
 	struct cond c = { .p = p, .s = expand_condition(p, expr) };
 	long long v = cond_or(&c);
 	skip_ws(&c);
