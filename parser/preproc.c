@@ -14,6 +14,9 @@
 #include <string.h>
 
 enum { MAX_MACROS = 512, MAX_PARAMS = 16, MAX_COND_DEPTH = 64, MAX_EXPANSION_DEPTH = 32 };
+/* Macros can grow exponentially (`#define B A A`, `#define C B B`, ...):
+ * past these budgets expansion stops with an error. */
+enum { MAX_EXPANSIONS = 65536, MAX_OUTPUT = 4 << 20 };
 
 struct pp_macro {
 	const char *name;
@@ -31,6 +34,9 @@ struct pp {
 	bool active[MAX_COND_DEPTH], taken[MAX_COND_DEPTH];
 	int depth;
 	bool in_comment; /* inside a block comment spanning lines */
+	struct src_loc line_loc; /* the line being expanded */
+	int expansions;
+	bool too_large; /* a budget was exceeded (and reported) */
 	/* output buffer */
 	char *out;
 	size_t len, cap;
@@ -93,6 +99,22 @@ static void define(struct pp *p, const char *name, const char *body)
 /* Copy `text` (length n) expanding macros outside strings and comments. */
 static void expand(struct pp *p, const char *text, size_t n, int level);
 
+static void too_large(struct pp *p)
+{
+	if (!p->too_large)
+		diag_error(p->diags, &p->line_loc, "macro expansion is too large (over %d expansions or %d MiB)",
+			   MAX_EXPANSIONS, MAX_OUTPUT >> 20);
+	p->too_large = true;
+}
+
+/* May one more macro be expanded? */
+static bool within_budget(struct pp *p)
+{
+	if (++p->expansions > MAX_EXPANSIONS || p->len > MAX_OUTPUT)
+		too_large(p);
+	return !p->too_large;
+}
+
 static void expand_macro(struct pp *p, const struct pp_macro *m, const char **args, const size_t *arglen,
 			 int level)
 {
@@ -112,6 +134,10 @@ static void expand_macro(struct pp *p, const struct pp_macro *m, const char **ar
 			for (int i = 0; i < m->nparams; i++)
 				if (strlen(m->params[i]) == (size_t)(b - s) && !strncmp(m->params[i], s, (size_t)(b - s)))
 					k = i;
+			if (k >= 0 && sub.len + arglen[k] > MAX_OUTPUT) {
+				too_large(p);
+				return;
+			}
 			if (k >= 0)
 				emit(&sub, args[k], arglen[k]);
 			else
@@ -204,6 +230,8 @@ static void expand(struct pp *p, const char *text, size_t n, int level)
 			while (i < n && ident_char(text[i]))
 				i++;
 			struct pp_macro *m = level < MAX_EXPANSION_DEPTH ? find(p, text + s, i - s) : NULL;
+			if (m && !within_budget(p))
+				m = NULL;
 			const char *args[MAX_PARAMS];
 			size_t arglen[MAX_PARAMS];
 			int nargs = 0;
@@ -230,7 +258,6 @@ struct cond {
 	struct pp *p;
 	const char *s;
 	bool error;
-	int depth; /* macro bodies evaluated inside each other */
 };
 
 static long long cond_or(struct cond *c);
@@ -291,18 +318,9 @@ static long long cond_primary(struct cond *c)
 				c->s++;
 			return def;
 		}
-		struct pp_macro *m = find(c->p, s, n);
-		if (m && m->nparams < 0) {
-			/* a macro that names itself (directly or not) is, as in C,
-			 * an identifier left unexpanded: 0 */
-			if (c->depth >= MAX_EXPANSION_DEPTH)
-				return 0;
-			struct cond inner = { .p = c->p, .s = m->body, .depth = c->depth + 1 };
-			long long v = cond_or(&inner);
-			c->error |= inner.error;
-			return v;
-		}
-		return 0; /* an unknown identifier is 0, as in C */
+		/* Macros were expanded before: what is left, an unknown name or
+		 * one that names itself, is 0 as in C. */
+		return 0;
 	}
 	c->error = true;
 	return 0;
@@ -629,6 +647,7 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 		const char *end = strchr(line, '\n');
 		size_t n = end ? (size_t)(end - line) : strlen(line);
 		lineno++;
+		p->line_loc = (struct src_loc){ lineno, 1, lineno, (int)n + 1 };
 		const char *first = line;
 		while (first < line + n && (*first == ' ' || *first == '\t'))
 			first++;
