@@ -16,7 +16,7 @@
 enum { MAX_MACROS = 512, MAX_PARAMS = 16, MAX_COND_DEPTH = 64, MAX_EXPANSION_DEPTH = 32 };
 /* Macros can grow exponentially (`#define B A A`, `#define C B B`, ...):
  * past these budgets expansion stops with an error. */
-enum { MAX_EXPANSIONS = 65536, MAX_OUTPUT = 4 << 20 };
+enum { MAX_EXPANSIONS = 16384, MAX_OUTPUT = 1 << 20 };
 
 struct pp_macro {
 	const char *name;
