@@ -15,14 +15,22 @@
 
 enum { MAX_MACROS = 512, MAX_PARAMS = 16, MAX_COND_DEPTH = 64, MAX_EXPANSION_DEPTH = 32 };
 /* Macros can grow exponentially (`#define B A A`, `#define C B B`, ...):
- * past these budgets expansion stops with an error. */
-enum { MAX_EXPANSIONS = 16384, MAX_OUTPUT = 1 << 20 };
+ * past these budgets, far above what any real script needs, expansion
+ * stops with an error. */
+enum { MAX_EXPANSIONS = 4096, MAX_OUTPUT = 256 << 10 };
 
 struct pp_macro {
 	const char *name;
 	const char *body;
 	int nparams; /* -1: object-like */
 	const char *params[MAX_PARAMS];
+};
+
+/* A growing text (arena memory, NUL-terminated). */
+struct buf {
+	struct arena *arena;
+	char *out;
+	size_t len, cap;
 };
 
 struct pp {
@@ -37,27 +45,30 @@ struct pp {
 	struct src_loc line_loc; /* the line being expanded */
 	int expansions;
 	bool too_large; /* a budget was exceeded (and reported) */
-	/* output buffer */
-	char *out;
-	size_t len, cap;
+	struct buf o;   /* the output */
 };
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *nb = arena_alloc(b->arena, cap);
+		if (b->len) /* the first buffer has nothing to copy (out is NULL) */
+			memcpy(nb, b->out, b->len);
+		b->out = nb;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->out + b->len, s, n);
+	b->len += n;
+	b->out[b->len] = 0;
+}
 
 static void emit(struct pp *p, const char *s, size_t n)
 {
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap : 4096;
-		while (p->len + n + 1 > cap)
-			cap *= 2;
-		char *nb = arena_alloc(p->arena, cap);
-		if (p->len) /* the first buffer has nothing to copy (out is NULL) */
-			memcpy(nb, p->out, p->len);
-		p->out = nb;
-		p->cap = cap;
-	}
-	if (n)
-		memcpy(p->out + p->len, s, n);
-	p->len += n;
-	p->out[p->len] = 0;
+	buf_add(&p->o, s, n);
 }
 
 static bool ident_start(char c)
@@ -102,15 +113,15 @@ static void expand(struct pp *p, const char *text, size_t n, int level);
 static void too_large(struct pp *p)
 {
 	if (!p->too_large)
-		diag_error(p->diags, &p->line_loc, "macro expansion is too large (over %d expansions or %d MiB)",
-			   MAX_EXPANSIONS, MAX_OUTPUT >> 20);
+		diag_error(p->diags, &p->line_loc, "macro expansion is too large (over %d expansions or %d KiB)",
+			   MAX_EXPANSIONS, MAX_OUTPUT >> 10);
 	p->too_large = true;
 }
 
 /* May one more macro be expanded? */
 static bool within_budget(struct pp *p)
 {
-	if (++p->expansions > MAX_EXPANSIONS || p->len > MAX_OUTPUT)
+	if (++p->expansions > MAX_EXPANSIONS || p->o.len > MAX_OUTPUT)
 		too_large(p);
 	return !p->too_large;
 }
@@ -123,7 +134,7 @@ static void expand_macro(struct pp *p, const struct pp_macro *m, const char **ar
 		return;
 	}
 	/* substitute parameters textually, then expand the result */
-	struct pp sub = { .arena = p->arena };
+	struct buf sub = { .arena = p->arena };
 	const char *b = m->body;
 	while (*b) {
 		if (ident_start(*b)) {
@@ -139,11 +150,11 @@ static void expand_macro(struct pp *p, const struct pp_macro *m, const char **ar
 				return;
 			}
 			if (k >= 0)
-				emit(&sub, args[k], arglen[k]);
+				buf_add(&sub, args[k], arglen[k]);
 			else
-				emit(&sub, s, (size_t)(b - s));
+				buf_add(&sub, s, (size_t)(b - s));
 		} else {
-			emit(&sub, b++, 1);
+			buf_add(&sub, b++, 1);
 		}
 	}
 	if (sub.out)
@@ -511,10 +522,11 @@ static bool defined_word(const char *expr, const char *s)
 /* `defined X` / `defined(X)` become 1 or 0, then macros are expanded. */
 static const char *expand_condition(struct pp *p, const char *expr)
 {
-	struct pp tmp = *p;
-	tmp.out = NULL;
-	tmp.len = tmp.cap = 0;
-	tmp.in_comment = false;
+	/* expanded into a buffer of its own, then the output is restored */
+	struct buf saved = p->o;
+	bool in_comment = p->in_comment;
+	p->o = (struct buf){ .arena = p->arena };
+	p->in_comment = false;
 	const char *s = expr;
 	while (*s) {
 		if (defined_word(expr, s)) {
@@ -534,7 +546,7 @@ static const char *expand_condition(struct pp *p, const char *expr)
 				s++;
 			if (paren && *s == ')')
 				s++;
-			emit(&tmp, def ? " 1 " : " 0 ", 3);
+			emit(p, def ? " 1 " : " 0 ", 3);
 			continue;
 		}
 		/* up to the next `defined` that is a word of its own (one inside
@@ -542,9 +554,12 @@ static const char *expand_condition(struct pp *p, const char *expr)
 		const char *start = s;
 		while (*s && !defined_word(expr, s))
 			s++;
-		expand(&tmp, start, (size_t)(s - start), 0);
+		expand(p, start, (size_t)(s - start), 0);
 	}
-	return tmp.out ? tmp.out : "";
+	const char *out = p->o.out ? p->o.out : "";
+	p->o = saved;
+	p->in_comment = in_comment;
+	return out;
 }
 
 static bool eval_cond(struct pp *p, const char *expr, const struct src_loc *loc)
@@ -635,6 +650,7 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 	struct pp *p = arena_alloc(a, sizeof(*p));
 	p->arena = a;
 	p->diags = d;
+	p->o.arena = a;
 	define(p, "BPFTRACE_HAVE_BTF", "1");
 	define(p, "SONDE_HAVE_BTF", "1");
 #if defined(__x86_64__)
@@ -670,5 +686,5 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 		struct src_loc loc = { lineno, 1, lineno, 2 };
 		diag_error(d, &loc, "unterminated #if/#ifdef/#ifndef");
 	}
-	return p->out ? p->out : "";
+	return p->o.out ? p->o.out : "";
 }
