@@ -40,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > FUZZ_MAX_LEN)
 		return -1;
 	char *src = fuzz_source(data, size);
+	if (fuzz_expands_too_far(src)) {
+		free(src);
+		return -1;
+	}
 	if (slow_attach_points(src)) {
 		free(src);
 		return -1;
