@@ -14,12 +14,23 @@
 #include <string.h>
 
 enum { MAX_MACROS = 512, MAX_PARAMS = 16, MAX_COND_DEPTH = 64, MAX_EXPANSION_DEPTH = 32 };
+/* Macros can grow exponentially (`#define B A A`, `#define C B B`, ...):
+ * past these budgets, far above what any real script needs, expansion
+ * stops with an error. */
+enum { MAX_EXPANSIONS = 4096, MAX_OUTPUT = 256 << 10 };
 
 struct pp_macro {
 	const char *name;
 	const char *body;
 	int nparams; /* -1: object-like */
 	const char *params[MAX_PARAMS];
+};
+
+/* A growing text (arena memory, NUL-terminated). */
+struct buf {
+	struct arena *arena;
+	char *out;
+	size_t len, cap;
 };
 
 struct pp {
@@ -31,26 +42,33 @@ struct pp {
 	bool active[MAX_COND_DEPTH], taken[MAX_COND_DEPTH];
 	int depth;
 	bool in_comment; /* inside a block comment spanning lines */
-	/* output buffer */
-	char *out;
-	size_t len, cap;
+	struct src_loc line_loc; /* the line being expanded */
+	int expansions;
+	bool too_large; /* a budget was exceeded (and reported) */
+	struct buf o;   /* the output */
 };
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *nb = arena_alloc(b->arena, cap);
+		if (b->len) /* the first buffer has nothing to copy (out is NULL) */
+			memcpy(nb, b->out, b->len);
+		b->out = nb;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->out + b->len, s, n);
+	b->len += n;
+	b->out[b->len] = 0;
+}
 
 static void emit(struct pp *p, const char *s, size_t n)
 {
-	if (p->len + n + 1 > p->cap) {
-		size_t cap = p->cap ? p->cap : 4096;
-		while (p->len + n + 1 > cap)
-			cap *= 2;
-		char *nb = arena_alloc(p->arena, cap);
-		if (p->len) /* the first buffer has nothing to copy (out is NULL) */
-			memcpy(nb, p->out, p->len);
-		p->out = nb;
-		p->cap = cap;
-	}
-	memcpy(p->out + p->len, s, n);
-	p->len += n;
-	p->out[p->len] = 0;
+	buf_add(&p->o, s, n);
 }
 
 static bool ident_start(char c)
@@ -92,6 +110,22 @@ static void define(struct pp *p, const char *name, const char *body)
 /* Copy `text` (length n) expanding macros outside strings and comments. */
 static void expand(struct pp *p, const char *text, size_t n, int level);
 
+static void too_large(struct pp *p)
+{
+	if (!p->too_large)
+		diag_error(p->diags, &p->line_loc, "macro expansion is too large (over %d expansions or %d KiB)",
+			   MAX_EXPANSIONS, MAX_OUTPUT >> 10);
+	p->too_large = true;
+}
+
+/* May one more macro be expanded? */
+static bool within_budget(struct pp *p)
+{
+	if (++p->expansions > MAX_EXPANSIONS || p->o.len > MAX_OUTPUT)
+		too_large(p);
+	return !p->too_large;
+}
+
 static void expand_macro(struct pp *p, const struct pp_macro *m, const char **args, const size_t *arglen,
 			 int level)
 {
@@ -100,7 +134,7 @@ static void expand_macro(struct pp *p, const struct pp_macro *m, const char **ar
 		return;
 	}
 	/* substitute parameters textually, then expand the result */
-	struct pp sub = { .arena = p->arena };
+	struct buf sub = { .arena = p->arena };
 	const char *b = m->body;
 	while (*b) {
 		if (ident_start(*b)) {
@@ -111,12 +145,16 @@ static void expand_macro(struct pp *p, const struct pp_macro *m, const char **ar
 			for (int i = 0; i < m->nparams; i++)
 				if (strlen(m->params[i]) == (size_t)(b - s) && !strncmp(m->params[i], s, (size_t)(b - s)))
 					k = i;
+			if (k >= 0 && sub.len + arglen[k] > MAX_OUTPUT) {
+				too_large(p);
+				return;
+			}
 			if (k >= 0)
-				emit(&sub, args[k], arglen[k]);
+				buf_add(&sub, args[k], arglen[k]);
 			else
-				emit(&sub, s, (size_t)(b - s));
+				buf_add(&sub, s, (size_t)(b - s));
 		} else {
-			emit(&sub, b++, 1);
+			buf_add(&sub, b++, 1);
 		}
 	}
 	if (sub.out)
@@ -203,6 +241,8 @@ static void expand(struct pp *p, const char *text, size_t n, int level)
 			while (i < n && ident_char(text[i]))
 				i++;
 			struct pp_macro *m = level < MAX_EXPANSION_DEPTH ? find(p, text + s, i - s) : NULL;
+			if (m && !within_budget(p))
+				m = NULL;
 			const char *args[MAX_PARAMS];
 			size_t arglen[MAX_PARAMS];
 			int nargs = 0;
@@ -258,7 +298,8 @@ static long long cond_primary(struct cond *c)
 	}
 	if (*c->s == '-') {
 		c->s++;
-		return -cond_primary(c);
+		/* wrapping, as the other operators: no overflow trap */
+		return (long long)(0ULL - (unsigned long long)cond_primary(c));
 	}
 	if (isdigit((unsigned char)*c->s)) {
 		char *end;
@@ -288,14 +329,9 @@ static long long cond_primary(struct cond *c)
 				c->s++;
 			return def;
 		}
-		struct pp_macro *m = find(c->p, s, n);
-		if (m && m->nparams < 0) {
-			struct cond inner = { .p = c->p, .s = m->body };
-			long long v = cond_or(&inner);
-			c->error |= inner.error;
-			return v;
-		}
-		return 0; /* an unknown identifier is 0, as in C */
+		/* Macros were expanded before: what is left, an unknown name or
+		 * one that names itself, is 0 as in C. */
+		return 0;
 	}
 	c->error = true;
 	return 0;
@@ -311,7 +347,14 @@ static long long cond_mul(struct cond *c)
 			return v;
 		c->s++;
 		long long r = cond_primary(c);
-		v = op == '*' ? v * r : r ? (op == '/' ? v / r : v % r) : 0;
+		if (op == '*')
+			v = (long long)((unsigned long long)v * (unsigned long long)r);
+		else if (r == 0)
+			v = 0;
+		else if (r == -1) /* LLONG_MIN / -1 would trap: wrap instead */
+			v = op == '/' ? (long long)(0ULL - (unsigned long long)v) : 0;
+		else
+			v = op == '/' ? v / r : v % r;
 	}
 }
 
@@ -324,7 +367,8 @@ static long long cond_add(struct cond *c)
 			return v;
 		char op = *c->s++;
 		long long r = cond_mul(c);
-		v = op == '+' ? v + r : v - r;
+		unsigned long long a = (unsigned long long)v, b = (unsigned long long)r;
+		v = (long long)(op == '+' ? a + b : a - b);
 	}
 }
 
@@ -469,16 +513,23 @@ static bool push_cond(struct pp *p, bool value, const struct src_loc *loc)
 	return true;
 }
 
+/* Is s (in expr) the word `defined`? */
+static bool defined_word(const char *expr, const char *s)
+{
+	return !strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]));
+}
+
 /* `defined X` / `defined(X)` become 1 or 0, then macros are expanded. */
 static const char *expand_condition(struct pp *p, const char *expr)
 {
-	struct pp tmp = *p;
-	tmp.out = NULL;
-	tmp.len = tmp.cap = 0;
-	tmp.in_comment = false;
+	/* expanded into a buffer of its own, then the output is restored */
+	struct buf saved = p->o;
+	bool in_comment = p->in_comment;
+	p->o = (struct buf){ .arena = p->arena };
+	p->in_comment = false;
 	const char *s = expr;
 	while (*s) {
-		if (!strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]))) {
+		if (defined_word(expr, s)) {
 			s += 7;
 			while (*s == ' ' || *s == '\t')
 				s++;
@@ -495,23 +546,26 @@ static const char *expand_condition(struct pp *p, const char *expr)
 				s++;
 			if (paren && *s == ')')
 				s++;
-			emit(&tmp, def ? " 1 " : " 0 ", 3);
+			emit(p, def ? " 1 " : " 0 ", 3);
 			continue;
 		}
+		/* up to the next `defined` that is a word of its own (one inside
+		 * a longer identifier, `definedx`, is part of the text) */
 		const char *start = s;
-		while (*s && strncmp(s, "defined", 7))
+		while (*s && !defined_word(expr, s))
 			s++;
-		if (s > start && ident_char(s[-1]) && *s) {
-			/* "defined" inside a longer identifier */
-			s += 7;
-		}
-		expand(&tmp, start, (size_t)(s - start), 0);
+		expand(p, start, (size_t)(s - start), 0);
 	}
-	return tmp.out ? tmp.out : "";
+	const char *out = p->o.out ? p->o.out : "";
+	p->o = saved;
+	p->in_comment = in_comment;
+	return out;
 }
 
 static bool eval_cond(struct pp *p, const char *expr, const struct src_loc *loc)
 {
+	while (*expr == ' ' || *expr == '\t')
+		expr++;
 	struct cond c = { .p = p, .s = expand_condition(p, expr) };
 	long long v = cond_or(&c);
 	skip_ws(&c);
@@ -596,6 +650,7 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 	struct pp *p = arena_alloc(a, sizeof(*p));
 	p->arena = a;
 	p->diags = d;
+	p->o.arena = a;
 	define(p, "BPFTRACE_HAVE_BTF", "1");
 	define(p, "SONDE_HAVE_BTF", "1");
 #if defined(__x86_64__)
@@ -608,6 +663,7 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 		const char *end = strchr(line, '\n');
 		size_t n = end ? (size_t)(end - line) : strlen(line);
 		lineno++;
+		p->line_loc = (struct src_loc){ lineno, 1, lineno, (int)n + 1 };
 		const char *first = line;
 		while (first < line + n && (*first == ' ' || *first == '\t'))
 			first++;
@@ -630,5 +686,5 @@ const char *preprocess(struct arena *a, struct diags *d, const char *src)
 		struct src_loc loc = { lineno, 1, lineno, 2 };
 		diag_error(d, &loc, "unterminated #if/#ifdef/#ifndef");
 	}
-	return p->out ? p->out : "";
+	return p->o.out ? p->o.out : "";
 }

@@ -10,6 +10,8 @@
 # Counting:
 #   - the build counts as one check; so does the soak test (tests/soak, 20
 #     start/stop cycles);
+#   - the bounded fuzzing run (tests/fuzz/run.sh, 60 s per target) counts as
+#     one; it is skipped when clang-19 cannot be installed;
 #   - unit tests: every ctest test;
 #   - end-to-end (tests/e2e): every case; a case named in
 #     tests/e2e/known-failures.txt is run and reported, its failure not counted;
@@ -28,12 +30,15 @@ ASAN_BUILD=$ROOT/build-asan
 ACCEPTANCE=$ROOT/../shared/acceptance
 PACKAGES=(llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev flex bison pkg-config
           cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
+# Only the fuzzing step needs these; when they cannot be installed it is skipped.
+FUZZ_PACKAGES=(clang-19 libclang-rt-19-dev)
+FUZZ_SECONDS=${SONDE_FUZZ_SECONDS:-60}
 
 build_only=0
 for arg in "$@"; do
 	case $arg in
 	--build-only) build_only=1 ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-all.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -56,9 +61,10 @@ summary() {
 
 # ---------------------------------------------------------------- packages
 section "packages"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "all present"
@@ -74,6 +80,16 @@ else
 		failed=$((failed + 1)); failures+=("packages")
 		summary
 	fi
+fi
+fuzz_missing=()
+for p in "${FUZZ_PACKAGES[@]}"; do
+	installed "$p" || fuzz_missing+=("$p")
+done
+if [ ${#fuzz_missing[@]} -gt 0 ] && [ $build_only -eq 0 ] && [ "$(id -u)" -eq 0 ]; then
+	echo "installing (for fuzzing): ${fuzz_missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -q && apt-get install -y -q "${fuzz_missing[@]}"; } >"$LOGS/apt-fuzz.log" 2>&1 ||
+		echo "could not install ${fuzz_missing[*]}: fuzzing will be skipped (log: $LOGS/apt-fuzz.log)"
 fi
 
 # ---------------------------------------------------------------- build
@@ -105,6 +121,19 @@ elif grep -q 'No tests were found' "$LOGS/ctest.log"; then
 	echo "no unit tests"
 else
 	failed=$((failed + 1)); failures+=("ctest did not run")
+fi
+
+# ---------------------------------------------------------------- fuzzing
+section "fuzzing (tests/fuzz, ${FUZZ_SECONDS} s per target)"
+if ! command -v clang-19 >/dev/null || ! installed libclang-rt-19-dev; then
+	echo "SKIP fuzzing: clang-19 and libclang-rt-19-dev are not installed"
+	skipped=$((skipped + 1))
+elif bash tests/fuzz/run.sh "$FUZZ_SECONDS" 2>&1 | tee "$LOGS/fuzz.log"; then
+	echo "PASS fuzzing"
+	passed=$((passed + 1))
+else
+	echo "FAIL fuzzing (log: $LOGS/fuzz.log)"
+	failed=$((failed + 1)); failures+=("fuzzing: see tests/fuzz/README.md")
 fi
 
 # ---------------------------------------------------------------- kernel suites
