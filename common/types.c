@@ -207,7 +207,8 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_INET: snprintf(p, left, "inet"); break;
 	case TY_NAME: {
 		static const char *const names[] = { [NAME_ERRNO] = "strerror_t", [NAME_SIGNAL] = "signame_t",
-						     [NAME_SYSCALL] = "syscall_t" };
+						     [NAME_SYSCALL] = "syscall_t", [NAME_USER] = "username_t",
+						     [NAME_CGROUP] = "cgroup_path_t" };
 		snprintf(p, left, "%s", names[t->name_kind]);
 		break;
 	}

@@ -8,6 +8,10 @@
 #include "output.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -185,20 +189,67 @@ void output_bytes(FILE *f, char mode, const unsigned char *b, size_t n)
 	}
 }
 
+/* The directory below dir (a path in a buffer of PATH_MAX) whose inode is
+ * id: path is extended in place. cgroup v2 ids are the directories' inodes. */
+static bool find_cgroup(char *path, size_t len, uint64_t id, int depth)
+{
+	DIR *d = depth < 64 ? opendir(path) : NULL;
+	struct dirent *e;
+	bool found = false;
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		int n = snprintf(path + len, PATH_MAX - len, "/%s", e->d_name);
+		if (n < 0 || (size_t)n >= PATH_MAX - len)
+			continue;
+		struct stat st;
+		found = (!stat(path, &st) && st.st_ino == id) || find_cgroup(path, len + (size_t)n, id, depth + 1);
+	}
+	if (d)
+		closedir(d);
+	if (!found)
+		path[len] = '\0';
+	return found;
+}
+
+/* cgroup_path(): "unified:/PATH" below the cgroup2 mount */
+static void render_cgroup(FILE *f, uint64_t id)
+{
+	static const char root[] = "/sys/fs/cgroup";
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s", root);
+	if (!stat(root, &st) && st.st_ino == id)
+		fputs("unified:/", f);
+	else if (find_cgroup(path, sizeof(root) - 1, id, 0))
+		fprintf(f, "unified:%s", path + sizeof(root) - 1);
+	else
+		fprintf(f, "%" PRIu64, id);
+}
+
 /* strerror(e): the C library's text; signal_name(s): "SIGKILL";
- * syscall_name(n): "read". Numbers without a name print as numbers. */
+ * syscall_name(n): "read"; username: the uid's login name. Numbers without
+ * a name print as numbers. */
 static void render_name(FILE *f, enum name_kind kind, uint64_t v)
 {
 	int n = (int)v;
 	bool is_int = (uint64_t)n == v && n > 0;
 	const char *abbrev = kind == NAME_SIGNAL && is_int ? sigabbrev_np(n) : NULL;
 	const char *syscall = kind == NAME_SYSCALL ? syscall_name_of(v) : NULL;
+	struct passwd pw, *user = NULL;
+	char pwbuf[1024];
+	if (kind == NAME_USER && getpwuid_r((uid_t)v, &pw, pwbuf, sizeof(pwbuf), &user))
+		user = NULL;
 	if (kind == NAME_ERRNO)
 		fputs(strerror(n), f);
+	else if (kind == NAME_CGROUP)
+		render_cgroup(f, v);
 	else if (abbrev)
 		fprintf(f, "SIG%s", abbrev);
 	else if (syscall)
 		fputs(syscall, f);
+	else if (user)
+		fputs(user->pw_name, f);
 	else
 		fprintf(f, "%" PRId64, (int64_t)v);
 }
