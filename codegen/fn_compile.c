@@ -1,7 +1,9 @@
 /* Functions answered at compile time: the type predicates is_str() ...
  * is_literal(), static_assert(), cgroupid() of a cgroup directory and
  * kfunc_exist() of a kernel function. Each call becomes its constant. */
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "btf.h"
 #include "functions.h"
@@ -104,8 +106,10 @@ const struct type *check_cgroupid(struct sema *s, struct node *n, const struct f
 	if (!path)
 		return &type_none;
 	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		ERR(s, &n->args->loc, "cgroupid(): '%s' is not a cgroup directory", path);
+	struct statfs fs;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || statfs(path, &fs) < 0 ||
+	    fs.f_type != CGROUP2_SUPER_MAGIC) {
+		ERR(s, &n->args->loc, "cgroupid(): '%s' is not a cgroup v2 directory", path);
 		return &type_none;
 	}
 	return fold(s, n, (uint64_t)st.st_ino, &type_u64);

@@ -212,17 +212,36 @@ static bool find_cgroup(char *path, size_t len, uint64_t id, int depth)
 	return found;
 }
 
+/* Where the cgroup2 file system is mounted (into path), false if nowhere. */
+static bool cgroup2_mount(char *path, size_t size)
+{
+	FILE *m = fopen("/proc/self/mounts", "r");
+	char line[PATH_MAX + 256], dir[PATH_MAX], type[64];
+	bool found = false;
+	while (m && !found && fgets(line, sizeof(line), m))
+		found = sscanf(line, "%*s %4095s %63s", dir, type) == 2 && !strcmp(type, "cgroup2");
+	if (m)
+		fclose(m);
+	if (found)
+		snprintf(path, size, "%s", dir);
+	return found;
+}
+
 /* cgroup_path(): "unified:/PATH" below the cgroup2 mount */
 static void render_cgroup(FILE *f, uint64_t id)
 {
-	static const char root[] = "/sys/fs/cgroup";
 	char path[PATH_MAX];
 	struct stat st;
-	snprintf(path, sizeof(path), "%s", root);
-	if (!stat(root, &st) && st.st_ino == id)
+	size_t root_len;
+	if (!cgroup2_mount(path, sizeof(path)) || stat(path, &st)) {
+		fprintf(f, "%" PRIu64, id);
+		return;
+	}
+	root_len = strlen(path);
+	if (st.st_ino == id)
 		fputs("unified:/", f);
-	else if (find_cgroup(path, sizeof(root) - 1, id, 0))
-		fprintf(f, "unified:%s", path + sizeof(root) - 1);
+	else if (find_cgroup(path, root_len, id, 0))
+		fprintf(f, "unified:%s", path + root_len);
 	else
 		fprintf(f, "%" PRIu64, id);
 }
