@@ -1,5 +1,5 @@
 /* Functions on whole maps and their entries: clear() and zero() (done in
- * user space when their event arrives), delete(), has_key() and len().
+ * user space when their event arrives), delete(), has_key(), find() and len().
  * `f(@m, k)` and `f(@m[k])` are the same call. */
 #include "functions.h"
 #include "lower_internal.h"
@@ -143,4 +143,63 @@ struct val lower_len(struct lower *l, struct node *n)
 	LLVMValueRef args[4] = { l->map_globals[m->index], cb, counter, lower_const(l, 0) };
 	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, args, 4);
 	return (struct val){ LLVMBuildLoad2(l->b, l->i64, counter, "") };
+}
+
+/* find(@m, k, $v): true, and $v set to @m[k], when the key exists. Kept as
+ * find(@m[k], $v). */
+const struct type *check_find(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *mapnode = n->args;
+	if (n->op != 1) {
+		if (!arity(s, n, 3, 3))
+			return &type_bool;
+		if (mapnode->kind != N_MAP || mapnode->a) {
+			ERR(s, &mapnode->loc, "find() expects a map without a key as its first argument");
+			return &type_bool;
+		}
+		mapnode->a = mapnode->next;
+		mapnode->next = mapnode->next->next;
+		mapnode->a->next = NULL;
+		n->op = 1;
+	}
+	struct node *var = mapnode->next;
+	if (var->kind != N_VAR) {
+		ERR(s, &var->loc, "find() expects a variable as its third argument");
+		return &type_bool;
+	}
+	if (!existing_map(s, mapnode))
+		return &type_bool;
+	const struct type *t = mapnode->type = check_map_read(s, mapnode);
+	if (t->kind == TY_NONE)
+		return &type_bool;
+	struct var_info *v = scope_find(s, var->name);
+	if (!v) {
+		v = scope_add(s, var->name, storage_type(t));
+	} else {
+		const struct type *m = merge_types(s->c->arena, v->type, t);
+		if (!m)
+			ERR(s, &var->loc, "Type mismatch for $%s: find() gives a value of type '%s' but the variable has type '%s'",
+			    var->name, tname(s, t), tname(s, v->type));
+		else
+			v->type = m;
+	}
+	sema_info(s->c, var)->var = v;
+	var->type = v->type;
+	return &type_bool;
+}
+
+struct val lower_find(struct lower *l, struct node *n)
+{
+	struct node *mapnode = n->args, *var = mapnode->next;
+	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
+	struct var_info *v = ((struct call_info *)var->sema)->var;
+	LLVMValueRef p = map_lookup(l, m, build_key(l, m, mapnode->a));
+	LLVMValueRef found = LLVMBuildICmp(l->b, LLVMIntNE, p, LLVMConstNull(l->ptr), "");
+	LLVMBasicBlockRef set = new_block(l, "find.set"), done = new_block(l, "find.done");
+	LLVMBuildCondBr(l->b, found, set, done);
+	LLVMPositionBuilderAtEnd(l->b, set);
+	store_value(l, var_storage(l, v), v->type, lower_map_read(l, mapnode), mapnode->type);
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	return (struct val){ bool_to_i64(l, found) };
 }
