@@ -60,6 +60,8 @@ enum dump_stage {
 struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
+	char *const *named;  /* named parameters: "name" or "name=value" (getopt()) */
+	int nnamed;
 	pid_t pid;           /* -p: uprobes without a target probe /proc/PID/exe */
 	bool unsafe;         /* --unsafe: system() and friends */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
@@ -74,6 +76,11 @@ struct compile_options {
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */
 	int missing_probes;         /* enum probe_missing_mode */
 	const char *license;
+};
+
+/* A named program parameter: getopt("name"[, default[, "description"]]) */
+struct getopt_def {
+	const char *name, *description;
 };
 
 struct compiler {
@@ -92,6 +99,8 @@ struct compiler {
 	bool second_pass; /* sema: report errors only on the final pass */
 	int stack_frames; /* deepest kstack/ustack limit used, 0 if none */
 	struct btf_types *btf; /* kernel types, loaded on first use */
+	struct getopt_def *getopts; /* the named parameters getopt() asks for */
+	int ngetopts, cap_getopts;
 	bool btf_tried;
 };
 

@@ -1,7 +1,10 @@
 /* Functions answered at compile time: the type predicates is_str() ...
- * is_literal(), static_assert(), cgroupid() of a cgroup directory and
- * kfunc_exist() of a kernel function. Each call becomes its constant. */
+ * is_literal(), static_assert(), cgroupid() of a cgroup directory,
+ * kfunc_exist() of a kernel function and getopt() of the named program
+ * parameters (`-- --name[=value]`). Each call becomes its constant. */
+#include <errno.h>
 #include <linux/magic.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -122,4 +125,126 @@ const struct type *check_kfunc_exist(struct sema *s, struct node *n, const struc
 		return &type_none;
 	struct btf_types *bt = compiler_btf(s->c);
 	return fold(s, n, bt && btf_has_function(bt, name), &type_bool);
+}
+
+/* The value given for --name: "name" (NULL value) or "name=value". */
+static bool named_param(const struct compiler *c, const char *name, const char **value)
+{
+	size_t len = strlen(name);
+	for (int i = 0; i < c->opts->nnamed; i++) {
+		const char *p = c->opts->named[i];
+		if (!strncmp(p, name, len) && (p[len] == '\0' || p[len] == '=')) {
+			*value = p[len] ? p + len + 1 : NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_getopt(struct compiler *c, const char *name, const char *description)
+{
+	for (int i = 0; i < c->ngetopts; i++)
+		if (!strcmp(c->getopts[i].name, name))
+			return;
+	c->getopts = grow_array(c->arena, c->getopts, c->ngetopts, &c->cap_getopts, sizeof(*c->getopts), 8);
+	c->getopts[c->ngetopts++] = (struct getopt_def){ name, description };
+}
+
+/* getopt("name"[, default[, "description"]]): a bool without a default,
+ * else of the default's type (integer, string, bool) */
+const struct type *check_getopt(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *name = n->args, *def = name->next, *desc = def ? def->next : NULL;
+	if (name->kind != N_STR || (desc && desc->kind != N_STR)) {
+		ERR(s, &n->loc, "getopt() expects a string literal name and description");
+		return &type_none;
+	}
+	int64_t num = 0;
+	if (def && def->kind != N_STR && def->kind != N_BOOL && !literal_value(def, &num)) {
+		ERR(s, &def->loc, "getopt(): the default must be an integer, string or bool literal");
+		return &type_none;
+	}
+	if (s->c->second_pass)
+		add_getopt(s->c, name->str, desc ? desc->str : "");
+	const char *value = NULL;
+	bool given = named_param(s->c, name->str, &value);
+	if (def && def->kind == N_STR) {
+		if (given && !value) {
+			ERR(s, &n->loc, "program option --%s expects a value: --%s=TEXT", name->str, name->str);
+			return &type_none;
+		}
+		const char *text = given ? value : def->str;
+		if (s->c->second_pass) {
+			n->kind = N_STR;
+			n->str = text;
+			n->str_len = (int)strlen(text);
+			n->args = NULL;
+		}
+		return type_string(s->c->arena, strlen(text) + 1);
+	}
+	if (def && def->kind != N_BOOL) { /* an integer */
+		if (given) {
+			char *end;
+			errno = 0;
+			num = value ? strtoll(value, &end, 0) : 0;
+			if (!value || !*value || *end || errno) {
+				ERR(s, &n->loc, "program option --%s expects an integer, not '%s'", name->str,
+				    value ? value : "");
+				return &type_none;
+			}
+		}
+		return fold(s, n, (uint64_t)num, &type_i64);
+	}
+	bool on = def ? def->ival != 0 : false;
+	if (given) {
+		if (!value || !strcmp(value, "true") || !strcmp(value, "1")) {
+			on = true;
+		} else if (!strcmp(value, "false") || !strcmp(value, "0")) {
+			on = false;
+		} else {
+			ERR(s, &n->loc, "program option --%s expects true or false, not '%s'", name->str, value);
+			return &type_none;
+		}
+	}
+	const struct type *t = fold(s, n, on, &type_bool);
+	if (s->c->second_pass)
+		n->kind = N_BOOL;
+	return t;
+}
+
+/* After the final pass: every named parameter must be one a getopt() asks
+ * for; `--help` lists them. */
+void check_named_params(struct compiler *c)
+{
+	const char *unexpected = NULL;
+	bool help = false;
+	for (int i = 0; i < c->opts->nnamed; i++) {
+		const char *p = c->opts->named[i];
+		size_t len = strcspn(p, "=");
+		bool known = false;
+		for (int k = 0; k < c->ngetopts && !known; k++)
+			known = strlen(c->getopts[k].name) == len && !strncmp(c->getopts[k].name, p, len);
+		if (!known && !strcmp(p, "help"))
+			help = true;
+		else if (!known)
+			unexpected = unexpected ? arena_printf(c->arena, "%s, --%.*s", unexpected, (int)len, p)
+						: arena_printf(c->arena, "--%.*s", (int)len, p);
+	}
+	if (!unexpected && !help)
+		return;
+	const char *expected = "";
+	for (int k = 0; k < c->ngetopts; k++)
+		expected = arena_printf(c->arena, "%s%s--%s", expected, k ? ": " : "", c->getopts[k].name);
+	struct diag_entry *e;
+	if (unexpected) {
+		e = diag_error(c->diags, NULL, "unexpected program command line options: %s", unexpected);
+		diag_hint(c->diags, e, "expected program options: %s", c->ngetopts ? expected : "(none)");
+		return;
+	}
+	const char *list = "";
+	for (int k = 0; k < c->ngetopts; k++)
+		list = arena_printf(c->arena, "%s\n--%s%s%s", list, c->getopts[k].name,
+				    c->getopts[k].description[0] ? ": " : "", c->getopts[k].description);
+	e = diag_error(c->diags, NULL, "the program's options:");
+	diag_hint(c->diags, e, "%s", c->ngetopts ? list + 1 : "(none)");
 }

@@ -243,5 +243,6 @@ int sema_run(struct compiler *c)
 	c->second_pass = true;
 	run_pass(c);
 	check_maps(c);
+	check_named_params(c);
 	return c->diags->errors ? -1 : 0;
 }

@@ -73,6 +73,9 @@ bool arity(struct sema *s, struct node *n, int min, int max);
 bool want_int(struct sema *s, struct node *arg, const char *fn, const char *what);
 const char *literal_string_arg(struct sema *s, struct node *n);
 
+/* fn_compile.c: the named parameters no getopt() asks for */
+void check_named_params(struct compiler *c);
+
 /* functions.c: calls and builtins through their tables */
 const struct type *check_call(struct sema *s, struct node *n);
 const struct type *check_builtin(struct sema *s, struct node *n);

@@ -66,6 +66,8 @@ struct cli {
 	const char *filename; /* NULL with -e */
 	char **params;
 	int nparams;
+	char **named;         /* "name" or "name=value" of each -- --name[=value] */
+	int nnamed;
 	bool list;
 	const char *list_pattern;
 	struct run_options run;
@@ -164,6 +166,12 @@ enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, O
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
+	/* getopt_long stops at "--" and leaves what follows it, in order, at
+	 * the end of argv: the last `after_dashes` arguments */
+	int after_dashes = 0;
+	for (int i = 1; i < argc && !after_dashes; i++)
+		if (!strcmp(argv[i], "--"))
+			after_dashes = argc - i - 1;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -284,8 +292,23 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		cli->list_pattern = positional[0];
 		first = 1;
 	}
+	/* After "--", `--name[=value]` is a named parameter (getopt()); the
+	 * rest stay positional, in order. The named ones are moved behind the
+	 * positional ones (without their "--"). */
+	int start = np - after_dashes;
+	for (int i = first > start ? first : start; i < np - cli->nnamed;) {
+		char *arg = positional[i];
+		if (strncmp(arg, "--", 2) || !arg[2]) {
+			i++;
+			continue;
+		}
+		memmove(positional + i, positional + i + 1, (size_t)(np - 1 - i) * sizeof(char *));
+		positional[np - 1] = arg + 2;
+		cli->nnamed++;
+	}
 	cli->params = positional + first;
-	cli->nparams = np - first;
+	cli->nparams = np - first - cli->nnamed;
+	cli->named = positional + np - cli->nnamed;
 	return 0;
 }
 
@@ -501,6 +524,8 @@ int main(int argc, char **argv)
 	struct compile_options copts = {
 		.params = cli.params,
 		.nparams = cli.nparams,
+		.named = cli.named,
+		.nnamed = cli.nnamed,
 		.pid = cli.run.pid,
 		.unsafe = cli.unsafe,
 		.ncpus = libbpf_num_possible_cpus(),
