@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/limits.h"
 #include "lower.h"
 
 /* LLVM's diagnostics become sonde's: an error of the BPF backend names the
@@ -260,6 +261,40 @@ static void dump_module(LLVMModuleRef mod, const char *title)
 	LLVMDisposeMessage(ir);
 }
 
+/* The probe whose program function is `name` ("probe_N"), NULL if none. */
+static const struct src_loc *probe_of_function(const struct compiler *c, const char *name)
+{
+	int idx;
+	if (sscanf(name, "probe_%d", &idx) != 1)
+		return NULL;
+	for (int i = 0; i < c->nprobes; idx -= c->probes[i++].nspecs)
+		if (idx < c->probes[i].nspecs)
+			return &c->probes[i].ast->loc;
+	return NULL;
+}
+
+/* A function too large for BPF's 16-bit branch offsets would stop the BPF
+ * backend with a fatal error: say which probe it is before emitting. */
+static int check_program_size(struct lower *l)
+{
+	for (LLVMValueRef fn = LLVMGetFirstFunction(l->mod); fn; fn = LLVMGetNextFunction(fn)) {
+		size_t n = 0;
+		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+			for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in))
+				n++;
+		if (n <= LIMIT_PROGRAM_SIZE)
+			continue;
+		size_t len;
+		const char *name = LLVMGetValueName2(fn, &len);
+		diag_error(l->c->diags, probe_of_function(l->c, name),
+			   "this probe compiles to %zu instructions, more than the limit of %d (BPF branches reach "
+			   "32767 instructions): use fewer unroll copies or split the probe",
+			   n, LIMIT_PROGRAM_SIZE);
+		return -1;
+	}
+	return 0;
+}
+
 /* --emit-llvm FILE: the module as FILE + suffix */
 static int write_module(struct lower *l, const char *suffix)
 {
@@ -300,6 +335,8 @@ int emit_object(struct lower *l, struct compiled_program *out)
 	}
 	if (l->c->opts->dumps & DUMP_IR_OPT)
 		dump_module(l->mod, "LLVM IR after optimisation");
+	if (check_program_size(l) < 0)
+		return -1;
 	if (write_module(l, ".optimized.ll") < 0)
 		return -1;
 	LLVMMemoryBufferRef mb;
