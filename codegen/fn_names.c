@@ -1,6 +1,7 @@
 /* Numbers printed by name: strerror(errno), signal_name(signal),
- * syscall_name(number), cgroup_path(cgroup id) and the username builtin.
- * The number is carried as it is; user space names it when printing. */
+ * syscall_name(number), cgroup_path(cgroup id), macaddr(6 bytes) and the
+ * username builtin. The number is carried as it is; user space names it
+ * when printing. */
 #include "functions.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
@@ -47,5 +48,32 @@ struct val lower_username(struct lower *l, struct node *n)
 	LLVMValueRef slot = scratch_alloc(l, 8);
 	LLVMValueRef ids = lower_helper(l, H_GET_UID_GID, l->i64, NULL, 0);
 	LLVMBuildStore(l->b, LLVMBuildAnd(l->b, ids, lower_const(l, 0xffffffff), ""), slot);
+	return (struct val){ slot };
+}
+
+/* macaddr(a): the 6 bytes of a char[6] (a string value) or at an address */
+const struct type *check_macaddr(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *t = check_expr(s, n->args);
+	if (t->kind == TY_NONE)
+		return t;
+	if ((t->kind != TY_STRING || t->size < 6) && !is_int(t)) {
+		ERR(s, &n->args->loc, "macaddr() expects 6 bytes or their address (%s provided)", tname(s, t));
+		return &type_none;
+	}
+	return type_name_of(s->c->arena, NAME_MAC);
+}
+
+struct val lower_macaddr(struct lower *l, struct node *n)
+{
+	LLVMValueRef slot = scratch_alloc(l, 8);
+	LLVMBuildStore(l->b, lower_const(l, 0), slot);
+	struct val v = lower_expr(l, n->args);
+	if (n->args->type->kind == TY_STRING) {
+		emit_memcpy(l, slot, v.v, 6);
+	} else {
+		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, 6, 0), LLVMBuildIntToPtr(l->b, v.v, l->ptr, "") };
+		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+	}
 	return (struct val){ slot };
 }

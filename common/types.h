@@ -40,8 +40,9 @@ enum type_kind {
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
 
 /* What a TY_NAME value names: strerror(), signal_name(), syscall_name(),
- * the username builtin (a uid), cgroup_path() (a cgroup id) */
-enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP };
+ * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()
+ * (the 6 bytes of a MAC address, in memory order) */
+enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP, NAME_MAC };
 
 struct type {
 	enum type_kind kind;

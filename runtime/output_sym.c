@@ -259,7 +259,11 @@ static void render_name(FILE *f, enum name_kind kind, uint64_t v)
 	char pwbuf[1024];
 	if (kind == NAME_USER && getpwuid_r((uid_t)v, &pw, pwbuf, sizeof(pwbuf), &user))
 		user = NULL;
-	if (kind == NAME_ERRNO)
+	if (kind == NAME_MAC) {
+		unsigned char b[8];
+		memcpy(b, &v, sizeof(b));
+		fprintf(f, "%02X:%02X:%02X:%02X:%02X:%02X", b[0], b[1], b[2], b[3], b[4], b[5]);
+	} else if (kind == NAME_ERRNO)
 		fputs(strerror(n), f);
 	else if (kind == NAME_CGROUP)
 		render_cgroup(f, v);
