@@ -189,7 +189,7 @@ struct val lower_join(struct lower *l, struct node *n)
 	LLVMValueRef count = gep(l, ev, 8);
 	LLVMBasicBlockRef done = new_block(l, "join.done");
 	for (unsigned i = 0; i < JOIN_MAX_ELEMS; i++) {
-		LLVMValueRef p = read_memory(l, LLVMBuildAdd(l->b, base, lower_const(l, 8 * i), ""), 8);
+		LLVMValueRef p = read_memory(l, LLVMBuildAdd(l->b, base, lower_const(l, 8 * i), ""), 8, -1);
 		LLVMBasicBlockRef copy = new_block(l, "join.elem");
 		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, p, lower_const(l, 0), ""), done, copy);
 		LLVMPositionBuilderAtEnd(l->b, copy);

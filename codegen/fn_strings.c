@@ -44,6 +44,7 @@ const struct type *check_str(struct sema *s, struct node *n, const struct func_d
 		return n->args->next ? type_string(s->c->arena, cap < t->size ? cap : t->size) : t;
 	if (t->kind != TY_NONE && !is_int(t))
 		ERR(s, &n->args->loc, "str() expects a pointer or integer argument (%s provided)", tname(s, t));
+	note_runtime_check(s, n, true);
 	return type_string(s->c->arena, cap);
 }
 
@@ -96,14 +97,14 @@ const struct type *check_strcap(struct sema *s, struct node *n, const struct fun
 /* Read a NUL-terminated string. Without an explicit length one byte more
  * than the capacity is read: a source of `cap` characters or more then
  * leaves no NUL within the capacity, which prints as truncated (§4). */
-static struct val read_string(struct lower *l, LLVMValueRef addr, size_t cap, LLVMValueRef len)
+static struct val read_string(struct lower *l, LLVMValueRef addr, size_t cap, LLVMValueRef len, int warn_action)
 {
 	LLVMValueRef slot = scratch_alloc(l, cap + 1);
 	emit_memset0(l, slot, cap + 1);
 	if (!len)
 		len = LLVMConstInt(l->i32, cap + 1, 0);
 	LLVMValueRef args[3] = { slot, len, LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-	lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
+	emit_read_check(l, lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3), warn_action);
 	return (struct val){ slot };
 }
 
@@ -147,7 +148,7 @@ struct val lower_str(struct lower *l, struct node *n)
 		return copy;
 	}
 	struct val p = lower_expr(l, arg);
-	return read_string(l, p.v, cap, len);
+	return read_string(l, p.v, cap, len, node_check(n));
 }
 
 struct val lower_strncmp(struct lower *l, struct node *n)

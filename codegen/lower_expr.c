@@ -6,6 +6,7 @@
  * file has the helpers that keep values in that shape (scratch memory,
  * stack slots, loads and stores, memset/memcpy), tuples and field access,
  * and lower_expr, which sends every kind of node to the file lowering it. */
+#include <errno.h>
 #include <string.h>
 
 #include "lower_internal.h"
@@ -202,13 +203,18 @@ static struct val lower_tuple(struct lower *l, struct node *n)
 /* t.N and t.name of a tuple or record */
 /* Read `bytes` bytes of kernel or user memory into an i64 (zero-extended);
  * a failed read gives 0. */
-LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes)
+LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action)
 {
 	LLVMValueRef tmp = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_const(l, 0), tmp);
 	LLVMValueRef args[3] = { tmp, LLVMConstInt(l->i32, bytes, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-	lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+	emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), warn_action);
 	return LLVMBuildLoad2(l->b, l->i64, tmp, "");
+}
+
+void emit_read_check(struct lower *l, LLVMValueRef rc, int warn_action)
+{
+	emit_runtime_warning(l, LLVMBuildICmp(l->b, LLVMIntEQ, rc, lower_const(l, (uint64_t)-EFAULT), ""), warn_action);
 }
 
 /* Sign-extend the low `bits` bits of v. */
@@ -232,12 +238,12 @@ static struct val lower_member(struct lower *l, struct node *n)
 		LLVMValueRef slot = scratch_alloc(l, t->size);
 		emit_memset0(l, slot, t->size);
 		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, t->size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
+		emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), ci->check_action);
 		return (struct val){ slot };
 	}
 	if (ci->member_bitfield_bits) {
 		uint32_t shift = ci->member_bit_offset % 8, bits = ci->member_bitfield_bits;
-		LLVMValueRef v = read_memory(l, addr, (shift + bits + 7) / 8);
+		LLVMValueRef v = read_memory(l, addr, (shift + bits + 7) / 8, ci->check_action);
 		v = LLVMBuildLShr(l->b, v, lower_const(l, shift), "");
 		v = LLVMBuildAnd(l->b, v, lower_const(l, bits >= 64 ? ~0ull : (1ull << bits) - 1), "");
 		if (t->kind == TY_INT && t->is_signed)
@@ -245,7 +251,7 @@ static struct val lower_member(struct lower *l, struct node *n)
 		return (struct val){ v };
 	}
 	uint32_t bytes = ci->member_bytes ? ci->member_bytes : 8;
-	LLVMValueRef v = read_memory(l, addr, bytes);
+	LLVMValueRef v = read_memory(l, addr, bytes, ci->check_action);
 	if (t->kind == TY_INT && t->is_signed && bytes < 8)
 		v = sign_extend(l, v, bytes * 8);
 	return (struct val){ normalize_int(l, v, t) };
@@ -256,7 +262,7 @@ static struct val lower_deref(struct lower *l, struct node *n)
 {
 	const struct type *t = n->type;
 	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : 8;
-	LLVMValueRef v = read_memory(l, lower_expr(l, n->a).v, bytes);
+	LLVMValueRef v = read_memory(l, lower_expr(l, n->a).v, bytes, node_check(n));
 	if (t->kind == TY_INT && t->is_signed && bytes < 8)
 		v = sign_extend(l, v, bytes * 8);
 	return (struct val){ v };

@@ -15,6 +15,12 @@ static inline int node_action(const struct node *n)
 	return n->sema ? ((const struct call_info *)n->sema)->action : -1;
 }
 
+/* The -k warning of a failed read or lookup at a node, -1 when none. */
+static inline int node_check(const struct node *n)
+{
+	return n->sema ? ((const struct call_info *)n->sema)->check_action : -1;
+}
+
 /* lower_expr.c: value model, small IR helpers, the expression dispatch */
 bool is_scalar(const struct type *t);
 size_t scratch_reserve(struct lower *l, size_t size);
@@ -89,7 +95,9 @@ LLVMValueRef event_begin(struct lower *l, int action, size_t payload);
 void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload);
 /* an event without payload */
 void emit_event(struct lower *l, int action);
-LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes);
+/* warn_action: the -k warning of a failed read (-1: none) */
+LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action);
+void emit_read_check(struct lower *l, LLVMValueRef rc, int warn_action);
 
 /* lower_stmt.c: statements */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);

@@ -51,6 +51,7 @@ struct val lower_map_read(struct lower *l, struct node *n)
 		return read_aggregate(l, m, key);
 	const struct type *t = m->value;
 	LLVMValueRef p = map_lookup(l, m, key);
+	emit_runtime_warning(l, is_null(l, p), node_check(n));
 	LLVMValueRef slot = value_slot(l, t);
 	store_zero(l, slot, t);
 	LLVMBasicBlockRef have = new_block(l, "map.have"), done = new_block(l, "map.done");

@@ -27,7 +27,7 @@ struct call_info *sema_info(struct compiler *c, struct node *n)
 {
 	if (!n->sema) {
 		struct call_info *ci = arena_alloc(c->arena, sizeof(*ci));
-		ci->action = -1;
+		ci->action = ci->check_action = -1;
 		n->sema = ci;
 	}
 	return n->sema;

@@ -16,6 +16,7 @@ struct call_info {
 	struct map_info *map;     /* N_MAP, map functions */
 	struct var_info *var;     /* N_VAR, let, for */
 	int action;               /* printf/print/exit/... action index, -1 none */
+	int check_action;         /* -k: the warning of a failed read or lookup, -1 none */
 	const struct tp_field *field; /* args.FIELD */
 	/* ->field / .field of a kernel struct (BTF) */
 	uint32_t member_bit_offset, member_bitfield_bits, member_bytes;

@@ -95,6 +95,20 @@ void note_divmod(struct sema *s, struct node *n, int op)
 	sema_add_action(s, n, act);
 }
 
+/* -k: the runtime warning of a failed probe read (probe_read: true) or map
+ * lookup at n (§11.3) */
+void note_runtime_check(struct sema *s, struct node *n, bool probe_read)
+{
+	if (!s->c->opts->runtime_checks || !s->c->second_pass)
+		return;
+	struct action act = { .kind = ACT_WARNING, .map = -1 };
+	act.fmt = diag_render(s->c->diags, DIAG_WARNING, &n->loc,
+			      probe_read ? "Bad address\nAdditional Info - helper: probe_read, retcode: -14"
+					 : "Can't lookup map element because it does not exist.\n"
+					   "Additional Info - helper: map_lookup_elem, retcode: 0");
+	sema_info(s->c, n)->check_action = compiler_add_action(s->c, act);
+}
+
 static const struct type *check_binop(struct sema *s, struct node *n)
 {
 	const struct type *l = check_expr(s, n->a);
@@ -156,6 +170,7 @@ static const struct type *check_deref(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "dereferencing a value of type '%s' is not supported yet", tname(s, t));
 		return &type_none;
 	}
+	note_runtime_check(s, n, true);
 	return t->pointee;
 }
 
@@ -173,6 +188,8 @@ static const struct type *check_struct_member(struct sema *s, struct node *n, co
 	}
 	struct call_info *ci = sema_info(s->c, n);
 	ci->is_member = true;
+	if (m.type->kind != TY_STRUCT) /* a nested struct is an address: nothing is read */
+		note_runtime_check(s, n, true);
 	ci->member_bit_offset = m.bit_offset;
 	ci->member_bitfield_bits = m.bitfield_bits;
 	ci->member_bytes = m.byte_size;

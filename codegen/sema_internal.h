@@ -89,6 +89,7 @@ const struct type *arith_result(const struct type *l, const struct type *r);
 const struct type *check_condition(struct sema *s, struct node *n, const char *what);
 const struct type *check_expr(struct sema *s, struct node *n);
 void note_divmod(struct sema *s, struct node *n, int op);
+void note_runtime_check(struct sema *s, struct node *n, bool probe_read);
 void posparam_as_string(struct sema *s, struct node *n);
 
 /* sema_stmt.c: statements, assignments, loops, inlined fns */

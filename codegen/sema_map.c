@@ -82,6 +82,7 @@ void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, 
 
 const struct type *check_map_read(struct sema *s, struct node *n)
 {
+	note_runtime_check(s, n, false);
 	struct map_info *m = use_map_key(s, n, false);
 	if (!m) {
 		ERR(s, &n->loc, "Undefined map: %s", map_name(s, n));

@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	      "                            verifier, libbpf, all\n"
 	      "    --dry-run               load and attach, then exit\n"
 	      "    --no-warnings           do not print warnings (compile time, run time, warnf)\n"
+	      "    -k, --warnings          also warn about failed probe reads and map lookups\n"
 	      "    --unsafe                allow unsafe functions (system, signal, override,\n"
 	      "                            write_user) and probes by address\n"
 	      "    --emit-elf FILE         compile only: write the BPF object to FILE and exit\n"
@@ -73,6 +74,7 @@ struct cli {
 	struct run_options run;
 	char *cmd;
 	bool no_warnings;
+	bool runtime_checks;  /* -k */
 	bool unsafe;
 	const char *emit_elf;
 	unsigned dumps;       /* enum dump_stage */
@@ -214,6 +216,11 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			cli->run.quiet = true;
 			break;
 		case 'k':
+			if (cli->runtime_checks) {
+				fprintf(stderr, "ERROR: USAGE: -kk is deprecated: -k reports every failed read and lookup\n");
+				return -1;
+			}
+			cli->runtime_checks = true;
 			break;
 		case 'p': {
 			char *end;
@@ -496,6 +503,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
 		return 1;
 	}
+	if (cli.runtime_checks && cli.no_warnings) {
+		fprintf(stderr, "ERROR: USAGE: -k reports runtime warnings, which --no-warnings suppresses: use one of them\n");
+		return 1;
+	}
 	/* --emit-elf only compiles: nothing is loaded or attached, so it needs
 	 * no privileges (the -d ast/codegen dumps come from compilation). */
 	bool compile_only = cli.emit_elf && !cli.list;
@@ -528,6 +539,7 @@ int main(int argc, char **argv)
 		.nnamed = cli.nnamed,
 		.pid = cli.run.pid,
 		.unsafe = cli.unsafe,
+		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
 		.max_map_keys = 4096,
