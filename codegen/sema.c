@@ -83,6 +83,8 @@ static int resolve_probes(struct compiler *c)
 				errors++;
 				continue;
 			}
+			if (!ns) /* ignored (test:, bench:) or missing probes that only warn */
+				continue;
 			struct attach_spec *all = arena_alloc(c->arena, sizeof(*all) * (size_t)(pi->nspecs + ns));
 			if (pi->nspecs)
 				memcpy(all, pi->specs, sizeof(*all) * (size_t)pi->nspecs);
