@@ -138,3 +138,16 @@ struct val lower_buf(struct lower *l, struct node *n)
 	}
 	return (struct val){ slot };
 }
+
+/* is_err(p): an ERR_PTR value, -4095..-1 */
+const struct type *check_is_err(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	want_int(s, n->args, "is_err", "pointer");
+	return &type_bool;
+}
+
+struct val lower_is_err(struct lower *l, struct node *n)
+{
+	LLVMValueRef v = lower_expr(l, n->args).v;
+	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntUGE, v, lower_const(l, (uint64_t)-4095), "")) };
+}

@@ -190,20 +190,96 @@ static LLVMValueRef byte_at(struct lower *l, LLVMValueRef base, LLVMValueRef i)
 	return LLVMBuildLoad2(l->b, l->i8, LLVMBuildGEP2(l->b, l->i8, base, &i, 1, ""), "");
 }
 
-struct val lower_strlen(struct lower *l, struct node *n)
+/* The bytes before the NUL of the string at s (cap when there is none). */
+static LLVMValueRef string_length(struct lower *l, LLVMValueRef s, size_t cap)
 {
-	size_t cap = n->args->type->size;
-	struct val s = lower_expr(l, n->args);
 	LLVMValueRef res = entry_alloca(l, l->i64);
 	LLVMBuildStore(l->b, lower_const(l, cap), res);
 	struct loop lp;
 	loop_begin(l, &lp, lower_const(l, 0), cap);
 	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, lp.ivar, "");
 	LLVMBasicBlockRef found = new_block(l, "strlen.nul");
-	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, byte_at(l, s.v, i), LLVMConstInt(l->i8, 0, 0), ""),
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, byte_at(l, s, i), LLVMConstInt(l->i8, 0, 0), ""),
 			found, lp.step);
 	LLVMPositionBuilderAtEnd(l->b, found);
 	LLVMBuildStore(l->b, i, res);
+	LLVMBuildBr(l->b, lp.exit);
+	LLVMPositionBuilderAtEnd(l->b, lp.exit);
+	return LLVMBuildLoad2(l->b, l->i64, res, "");
+}
+
+struct val lower_strlen(struct lower *l, struct node *n)
+{
+	return (struct val){ string_length(l, lower_expr(l, n->args).v, n->args->type->size) };
+}
+
+/* str_concat(a, b): a new string of both */
+const struct type *check_str_concat(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const struct type *a = check_expr(s, n->args), *b = check_expr(s, n->args->next);
+	if (a->kind == TY_NONE || b->kind == TY_NONE)
+		return &type_none;
+	if (a->kind != TY_STRING || b->kind != TY_STRING) {
+		ERR(s, &n->loc, "str_concat() expects strings (%s and %s provided)", tname(s, a), tname(s, b));
+		return &type_none;
+	}
+	return type_string(s->c->arena, a->size + b->size);
+}
+
+struct val lower_str_concat(struct lower *l, struct node *n)
+{
+	size_t acap = n->args->type->size, bcap = n->args->next->type->size;
+	struct val a = lower_expr(l, n->args), b = lower_expr(l, n->args->next);
+	LLVMValueRef slot = scratch_alloc(l, n->type->size);
+	emit_memset0(l, slot, n->type->size);
+	emit_memcpy(l, slot, a.v, acap);
+	/* b goes after a's text: at most acap bytes in, so it fits */
+	LLVMValueRef len = string_length(l, slot, acap);
+	LLVMValueRef at = LLVMBuildGEP2(l->b, l->i8, slot, &len, 1, "");
+	LLVMValueRef args[3] = { at, LLVMConstInt(l->i32, bcap, 0), b.v };
+	lower_helper(l, H_PROBE_READ_KERNEL, l->i64, args, 3);
+	return (struct val){ slot };
+}
+
+/* memcmp(a, b, n): 0 when the first n bytes (a literal) of the two strings
+ * are equal, else the difference of the first bytes that are not */
+const struct type *check_memcmp(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *a = n->args, *b = a->next, *len = b->next;
+	const struct type *ta = check_expr(s, a), *tb = check_expr(s, b);
+	check_expr(s, len);
+	int64_t v;
+	if (!literal_value(len, &v) || v < 0) {
+		ERR(s, &len->loc, "memcmp() expects a non-negative integer literal length");
+		return &type_none;
+	}
+	if ((ta->kind != TY_STRING && ta->kind != TY_NONE) || (tb->kind != TY_STRING && tb->kind != TY_NONE)) {
+		ERR(s, &n->loc, "memcmp() expects string or buffer arguments");
+		return &type_none;
+	}
+	if (ta->kind == TY_STRING && tb->kind == TY_STRING && ((uint64_t)v > ta->size || (uint64_t)v > tb->size)) {
+		ERR(s, &len->loc, "memcmp(): %lld bytes are more than the arguments hold", (long long)v);
+		return &type_none;
+	}
+	len->ival = (uint64_t)v;
+	return &type_i64;
+}
+
+struct val lower_memcmp(struct lower *l, struct node *n)
+{
+	struct val a = lower_expr(l, n->args), b = lower_expr(l, n->args->next);
+	size_t count = (size_t)n->args->next->next->ival;
+	LLVMValueRef res = entry_alloca(l, l->i64);
+	LLVMBuildStore(l->b, lower_const(l, 0), res);
+	struct loop lp;
+	loop_begin(l, &lp, lower_const(l, 0), count);
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, lp.ivar, "");
+	LLVMValueRef x = LLVMBuildZExt(l->b, byte_at(l, a.v, i), l->i64, "");
+	LLVMValueRef y = LLVMBuildZExt(l->b, byte_at(l, b.v, i), l->i64, "");
+	LLVMBasicBlockRef differ = new_block(l, "memcmp.differ");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, x, y, ""), differ, lp.step);
+	LLVMPositionBuilderAtEnd(l->b, differ);
+	LLVMBuildStore(l->b, LLVMBuildSub(l->b, x, y, ""), res);
 	LLVMBuildBr(l->b, lp.exit);
 	LLVMPositionBuilderAtEnd(l->b, lp.exit);
 	return (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") };
