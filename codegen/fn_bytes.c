@@ -1,6 +1,9 @@
 /* Functions on the bytes of a value: bswap() reverses them, ntop() makes
- * an IPv4 or IPv6 address value that prints in its usual notation, buf()
- * copies them into a buffer that prints them (%r, %rx, %rh). */
+ * an IPv4 or IPv6 address value that prints in its usual notation, pton()
+ * the bytes of an address, buf() copies bytes into a buffer that prints
+ * them (%r, %rx, %rh), is_err() tells an error pointer. */
+#include <arpa/inet.h>
+
 #include "functions.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
@@ -42,7 +45,8 @@ const struct type *check_ntop(struct sema *s, struct node *n, const struct func_
 	if (t->kind == TY_NONE)
 		return t;
 	bool ok = t->kind == TY_INT || (t->kind == TY_STRING && (t->size == 4 || t->size == 16)) ||
-		  (t->kind == TY_STRUCT && (t->size == 4 || t->size == 16));
+		  (t->kind == TY_STRUCT && (t->size == 4 || t->size == 16)) ||
+		  (t->kind == TY_BUF && (t->capacity == 4 || t->capacity == 16));
 	if (!ok) {
 		ERR(s, &addr->loc, "ntop() expects an integer or a 4 or 16 byte address (%s provided)", tname(s, t));
 		return &type_none;
@@ -60,7 +64,7 @@ struct val lower_ntop(struct lower *l, struct node *n)
 	const struct type *t = addr->type;
 	LLVMValueRef slot = scratch_alloc(l, 24);
 	emit_memset0(l, slot, 24);
-	size_t bytes = t->kind == TY_INT ? 4 : t->size;
+	size_t bytes = t->kind == TY_INT ? 4 : t->kind == TY_BUF ? t->capacity : t->size;
 	LLVMValueRef family = lower_const(l, bytes == 16 ? AF_INET6_VALUE : AF_INET_VALUE);
 	if (n->args->next)
 		family = lower_expr(l, n->args).v;
@@ -73,7 +77,38 @@ struct val lower_ntop(struct lower *l, struct node *n)
 		LLVMValueRef args[3] = { dst, LLVMConstInt(l->i32, bytes, 0), LLVMBuildIntToPtr(l->b, v.v, l->ptr, "") };
 		lower_helper(l, H_PROBE_READ, l->i64, args, 3);
 	} else {
-		emit_memcpy(l, dst, v.v, bytes);
+		emit_memcpy(l, dst, t->kind == TY_BUF ? gep(l, v.v, 8) : v.v, bytes);
+	}
+	return (struct val){ slot };
+}
+
+/* pton("addr"): the 4 or 16 bytes of an IPv4 or IPv6 address, in network
+ * order, as a buffer */
+const struct type *check_pton(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *text = literal_string_arg(s, n);
+	if (!text)
+		return &type_none;
+	unsigned char b[16];
+	bool v6 = strchr(text, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, text, b) != 1) {
+		ERR(s, &n->args->loc, "pton(): '%s' is not an IPv4 or IPv6 address", text);
+		return &type_none;
+	}
+	return type_buffer(s->c->arena, v6 ? 16 : 4);
+}
+
+struct val lower_pton(struct lower *l, struct node *n)
+{
+	bool v6 = n->type->capacity == 16;
+	unsigned char b[16] = { 0 };
+	inet_pton(v6 ? AF_INET6 : AF_INET, n->args->str, b); /* checked by check_pton */
+	LLVMValueRef slot = scratch_alloc(l, n->type->size);
+	LLVMBuildStore(l->b, lower_const(l, n->type->capacity), slot);
+	for (size_t off = 0; off < n->type->capacity; off += 4) {
+		uint32_t w;
+		memcpy(&w, b + off, 4);
+		LLVMBuildStore(l->b, LLVMConstInt(l->i32, w, 0), gep(l, slot, 8 + off));
 	}
 	return (struct val){ slot };
 }
