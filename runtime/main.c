@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -515,7 +516,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "HINT: with --emit-elf FILE, sonde only compiles and needs no privileges\n");
 		return 1;
 	}
-	if (cli.list && !cli.program_text) {
+	/* -l FILE lists the probes of the program in FILE */
+	struct stat st;
+	if (cli.list && !cli.program_text && cli.list_pattern && !stat(cli.list_pattern, &st) && S_ISREG(st.st_mode)) {
+		cli.filename = cli.list_pattern;
+		cli.list_pattern = NULL;
+	} else if (cli.list && !cli.program_text && cli.list_pattern && strchr(cli.list_pattern, '.') &&
+		   !strpbrk(cli.list_pattern, ":*")) {
+		fprintf(stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. "
+			"Treating '%s' as a search pattern.\n", cli.list_pattern, cli.list_pattern);
+	}
+	if (cli.list && !cli.program_text && !cli.filename) {
 		struct arena a = { 0 };
 		struct diags d;
 		diags_init(&d, &a, "stdin", "");
