@@ -16,6 +16,7 @@
 
 #include "../codegen/compiler.h"
 #include "../probes/probe.h"
+#include "info.h"
 #include "run.h"
 
 #ifndef SONDE_VERSION
@@ -51,7 +52,8 @@ static void usage(FILE *f)
 	      "                            (loads nothing, so needs no privileges; works with -d\n"
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
-	      "    --info                  print the version and libbpf version\n"
+	      "    --info                  report versions and what this kernel offers (probe\n"
+	      "                            types, map types, helpers, kprobes, fentry)\n"
 	      "    -V, --version           print the version\n"
 	      "    -h, --help              this help\n"
 	      "\n"
@@ -267,7 +269,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			cli->unsafe = true;
 			break;
 		case OPT_INFO:
-			printf("sonde v%s\nlibbpf %u.%u\n", SONDE_VERSION, libbpf_major_version(), libbpf_minor_version());
+			print_info(stdout, SONDE_VERSION);
 			exit(0);
 		case OPT_EMIT_ELF:
 			cli->emit_elf = optarg;

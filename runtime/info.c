@@ -1,0 +1,100 @@
+/* --info: what this build and this kernel offer sonde: versions, BTF, and
+ * which program types, map types and attachments the kernel accepts. The
+ * probes are real: a program is loaded (and, for fentry, attached). */
+#include "info.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <llvm-c/Core.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static const char *yes_no(int probe)
+{
+	return probe == 1 ? "yes" : probe == 0 ? "no" : "unknown";
+}
+
+/* fentry: load `r0 = 0; exit` for a kernel function from BTF and attach it. */
+static const char *fentry_state(char *buf, size_t len)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return "no (no kernel BTF)";
+	int id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0)
+		return "unknown (vfs_read not in BTF)";
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sonde_info", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		snprintf(buf, len, "no (load: %s)", strerror(errno));
+		return buf;
+	}
+	int link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+	if (link < 0)
+		snprintf(buf, len, "refused (attach: %s)", strerror(errno));
+	else
+		snprintf(buf, len, "yes");
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return buf;
+}
+
+void print_info(FILE *f, const char *version)
+{
+	struct utsname u;
+	unsigned major, minor, patch;
+	char fentry[128];
+	LLVMGetVersion(&major, &minor, &patch);
+	fprintf(f, "sonde v%s\n  libbpf %u.%u, LLVM %u.%u.%u (BPF target, static)\n", version,
+		libbpf_major_version(), libbpf_minor_version(), major, minor, patch);
+	fprintf(f, "System\n  kernel: %s\n", uname(&u) ? "unknown" : u.release);
+	fprintf(f, "  BTF: %s\n", access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes (/sys/kernel/btf/vmlinux)");
+	static const struct {
+		const char *name;
+		enum bpf_prog_type type;
+	} progs[] = {
+		{ "kprobe/uprobe", BPF_PROG_TYPE_KPROBE }, { "tracepoint", BPF_PROG_TYPE_TRACEPOINT },
+		{ "raw tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT }, { "perf event", BPF_PROG_TYPE_PERF_EVENT },
+	};
+	fprintf(f, "Program types\n");
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		fprintf(f, "  %s: %s\n", progs[i].name, yes_no(libbpf_probe_bpf_prog_type(progs[i].type, NULL)));
+	static const struct {
+		const char *name;
+		enum bpf_map_type type;
+	} maps[] = {
+		{ "hash", BPF_MAP_TYPE_HASH }, { "percpu hash", BPF_MAP_TYPE_PERCPU_HASH },
+		{ "lru hash", BPF_MAP_TYPE_LRU_HASH }, { "ring buffer", BPF_MAP_TYPE_RINGBUF },
+		{ "stack trace", BPF_MAP_TYPE_STACK_TRACE },
+	};
+	fprintf(f, "Map types\n");
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		fprintf(f, "  %s: %s\n", maps[i].name, yes_no(libbpf_probe_bpf_map_type(maps[i].type, NULL)));
+	static const struct {
+		const char *name;
+		enum bpf_func_id id;
+	} helpers[] = {
+		{ "get_func_ip", BPF_FUNC_get_func_ip }, { "probe_write_user", BPF_FUNC_probe_write_user },
+		{ "send_signal", BPF_FUNC_send_signal }, { "override_return", BPF_FUNC_override_return },
+	};
+	fprintf(f, "Helpers in kprobe programs\n");
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
+		fprintf(f, "  %s: %s\n", helpers[i].name,
+			yes_no(libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, helpers[i].id, NULL)));
+	fprintf(f, "Attaching\n");
+	fprintf(f, "  kprobes: %s\n", access("/sys/bus/event_source/devices/kprobe", F_OK)
+					? "no (the kernel has no kprobe event source)" : "yes");
+	fprintf(f, "  uprobes: %s\n", access("/sys/bus/event_source/devices/uprobe", F_OK) ? "no" : "yes");
+	fprintf(f, "  fentry/fexit: %s\n", fentry_state(fentry, sizeof(fentry)));
+}
