@@ -72,6 +72,7 @@ struct compile_options {
 	uint64_t max_cat_bytes; /* 0: the default, 10240 */
 	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
 	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
+	const char *probe_filter; /* --probe-filter REGEX: keep matching attach points (and begin/end) */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */

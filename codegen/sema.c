@@ -5,6 +5,7 @@
  * map may be read in a probe that comes before the one assigning it), the
  * second reports errors. The checks themselves live in sema_*.c, and
  * those of functions and builtins in their theme files (fn_*.c, builtins.c). */
+#include <regex.h>
 #include <string.h>
 
 #include "sema_internal.h"
@@ -60,7 +61,41 @@ static void add_probe_name(struct compiler *c, const char *name)
 
 /* ---- probes ---- */
 
+static int resolve_probes_with(struct compiler *c, const regex_t *filter);
+
+/* --probe-filter: only the attach points whose name matches (begin, end
+ * and self stay). Counts the attach points filtered and those kept. */
+static void keep_matching(struct probe_info *pi, const regex_t *re, int *filtered, int *kept)
+{
+	int n = 0;
+	for (int k = 0; k < pi->nspecs; k++) {
+		bool once = pi->specs[k].flags & PF_RUN_ONCE;
+		bool match = !once && !regexec(re, pi->specs[k].canonical, 0, NULL, 0);
+		*filtered += !once;
+		*kept += match;
+		if (once || match)
+			pi->specs[n++] = pi->specs[k];
+	}
+	pi->nspecs = n;
+}
+
 static int resolve_probes(struct compiler *c)
+{
+	regex_t re, *filter = NULL;
+	if (c->opts->probe_filter) {
+		if (regcomp(&re, c->opts->probe_filter, REG_EXTENDED | REG_NOSUB)) {
+			diag_error(c->diags, NULL, "--probe-filter: '%s' is not a regular expression", c->opts->probe_filter);
+			return -1;
+		}
+		filter = &re;
+	}
+	int ret = resolve_probes_with(c, filter);
+	if (filter)
+		regfree(filter);
+	return ret;
+}
+
+static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 {
 	int n = 0;
 	for (struct probe *p = c->ast->probes; p; p = p->next)
@@ -69,6 +104,7 @@ static int resolve_probes(struct compiler *c)
 	c->nprobes = n;
 	int i = 0, errors = 0;
 	uint64_t total = 0;
+	int filtered = 0, kept = 0; /* --probe-filter */
 	const struct src_loc *over = NULL; /* the probe that goes past max_probes */
 	struct probe_context ctx = { .pid = c->opts->pid, .unsafe = c->opts->unsafe,
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
@@ -92,6 +128,8 @@ static int resolve_probes(struct compiler *c)
 			pi->specs = all;
 			pi->nspecs += ns;
 		}
+		if (filter)
+			keep_matching(pi, filter, &filtered, &kept);
 		if (!pi->nspecs)
 			continue;
 		total += (unsigned)pi->nspecs;
@@ -116,6 +154,11 @@ static int resolve_probes(struct compiler *c)
 				errors++;
 			}
 		}
+	}
+	if (filtered && !kept) {
+		diag_error(c->diags, NULL, "--probe-filter '%s' matches none of the %d attach points",
+			   c->opts->probe_filter, filtered);
+		errors++;
 	}
 	if (over) {
 		diag_error(c->diags, over,

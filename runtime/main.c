@@ -52,6 +52,7 @@ static void usage(FILE *f)
 	      "                            (loads nothing, so needs no privileges; works with -d\n"
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
+	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
 	      "    --info                  report versions and what this kernel offers (probe\n"
 	      "                            types, map types, helpers, kprobes, fentry)\n"
 	      "    -V, --version           print the version\n"
@@ -81,6 +82,7 @@ struct cli {
 	bool unsafe;
 	const char *emit_elf;
 	unsigned dumps;       /* enum dump_stage */
+	const char *probe_filter;
 	const char *emit_llvm;
 	const char *output_path;
 	const char *format;
@@ -167,7 +169,8 @@ static char **split_command(char *cmd)
 	return n ? argv : NULL;
 }
 
-enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM };
+enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
+       OPT_PROBE_FILTER };
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
@@ -193,6 +196,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "info", no_argument, NULL, OPT_INFO },
 		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
+		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
@@ -276,6 +280,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_EMIT_LLVM:
 			cli->emit_llvm = optarg;
+			break;
+		case OPT_PROBE_FILTER:
+			cli->probe_filter = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -559,6 +566,7 @@ int main(int argc, char **argv)
 		.print_maps_on_exit = true,
 		.dumps = cli.dumps,
 		.emit_llvm = cli.emit_llvm,
+		.probe_filter = cli.probe_filter,
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;
