@@ -85,6 +85,7 @@ enum probe_flag {
 					(user types only with -p or a path target) */
 	PF_SIGNAL        = 1u << 10, /* signal(): the current task is the one traced */
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
+	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type

@@ -450,10 +450,30 @@ static int attach_failed(struct runner *r, const struct prog_desc *d, int err)
 /* Attach every probe. *count gets the probes counted in the Attached
  * line (begin/end/self included), *live those that can still produce
  * events after begin (all but begin/end). A signal stops it early. */
+/* The position of the i-th program to attach: in source order, except that
+ * the probe types the kernel runs last-attached first (PF_LIFO) come after
+ * the others, in reverse, so that they too fire in source order. */
+static int attach_index(const struct compiled_program *p, int i)
+{
+	int in_order = 0;
+	for (int k = 0; k < p->nprogs; k++)
+		in_order += !(p->progs[k].spec.flags & PF_LIFO);
+	if (i < in_order) {
+		for (int k = 0;; k++)
+			if (!(p->progs[k].spec.flags & PF_LIFO) && i-- == 0)
+				return k;
+	}
+	i -= in_order;
+	for (int k = p->nprogs - 1;; k--)
+		if ((p->progs[k].spec.flags & PF_LIFO) && i-- == 0)
+			return k;
+}
+
 static int attach_all(struct runner *r, int *count, int *live)
 {
 	*count = *live = 0;
-	for (int i = 0; i < r->prog->nprogs && !got_signal; i++) {
+	for (int n = 0; n < r->prog->nprogs && !got_signal; n++) {
+		int i = attach_index(r->prog, n);
 		const struct prog_desc *d = &r->prog->progs[i];
 		bool special = d->spec.kind == PROBE_BEGIN || d->spec.kind == PROBE_END;
 		if (d->spec.flags & PF_RUN_ONCE) {
