@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
 	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
+	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
+	      "    --verify-llvm-ir        accepted: the IR is always verified\n"
 	      "    --info                  report versions and what this kernel offers (probe\n"
 	      "                            types, map types, helpers, kprobes, fentry)\n"
 	      "    -V, --version           print the version\n"
@@ -170,7 +172,7 @@ static char **split_command(char *cmd)
 }
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
-       OPT_PROBE_FILTER };
+       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR };
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
@@ -197,12 +199,14 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
+		{ "verify-llvm-ir", no_argument, NULL, OPT_VERIFY_LLVM_IR },
+		{ "btf", required_argument, NULL, 'b' },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "he:lvqp:c:o:f:B:d:I:kV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "he:lvqp:c:o:f:B:d:I:kVb:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -283,6 +287,14 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_PROBE_FILTER:
 			cli->probe_filter = optarg;
+			break;
+		case OPT_VERIFY_LLVM_IR:
+			break; /* the module is always verified before it is optimised */
+		case 'b': /* kernel types from this file, as BPFTRACE_BTF says */
+			if (setenv("BPFTRACE_BTF", optarg, 1) < 0) {
+				fprintf(stderr, "ERROR: --btf: %s\n", strerror(errno));
+				return -1;
+			}
 			break;
 		default:
 			usage(stderr);
