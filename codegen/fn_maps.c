@@ -172,19 +172,7 @@ const struct type *check_find(struct sema *s, struct node *n, const struct func_
 	const struct type *t = mapnode->type = check_map_read(s, mapnode);
 	if (t->kind == TY_NONE)
 		return &type_bool;
-	struct var_info *v = scope_find(s, var->name);
-	if (!v) {
-		v = scope_add(s, var->name, storage_type(t));
-	} else {
-		const struct type *m = merge_types(s->c->arena, v->type, t);
-		if (!m)
-			ERR(s, &var->loc, "Type mismatch for $%s: find() gives a value of type '%s' but the variable has type '%s'",
-			    var->name, tname(s, t), tname(s, v->type));
-		else
-			v->type = m;
-	}
-	sema_info(s->c, var)->var = v;
-	var->type = v->type;
+	assign_var(s, &var->loc, var, t);
 	return &type_bool;
 }
 

@@ -94,6 +94,7 @@ void posparam_as_string(struct sema *s, struct node *n);
 
 /* sema_stmt.c: statements, assignments, loops, inlined fns */
 void check_stmt(struct sema *s, struct node *st);
+void assign_var(struct sema *s, const struct src_loc *loc, struct node *target, const struct type *t);
 /* A block's statements, with the warning for code after exit()/return */
 void check_statements(struct sema *s, struct node *first);
 const struct type *check_incdec(struct sema *s, struct node *n);

@@ -7,10 +7,12 @@
 static void check_block(struct sema *s, struct node *body);
 static void check_for_map(struct sema *s, struct node *st);
 
-static void check_assign_var(struct sema *s, struct node *st, struct node *target, const struct type *t)
+/* $var = a value of type t (an assignment at loc, or find()): declares the
+ * variable or widens its type. */
+void assign_var(struct sema *s, const struct src_loc *loc, struct node *target, const struct type *t)
 {
 	if (t->kind == TY_STRUCT) {
-		ERR(s, &st->loc, "a struct value ('%s') cannot be stored yet; store a pointer to it instead", t->name);
+		ERR(s, loc, "a struct value ('%s') cannot be stored yet; store a pointer to it instead", t->name);
 		return;
 	}
 	struct var_info *v = scope_find(s, target->name);
@@ -29,7 +31,7 @@ static void check_assign_var(struct sema *s, struct node *st, struct node *targe
 	} else {
 		const struct type *m = merge_types(s->c->arena, v->type, t);
 		if (!m)
-			ERR(s, &st->loc, "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'",
+			ERR(s, loc, "Type mismatch for $%s: trying to assign value of type '%s' when variable already has a type '%s'",
 			    target->name, tname(s, t), tname(s, v->type));
 		else
 			v->type = m;
@@ -99,7 +101,7 @@ static void check_assign(struct sema *s, struct node *st)
 			note_divmod(s, st, st->op);
 			t = v->type;
 		}
-		check_assign_var(s, st, target, t);
+		assign_var(s, &st->loc, target, t);
 		return;
 	}
 	ERR(s, &target->loc, "invalid assignment target");
