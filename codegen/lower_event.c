@@ -46,7 +46,9 @@ void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action)
 			  done = new_block(l, "warn.done");
 	LLVMBuildCondBr(l->b, cond, warn, done);
 	LLVMPositionBuilderAtEnd(l->b, warn);
-	LLVMValueRef key = entry_alloca(l, l->i32);
+	/* the key in scratch memory: a stack slot per warning site would
+	 * exhaust the 512-byte BPF stack of a probe with many map updates */
+	LLVMValueRef key = scratch_alloc(l, 8);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, (unsigned)action, 0), key);
 	LLVMValueRef args[2] = { l->warned, key };
 	LLVMValueRef flag = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
