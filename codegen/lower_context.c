@@ -5,10 +5,12 @@
 
 #include "lower_internal.h"
 
-/* The value of the globals map (may be NULL for the verifier's sake). */
+/* The value of the globals map (may be NULL for the verifier's sake). The
+ * key is in scratch memory: every event site looks the map up (to count
+ * lost events), and a stack slot each would exhaust the 512-byte stack. */
 LLVMValueRef globals_lookup(struct lower *l)
 {
-	LLVMValueRef key = entry_alloca(l, l->i32);
+	LLVMValueRef key = scratch_alloc(l, 8);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 0, 0), key);
 	LLVMValueRef args[2] = { l->globals, key };
 	return lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);

@@ -205,7 +205,7 @@ static struct val lower_tuple(struct lower *l, struct node *n)
  * a failed read gives 0. */
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action)
 {
-	LLVMValueRef tmp = entry_alloca(l, l->i64);
+	LLVMValueRef tmp = scratch_alloc(l, 8); /* not the stack: reads can be many */
 	LLVMBuildStore(l->b, lower_const(l, 0), tmp);
 	LLVMValueRef args[3] = { tmp, LLVMConstInt(l->i32, bytes, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
 	emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), warn_action);
