@@ -8,8 +8,9 @@
 #include "lower_internal.h"
 #include "sema_internal.h"
 
-/* "SIGKILL", "KILL" or a number in 1..64 */
-static bool signal_number(const struct node *arg, int64_t *sig)
+/* The signal of "SIGKILL", "KILL" or a literal in 1..64; -1 for a value
+ * known at run time only. false when it names no signal. */
+static bool signal_number(struct node *arg, int64_t *sig)
 {
 	if (arg->kind == N_STR) {
 		const char *name = strncmp(arg->str, "SIG", 3) ? arg->str : arg->str + 3;
@@ -22,7 +23,11 @@ static bool signal_number(const struct node *arg, int64_t *sig)
 		}
 		return false;
 	}
-	return literal_value((struct node *)arg, sig) ? *sig >= 1 && *sig <= 64 : (*sig = -1, true);
+	if (!literal_value(arg, sig)) {
+		*sig = -1;
+		return true;
+	}
+	return *sig >= 1 && *sig <= 64;
 }
 
 const struct type *check_signal(struct sema *s, struct node *n, const struct func_def *fn)
