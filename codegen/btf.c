@@ -14,11 +14,15 @@ struct btf_types {
 	uint32_t nids;
 };
 
-struct btf_types *btf_types_load(struct arena *a)
+const char *btf_path(void)
 {
 	const char *path = getenv("SONDE_BTF");
-	if (!path)
-		path = getenv("BPFTRACE_BTF");
+	return path ? path : getenv("BPFTRACE_BTF");
+}
+
+struct btf_types *btf_types_load(struct arena *a)
+{
+	const char *path = btf_path();
 	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
 	if (!btf)
 		return NULL;

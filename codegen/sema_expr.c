@@ -219,6 +219,11 @@ static const struct type *check_field(struct sema *s, struct node *n)
 		t = t->pointee;
 	if (t->kind == TY_STRUCT)
 		return check_struct_member(s, n, t);
+	if (t->kind == TY_POINTER && !t->pointee && !compiler_btf(s->c)) {
+		ERR(s, &n->loc, "no kernel types: BTF could not be read (%s), so '%s' cannot be resolved",
+		    btf_path() ? btf_path() : "/sys/kernel/btf/vmlinux", n->name);
+		return &type_none;
+	}
 	ERR(s, &n->loc, "field access on a value of type '%s' is not supported yet", tname(s, t));
 	return &type_none;
 }
