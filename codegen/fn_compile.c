@@ -1,5 +1,5 @@
 /* Functions answered at compile time: the type predicates is_str() ...
- * is_literal(), static_assert(), cgroupid() of a cgroup directory,
+ * is_literal(), static_assert(), fail(), cgroupid() of a cgroup directory,
  * kfunc_exist() of a kernel function and getopt() of the named program
  * parameters (`-- --name[=value]`). Each call becomes its constant. */
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
+#include "../common/format.h"
 #include "btf.h"
 #include "functions.h"
 #include "lower_internal.h"
@@ -247,4 +248,49 @@ void check_named_params(struct compiler *c)
 				    c->getopts[k].description[0] ? ": " : "", c->getopts[k].description);
 	e = diag_error(c->diags, NULL, "the program's options:");
 	diag_hint(c->diags, e, "%s", c->ngetopts ? list + 1 : "(none)");
+}
+
+/* fail(fmt, ...): a compile error where it is checked; the arguments must
+ * be literals, printed by their conversion's letter (d, u, x, s, ...). */
+const struct type *check_fail(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *fmt = n->args;
+	if (!fmt || fmt->kind != N_STR) {
+		ERR(s, fmt ? &fmt->loc : &n->loc, "fail() requires a string literal as its first argument");
+		return &type_void;
+	}
+	char *msg = arena_strdup(s->c->arena, "");
+	struct node *arg = fmt->next;
+	size_t lit = 0;
+	for (size_t i = 0; fmt->str[i]; i++) {
+		struct fmt_spec spec;
+		if (fmt->str[i] != '%')
+			continue;
+		enum fmt_item item = format_item_at(fmt->str, i, &spec, NULL, 0);
+		if (item == FMT_LITERAL || item == FMT_ERROR)
+			continue;
+		msg = arena_printf(s->c->arena, "%s%.*s", msg, (int)(i - lit), fmt->str + lit);
+		if (item == FMT_PERCENT) { /* "%%" */
+			msg = arena_printf(s->c->arena, "%s%%", msg);
+			i++;
+			lit = i + 1;
+			continue;
+		}
+		if (arg)
+			check_expr(s, arg);
+		int64_t v;
+		if (arg && arg->kind == N_STR)
+			msg = arena_printf(s->c->arena, "%s%s", msg, arg->str);
+		else if (arg && literal_value(arg, &v))
+			msg = arena_printf(s->c->arena, strchr("xX", spec.conv) ? "%s%llx" : "%s%lld", msg, (long long)v);
+		else {
+			ERR(s, arg ? &arg->loc : &n->loc, "fail() arguments must be literals");
+			return &type_void;
+		}
+		arg = arg->next;
+		i += spec.len - 1;
+		lit = i + 1;
+	}
+	ERR(s, &n->loc, "%s%s", msg, fmt->str + lit);
+	return &type_void;
 }
