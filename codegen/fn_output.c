@@ -28,38 +28,51 @@ static const char *located_format(struct sema *s, struct node *n, enum diag_leve
 /* printf(fmt, ...), system(fmt, ...), cat(fmt, ...), errorf(fmt, ...),
  * warnf(fmt, ...): the action kind is the row's, the payload the tuple of
  * the arguments. */
-const struct type *check_printf(struct sema *s, struct node *n, const struct func_def *fn)
+/* A literal format and at most `max` arguments that match its conversions:
+ * their number (types[] and specs[] filled), or -1 after the error. `label`
+ * names the family in the messages ("printf", "debugf"). */
+static int format_arguments(struct sema *s, struct node *n, const char *label, int max,
+			    struct fmt_spec *specs, const struct type **types)
 {
 	if (!n->args || n->args->kind != N_STR) {
-		ERR(s, n->args ? &n->args->loc : &n->loc, "printf() requires a string literal as its first argument");
+		ERR(s, n->args ? &n->args->loc : &n->loc, "%s() requires a string literal as its first argument", label);
 		for (struct node *a = n->args; a; a = a->next)
 			check_expr(s, a);
-		return &type_void;
+		return -1;
 	}
-	struct fmt_spec specs[LIMIT_PRINTF_ARGS];
 	char err[256];
-	int nspec = format_parse(n->args->str, specs, LIMIT_PRINTF_ARGS, err, sizeof(err));
+	int nspec = format_parse(n->args->str, specs, max, err, sizeof(err));
 	int nargs = 0;
-	const struct type *types[LIMIT_PRINTF_ARGS];
 	for (struct node *a = n->args->next; a; a = a->next) {
 		const struct type *t = check_expr(s, a);
-		if (nargs < LIMIT_PRINTF_ARGS)
+		if (nargs < max)
 			types[nargs] = storage_type(t);
 		nargs++;
 	}
 	if (nspec < 0) {
 		ERR(s, &n->loc, "%s", err);
-		return &type_void;
+		return -1;
 	}
-	if (nargs > LIMIT_PRINTF_ARGS) {
-		ERR(s, &n->loc, "printf: too many arguments (%d, at most %d)", nargs, LIMIT_PRINTF_ARGS);
-		return &type_void;
+	if (nargs > max) {
+		ERR(s, &n->loc, "%s: too many arguments (%d, at most %d)", label, nargs, max);
+		return -1;
 	}
 	if (nargs != nspec) {
 		ERR(s, &n->loc, "%s: %s arguments for format string (%d supplied, %d expected)", n->name,
 		    nargs > nspec ? "too many" : "not enough", nargs, nspec);
-		return &type_void;
+		return -1;
 	}
+	return nargs;
+}
+
+const struct type *check_printf(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct fmt_spec specs[LIMIT_PRINTF_ARGS];
+	const struct type *types[LIMIT_PRINTF_ARGS];
+	char err[256];
+	int nargs = format_arguments(s, n, "printf", LIMIT_PRINTF_ARGS, specs, types);
+	if (nargs < 0)
+		return &type_void;
 	int i = 0;
 	for (struct node *a = n->args->next; a; a = a->next, i++) {
 		if (types[i]->kind == TY_NONE)
@@ -210,34 +223,17 @@ enum { DEBUGF_MAX_ARGS = 12 };
 
 const struct type *check_debugf(struct sema *s, struct node *n, const struct func_def *fn)
 {
-	if (!n->args || n->args->kind != N_STR) {
-		ERR(s, n->args ? &n->args->loc : &n->loc, "debugf() requires a string literal as its first argument");
-		return &type_void;
-	}
 	struct fmt_spec specs[DEBUGF_MAX_ARGS];
-	char err[256];
-	int nspec = format_parse(n->args->str, specs, DEBUGF_MAX_ARGS, err, sizeof(err));
-	int nargs = 0;
-	for (struct node *a = n->args->next; a; a = a->next, nargs++) {
-		const struct type *t = check_expr(s, a);
-		if (t->kind != TY_NONE && !is_int(t) && t->kind != TY_STRING) {
-			ERR(s, &a->loc, "debugf() prints integers and strings, not '%s'", tname(s, t));
+	const struct type *types[DEBUGF_MAX_ARGS];
+	int nargs = format_arguments(s, n, "debugf", DEBUGF_MAX_ARGS, specs, types);
+	if (nargs < 0)
+		return &type_void;
+	int i = 0;
+	for (struct node *a = n->args->next; a; a = a->next, i++)
+		if (types[i]->kind != TY_NONE && !is_int(types[i]) && types[i]->kind != TY_STRING) {
+			ERR(s, &a->loc, "debugf() prints integers and strings, not '%s'", tname(s, types[i]));
 			return &type_void;
 		}
-	}
-	if (nspec < 0) {
-		ERR(s, &n->loc, "%s", err);
-		return &type_void;
-	}
-	if (nargs > DEBUGF_MAX_ARGS) {
-		ERR(s, &n->loc, "debugf: too many arguments (%d, at most %d)", nargs, DEBUGF_MAX_ARGS);
-		return &type_void;
-	}
-	if (nargs != nspec) {
-		ERR(s, &n->loc, "debugf: %s arguments for format string (%d supplied, %d expected)",
-		    nargs > nspec ? "too many" : "not enough", nargs, nspec);
-		return &type_void;
-	}
 	WARN(s, &n->loc, "debugf() is not for production: it writes to the kernel trace pipe "
 	     "(/sys/kernel/tracing/trace_pipe), shared by all tracers");
 	return &type_void;

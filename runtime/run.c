@@ -450,50 +450,41 @@ static int attach_failed(struct runner *r, const struct prog_desc *d, int err)
 /* Attach every probe. *count gets the probes counted in the Attached
  * line (begin/end/self included), *live those that can still produce
  * events after begin (all but begin/end). A signal stops it early. */
-/* The position of the i-th program to attach: in source order, except that
- * the probe types the kernel runs last-attached first (PF_LIFO) come after
- * the others, in reverse, so that they too fire in source order. */
-static int attach_index(const struct compiled_program *p, int i)
+/* Attach program i (begin/end/self only count). -1 when the run must stop. */
+static int attach_one(struct runner *r, int i, int *count, int *live)
 {
-	int in_order = 0;
-	for (int k = 0; k < p->nprogs; k++)
-		in_order += !(p->progs[k].spec.flags & PF_LIFO);
-	if (i < in_order) {
-		for (int k = 0;; k++)
-			if (!(p->progs[k].spec.flags & PF_LIFO) && i-- == 0)
-				return k;
+	const struct prog_desc *d = &r->prog->progs[i];
+	if (d->spec.flags & PF_RUN_ONCE) {
+		(*count)++;
+		*live += d->spec.kind != PROBE_BEGIN && d->spec.kind != PROBE_END;
+		return 0;
 	}
-	i -= in_order;
-	for (int k = p->nprogs - 1;; k--)
-		if ((p->progs[k].spec.flags & PF_LIFO) && i-- == 0)
-			return k;
+	int before = r->nlinks;
+	int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
+	if (err) {
+		drop_links_from(r, before);
+		return attach_failed(r, d, err) < 0 ? -1 : 0;
+	}
+	if (r->nlinks > before) {
+		(*count)++;
+		(*live)++;
+	}
+	return 0;
 }
 
+/* In source order, except that the probe types the kernel runs
+ * last-attached first (PF_LIFO) come after the others, in reverse, so that
+ * they too fire in source order. */
 static int attach_all(struct runner *r, int *count, int *live)
 {
+	const struct compiled_program *p = r->prog;
 	*count = *live = 0;
-	for (int n = 0; n < r->prog->nprogs && !got_signal; n++) {
-		int i = attach_index(r->prog, n);
-		const struct prog_desc *d = &r->prog->progs[i];
-		bool special = d->spec.kind == PROBE_BEGIN || d->spec.kind == PROBE_END;
-		if (d->spec.flags & PF_RUN_ONCE) {
-			(*count)++;
-			*live += !special;
-			continue;
-		}
-		int before = r->nlinks;
-		int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
-		if (err) {
-			drop_links_from(r, before);
-			if (attach_failed(r, d, err) < 0)
-				return -1;
-			continue;
-		}
-		if (r->nlinks > before) {
-			(*count)++;
-			(*live)++;
-		}
-	}
+	for (int i = 0; i < p->nprogs && !got_signal; i++)
+		if (!(p->progs[i].spec.flags & PF_LIFO) && attach_one(r, i, count, live) < 0)
+			return -1;
+	for (int i = p->nprogs - 1; i >= 0 && !got_signal; i--)
+		if ((p->progs[i].spec.flags & PF_LIFO) && attach_one(r, i, count, live) < 0)
+			return -1;
 	return 0;
 }
 

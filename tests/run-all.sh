@@ -109,19 +109,37 @@ if [ $build_only -eq 1 ]; then
 	exit 0
 fi
 
+# Count the tests of a ctest log (LOG, WHAT names them in failures).
+count_ctest() {
+	local log=$1 what=$2 line nfail ntotal
+	if line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -1); then
+		read -r nfail ntotal < <(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' <<<"$line")
+		passed=$((passed + ntotal - nfail))
+		failed=$((failed + nfail))
+		[ "$nfail" -eq 0 ] || failures+=("$what ($nfail)")
+	elif grep -q 'No tests were found' "$log"; then
+		echo "no $what"
+	else
+		failed=$((failed + 1)); failures+=("$what: ctest did not run")
+	fi
+}
+
+# Count the cases of an e2e runner log ("N passed, M failed, K skipped").
+count_e2e() {
+	local log=$1 what=$2 line p f s
+	if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -1); then
+		read -r p f s < <(sed -E 's/([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		[ "$f" -eq 0 ] || failures+=("$what ($f): see FAIL lines above")
+	else
+		failed=$((failed + 1)); failures+=("$what runner did not finish")
+	fi
+}
+
 # ---------------------------------------------------------------- unit tests
 section "unit tests (ctest)"
 ctest --test-dir "$BUILD" --output-on-failure 2>&1 | tee "$LOGS/ctest.log"
-if line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$LOGS/ctest.log" | tail -1); then
-	read -r nfail ntotal < <(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' <<<"$line")
-	passed=$((passed + ntotal - nfail))
-	failed=$((failed + nfail))
-	[ "$nfail" -eq 0 ] || failures+=("unit tests ($nfail)")
-elif grep -q 'No tests were found' "$LOGS/ctest.log"; then
-	echo "no unit tests"
-else
-	failed=$((failed + 1)); failures+=("ctest did not run")
-fi
+count_ctest "$LOGS/ctest.log" "unit tests"
 
 # ---------------------------------------------------------------- fuzzing
 section "fuzzing (tests/fuzz, ${FUZZ_SECONDS} s per target)"
@@ -147,13 +165,7 @@ fi
 section "end-to-end (tests/e2e)"
 python3 tests/e2e/run.py --binary "$BUILD/sonde" \
 	--known-failures tests/e2e/known-failures.txt 2>&1 | tee "$LOGS/e2e.log"
-if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/e2e.log" | tail -1); then
-	read -r p f s < <(sed -E 's/([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	[ "$f" -eq 0 ] || failures+=("e2e ($f): see FAIL lines above")
-else
-	failed=$((failed + 1)); failures+=("e2e runner did not finish")
-fi
+count_e2e "$LOGS/e2e.log" "e2e"
 
 # ---------------------------------------------------------------- sanitizers
 # The same tests against a build with AddressSanitizer (leaks included) and
@@ -173,23 +185,10 @@ if cmake -S . -B "$ASAN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSONDE_WERROR=
 	echo "PASS sanitizer build"
 	passed=$((passed + 1))
 	ctest --test-dir "$ASAN_BUILD" --output-on-failure 2>&1 | tee "$LOGS/asan-ctest.log"
-	if line=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$LOGS/asan-ctest.log" | tail -1); then
-		read -r nfail ntotal < <(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/' <<<"$line")
-		passed=$((passed + ntotal - nfail))
-		failed=$((failed + nfail))
-		[ "$nfail" -eq 0 ] || failures+=("sanitizer unit tests ($nfail)")
-	else
-		failed=$((failed + 1)); failures+=("sanitizer ctest did not run")
-	fi
+	count_ctest "$LOGS/asan-ctest.log" "sanitizer unit tests"
 	python3 tests/e2e/run.py --binary "$ASAN_BUILD/sonde" --sanitizer-reports \
 		--known-failures tests/e2e/known-failures.txt 2>&1 | tee "$LOGS/asan-e2e.log"
-	if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOGS/asan-e2e.log" | tail -1); then
-		read -r p f s < <(sed -E 's/([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")
-		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-		[ "$f" -eq 0 ] || failures+=("sanitizer e2e ($f): see FAIL lines above")
-	else
-		failed=$((failed + 1)); failures+=("sanitizer e2e runner did not finish")
-	fi
+	count_e2e "$LOGS/asan-e2e.log" "sanitizer e2e"
 else
 	grep -E 'error|Error' "$LOGS/asan-cmake.log" | head -30
 	echo "FAIL sanitizer build (full log: $LOGS/asan-cmake.log)"

@@ -19,6 +19,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from case_file import parse_case_file  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MULTI = {"stdout_re", "stdout_not", "stderr_re", "stderr_not", "requires", "env"}
 SINGLE = {"name", "desc", "script", "mode", "args", "params", "setup", "background",
@@ -34,34 +37,7 @@ SANITIZER_FAIL = "sanitizer report"
 # ---------------------------------------------------------------- case files
 
 def load_case(path):
-    """Parse 'key: value' lines; 'key: <<WORD' takes the lines up to 'WORD'."""
-    case = {k: [] for k in MULTI}
-    lines = open(path, encoding="utf-8").read().split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if not line.strip() or line.startswith("#"):
-            continue
-        m = re.match(r"([a-z_]+):(?: (.*))?$", line)
-        if not m or m.group(1) not in MULTI | SINGLE:
-            raise ValueError(f"{path}:{i}: not a 'key: value' line with a known key: {line!r}")
-        key, value = m.group(1), m.group(2) or ""
-        heredoc = re.fullmatch(r"<<(\w+)", value.strip())
-        if heredoc:
-            try:
-                end = lines.index(heredoc.group(1), i)
-            except ValueError:
-                raise ValueError(f"{path}:{i}: no closing {heredoc.group(1)!r}") from None
-            body = lines[i:end]
-            value = "".join(l + "\n" for l in body)
-            i = end + 1
-        if key in MULTI:
-            case[key].append(value)
-        elif key in case:
-            raise ValueError(f"{path}:{i}: {key!r} given twice")
-        else:
-            case[key] = value
+    case = parse_case_file(path, MULTI, SINGLE)
     case.setdefault("name", os.path.basename(path)[:-len(".case")])
     if case.get("mode", "e") not in ("e", "file", "stdin", "shebang", "none"):
         raise ValueError(f"{path}: unknown mode {case['mode']!r}")

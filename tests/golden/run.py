@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from case_file import parse_case_file  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MULTI = {"stdout_has", "stderr_has"}
 SINGLE = {"script", "mode", "args", "params", "emit_elf", "exit", "stdout", "stderr"}
@@ -26,33 +29,7 @@ EM_BPF = 247
 
 
 def load_case(path):
-    """'key: value' lines; 'key: <<WORD' takes the lines up to 'WORD'."""
-    case = {k: [] for k in MULTI}
-    lines = open(path, encoding="utf-8").read().split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if not line.strip() or line.startswith("#"):
-            continue
-        m = re.match(r"([a-z_]+):(?: (.*))?$", line)
-        if not m or m.group(1) not in MULTI | SINGLE:
-            raise ValueError(f"{path}:{i}: not a 'key: value' line with a known key: {line!r}")
-        key, value = m.group(1), m.group(2) or ""
-        heredoc = re.fullmatch(r"<<(\w+)", value.strip())
-        if heredoc:
-            try:
-                end = lines.index(heredoc.group(1), i)
-            except ValueError:
-                raise ValueError(f"{path}:{i}: no closing {heredoc.group(1)!r}") from None
-            value = "".join(l + "\n" for l in lines[i:end])
-            i = end + 1
-        if key in MULTI:
-            case[key].append(value)
-        elif key in case:
-            raise ValueError(f"{path}:{i}: {key!r} given twice")
-        else:
-            case[key] = value
+    case = parse_case_file(path, MULTI, SINGLE)
     if "script" not in case or "exit" not in case:
         raise ValueError(f"{path}: 'script' and 'exit' are required")
     if case.get("mode", "e") not in ("e", "file"):
