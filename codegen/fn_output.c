@@ -101,7 +101,7 @@ struct val lower_printf(struct lower *l, struct node *n)
 	LLVMValueRef ev = event_begin(l, action, t->size);
 	int i = 0;
 	for (struct node *a = n->args->next; a; a = a->next, i++)
-		store_value(l, gep(l, ev, 8 + t->offsets[i]), t->fields[i], lower_expr(l, a), a->type);
+		store_field(l, ev, 8 + t->offsets[i], t->fields[i], lower_expr(l, a), a->type);
 	emit_event_buffer(l, ev, t->size);
 	return (struct val){ lower_const(l, 0) };
 }

@@ -4,8 +4,8 @@
  * (canonically sign- or zero-extended from their width); strings and tuples
  * live in per-CPU scratch memory and are passed around as pointers. This
  * file has the helpers that keep values in that shape (scratch memory,
- * stack slots, loads and stores, memset/memcpy), tuples and field access,
- * and lower_expr, which sends every kind of node to the file lowering it. */
+ * stack slots, loads and stores, memset/memcpy), field access, and
+ * lower_expr, which sends every kind of node to the file lowering it. */
 #include <errno.h>
 #include <string.h>
 
@@ -107,11 +107,18 @@ void emit_memset0(struct lower *l, LLVMValueRef p, size_t size)
 
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size)
 {
-	if (size <= 256) {
-		LLVMBuildMemCpy(l->b, dst, 8, src, 8, lower_const(l, size));
+	emit_memcpy_aligned(l, dst, src, size, 8);
+}
+
+/* The BPF backend expands a memcpy inline only with few enough stores, so
+ * at most 32 of the alignment's width; larger copies go through the
+ * helper, which is shorter code than unrolled loads anyway. */
+void emit_memcpy_aligned(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size, unsigned align)
+{
+	if (size <= 32 * (size_t)align) {
+		LLVMBuildMemCpy(l->b, dst, align, src, align, lower_const(l, size));
 		return;
 	}
-	/* large copies through the helper: shorter code than unrolled loads */
 	LLVMValueRef args[3] = { dst, LLVMConstInt(l->i32, size, 0), src };
 	lower_helper(l, H_PROBE_READ_KERNEL, l->i64, args, 3);
 }
@@ -137,15 +144,8 @@ void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struc
 		emit_memcpy(l, dst, v.v, dt->size);
 		return;
 	}
-	if (dt->kind == TY_TUPLE && st->kind == TY_TUPLE && type_equal(dt, st)) {
-		emit_memcpy(l, dst, v.v, dt->size);
-		return;
-	}
 	if (dt->kind == TY_TUPLE && st->kind == TY_TUPLE) {
-		for (int i = 0; i < dt->nfields && i < st->nfields; i++) {
-			struct val f = load_value(l, gep(l, v.v, st->offsets[i]), st->fields[i]);
-			store_value(l, gep(l, dst, dt->offsets[i]), dt->fields[i], f, st->fields[i]);
-		}
+		store_tuple(l, dst, dt, v, st);
 		return;
 	}
 	emit_memset0(l, dst, type_storage_size(dt));
@@ -187,20 +187,6 @@ LLVMValueRef is_null(struct lower *l, LLVMValueRef p)
 	return LLVMBuildICmp(l->b, LLVMIntEQ, p, LLVMConstNull(l->ptr), "");
 }
 
-/* Tuples and records (whose elements are N_NAMED nodes). */
-static struct val lower_tuple(struct lower *l, struct node *n)
-{
-	const struct type *t = n->type;
-	LLVMValueRef slot = scratch_alloc(l, t->size);
-	int i = 0;
-	for (struct node *a = n->args; a; a = a->next, i++) {
-		struct node *e = a->kind == N_NAMED ? a->a : a;
-		store_value(l, gep(l, slot, t->offsets[i]), t->fields[i], lower_expr(l, e), e->type);
-	}
-	return (struct val){ slot };
-}
-
-/* t.N and t.name of a tuple or record */
 /* Read `bytes` bytes of kernel or user memory into an i64 (zero-extended);
  * a failed read gives 0. */
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action)
@@ -272,9 +258,7 @@ static struct val lower_field(struct lower *l, struct node *n)
 {
 	if (n->sema && ((struct call_info *)n->sema)->is_member)
 		return lower_member(l, n);
-	struct val t = lower_expr(l, n->a);
-	const struct type *tt = n->a->type;
-	return load_value(l, gep(l, t.v, tt->offsets[n->ival]), tt->fields[n->ival]);
+	return load_field(l, n->a->type, lower_expr(l, n->a).v, (int)n->ival);
 }
 
 /* { stmts; value } */

@@ -122,7 +122,7 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 			    tname(s, l), tname(s, r));
 		return &type_bool;
 	case OP_EQ: case OP_NE:
-		if (l->kind == TY_STRING && r->kind == TY_STRING)
+		if ((l->kind == TY_STRING && r->kind == TY_STRING) || tuples_comparable(l, r))
 			return &type_bool;
 		if ((l->kind == TY_PROBE) != (r->kind == TY_PROBE) || (!is_int(l) && l->kind != TY_PROBE) ||
 		    (!is_int(r) && r->kind != TY_PROBE)) {
@@ -412,7 +412,7 @@ static const struct type *check_sizeof(struct sema *s, struct node *n)
 	if (!t || t->kind == TY_NONE)
 		return &type_none;
 	n->kind = N_INT;
-	n->ival = t->kind == TY_INT ? (uint64_t)t->bits / 8 : type_storage_size(t);
+	n->ival = type_field_size(t);
 	return &type_lit;
 }
 

@@ -50,6 +50,9 @@ void scope_push(struct sema *s, struct scope *sc);
 void scope_pop(struct sema *s);
 const struct type *storage_type(const struct type *t);
 const struct type *merge_types(struct arena *a, const struct type *old, const struct type *new);
+/* == and != of tuples: the same shape, integers against integers and
+ * strings against strings (of any capacity) */
+bool tuples_comparable(const struct type *a, const struct type *b);
 const struct type *cast_type(struct sema *s, struct type_spec *ts);
 const struct type *declared_type(struct sema *s, struct type_spec *ts);
 bool literal_value(struct node *n, int64_t *v);

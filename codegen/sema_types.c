@@ -105,6 +105,24 @@ const struct type *merge_types(struct arena *a, const struct type *old, const st
 	return old;
 }
 
+bool tuples_comparable(const struct type *a, const struct type *b)
+{
+	if (a->kind != TY_TUPLE || b->kind != TY_TUPLE || a->nfields != b->nfields ||
+	    (a->names == NULL) != (b->names == NULL))
+		return false;
+	for (int i = 0; i < a->nfields; i++) {
+		const struct type *fa = a->fields[i], *fb = b->fields[i];
+		if (a->names && strcmp(a->names[i], b->names[i]))
+			return false;
+		if (fa->kind == TY_TUPLE ? !tuples_comparable(fa, fb)
+		    : fa->kind == TY_STRING ? fb->kind != TY_STRING
+		    : !type_is_integer_like(fa) || !type_is_integer_like(fb) ||
+		      (fa->kind == TY_POINTER) != (fb->kind == TY_POINTER))
+			return false;
+	}
+	return true;
+}
+
 /* ---- written types ---- */
 
 const struct type *cast_type(struct sema *s, struct type_spec *ts)

@@ -31,6 +31,13 @@ const struct type *type_string(struct arena *a, size_t capacity)
 	return t;
 }
 
+static size_t align_up(size_t n, size_t align)
+{
+	return (n + align - 1) / align * align;
+}
+
+/* C struct layout: each field at its natural alignment, the size rounded
+ * up to the largest one. */
 const struct type *type_tuple(struct arena *a, int n, const struct type **fields, const char **names)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -42,13 +49,18 @@ const struct type *type_tuple(struct arena *a, int n, const struct type **fields
 		t->names = arena_alloc(a, sizeof(*t->names) * (size_t)n);
 		memcpy(t->names, names, sizeof(*names) * (size_t)n);
 	}
-	size_t off = 0;
+	size_t off = 0, align = 1;
 	for (int i = 0; i < n; i++) {
+		size_t fa = type_align(fields[i]);
 		t->fields[i] = fields[i];
+		off = align_up(off, fa);
 		t->offsets[i] = off;
-		off += (type_storage_size(fields[i]) + 7) & ~(size_t)7;
+		off += type_field_size(fields[i]);
+		if (fa > align)
+			align = fa;
 	}
-	t->size = off;
+	t->align = align;
+	t->size = align_up(off, align);
 	return t;
 }
 
@@ -184,6 +196,25 @@ bool type_equal(const struct type *a, const struct type *b)
 size_t type_storage_size(const struct type *t)
 {
 	return t->size;
+}
+
+size_t type_field_size(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT: return (size_t)t->bits / 8;
+	case TY_BOOL: return 1;
+	default: return t->size;
+	}
+}
+
+size_t type_align(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT: return (size_t)t->bits / 8;
+	case TY_BOOL: case TY_STRING: return 1;
+	case TY_TUPLE: return t->align;
+	default: return 8; /* pointers, and the values made of u64 words */
+	}
 }
 
 static void append_name(char *buf, size_t len, const struct type *t)

@@ -1,10 +1,13 @@
 /* The value types of the language and their memory layout.
  *
  * Layout rule (shared by BPF code and the user-space reader): an integer,
- * bool or pointer stored inside a tuple, a map key or value, or an event
- * record takes 8 bytes (sign- or zero-extended), strings take their capacity
- * in bytes, and every tuple field starts at a multiple of 8. Sizes of tuples
- * are rounded up to 8. */
+ * bool or pointer stored alone (a variable, a map key or value, an event
+ * record) takes 8 bytes, sign- or zero-extended. Tuples and records are
+ * laid out like C structs of their fields: each field at its natural size
+ * and alignment (intN N/8 bytes, bool 1, pointers 8, string[N] N bytes
+ * aligned to 1, nested tuples aligned to their largest field, the other
+ * values, made of u64 words, aligned to 8), the size rounded up to the
+ * largest alignment, padding zeroed. */
 #ifndef SONDE_TYPES_H
 #define SONDE_TYPES_H
 #include <stdbool.h>
@@ -54,6 +57,7 @@ struct type {
 	const struct type **fields;
 	const char **names;/* TY_TUPLE used as record: field names, else NULL */
 	size_t *offsets;
+	size_t align;      /* TY_TUPLE: its largest field alignment (1 when empty) */
 	const struct type *pointee; /* TY_POINTER */
 	int hist_bits;               /* TY_HIST */
 	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
@@ -88,8 +92,11 @@ size_t type_buffer_capacity(const struct type *t);
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */
 bool type_equal(const struct type *a, const struct type *b);
-/* Bytes in memory: integers widened to 8, see the layout rule. */
+/* Bytes in memory when stored alone: integers widened to 8, see the layout rule. */
 size_t type_storage_size(const struct type *t);
+/* Bytes and alignment as a field of a tuple or record (C layout). */
+size_t type_field_size(const struct type *t);
+size_t type_align(const struct type *t);
 /* Name as used in messages: int64, uint32, string[16], (int64,string[4]). */
 const char *type_name(struct arena *a, const struct type *t);
 

@@ -95,14 +95,14 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_SUM:
 	case TY_MIN:
 	case TY_MAX:
-		json_write_int(f, rd64(d), t->is_signed);
+		json_write_int(f, rd_scalar(t, d), t->is_signed);
 		break;
 	case TY_COUNT:
 	case TY_POINTER:
 		json_write_int(f, rd64(d), false);
 		break;
 	case TY_BOOL:
-		fputs(rd64(d) ? "true" : "false", f);
+		fputs(rd_scalar(t, d) ? "true" : "false", f);
 		break;
 	case TY_STRING:
 		json_string_value(f, d, t->size);

@@ -78,13 +78,13 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_SUM:
 	case TY_MIN:
 	case TY_MAX:
-		render_int(f, rd64(d), t->is_signed);
+		render_int(f, rd_scalar(t, d), t->is_signed);
 		break;
 	case TY_COUNT:
 		render_int(f, rd64(d), false);
 		break;
 	case TY_BOOL:
-		fputs(rd64(d) ? "true" : "false", f);
+		fputs(rd_scalar(t, d) ? "true" : "false", f);
 		break;
 	case TY_POINTER:
 		fprintf(f, "0x%" PRIx64, rd64(d));
