@@ -105,19 +105,26 @@ const struct type *merge_types(struct arena *a, const struct type *old, const st
 	return old;
 }
 
+/* A pair of tuple fields that == can compare. */
+static bool fields_comparable(const struct type *a, const struct type *b)
+{
+	if (a->kind == TY_TUPLE)
+		return tuples_comparable(a, b);
+	if (a->kind == TY_STRING)
+		return b->kind == TY_STRING;
+	return type_is_integer_like(a) && type_is_integer_like(b) &&
+	       (a->kind == TY_POINTER) == (b->kind == TY_POINTER);
+}
+
 bool tuples_comparable(const struct type *a, const struct type *b)
 {
 	if (a->kind != TY_TUPLE || b->kind != TY_TUPLE || a->nfields != b->nfields ||
 	    (a->names == NULL) != (b->names == NULL))
 		return false;
 	for (int i = 0; i < a->nfields; i++) {
-		const struct type *fa = a->fields[i], *fb = b->fields[i];
 		if (a->names && strcmp(a->names[i], b->names[i]))
 			return false;
-		if (fa->kind == TY_TUPLE ? !tuples_comparable(fa, fb)
-		    : fa->kind == TY_STRING ? fb->kind != TY_STRING
-		    : !type_is_integer_like(fa) || !type_is_integer_like(fb) ||
-		      (fa->kind == TY_POINTER) != (fb->kind == TY_POINTER))
+		if (!fields_comparable(a->fields[i], b->fields[i]))
 			return false;
 	}
 	return true;
