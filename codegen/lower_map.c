@@ -24,7 +24,7 @@ LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode
 		return slot;
 	}
 	struct val k = lower_expr(l, keynode);
-	if (type_storage_size(m->key) % 8) /* a tuple key padded to 8: the padding is compared */
+	if (type_storage_size(m->key) % 8) /* padded to 8 by map_layout(): the map compares the padding too */
 		emit_memset0(l, slot, d->key_size);
 	store_value(l, slot, m->key, k, keynode->type);
 	return slot;
