@@ -1,18 +1,10 @@
 /* Kernel types from BTF, through libbpf's BTF API. */
 #include "btf.h"
+#include "btf_internal.h"
 
 #include <bpf/btf.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct btf_types {
-	struct arena *arena;
-	struct btf *btf;
-	/* sonde types made so far, by BTF id: structs must be unique so that
-	 * pointers to them compare equal, and the lookup is cheap */
-	const struct type **by_id;
-	uint32_t nids;
-};
 
 const char *btf_path(void)
 {
@@ -20,16 +12,14 @@ const char *btf_path(void)
 	return path ? path : getenv("BPFTRACE_BTF");
 }
 
-struct btf_types *btf_types_load(struct arena *a)
+static struct btf_types *wrap(struct arena *a, struct btf *btf, bool kernel)
 {
-	const char *path = btf_path();
-	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
-		return NULL;
 	struct btf_types *bt = arena_alloc(a, sizeof(*bt));
 	bt->arena = a;
 	bt->btf = btf;
+	bt->has_kernel = kernel;
 	bt->nids = btf__type_cnt(btf);
+	bt->split_start = bt->nids;
 	bt->by_id = calloc(bt->nids, sizeof(*bt->by_id));
 	if (!bt->by_id) {
 		btf__free(btf);
@@ -38,11 +28,54 @@ struct btf_types *btf_types_load(struct arena *a)
 	return bt;
 }
 
+struct btf_types *btf_types_load(struct arena *a)
+{
+	const char *path = btf_path();
+	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	return btf ? wrap(a, btf, true) : NULL;
+}
+
+struct btf_types *btf_types_empty(struct arena *a)
+{
+	struct btf *btf = btf__new_empty();
+	return btf ? wrap(a, btf, false) : NULL;
+}
+
+int btf_types_begin_script(struct btf_types *bt)
+{
+	if (bt->base)
+		return 0;
+	struct btf *split = btf__new_empty_split(bt->btf);
+	if (!split)
+		return -1;
+	bt->base = bt->btf;
+	bt->btf = split;
+	return 0;
+}
+
+int btf_types_end_script(struct btf_types *bt)
+{
+	uint32_t n = btf__type_cnt(bt->btf);
+	const struct type **by_id = realloc(bt->by_id, n * sizeof(*by_id));
+	if (!by_id)
+		return -1;
+	memset(by_id + bt->nids, 0, (n - bt->nids) * sizeof(*by_id));
+	bt->by_id = by_id;
+	bt->nids = n;
+	return 0;
+}
+
+bool btf_types_kernel(const struct btf_types *bt)
+{
+	return bt && bt->has_kernel;
+}
+
 void btf_types_free(struct btf_types *bt)
 {
 	if (!bt)
 		return;
 	btf__free(bt->btf);
+	btf__free(bt->base);
 	free(bt->by_id);
 }
 
@@ -130,20 +163,38 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 	return out;
 }
 
+int btf_find_named(const struct btf_types *bt, const char *name, int kind)
+{
+	/* script definitions (the split part) shadow the kernel's */
+	for (uint32_t id = bt->split_start; id < btf__type_cnt(bt->btf); id++) {
+		const struct btf_type *t = btf__type_by_id(bt->btf, id);
+		if ((int)btf_kind(t) == kind && !strcmp(btf__name_by_offset(bt->btf, t->name_off), name))
+			return (int)id;
+	}
+	return btf__find_by_name_kind(bt->base ? bt->base : bt->btf, name, (uint32_t)kind);
+}
+
+/* The BTF kind and bare name of "struct x", "union x", "enum x" or "x". */
+static int split_name(const char **name)
+{
+	static const struct {
+		const char *prefix;
+		int kind;
+	} prefixes[] = { { "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM } };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(*name, prefixes[i].prefix, strlen(prefixes[i].prefix))) {
+			*name += strlen(prefixes[i].prefix);
+			return prefixes[i].kind;
+		}
+	return BTF_KIND_TYPEDEF;
+}
+
 const struct type *btf_named_type(struct btf_types *bt, const char *name)
 {
-	int kind = BTF_KIND_TYPEDEF;
-	if (!strncmp(name, "struct ", 7)) {
-		kind = BTF_KIND_STRUCT;
-		name += 7;
-	} else if (!strncmp(name, "union ", 6)) {
-		kind = BTF_KIND_UNION;
-		name += 6;
-	} else if (!strncmp(name, "enum ", 5)) {
-		kind = BTF_KIND_ENUM;
-		name += 5;
-	}
-	int id = btf__find_by_name_kind(bt->btf, name, (uint32_t)kind);
+	int kind = split_name(&name);
+	int id = btf_find_named(bt, name, kind);
+	if (id <= 0 && kind == BTF_KIND_ENUM)
+		id = btf_find_named(bt, name, BTF_KIND_ENUM64);
 	return id > 0 ? btf_to_type(bt, (uint32_t)id) : NULL;
 }
 
@@ -183,30 +234,40 @@ bool btf_find_member(struct btf_types *bt, const struct type *st, const char *na
 	return st->kind == TY_STRUCT && find_member(bt, (uint32_t)st->btf_id, name, 0, out);
 }
 
+static bool enum_in(const struct btf *btf, uint32_t id, const char *name, int64_t *value)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = btf_kflag(t) ? e->val : (int64_t)(uint32_t)e->val;
+				return true;
+			}
+	} else if (btf_is_enum64(t)) {
+		const struct btf_enum64 *e = btf_enum64(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = (int64_t)btf_enum64_value(e);
+				return true;
+			}
+	}
+	return false;
+}
+
 bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 {
-	for (uint32_t id = 1; id < bt->nids; id++) {
-		const struct btf_type *t = btf__type_by_id(bt->btf, id);
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
-					*value = e->val;
-					return true;
-				}
-		} else if (btf_is_enum64(t)) {
-			const struct btf_enum64 *e = btf_enum64(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
-					*value = (int64_t)btf_enum64_value(e);
-					return true;
-				}
-		}
-	}
+	/* the script's enumerators first: they shadow the kernel's */
+	for (uint32_t id = bt->split_start; id < bt->nids; id++)
+		if (enum_in(bt->btf, id, name, value))
+			return true;
+	for (uint32_t id = 1; id < bt->split_start; id++)
+		if (enum_in(bt->btf, id, name, value))
+			return true;
 	return false;
 }
 
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
-	return btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
 }

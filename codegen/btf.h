@@ -16,6 +16,8 @@ const char *btf_path(void);
 /* NULL (with no message) when kernel BTF cannot be loaded. */
 struct btf_types *btf_types_load(struct arena *a);
 void btf_types_free(struct btf_types *bt);
+/* The types include the kernel's (not only the script's definitions). */
+bool btf_types_kernel(const struct btf_types *bt);
 
 /* "struct task_struct", "union bpf_attr" or a typedef name: the type, or
  * NULL when BTF has no such type. */

@@ -219,7 +219,7 @@ static const struct type *check_field(struct sema *s, struct node *n)
 		t = t->pointee;
 	if (t->kind == TY_STRUCT)
 		return check_struct_member(s, n, t);
-	if (t->kind == TY_POINTER && !t->pointee && !compiler_btf(s->c)) {
+	if (t->kind == TY_POINTER && !t->pointee && !btf_types_kernel(compiler_btf(s->c))) {
 		ERR(s, &n->loc, "no kernel types: BTF could not be read (%s), so '%s' cannot be resolved",
 		    btf_path() ? btf_path() : "/sys/kernel/btf/vmlinux", n->name);
 		return &type_none;
@@ -399,16 +399,54 @@ static const struct type *check_index(struct sema *s, struct node *n)
 	return &type_none;
 }
 
+/* The type of sizeof/offsetof's argument: an expression (never
+ * evaluated) or a type; NULL after an error. */
+static const struct type *operand_type(struct sema *s, struct node *n, const char *fn)
+{
+	if (n->a)
+		return check_expr(s, n->a);
+	const struct type *t = cast_type(s, n->tspec);
+	const char *name = n->tspec && n->tspec->name ? n->tspec->name : "?";
+	if (!t && (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6)))
+		ERR(s, &n->tspec->loc, "Unknown struct/union: '%s'", name);
+	else if (!t)
+		ERR(s, &n->loc, "%s of this type is not supported yet", fn);
+	return t;
+}
+
+/* offsetof(T, a.b.c): the byte offset of a (nested) member, a constant */
+static const struct type *check_offsetof(struct sema *s, struct node *n)
+{
+	const struct type *t = operand_type(s, n, "offsetof");
+	if (!t || t->kind == TY_NONE)
+		return &type_none;
+	uint64_t off = 0;
+	char *path = arena_strdup(s->c->arena, n->name);
+	for (char *save = NULL, *f = strtok_r(path, ".", &save); f; f = strtok_r(NULL, ".", &save)) {
+		struct btf_member_ref m;
+		if (!t || t->kind != TY_STRUCT) {
+			ERR(s, &n->loc, "offsetof() needs a struct or union, not '%s'", t ? tname(s, t) : "?");
+			return &type_none;
+		}
+		if (!btf_find_member(compiler_btf(s->c), t, f, &m)) {
+			ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", t->name, f);
+			return &type_none;
+		}
+		if (m.bitfield_bits) {
+			ERR(s, &n->loc, "offsetof() of the bitfield '%s' of '%s'", f, t->name);
+			return &type_none;
+		}
+		off += m.bit_offset / 8;
+		t = m.type;
+	}
+	n->kind = N_INT;
+	n->ival = off;
+	return &type_lit;
+}
+
 static const struct type *check_sizeof(struct sema *s, struct node *n)
 {
-	const struct type *t = NULL;
-	if (n->a) {
-		t = check_expr(s, n->a);
-	} else {
-		t = cast_type(s, n->tspec);
-		if (!t)
-			ERR(s, &n->loc, "sizeof of this type is not supported yet");
-	}
+	const struct type *t = operand_type(s, n, "sizeof");
 	if (!t || t->kind == TY_NONE)
 		return &type_none;
 	n->kind = N_INT;
@@ -462,6 +500,8 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_index(s, n);
 	case N_SIZEOF:
 		return check_sizeof(s, n);
+	case N_OFFSETOF:
+		return check_offsetof(s, n);
 	case N_INLINE_FN:
 		return check_inline_fn(s, n);
 	case N_BLOCK_EXPR:
@@ -470,9 +510,9 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_if_expr(s, n);
 	case N_DEREF:
 		return check_deref(s, n);
-	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
+	case N_NAMED: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
 		static const char *const what[] = {
-			[N_NAMED] = "named arguments are", [N_OFFSETOF] = "offsetof is",
+			[N_NAMED] = "named arguments are",
 			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
 			[N_ADDROF] = "the address-of operator is",
 		};

@@ -164,6 +164,15 @@ struct preamble_item {
 	const char *what; /* "C definitions", "import", "#include", ... */
 	const char *text; /* the item as written (directive line, definition,
 	                     import path) */
+	bool late;        /* C definitions after probes or functions */
+};
+
+/* The C text of an included header after preprocessing: parsed leniently
+ * for struct/union/enum/typedef definitions. */
+struct c_header {
+	struct c_header *next;
+	const char *path;
+	const char *text;
 };
 
 struct program {
@@ -174,6 +183,7 @@ struct program {
 	struct macro_def *macros;
 	struct fn_def *fns;
 	struct map_decl *map_decls;
+	struct c_header *headers;
 };
 
 /* Report the first expression or block nested deeper than `limit` levels;
