@@ -295,18 +295,12 @@ const struct type *check_args_field(struct sema *s, struct node *n)
 		if (strcmp(f->name, n->name))
 			continue;
 		sema_info(s->c, n)->field = f;
-		if (f->is_char_array)
-			return type_string(s->c->arena, (size_t)f->array_len);
-		if (f->is_data_loc)
-			return type_string(s->c->arena, (size_t)s->c->opts->max_strlen);
-		if (f->is_pointer)
-			return type_pointer(s->c->arena, &type_i8);
-		if (f->array_len > 0) {
+		const struct type *t = tp_field_type(s, f);
+		if (!t) {
 			ERR(s, &n->loc, "array tracepoint field '%s' is not supported yet", f->name);
 			return &type_none;
 		}
-		int bits = f->size == 1 ? 8 : f->size == 2 ? 16 : f->size == 4 ? 32 : 64;
-		return type_int(bits, f->is_signed);
+		return t;
 	}
 	ERR(s, &n->loc, "Struct/union of type 'struct %s_args' does not contain a field named '%s'",
 	    s->probe->specs[0].func, n->name);

@@ -59,12 +59,18 @@ struct val lower_tp_field(struct lower *l, struct node *n)
 	LLVMValueRef addr = gep(l, l->ctx_arg, (size_t)f->offset);
 	const struct type *t = n->type;
 	if (f->is_data_loc) {
+		/* the u32 holds (length << 16 | offset from the record start).
+		 * Read at most the length, and like str() at most one byte more
+		 * than the capacity: a longer string prints as truncated. */
 		LLVMValueRef loc = LLVMBuildZExt(l->b, LLVMBuildLoad2(l->b, l->i32, addr, ""), l->i64, "");
 		LLVMValueRef off = LLVMBuildAnd(l->b, loc, lower_const(l, 0xffff), "");
+		LLVMValueRef len = LLVMBuildLShr(l->b, loc, lower_const(l, 16), "");
+		LLVMValueRef cap = lower_const(l, t->size + 1);
+		LLVMValueRef n = LLVMBuildSelect(l->b, LLVMBuildICmp(l->b, LLVMIntULT, len, cap, ""), len, cap, "");
 		LLVMValueRef src = LLVMBuildGEP2(l->b, l->i8, l->ctx_arg, &off, 1, "");
-		LLVMValueRef slot = scratch_alloc(l, t->size);
-		emit_memset0(l, slot, t->size);
-		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, t->size, 0), src };
+		LLVMValueRef slot = scratch_alloc(l, t->size + 1);
+		emit_memset0(l, slot, t->size + 1);
+		LLVMValueRef args[3] = { slot, LLVMBuildTrunc(l->b, n, l->i32, ""), src };
 		lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
 		return (struct val){ slot };
 	}

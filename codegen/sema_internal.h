@@ -70,6 +70,10 @@ const struct type *check_map_read(struct sema *s, struct node *n);
 const struct type *check_args_field(struct sema *s, struct node *n);
 const struct type *fold_enum_constant(struct sema *s, struct node *n);
 
+/* sema_tpargs.c: the type of a tracepoint field from its C type; NULL for
+ * arrays other than char arrays */
+const struct type *tp_field_type(struct sema *s, const struct tp_field *f);
+
 /* sema_call.c: argument checks shared by the function hooks */
 int count_args(struct node *args);
 bool arity(struct sema *s, struct node *n, int min, int max);
