@@ -17,6 +17,7 @@
 #include "../codegen/compiler.h"
 #include "../probes/probe.h"
 #include "info.h"
+#include "list_types.h"
 #include "run.h"
 
 #ifndef SONDE_VERSION
@@ -551,7 +552,7 @@ int main(int argc, char **argv)
 		struct arena a = { 0 };
 		struct diags d;
 		diags_init(&d, &a, "stdin", "");
-		int r = probes_list(&d, cli.list_pattern, stdout, cli.run.verbose);
+		int r = list_patterns(&d, cli.list_pattern, stdout, cli.run.verbose);
 		diags_print(&d, stderr, DIAG_ERROR);
 		arena_free(&a);
 		return r < 0 ? 1 : 0;
