@@ -166,12 +166,38 @@ static const struct type *check_deref(struct sema *s, struct node *n)
 	const struct type *t = check_expr(s, n->a);
 	if (t->kind == TY_NONE)
 		return t;
-	if (t->kind != TY_POINTER || !t->pointee || t->pointee->kind == TY_STRUCT) {
+	/* *p of a struct pointer, or a struct (an address) used as a value:
+	 * the whole struct is read */
+	const struct type *st = t->kind == TY_STRUCT ? t : t->kind == TY_POINTER ? t->pointee : NULL;
+	if (st && st->kind == TY_STRUCT) {
+		note_runtime_check(s, n, true);
+		return btf_struct_value(compiler_btf(s->c), st);
+	}
+	if (t->kind != TY_POINTER || !t->pointee) {
 		ERR(s, &n->loc, "dereferencing a value of type '%s' is not supported yet", tname(s, t));
 		return &type_none;
 	}
 	note_runtime_check(s, n, true);
 	return t->pointee;
+}
+
+const struct type *check_value(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n);
+	if (t->kind != TY_STRUCT)
+		return t;
+	/* a struct is handled by its address until its value is needed:
+	 * then it is read, as if written *(&s) */
+	struct node *inner = arena_alloc(s->c->arena, sizeof(*inner));
+	*inner = *n;
+	memset(n, 0, sizeof(*n));
+	n->kind = N_DEREF;
+	n->loc = inner->loc;
+	n->a = inner;
+	n->next = inner->next;
+	inner->next = NULL;
+	n->type = check_expr(s, n);
+	return n->type;
 }
 
 /* p->f / s.f on a kernel struct: the member's offset and type from BTF */
@@ -352,7 +378,7 @@ static const struct type *check_tuple(struct sema *s, struct node *n)
 					ERR(s, &a->loc, "duplicate record field '%s'", a->name);
 					return &type_none;
 				}
-		const struct type *t = check_expr(s, record ? a->a : a);
+		const struct type *t = check_value(s, record ? a->a : a);
 		if (t->kind == TY_NONE)
 			return t;
 		if (type_is_aggregate(t) || t->kind == TY_VOID) {
@@ -393,6 +419,20 @@ static const struct type *check_index(struct sema *s, struct node *n)
 			return &type_none;
 		}
 		return &type_i8;
+	}
+	if (t->kind == TY_ARRAY || (t->kind == TY_POINTER && t->pointee)) {
+		if (n->b->type->kind != TY_INT) {
+			ERR(s, &n->b->loc, "the index of '%s' must be an integer", tname(s, t));
+			return &type_none;
+		}
+		if (t->kind == TY_ARRAY && literal_value(n->b, &idx) && (idx < 0 || (uint64_t)idx >= t->nelems)) {
+			ERR(s, &n->b->loc, "the index %lld is out of bounds for array of size %zu", (long long)idx,
+			    t->nelems);
+			return &type_none;
+		}
+		if (t->kind == TY_POINTER)
+			note_runtime_check(s, n, t->pointee->kind != TY_STRUCT);
+		return t->pointee;
 	}
 	if (t->kind != TY_NONE)
 		ERR(s, &n->loc, "indexing a value of type '%s' is not supported yet", tname(s, t));

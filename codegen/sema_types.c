@@ -74,8 +74,8 @@ const struct type *merge_types(struct arena *a, const struct type *old, const st
 	if (new->kind == TY_NONE)
 		return old;
 	if (old->kind == TY_INT && new->kind == TY_INT) {
-		if (new->is_literal)
-			return old;
+		if (new->is_literal || type_equal(old, new))
+			return old; /* an enum type keeps its names */
 		int bits = old->bits > new->bits ? old->bits : new->bits;
 		return type_int(bits, old->is_signed || new->is_signed);
 	}
