@@ -283,6 +283,21 @@ static struct val lower_pointer_index(struct lower *l, struct node *n)
 	return (struct val){ read_scalar(l, addr, t, node_check(n)) };
 }
 
+/* &p->f or &p[i]: the address the operand would be read from */
+static struct val lower_addrof(struct lower *l, struct node *n)
+{
+	struct node *e = n->a;
+	LLVMValueRef base = lower_expr(l, e->a).v;
+	if (e->kind == N_FIELD) {
+		const struct call_info *ci = e->sema;
+		return (struct val){ LLVMBuildAdd(l->b, base, lower_const(l, ci->member_bit_offset / 8), "") };
+	}
+	const struct type *t = e->type;
+	size_t step = t->kind == TY_STRUCT ? t->size : type_field_size(t);
+	LLVMValueRef i = lower_expr(l, e->b).v;
+	return (struct val){ LLVMBuildAdd(l->b, base, LLVMBuildMul(l->b, i, lower_const(l, step), ""), "") };
+}
+
 static struct val lower_index(struct lower *l, struct node *n)
 {
 	switch (n->a->type->kind) {
@@ -354,6 +369,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_call(l, n);
 	case N_DEREF:
 		return lower_deref(l, n);
+	case N_ADDROF:
+		return lower_addrof(l, n);
 	default:
 		diag_error(l->c->diags, &n->loc, "this expression is not supported yet");
 		return (struct val){ lower_const(l, 0) };

@@ -96,7 +96,12 @@ struct val lower_binop(struct lower *l, struct node *n)
 	switch (n->op) {
 	case OP_SHR: /* arithmetic shift for a signed left operand */
 		return (struct val){ emit_arith(l, n->op, n->a->type->kind == TY_INT && n->a->type->is_signed, a, b, node_action(n)) };
-	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
+	case OP_ADD: case OP_SUB:
+		/* p + i moves by i elements, as in C */
+		if (n->a->type->kind == TY_POINTER && n->a->type->pointee && n->b->type->kind == TY_INT)
+			b = LLVMBuildMul(l->b, b, lower_const(l, type_field_size(n->a->type->pointee)), "");
+		return (struct val){ emit_arith(l, n->op, sgn, a, b, node_action(n)) };
+	case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
 	case OP_BAND: case OP_BOR: case OP_BXOR:
 		return (struct val){ emit_arith(l, n->op, sgn, a, b, node_action(n)) };
 	case OP_EQ: pred = LLVMIntEQ; break;

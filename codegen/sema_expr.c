@@ -254,6 +254,23 @@ static const struct type *check_field(struct sema *s, struct node *n)
 	return &type_none;
 }
 
+/* &p->f, &s.f, &p[i]: the address of a member or element, read from
+ * nowhere */
+static const struct type *check_addrof(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	const struct call_info *ci = n->a->sema;
+	bool member = n->a->kind == N_FIELD && ci && ci->is_member && !ci->member_bitfield_bits;
+	bool element = n->a->kind == N_INDEX && n->a->a->type->kind == TY_POINTER;
+	if (!member && !element) {
+		ERR(s, &n->loc, "the address-of operator is supported on struct members and pointer elements only");
+		return &type_none;
+	}
+	return type_pointer(s->c->arena, t->kind == TY_STRUCT || t->kind == TY_INT ? t : NULL);
+}
+
 static const struct type *check_cast(struct sema *s, struct node *n)
 {
 	const struct type *from = check_expr(s, n->a);
@@ -550,11 +567,12 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_if_expr(s, n);
 	case N_DEREF:
 		return check_deref(s, n);
-	case N_NAMED: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
+	case N_ADDROF:
+		return check_addrof(s, n);
+	case N_NAMED: case N_TYPEOF: case N_COMPTIME: {
 		static const char *const what[] = {
 			[N_NAMED] = "named arguments are",
 			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
-			[N_ADDROF] = "the address-of operator is",
 		};
 		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
 		return &type_none;
