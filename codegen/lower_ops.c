@@ -155,6 +155,18 @@ struct val lower_if_expr(struct lower *l, struct node *n)
 struct val lower_cast(struct lower *l, struct node *n)
 {
 	struct val v = lower_expr(l, n->a);
+	if (n->type->kind == TY_ARRAY) { /* the integer's bytes, in memory */
+		LLVMValueRef slot = scratch_alloc(l, 8);
+		LLVMBuildStore(l->b, v.v, slot);
+		return (struct val){ slot };
+	}
+	if (n->a->type->kind == TY_ARRAY) {
+		LLVMTypeRef it = LLVMIntTypeInContext(l->ctx, (unsigned)n->type->bits);
+		LLVMValueRef x = LLVMBuildLoad2(l->b, it, v.v, "");
+		x = n->type->bits == 64 ? x : n->type->is_signed ? LLVMBuildSExt(l->b, x, l->i64, "")
+								 : LLVMBuildZExt(l->b, x, l->i64, "");
+		return (struct val){ x };
+	}
 	return (struct val){ normalize_int(l, v.v, n->type) };
 }
 

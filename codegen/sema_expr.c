@@ -287,7 +287,22 @@ static const struct type *check_cast(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "cannot cast to the struct value '%s'; cast to a pointer: (%s *)", to->name, to->name);
 		return &type_none;
 	}
-	if (from->kind != TY_NONE && !is_int(from)) {
+	if (from->kind == TY_NONE)
+		return to;
+	/* an integer as an array of its bytes (native order), and back */
+	size_t from_bytes = from->kind == TY_INT ? (size_t)from->bits / 8 : from->size;
+	if (to->kind == TY_ARRAY && from->kind == TY_INT && !to->nelems && from_bytes % type_field_size(to->pointee) == 0)
+		to = type_array(s->c->arena, to->pointee, from_bytes / type_field_size(to->pointee));
+	if ((to->kind == TY_ARRAY && from->kind == TY_INT) || (to->kind == TY_INT && from->kind == TY_ARRAY)) {
+		size_t to_bytes = to->kind == TY_INT ? (size_t)to->bits / 8 : to->size;
+		if (to_bytes != from_bytes) {
+			ERR(s, &n->loc, "Cannot cast from '%s' to '%s': the sizes differ (%zu and %zu bytes)",
+			    tname(s, from), tname(s, to), from_bytes, to_bytes);
+			return &type_none;
+		}
+		return to;
+	}
+	if (!is_int(from) || to->kind == TY_ARRAY) {
 		ERR(s, &n->loc, "Cannot cast from '%s' to '%s'", tname(s, from), tname(s, to));
 		return &type_none;
 	}
