@@ -87,8 +87,9 @@ struct val lower_binop(struct lower *l, struct node *n)
 	}
 	struct val av = lower_expr(l, n->a), bv = lower_expr(l, n->b);
 	LLVMValueRef a = av.v, b = bv.v;
-	if ((n->op == OP_EQ || n->op == OP_NE) && n->a->type->kind == TY_TUPLE) {
-		LLVMValueRef eq = tuple_equal(l, n->a->type, a, n->b->type, b);
+	if ((n->op == OP_EQ || n->op == OP_NE) && (n->a->type->kind == TY_TUPLE || n->a->type->kind == TY_ARRAY)) {
+		LLVMValueRef eq = n->a->type->kind == TY_ARRAY ? array_equal(l, n->a->type, a, b)
+							       : tuple_equal(l, n->a->type, a, n->b->type, b);
 		return (struct val){ bool_to_i64(l, n->op == OP_NE ? LLVMBuildNot(l->b, eq, "") : eq) };
 	}
 	bool sgn = signed_op(n);

@@ -191,3 +191,18 @@ struct val lower_array_index(struct lower *l, struct node *n)
 	LLVMPositionBuilderAtEnd(l->b, done);
 	return is_scalar(et) ? (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") } : (struct val){ res };
 }
+
+/* a == b of two arrays of one type: element by element (the innermost
+ * integers), unrolled */
+LLVMValueRef array_equal(struct lower *l, const struct type *t, LLVMValueRef a, LLVMValueRef b)
+{
+	const struct type *e = t;
+	while (e->kind == TY_ARRAY)
+		e = e->pointee;
+	size_t step = type_field_size(e);
+	LLVMValueRef eq = LLVMConstInt(l->i1, 1, 0);
+	for (size_t off = 0; off < t->size; off += step)
+		eq = LLVMBuildAnd(l->b, eq, LLVMBuildICmp(l->b, LLVMIntEQ, load_scalar(l, a, off, e),
+							  load_scalar(l, b, off, e), ""), "");
+	return eq;
+}

@@ -124,6 +124,16 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	case OP_EQ: case OP_NE:
 		if ((l->kind == TY_STRING && r->kind == TY_STRING) || tuples_comparable(l, r))
 			return &type_bool;
+		if (l->kind == TY_ARRAY && type_equal(l, r)) {
+			const struct type *e = l;
+			while (e->kind == TY_ARRAY)
+				e = e->pointee;
+			if (type_is_integer_like(e) && l->size / type_field_size(e) <= LIMIT_ARRAY_COMPARE)
+				return &type_bool;
+			ERR(s, &n->loc, "arrays of '%s' compare only when their elements are integers, at most %d of them",
+			    tname(s, l), LIMIT_ARRAY_COMPARE);
+			return &type_none;
+		}
 		if ((l->kind == TY_PROBE) != (r->kind == TY_PROBE) || (!is_int(l) && l->kind != TY_PROBE) ||
 		    (!is_int(r) && r->kind != TY_PROBE)) {
 			ERR(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(n->op),
