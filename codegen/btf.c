@@ -3,6 +3,7 @@
 #include "btf_internal.h"
 
 #include <bpf/btf.h>
+#include "../common/suggest.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,4 +368,27 @@ bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
 	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static void offer_members(struct btf_types *bt, uint32_t id, struct suggestion *sg)
+{
+	const struct btf_type *t = btf__type_by_id(bt->btf, id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(bt->btf, m->name_off);
+		uint32_t mid = resolve(bt->btf, m->type);
+		const struct btf_type *mt = mid ? btf__type_by_id(bt->btf, mid) : NULL;
+		if (name && *name)
+			suggestion_offer(sg, name);
+		else if (mt && (btf_is_struct(mt) || btf_is_union(mt)))
+			offer_members(bt, mid, sg);
+	}
+}
+
+const char *btf_member_suggestion(struct btf_types *bt, const struct type *st, const char *name)
+{
+	struct suggestion sg;
+	suggestion_init(&sg, name);
+	offer_members(bt, (uint32_t)st->btf_id, &sg);
+	return sg.found ? arena_strdup(bt->arena, sg.found) : NULL;
 }

@@ -39,6 +39,9 @@ bool btf_find_member(struct btf_types *bt, const struct type *st, const char *na
  * their offsets, nested structs as nested records. */
 const struct type *btf_struct_value(struct btf_types *bt, const struct type *st);
 
+/* The member name of st closest to a misspelt one, or NULL. */
+const char *btf_member_suggestion(struct btf_types *bt, const struct type *st, const char *name);
+
 /* A kernel function of that name exists in BTF. */
 bool btf_has_function(struct btf_types *bt, const char *name);
 

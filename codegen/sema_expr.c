@@ -215,7 +215,14 @@ static const struct type *check_struct_member(struct sema *s, struct node *n, co
 {
 	struct btf_member_ref m;
 	if (!btf_find_member(compiler_btf(s->c), st, n->name, &m)) {
-		ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", st->name, n->name);
+		if (!s->c->second_pass)
+			return &type_none;
+		struct diag_entry *e = diag_error(s->c->diags, &n->loc,
+						  "Struct/union of type '%s' does not contain a field named '%s'",
+						  st->name, n->name);
+		const char *close = btf_member_suggestion(compiler_btf(s->c), st, n->name);
+		if (close)
+			diag_hint(s->c->diags, e, "Did you mean '%s'?", close);
 		return &type_none;
 	}
 	if (!m.type) {
