@@ -252,9 +252,14 @@ static bool parse_args(const struct pp_macro *m, const char *text, size_t n, siz
 		if (c == '(') {
 			depth++;
 		} else if ((c == ',' && depth == 0 && !rest) || (c == ')' && depth == 0)) {
-			if (k < MAX_PARAMS) {
-				args[k] = text + start;
-				arglen[k] = i - start;
+			if (k < MAX_PARAMS) { /* without the spaces around it */
+				size_t s0 = start, e0 = i;
+				while (s0 < e0 && (text[s0] == ' ' || text[s0] == '\t'))
+					s0++;
+				while (e0 > s0 && (text[e0 - 1] == ' ' || text[e0 - 1] == '\t'))
+					e0--;
+				args[k] = text + s0;
+				arglen[k] = e0 - s0;
 				k++;
 			}
 			start = i + 1;
