@@ -258,8 +258,10 @@ static void note_guard(struct pp *p, struct pp_file *f, const struct dline *d)
 		const char *name = cond_name((struct dline *)d, &len);
 		f->guard = arena_strndup(p->arena, name, len);
 		f->guard_state = 1;
-	} else if (f->guard_state == 1 && d && p->depth == f->cond_base) {
-		f->guard_state = endif ? 2 : 3; /* the guard's #endif, or an #else/#elif */
+	} else if (f->guard_state == 1 && d) {
+		bool at_guard = p->depth == f->cond_base + (endif ? 0 : 1);
+		if (at_guard && (endif || d->kw[0] == 'e')) /* its #endif, or an #else/#elif */
+			f->guard_state = endif ? 2 : 3;
 	} else if (f->guard_state != 1) {
 		f->guard_state = 3;
 	}

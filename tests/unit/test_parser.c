@@ -560,6 +560,13 @@ static void test_preprocessor(void)
 	free(lines);
 	check(!diags.errors && strlen(out) > 100 * 512, "expansion budget per line");
 
+	/* an #ifndef with an #else branch is no include guard: read again */
+	snprintf(path, sizeof(path), "%s/else.h", dir);
+	write_file(path, "#ifndef ELSE_H\n#define ELSE_H\nfirst\n#else\nagain\n#endif\n");
+	out = pp_run("#include \"else.h\"\n#include \"else.h\"\n", dir, &h);
+	check(!diags.errors && h && h->next && strstr(h->text, "first") && strstr(h->next->text, "again"),
+	      "#ifndef ... #else is not an include guard");
+
 	out = pp_run("#include \"nothere.h\"\n", dir, &h);
 	check(diags.errors == 1 && diags.head->loc.first_column == 10 && !strcmp(diags.head->msg,
 	      "'nothere.h' file not found"), "missing quoted header");
