@@ -1,18 +1,10 @@
 /* Kernel types from BTF, through libbpf's BTF API. */
 #include "btf.h"
+#include "btf_internal.h"
 
 #include <bpf/btf.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct btf_types {
-	struct arena *arena;
-	struct btf *btf;
-	/* sonde types made so far, by BTF id: structs must be unique so that
-	 * pointers to them compare equal, and the lookup is cheap */
-	const struct type **by_id;
-	uint32_t nids;
-};
 
 const char *btf_path(void)
 {
@@ -20,16 +12,14 @@ const char *btf_path(void)
 	return path ? path : getenv("BPFTRACE_BTF");
 }
 
-struct btf_types *btf_types_load(struct arena *a)
+static struct btf_types *wrap(struct arena *a, struct btf *btf, bool kernel)
 {
-	const char *path = btf_path();
-	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
-		return NULL;
 	struct btf_types *bt = arena_alloc(a, sizeof(*bt));
 	bt->arena = a;
 	bt->btf = btf;
+	bt->has_kernel = kernel;
 	bt->nids = btf__type_cnt(btf);
+	bt->split_start = bt->nids;
 	bt->by_id = calloc(bt->nids, sizeof(*bt->by_id));
 	if (!bt->by_id) {
 		btf__free(btf);
@@ -38,11 +28,54 @@ struct btf_types *btf_types_load(struct arena *a)
 	return bt;
 }
 
+struct btf_types *btf_types_load(struct arena *a)
+{
+	const char *path = btf_path();
+	struct btf *btf = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	return btf ? wrap(a, btf, true) : NULL;
+}
+
+struct btf_types *btf_types_empty(struct arena *a)
+{
+	struct btf *btf = btf__new_empty();
+	return btf ? wrap(a, btf, false) : NULL;
+}
+
+int btf_types_begin_script(struct btf_types *bt)
+{
+	if (bt->base)
+		return 0;
+	struct btf *split = btf__new_empty_split(bt->btf);
+	if (!split)
+		return -1;
+	bt->base = bt->btf;
+	bt->btf = split;
+	return 0;
+}
+
+int btf_types_end_script(struct btf_types *bt)
+{
+	uint32_t n = btf__type_cnt(bt->btf);
+	const struct type **by_id = realloc(bt->by_id, n * sizeof(*by_id));
+	if (!by_id)
+		return -1;
+	memset(by_id + bt->nids, 0, (n - bt->nids) * sizeof(*by_id));
+	bt->by_id = by_id;
+	bt->nids = n;
+	return 0;
+}
+
+bool btf_types_kernel(const struct btf_types *bt)
+{
+	return bt && bt->has_kernel;
+}
+
 void btf_types_free(struct btf_types *bt)
 {
 	if (!bt)
 		return;
 	btf__free(bt->btf);
+	btf__free(bt->base);
 	free(bt->by_id);
 }
 
@@ -77,6 +110,28 @@ static const struct type *make_struct(struct btf_types *bt, uint32_t id, const s
 	return st;
 }
 
+/* The enumerators of an enum, copied: BTF is freed after compiling. */
+static const struct enum_names *enum_names(struct btf_types *bt, const struct btf_type *t)
+{
+	struct enum_names *en = arena_alloc(bt->arena, sizeof(*en));
+	int n = btf_vlen(t);
+	en->names = arena_alloc(bt->arena, (size_t)(n ? n : 1) * sizeof(*en->names));
+	en->values = arena_alloc(bt->arena, (size_t)(n ? n : 1) * sizeof(*en->values));
+	for (int i = 0; i < n; i++) {
+		uint32_t name_off;
+		if (btf_is_enum64(t)) {
+			name_off = btf_enum64(t)[i].name_off;
+			en->values[i] = (int64_t)btf_enum64_value(&btf_enum64(t)[i]);
+		} else {
+			name_off = btf_enum(t)[i].name_off;
+			en->values[i] = btf_kflag(t) ? btf_enum(t)[i].val : (int64_t)(uint32_t)btf_enum(t)[i].val;
+		}
+		en->names[i] = arena_strdup(bt->arena, btf__name_by_offset(bt->btf, name_off));
+	}
+	en->n = n;
+	return en;
+}
+
 const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 {
 	id = resolve(bt->btf, id);
@@ -97,8 +152,9 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 		break;
 	}
 	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-		out = type_int(t->size == 8 ? 64 : t->size == 2 ? 16 : t->size == 1 ? 8 : 32,
-			       btf_kflag(t));
+		out = type_enum(bt->arena,
+				type_int(t->size == 8 ? 64 : t->size == 2 ? 16 : t->size == 1 ? 8 : 32, btf_kflag(t)),
+				enum_names(bt, t));
 		break;
 	case BTF_KIND_PTR: {
 		/* pointers to structs stay typed; others point to bytes */
@@ -116,11 +172,24 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 		out = make_struct(bt, id, t);
 		break;
 	case BTF_KIND_ARRAY: {
+		/* char arrays are strings; other arrays are values of their
+		 * elements (structs as struct values) */
 		const struct btf_array *arr = btf_array(t);
 		uint32_t elem = resolve(bt->btf, arr->type);
 		const struct btf_type *et = elem ? btf__type_by_id(bt->btf, elem) : NULL;
-		if (et && btf_is_int(et) && et->size == 1 && arr->nelems > 0)
+		if (!et || arr->nelems == 0)
+			break;
+		if (btf_is_int(et) && et->size == 1 &&
+		    ((btf_int_encoding(et) & (BTF_INT_SIGNED | BTF_INT_CHAR)) ||
+		     !strcmp(btf__name_by_offset(bt->btf, et->name_off), "char"))) {
 			out = type_string(bt->arena, arr->nelems);
+			break;
+		}
+		const struct type *e = btf_to_type(bt, elem);
+		if (e && e->kind == TY_STRUCT)
+			e = btf_struct_value(bt, e);
+		if (e)
+			out = type_array(bt->arena, e, arr->nelems);
 		break;
 	}
 	default:
@@ -130,20 +199,38 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 	return out;
 }
 
+int btf_find_named(const struct btf_types *bt, const char *name, int kind)
+{
+	/* script definitions (the split part) shadow the kernel's */
+	for (uint32_t id = bt->split_start; id < btf__type_cnt(bt->btf); id++) {
+		const struct btf_type *t = btf__type_by_id(bt->btf, id);
+		if ((int)btf_kind(t) == kind && !strcmp(btf__name_by_offset(bt->btf, t->name_off), name))
+			return (int)id;
+	}
+	return btf__find_by_name_kind(bt->base ? bt->base : bt->btf, name, (uint32_t)kind);
+}
+
+/* The BTF kind and bare name of "struct x", "union x", "enum x" or "x". */
+static int split_name(const char **name)
+{
+	static const struct {
+		const char *prefix;
+		int kind;
+	} prefixes[] = { { "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION }, { "enum ", BTF_KIND_ENUM } };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(*name, prefixes[i].prefix, strlen(prefixes[i].prefix))) {
+			*name += strlen(prefixes[i].prefix);
+			return prefixes[i].kind;
+		}
+	return BTF_KIND_TYPEDEF;
+}
+
 const struct type *btf_named_type(struct btf_types *bt, const char *name)
 {
-	int kind = BTF_KIND_TYPEDEF;
-	if (!strncmp(name, "struct ", 7)) {
-		kind = BTF_KIND_STRUCT;
-		name += 7;
-	} else if (!strncmp(name, "union ", 6)) {
-		kind = BTF_KIND_UNION;
-		name += 6;
-	} else if (!strncmp(name, "enum ", 5)) {
-		kind = BTF_KIND_ENUM;
-		name += 5;
-	}
-	int id = btf__find_by_name_kind(bt->btf, name, (uint32_t)kind);
+	int kind = split_name(&name);
+	int id = btf_find_named(bt, name, kind);
+	if (id <= 0 && kind == BTF_KIND_ENUM)
+		id = btf_find_named(bt, name, BTF_KIND_ENUM64);
 	return id > 0 ? btf_to_type(bt, (uint32_t)id) : NULL;
 }
 
@@ -177,36 +264,107 @@ static bool find_member(struct btf_types *bt, uint32_t struct_id, const char *na
 	return false;
 }
 
+/* A struct value's fields: its members (those of anonymous members
+ * flattened) that have a value type; bitfields are left out. */
+struct value_fields {
+	const struct type **types;
+	const char **names;
+	size_t *offsets;
+	int n, cap;
+};
+
+static void collect_fields(struct btf_types *bt, uint32_t id, size_t base, struct value_fields *v)
+{
+	const struct btf_type *t = btf__type_by_id(bt->btf, id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(bt->btf, m->name_off);
+		size_t off = base + btf_member_bit_offset(t, (uint32_t)i) / 8;
+		uint32_t mid = resolve(bt->btf, m->type);
+		const struct btf_type *mt = mid ? btf__type_by_id(bt->btf, mid) : NULL;
+		if (!mt || btf_member_bitfield_size(t, (uint32_t)i))
+			continue;
+		if (!(name && *name)) {
+			if (btf_is_struct(mt) || btf_is_union(mt))
+				collect_fields(bt, mid, off, v);
+			continue;
+		}
+		const struct type *ft = btf_to_type(bt, mid);
+		if (ft && ft->kind == TY_STRUCT)
+			ft = btf_struct_value(bt, ft);
+		if (!ft)
+			continue;
+		if (v->n == v->cap) {
+			int cap = v->cap ? v->cap * 2 : 16;
+			const struct type **types = arena_alloc(bt->arena, (size_t)cap * sizeof(*types));
+			const char **names = arena_alloc(bt->arena, (size_t)cap * sizeof(*names));
+			size_t *offsets = arena_alloc(bt->arena, (size_t)cap * sizeof(*offsets));
+			if (v->n) {
+				memcpy(types, v->types, (size_t)v->n * sizeof(*types));
+				memcpy(names, v->names, (size_t)v->n * sizeof(*names));
+				memcpy(offsets, v->offsets, (size_t)v->n * sizeof(*offsets));
+			}
+			v->types = types;
+			v->names = names;
+			v->offsets = offsets;
+			v->cap = cap;
+		}
+		v->types[v->n] = ft;
+		v->names[v->n] = arena_strdup(bt->arena, name); /* BTF is freed after compiling */
+		v->offsets[v->n] = off;
+		v->n++;
+	}
+}
+
+const struct type *btf_struct_value(struct btf_types *bt, const struct type *st)
+{
+	struct value_fields v = { 0 };
+	collect_fields(bt, (uint32_t)st->btf_id, 0, &v);
+	int align = btf__align_of(bt->btf, (uint32_t)st->btf_id);
+	return type_struct_value(bt->arena, st->name, v.n, v.types, v.names, v.offsets, st->size,
+				 align > 0 ? (size_t)align : 1);
+}
+
 bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name, struct btf_member_ref *out)
 {
 	memset(out, 0, sizeof(*out));
 	return st->kind == TY_STRUCT && find_member(bt, (uint32_t)st->btf_id, name, 0, out);
 }
 
+static bool enum_in(const struct btf *btf, uint32_t id, const char *name, int64_t *value)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = btf_kflag(t) ? e->val : (int64_t)(uint32_t)e->val;
+				return true;
+			}
+	} else if (btf_is_enum64(t)) {
+		const struct btf_enum64 *e = btf_enum64(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = (int64_t)btf_enum64_value(e);
+				return true;
+			}
+	}
+	return false;
+}
+
 bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 {
-	for (uint32_t id = 1; id < bt->nids; id++) {
-		const struct btf_type *t = btf__type_by_id(bt->btf, id);
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
-					*value = e->val;
-					return true;
-				}
-		} else if (btf_is_enum64(t)) {
-			const struct btf_enum64 *e = btf_enum64(t);
-			for (int i = 0; i < btf_vlen(t); i++, e++)
-				if (!strcmp(btf__name_by_offset(bt->btf, e->name_off), name)) {
-					*value = (int64_t)btf_enum64_value(e);
-					return true;
-				}
-		}
-	}
+	/* the script's enumerators first: they shadow the kernel's */
+	for (uint32_t id = bt->split_start; id < bt->nids; id++)
+		if (enum_in(bt->btf, id, name, value))
+			return true;
+	for (uint32_t id = 1; id < bt->split_start; id++)
+		if (enum_in(bt->btf, id, name, value))
+			return true;
 	return false;
 }
 
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
-	return btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
 }

@@ -16,6 +16,8 @@ const char *btf_path(void);
 /* NULL (with no message) when kernel BTF cannot be loaded. */
 struct btf_types *btf_types_load(struct arena *a);
 void btf_types_free(struct btf_types *bt);
+/* The types include the kernel's (not only the script's definitions). */
+bool btf_types_kernel(const struct btf_types *bt);
 
 /* "struct task_struct", "union bpf_attr" or a typedef name: the type, or
  * NULL when BTF has no such type. */
@@ -32,6 +34,10 @@ struct btf_member_ref {
 /* Returns false when the struct has no member of that name. */
 bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name,
 		     struct btf_member_ref *out);
+
+/* The value of a struct or union (TY_STRUCT): a record of its members at
+ * their offsets, nested structs as nested records. */
+const struct type *btf_struct_value(struct btf_types *bt, const struct type *st);
 
 /* A kernel function of that name exists in BTF. */
 bool btf_has_function(struct btf_types *bt, const char *name);

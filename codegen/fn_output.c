@@ -101,7 +101,7 @@ struct val lower_printf(struct lower *l, struct node *n)
 	LLVMValueRef ev = event_begin(l, action, t->size);
 	int i = 0;
 	for (struct node *a = n->args->next; a; a = a->next, i++)
-		store_value(l, gep(l, ev, 8 + t->offsets[i]), t->fields[i], lower_expr(l, a), a->type);
+		store_field(l, ev, 8 + t->offsets[i], t->fields[i], lower_expr(l, a), a->type);
 	emit_event_buffer(l, ev, t->size);
 	return (struct val){ lower_const(l, 0) };
 }
@@ -122,7 +122,7 @@ const struct type *check_print(struct sema *s, struct node *n, const struct func
 		ERR(s, &n->loc, "print() with top and div arguments expects a map");
 		return &type_void;
 	}
-	const struct type *t = check_expr(s, arg);
+	const struct type *t = check_value(s, arg);
 	if (t->kind == TY_NONE)
 		return &type_void;
 	if (type_is_aggregate(t) || t->kind == TY_VOID) {

@@ -4,8 +4,8 @@
  * (canonically sign- or zero-extended from their width); strings and tuples
  * live in per-CPU scratch memory and are passed around as pointers. This
  * file has the helpers that keep values in that shape (scratch memory,
- * stack slots, loads and stores, memset/memcpy), tuples and field access,
- * and lower_expr, which sends every kind of node to the file lowering it. */
+ * stack slots, loads and stores, memset/memcpy), field access, and
+ * lower_expr, which sends every kind of node to the file lowering it. */
 #include <errno.h>
 #include <string.h>
 
@@ -107,11 +107,18 @@ void emit_memset0(struct lower *l, LLVMValueRef p, size_t size)
 
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size)
 {
-	if (size <= 256) {
-		LLVMBuildMemCpy(l->b, dst, 8, src, 8, lower_const(l, size));
+	emit_memcpy_aligned(l, dst, src, size, 8);
+}
+
+/* The BPF backend expands a memcpy inline only with few enough stores, so
+ * at most 32 of the alignment's width; larger copies go through the
+ * helper, which is shorter code than unrolled loads anyway. */
+void emit_memcpy_aligned(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size, unsigned align)
+{
+	if (size <= 32 * (size_t)align) {
+		LLVMBuildMemCpy(l->b, dst, align, src, align, lower_const(l, size));
 		return;
 	}
-	/* large copies through the helper: shorter code than unrolled loads */
 	LLVMValueRef args[3] = { dst, LLVMConstInt(l->i32, size, 0), src };
 	lower_helper(l, H_PROBE_READ_KERNEL, l->i64, args, 3);
 }
@@ -137,15 +144,8 @@ void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struc
 		emit_memcpy(l, dst, v.v, dt->size);
 		return;
 	}
-	if (dt->kind == TY_TUPLE && st->kind == TY_TUPLE && type_equal(dt, st)) {
-		emit_memcpy(l, dst, v.v, dt->size);
-		return;
-	}
 	if (dt->kind == TY_TUPLE && st->kind == TY_TUPLE) {
-		for (int i = 0; i < dt->nfields && i < st->nfields; i++) {
-			struct val f = load_value(l, gep(l, v.v, st->offsets[i]), st->fields[i]);
-			store_value(l, gep(l, dst, dt->offsets[i]), dt->fields[i], f, st->fields[i]);
-		}
+		store_tuple(l, dst, dt, v, st);
 		return;
 	}
 	emit_memset0(l, dst, type_storage_size(dt));
@@ -187,20 +187,6 @@ LLVMValueRef is_null(struct lower *l, LLVMValueRef p)
 	return LLVMBuildICmp(l->b, LLVMIntEQ, p, LLVMConstNull(l->ptr), "");
 }
 
-/* Tuples and records (whose elements are N_NAMED nodes). */
-static struct val lower_tuple(struct lower *l, struct node *n)
-{
-	const struct type *t = n->type;
-	LLVMValueRef slot = scratch_alloc(l, t->size);
-	int i = 0;
-	for (struct node *a = n->args; a; a = a->next, i++) {
-		struct node *e = a->kind == N_NAMED ? a->a : a;
-		store_value(l, gep(l, slot, t->offsets[i]), t->fields[i], lower_expr(l, e), e->type);
-	}
-	return (struct val){ slot };
-}
-
-/* t.N and t.name of a tuple or record */
 /* Read `bytes` bytes of kernel or user memory into an i64 (zero-extended);
  * a failed read gives 0. */
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action)
@@ -224,6 +210,27 @@ static LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits)
 	return LLVMBuildAShr(l->b, LLVMBuildShl(l->b, v, shift, ""), shift, "");
 }
 
+/* `size` bytes of memory at addr copied into scratch memory (zero when the
+ * read fails). */
+static LLVMValueRef read_bytes(struct lower *l, LLVMValueRef addr, size_t size, int warn_action)
+{
+	LLVMValueRef slot = scratch_alloc(l, size);
+	emit_memset0(l, slot, size);
+	LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
+	emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), warn_action);
+	return slot;
+}
+
+/* An integer or pointer of type t read from memory at addr. */
+static LLVMValueRef read_scalar(struct lower *l, LLVMValueRef addr, const struct type *t, int warn_action)
+{
+	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : t->kind == TY_BOOL ? 1 : 8;
+	LLVMValueRef v = read_memory(l, addr, bytes, warn_action);
+	if (t->kind == TY_INT && t->is_signed && bytes < 8)
+		v = sign_extend(l, v, bytes * 8);
+	return v;
+}
+
 /* p->f / s.f of a kernel struct: a nested struct stays an address; other
  * members are read from memory (bitfields shifted and masked). */
 static struct val lower_member(struct lower *l, struct node *n)
@@ -234,13 +241,8 @@ static struct val lower_member(struct lower *l, struct node *n)
 	const struct type *t = n->type;
 	if (t->kind == TY_STRUCT)
 		return (struct val){ addr };
-	if (t->kind == TY_STRING) {
-		LLVMValueRef slot = scratch_alloc(l, t->size);
-		emit_memset0(l, slot, t->size);
-		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, t->size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-		emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), ci->check_action);
-		return (struct val){ slot };
-	}
+	if (t->kind == TY_STRING || t->kind == TY_ARRAY)
+		return (struct val){ read_bytes(l, addr, t->size, ci->check_action) };
 	if (ci->member_bitfield_bits) {
 		uint32_t shift = ci->member_bit_offset % 8, bits = ci->member_bitfield_bits;
 		LLVMValueRef v = read_memory(l, addr, (shift + bits + 7) / 8, ci->check_action);
@@ -257,24 +259,62 @@ static struct val lower_member(struct lower *l, struct node *n)
 	return (struct val){ normalize_int(l, v, t) };
 }
 
-/* *p of an integer or pointer */
+/* *p of an integer or pointer; of a struct, its whole value */
 static struct val lower_deref(struct lower *l, struct node *n)
 {
 	const struct type *t = n->type;
-	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : 8;
-	LLVMValueRef v = read_memory(l, lower_expr(l, n->a).v, bytes, node_check(n));
-	if (t->kind == TY_INT && t->is_signed && bytes < 8)
-		v = sign_extend(l, v, bytes * 8);
-	return (struct val){ v };
+	LLVMValueRef addr = lower_expr(l, n->a).v;
+	if (!is_scalar(t))
+		return (struct val){ read_bytes(l, addr, t->size, node_check(n)) };
+	return (struct val){ read_scalar(l, addr, t, node_check(n)) };
+}
+
+/* p[i]: the element at p + i * its size (a struct element stays an address) */
+static struct val lower_pointer_index(struct lower *l, struct node *n)
+{
+	const struct type *t = n->type;
+	size_t step = t->kind == TY_STRUCT ? t->size : type_field_size(t);
+	LLVMValueRef p = lower_expr(l, n->a).v, i = lower_expr(l, n->b).v;
+	LLVMValueRef addr = LLVMBuildAdd(l->b, p, LLVMBuildMul(l->b, i, lower_const(l, step), ""), "");
+	if (t->kind == TY_STRUCT)
+		return (struct val){ addr };
+	if (!is_scalar(t))
+		return (struct val){ read_bytes(l, addr, t->size, node_check(n)) };
+	return (struct val){ read_scalar(l, addr, t, node_check(n)) };
+}
+
+/* &p->f or &p[i]: the address the operand would be read from */
+static struct val lower_addrof(struct lower *l, struct node *n)
+{
+	struct node *e = n->a;
+	LLVMValueRef base = lower_expr(l, e->a).v;
+	if (e->kind == N_FIELD) {
+		const struct call_info *ci = e->sema;
+		return (struct val){ LLVMBuildAdd(l->b, base, lower_const(l, ci->member_bit_offset / 8), "") };
+	}
+	const struct type *t = e->type;
+	size_t step = t->kind == TY_STRUCT ? t->size : type_field_size(t);
+	LLVMValueRef i = lower_expr(l, e->b).v;
+	return (struct val){ LLVMBuildAdd(l->b, base, LLVMBuildMul(l->b, i, lower_const(l, step), ""), "") };
+}
+
+static struct val lower_index(struct lower *l, struct node *n)
+{
+	switch (n->a->type->kind) {
+	case TY_ARRAY:
+		return lower_array_index(l, n);
+	case TY_POINTER:
+		return lower_pointer_index(l, n);
+	default:
+		return lower_string_index(l, n);
+	}
 }
 
 static struct val lower_field(struct lower *l, struct node *n)
 {
 	if (n->sema && ((struct call_info *)n->sema)->is_member)
 		return lower_member(l, n);
-	struct val t = lower_expr(l, n->a);
-	const struct type *tt = n->a->type;
-	return load_value(l, gep(l, t.v, tt->offsets[n->ival]), tt->fields[n->ival]);
+	return load_field(l, n->a->type, lower_expr(l, n->a).v, (int)n->ival);
 }
 
 /* { stmts; value } */
@@ -316,7 +356,7 @@ struct val lower_expr(struct lower *l, struct node *n)
 	case N_INLINE_FN:
 		return lower_inline_fn(l, n);
 	case N_INDEX:
-		return lower_string_index(l, n);
+		return lower_index(l, n);
 	case N_CAST:
 		return lower_cast(l, n);
 	case N_INCDEC:
@@ -329,6 +369,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_call(l, n);
 	case N_DEREF:
 		return lower_deref(l, n);
+	case N_ADDROF:
+		return lower_addrof(l, n);
 	default:
 		diag_error(l->c->diags, &n->loc, "this expression is not supported yet");
 		return (struct val){ lower_const(l, 0) };

@@ -31,6 +31,8 @@ LLVMValueRef entry_alloca(struct lower *l, LLVMTypeRef t);
 LLVMValueRef normalize_int(struct lower *l, LLVMValueRef v, const struct type *t);
 void emit_memset0(struct lower *l, LLVMValueRef p, size_t size);
 void emit_memcpy(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size);
+/* align: what both dst and src are known to be aligned to (1, 2, 4 or 8) */
+void emit_memcpy_aligned(struct lower *l, LLVMValueRef dst, LLVMValueRef src, size_t size, unsigned align);
 void store_value(struct lower *l, LLVMValueRef dst, const struct type *dt, struct val v,
 		 const struct type *st);
 struct val load_value(struct lower *l, LLVMValueRef p, const struct type *t);
@@ -49,6 +51,25 @@ struct val lower_unop(struct lower *l, struct node *n);
 struct val lower_cast(struct lower *l, struct node *n);
 struct val lower_ternary(struct lower *l, struct node *n);
 struct val lower_if_expr(struct lower *l, struct node *n);
+
+/* lower_tuple.c: tuples and records in their C layout (common/types.h);
+ * `slot` is 8-aligned */
+struct val lower_tuple(struct lower *l, struct node *n);
+/* field i of a tuple, an i64 or an 8-aligned pointer */
+struct val lower_array_index(struct lower *l, struct node *n);
+struct val load_field(struct lower *l, const struct type *t, LLVMValueRef slot, int i);
+/* v into the field of type dt at byte `off` of slot, whose bytes are zero
+ * or get all written (padding is not touched) */
+void store_field(struct lower *l, LLVMValueRef slot, size_t off, const struct type *dt, struct val v,
+		 const struct type *st);
+/* zero the padding of a tuple slot (a whole memset when it has any) */
+void zero_padding(struct lower *l, LLVMValueRef slot, const struct type *t);
+/* a tuple of type st into dst laid out as dt, field by field */
+void store_tuple(struct lower *l, LLVMValueRef dst, const struct type *dt, struct val v,
+		 const struct type *st);
+/* == of two tuples, field by field (i1) */
+LLVMValueRef tuple_equal(struct lower *l, const struct type *at, LLVMValueRef a, const struct type *bt,
+			 LLVMValueRef b);
 
 /* lower_string.c: string values */
 struct val lower_string_literal(struct lower *l, const char *s, int len, size_t cap);

@@ -24,6 +24,8 @@ LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode
 		return slot;
 	}
 	struct val k = lower_expr(l, keynode);
+	if (type_storage_size(m->key) % 8) /* padded to 8 by map_layout(): the map compares the padding too */
+		emit_memset0(l, slot, d->key_size);
 	store_value(l, slot, m->key, k, keynode->type);
 	return slot;
 }
@@ -119,12 +121,13 @@ void lower_for_map(struct lower *l, struct node *st)
 	LLVMPositionBuilderAtEnd(l->b, body);
 	LLVMValueRef slot = var_storage(l, kv);
 	LLVMValueRef key = LLVMGetParam(cb, 1), value = LLVMGetParam(cb, 2);
-	store_value(l, gep(l, slot, kvt->offsets[0]), kvt->fields[0], load_value(l, key, m->key), m->key);
+	zero_padding(l, slot, kvt);
+	store_field(l, slot, kvt->offsets[0], kvt->fields[0], load_value(l, key, m->key), m->key);
 	const struct type *vt = kvt->fields[1];
 	if (type_is_aggregate(m->value)) /* this CPU's count/sum/min/max */
-		LLVMBuildStore(l->b, LLVMBuildLoad2(l->b, l->i64, value, ""), gep(l, slot, kvt->offsets[1]));
+		store_field(l, slot, kvt->offsets[1], vt, (struct val){ LLVMBuildLoad2(l->b, l->i64, value, "") }, vt);
 	else
-		store_value(l, gep(l, slot, kvt->offsets[1]), vt, load_value(l, value, vt), vt);
+		store_field(l, slot, kvt->offsets[1], vt, load_value(l, value, vt), vt);
 	lower_loop_body(l, st->body, stop, next);
 	LLVMBuildBr(l->b, next);
 

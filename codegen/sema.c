@@ -8,6 +8,7 @@
 #include <regex.h>
 #include <string.h>
 
+#include "ctypes.h"
 #include "sema_internal.h"
 
 /* Room for one more element in an arena array of `count` used out of
@@ -174,7 +175,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 static void report_unsupported_toplevel(struct compiler *c)
 {
 	for (struct preamble_item *it = c->ast->preamble; it; it = it->next)
-		diag_error(c->diags, &it->loc, "%s %s not supported yet", it->what,
+		if (strcmp(it->what, "C definitions")) /* those are ctypes_define's */
+			diag_error(c->diags, &it->loc, "%s %s not supported yet", it->what,
 			   it->what[strlen(it->what) - 1] == 's' ? "are" : "is");
 }
 
@@ -275,6 +277,7 @@ static void run_pass(struct compiler *c)
 int sema_run(struct compiler *c)
 {
 	report_unsupported_toplevel(c);
+	ctypes_define(c);
 	apply_map_decls(c);
 	if (resolve_probes(c) < 0 || c->diags->errors)
 		return -1;

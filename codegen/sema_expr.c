@@ -122,7 +122,7 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 			    tname(s, l), tname(s, r));
 		return &type_bool;
 	case OP_EQ: case OP_NE:
-		if (l->kind == TY_STRING && r->kind == TY_STRING)
+		if ((l->kind == TY_STRING && r->kind == TY_STRING) || tuples_comparable(l, r))
 			return &type_bool;
 		if ((l->kind == TY_PROBE) != (r->kind == TY_PROBE) || (!is_int(l) && l->kind != TY_PROBE) ||
 		    (!is_int(r) && r->kind != TY_PROBE)) {
@@ -166,12 +166,38 @@ static const struct type *check_deref(struct sema *s, struct node *n)
 	const struct type *t = check_expr(s, n->a);
 	if (t->kind == TY_NONE)
 		return t;
-	if (t->kind != TY_POINTER || !t->pointee || t->pointee->kind == TY_STRUCT) {
+	/* *p of a struct pointer, or a struct (an address) used as a value:
+	 * the whole struct is read */
+	const struct type *st = t->kind == TY_STRUCT ? t : t->kind == TY_POINTER ? t->pointee : NULL;
+	if (st && st->kind == TY_STRUCT) {
+		note_runtime_check(s, n, true);
+		return btf_struct_value(compiler_btf(s->c), st);
+	}
+	if (t->kind != TY_POINTER || !t->pointee) {
 		ERR(s, &n->loc, "dereferencing a value of type '%s' is not supported yet", tname(s, t));
 		return &type_none;
 	}
 	note_runtime_check(s, n, true);
 	return t->pointee;
+}
+
+const struct type *check_value(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n);
+	if (t->kind != TY_STRUCT)
+		return t;
+	/* a struct is handled by its address until its value is needed:
+	 * then it is read, as if written *(&s) */
+	struct node *inner = arena_alloc(s->c->arena, sizeof(*inner));
+	*inner = *n;
+	memset(n, 0, sizeof(*n));
+	n->kind = N_DEREF;
+	n->loc = inner->loc;
+	n->a = inner;
+	n->next = inner->next;
+	inner->next = NULL;
+	n->type = check_expr(s, n);
+	return n->type;
 }
 
 /* p->f / s.f on a kernel struct: the member's offset and type from BTF */
@@ -219,13 +245,30 @@ static const struct type *check_field(struct sema *s, struct node *n)
 		t = t->pointee;
 	if (t->kind == TY_STRUCT)
 		return check_struct_member(s, n, t);
-	if (t->kind == TY_POINTER && !t->pointee && !compiler_btf(s->c)) {
+	if (t->kind == TY_POINTER && !t->pointee && !btf_types_kernel(compiler_btf(s->c))) {
 		ERR(s, &n->loc, "no kernel types: BTF could not be read (%s), so '%s' cannot be resolved",
 		    btf_path() ? btf_path() : "/sys/kernel/btf/vmlinux", n->name);
 		return &type_none;
 	}
 	ERR(s, &n->loc, "field access on a value of type '%s' is not supported yet", tname(s, t));
 	return &type_none;
+}
+
+/* &p->f, &s.f, &p[i]: the address of a member or element, read from
+ * nowhere */
+static const struct type *check_addrof(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	const struct call_info *ci = n->a->sema;
+	bool member = n->a->kind == N_FIELD && ci && ci->is_member && !ci->member_bitfield_bits;
+	bool element = n->a->kind == N_INDEX && n->a->a->type->kind == TY_POINTER;
+	if (!member && !element) {
+		ERR(s, &n->loc, "the address-of operator is supported on struct members and pointer elements only");
+		return &type_none;
+	}
+	return type_pointer(s->c->arena, t->kind == TY_STRUCT || t->kind == TY_INT ? t : NULL);
 }
 
 static const struct type *check_cast(struct sema *s, struct node *n)
@@ -244,7 +287,22 @@ static const struct type *check_cast(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "cannot cast to the struct value '%s'; cast to a pointer: (%s *)", to->name, to->name);
 		return &type_none;
 	}
-	if (from->kind != TY_NONE && !is_int(from)) {
+	if (from->kind == TY_NONE)
+		return to;
+	/* an integer as an array of its bytes (native order), and back */
+	size_t from_bytes = from->kind == TY_INT ? (size_t)from->bits / 8 : from->size;
+	if (to->kind == TY_ARRAY && from->kind == TY_INT && !to->nelems && from_bytes % type_field_size(to->pointee) == 0)
+		to = type_array(s->c->arena, to->pointee, from_bytes / type_field_size(to->pointee));
+	if ((to->kind == TY_ARRAY && from->kind == TY_INT) || (to->kind == TY_INT && from->kind == TY_ARRAY)) {
+		size_t to_bytes = to->kind == TY_INT ? (size_t)to->bits / 8 : to->size;
+		if (to_bytes != from_bytes) {
+			ERR(s, &n->loc, "Cannot cast from '%s' to '%s': the sizes differ (%zu and %zu bytes)",
+			    tname(s, from), tname(s, to), from_bytes, to_bytes);
+			return &type_none;
+		}
+		return to;
+	}
+	if (!is_int(from) || to->kind == TY_ARRAY) {
 		ERR(s, &n->loc, "Cannot cast from '%s' to '%s'", tname(s, from), tname(s, to));
 		return &type_none;
 	}
@@ -352,7 +410,7 @@ static const struct type *check_tuple(struct sema *s, struct node *n)
 					ERR(s, &a->loc, "duplicate record field '%s'", a->name);
 					return &type_none;
 				}
-		const struct type *t = check_expr(s, record ? a->a : a);
+		const struct type *t = check_value(s, record ? a->a : a);
 		if (t->kind == TY_NONE)
 			return t;
 		if (type_is_aggregate(t) || t->kind == TY_VOID) {
@@ -394,25 +452,77 @@ static const struct type *check_index(struct sema *s, struct node *n)
 		}
 		return &type_i8;
 	}
+	if (t->kind == TY_ARRAY || (t->kind == TY_POINTER && t->pointee)) {
+		if (n->b->type->kind != TY_INT) {
+			ERR(s, &n->b->loc, "the index of '%s' must be an integer", tname(s, t));
+			return &type_none;
+		}
+		if (t->kind == TY_ARRAY && literal_value(n->b, &idx) && (idx < 0 || (uint64_t)idx >= t->nelems)) {
+			ERR(s, &n->b->loc, "the index %lld is out of bounds for array of size %zu", (long long)idx,
+			    t->nelems);
+			return &type_none;
+		}
+		if (t->kind == TY_POINTER)
+			note_runtime_check(s, n, t->pointee->kind != TY_STRUCT);
+		return t->pointee;
+	}
 	if (t->kind != TY_NONE)
 		ERR(s, &n->loc, "indexing a value of type '%s' is not supported yet", tname(s, t));
 	return &type_none;
 }
 
+/* The type of sizeof/offsetof's argument: an expression (never
+ * evaluated) or a type; NULL after an error. */
+static const struct type *operand_type(struct sema *s, struct node *n, const char *fn)
+{
+	if (n->a)
+		return check_expr(s, n->a);
+	const struct type *t = cast_type(s, n->tspec);
+	const char *name = n->tspec && n->tspec->name ? n->tspec->name : "?";
+	if (!t && (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6)))
+		ERR(s, &n->tspec->loc, "Unknown struct/union: '%s'", name);
+	else if (!t)
+		ERR(s, &n->loc, "%s of this type is not supported yet", fn);
+	return t;
+}
+
+/* offsetof(T, a.b.c): the byte offset of a (nested) member, a constant */
+static const struct type *check_offsetof(struct sema *s, struct node *n)
+{
+	const struct type *t = operand_type(s, n, "offsetof");
+	if (!t || t->kind == TY_NONE)
+		return &type_none;
+	uint64_t off = 0;
+	char *path = arena_strdup(s->c->arena, n->name);
+	for (char *save = NULL, *f = strtok_r(path, ".", &save); f; f = strtok_r(NULL, ".", &save)) {
+		struct btf_member_ref m;
+		if (!t || t->kind != TY_STRUCT) {
+			ERR(s, &n->loc, "offsetof() needs a struct or union, not '%s'", t ? tname(s, t) : "?");
+			return &type_none;
+		}
+		if (!btf_find_member(compiler_btf(s->c), t, f, &m)) {
+			ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", t->name, f);
+			return &type_none;
+		}
+		if (m.bitfield_bits) {
+			ERR(s, &n->loc, "offsetof() of the bitfield '%s' of '%s'", f, t->name);
+			return &type_none;
+		}
+		off += m.bit_offset / 8;
+		t = m.type;
+	}
+	n->kind = N_INT;
+	n->ival = off;
+	return &type_lit;
+}
+
 static const struct type *check_sizeof(struct sema *s, struct node *n)
 {
-	const struct type *t = NULL;
-	if (n->a) {
-		t = check_expr(s, n->a);
-	} else {
-		t = cast_type(s, n->tspec);
-		if (!t)
-			ERR(s, &n->loc, "sizeof of this type is not supported yet");
-	}
+	const struct type *t = operand_type(s, n, "sizeof");
 	if (!t || t->kind == TY_NONE)
 		return &type_none;
 	n->kind = N_INT;
-	n->ival = t->kind == TY_INT ? (uint64_t)t->bits / 8 : type_storage_size(t);
+	n->ival = type_field_size(t);
 	return &type_lit;
 }
 
@@ -462,6 +572,8 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_index(s, n);
 	case N_SIZEOF:
 		return check_sizeof(s, n);
+	case N_OFFSETOF:
+		return check_offsetof(s, n);
 	case N_INLINE_FN:
 		return check_inline_fn(s, n);
 	case N_BLOCK_EXPR:
@@ -470,11 +582,12 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_if_expr(s, n);
 	case N_DEREF:
 		return check_deref(s, n);
-	case N_NAMED: case N_OFFSETOF: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
+	case N_ADDROF:
+		return check_addrof(s, n);
+	case N_NAMED: case N_TYPEOF: case N_COMPTIME: {
 		static const char *const what[] = {
-			[N_NAMED] = "named arguments are", [N_OFFSETOF] = "offsetof is",
+			[N_NAMED] = "named arguments are",
 			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
-			[N_ADDROF] = "the address-of operator is",
 		};
 		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
 		return &type_none;

@@ -50,6 +50,9 @@ void scope_push(struct sema *s, struct scope *sc);
 void scope_pop(struct sema *s);
 const struct type *storage_type(const struct type *t);
 const struct type *merge_types(struct arena *a, const struct type *old, const struct type *new);
+/* == and != of tuples: the same shape, integers against integers and
+ * strings against strings (of any capacity) */
+bool tuples_comparable(const struct type *a, const struct type *b);
 const struct type *cast_type(struct sema *s, struct type_spec *ts);
 const struct type *declared_type(struct sema *s, struct type_spec *ts);
 bool literal_value(struct node *n, int64_t *v);
@@ -88,6 +91,9 @@ void sema_add_action(struct sema *s, struct node *n, struct action act);
 const struct type *arith_result(const struct type *l, const struct type *r);
 const struct type *check_condition(struct sema *s, struct node *n, const char *what);
 const struct type *check_expr(struct sema *s, struct node *n);
+/* check_expr of an expression whose value is used (stored, printed, put
+ * in a tuple): a struct is then read as a whole. */
+const struct type *check_value(struct sema *s, struct node *n);
 void note_divmod(struct sema *s, struct node *n, int op);
 void note_runtime_check(struct sema *s, struct node *n, bool probe_read);
 void posparam_as_string(struct sema *s, struct node *n);

@@ -31,6 +31,13 @@ const struct type *type_string(struct arena *a, size_t capacity)
 	return t;
 }
 
+static size_t align_up(size_t n, size_t align)
+{
+	return (n + align - 1) / align * align;
+}
+
+/* C struct layout: each field at its natural alignment, the size rounded
+ * up to the largest one. */
 const struct type *type_tuple(struct arena *a, int n, const struct type **fields, const char **names)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -42,13 +49,56 @@ const struct type *type_tuple(struct arena *a, int n, const struct type **fields
 		t->names = arena_alloc(a, sizeof(*t->names) * (size_t)n);
 		memcpy(t->names, names, sizeof(*names) * (size_t)n);
 	}
-	size_t off = 0;
+	size_t off = 0, align = 1;
 	for (int i = 0; i < n; i++) {
+		size_t fa = type_align(fields[i]);
 		t->fields[i] = fields[i];
+		off = align_up(off, fa);
 		t->offsets[i] = off;
-		off += (type_storage_size(fields[i]) + 7) & ~(size_t)7;
+		off += type_field_size(fields[i]);
+		if (fa > align)
+			align = fa;
 	}
-	t->size = off;
+	t->align = align;
+	t->size = align_up(off, align);
+	return t;
+}
+
+const struct type *type_enum(struct arena *a, const struct type *base, const struct enum_names *enums)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	*t = *base;
+	t->enums = enums;
+	return t;
+}
+
+const char *type_enum_name(const struct type *t, int64_t v)
+{
+	for (int i = 0; t->enums && i < t->enums->n; i++)
+		if (t->enums->values[i] == v)
+			return t->enums->names[i];
+	return NULL;
+}
+
+const struct type *type_array(struct arena *a, const struct type *elem, size_t nelems)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_ARRAY;
+	t->pointee = elem;
+	t->nelems = nelems;
+	t->size = nelems * type_field_size(elem);
+	t->align = type_align(elem);
+	return t;
+}
+
+const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,
+				     const char **names, const size_t *offsets, size_t size, size_t align)
+{
+	struct type *t = (struct type *)type_tuple(a, n, fields, names);
+	memcpy(t->offsets, offsets, sizeof(*offsets) * (size_t)n);
+	t->size = size;
+	t->align = align;
+	t->name = name;
 	return t;
 }
 
@@ -150,7 +200,8 @@ bool type_equal(const struct type *a, const struct type *b)
 	case TY_STRING:
 		return a->size == b->size;
 	case TY_TUPLE:
-		if (a->nfields != b->nfields)
+		if (a->nfields != b->nfields || (a->name == NULL) != (b->name == NULL) ||
+		    (a->name && strcmp(a->name, b->name)))
 			return false;
 		for (int i = 0; i < a->nfields; i++) {
 			if (!type_equal(a->fields[i], b->fields[i]))
@@ -176,6 +227,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->name_kind == b->name_kind;
 	case TY_BUF:
 		return a->capacity == b->capacity;
+	case TY_ARRAY:
+		return a->nelems == b->nelems && type_equal(a->pointee, b->pointee);
 	default:
 		return true;
 	}
@@ -184,6 +237,25 @@ bool type_equal(const struct type *a, const struct type *b)
 size_t type_storage_size(const struct type *t)
 {
 	return t->size;
+}
+
+size_t type_field_size(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT: return (size_t)t->bits / 8;
+	case TY_BOOL: return 1;
+	default: return t->size;
+	}
+}
+
+size_t type_align(const struct type *t)
+{
+	switch (t->kind) {
+	case TY_INT: return (size_t)t->bits / 8;
+	case TY_BOOL: case TY_STRING: return 1;
+	case TY_TUPLE: case TY_ARRAY: return t->align;
+	default: return 8; /* pointers, and the values made of u64 words */
+	}
 }
 
 static void append_name(char *buf, size_t len, const struct type *t)
@@ -214,6 +286,12 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	}
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_BUF: snprintf(p, left, "buffer[%zu]", type_buffer_capacity(t)); break;
+	case TY_ARRAY: {
+		append_name(buf, len, t->pointee);
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "[%zu]", t->nelems);
+		break;
+	}
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:
 		if (t->pointee)
@@ -224,6 +302,10 @@ static void append_name(char *buf, size_t len, const struct type *t)
 		snprintf(buf + used, len - used, " *");
 		break;
 	case TY_TUPLE:
+		if (t->name) { /* a struct value */
+			snprintf(p, left, "%s", t->name);
+			break;
+		}
 		snprintf(p, left, "(");
 		for (int i = 0; i < t->nfields; i++) {
 			if (i)

@@ -1,10 +1,13 @@
 /* The value types of the language and their memory layout.
  *
  * Layout rule (shared by BPF code and the user-space reader): an integer,
- * bool or pointer stored inside a tuple, a map key or value, or an event
- * record takes 8 bytes (sign- or zero-extended), strings take their capacity
- * in bytes, and every tuple field starts at a multiple of 8. Sizes of tuples
- * are rounded up to 8. */
+ * bool or pointer stored alone (a variable, a map key or value, an event
+ * record) takes 8 bytes, sign- or zero-extended. Tuples and records are
+ * laid out like C structs of their fields: each field at its natural size
+ * and alignment (intN N/8 bytes, bool 1, pointers 8, string[N] N bytes
+ * aligned to 1, nested tuples aligned to their largest field, the other
+ * values, made of u64 words, aligned to 8), the size rounded up to the
+ * largest alignment, padding zeroed. */
 #ifndef SONDE_TYPES_H
 #define SONDE_TYPES_H
 #include <stdbool.h>
@@ -35,6 +38,7 @@ enum type_kind {
 	TY_INET,    /* ntop(): { u64 family; u8 address[16] } (size 24) */
 	TY_NAME,    /* a number printed by its name: { u64 value } (size 8); name_kind */
 	TY_BUF,     /* buf(): { u64 length; u8 data[capacity] } (size 8 + capacity, rounded to 8) */
+	TY_ARRAY,   /* a C array value: nelems elements of type pointee, laid out as in C */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -43,6 +47,13 @@ enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
  * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()
  * (the 6 bytes of a MAC address, in memory order) */
 enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP, NAME_MAC };
+
+/* The enumerators of an enum-typed integer, printed by name. */
+struct enum_names {
+	int n;
+	const char **names;
+	int64_t *values;
+};
 
 struct type {
 	enum type_kind kind;
@@ -54,6 +65,7 @@ struct type {
 	const struct type **fields;
 	const char **names;/* TY_TUPLE used as record: field names, else NULL */
 	size_t *offsets;
+	size_t align;      /* TY_TUPLE: its largest field alignment (1 when empty) */
 	const struct type *pointee; /* TY_POINTER */
 	int hist_bits;               /* TY_HIST */
 	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
@@ -64,6 +76,8 @@ struct type {
 	const char *name;                /* TY_STRUCT: "struct task_struct" */
 	enum name_kind name_kind;        /* TY_NAME */
 	size_t capacity;                 /* TY_BUF: bytes it holds */
+	size_t nelems;                   /* TY_ARRAY */
+	const struct enum_names *enums;  /* TY_INT of an enum type, else NULL */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -82,14 +96,26 @@ const struct type *type_timestamp(struct arena *a, const char *fmt);
 const struct type *type_inet(struct arena *a);
 const struct type *type_name_of(struct arena *a, enum name_kind kind);
 const struct type *type_buffer(struct arena *a, size_t capacity);
+/* An integer type of an enum: printed as its enumerator's name. */
+const struct type *type_enum(struct arena *a, const struct type *base, const struct enum_names *enums);
+/* The name of v among t's enumerators, or NULL. */
+const char *type_enum_name(const struct type *t, int64_t v);
+const struct type *type_array(struct arena *a, const struct type *elem, size_t nelems);
+/* A struct or union value (read from memory): a record of its members at
+ * their C offsets; `name` is "struct foo". */
+const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,
+				     const char **names, const size_t *offsets, size_t size, size_t align);
 /* The bytes a TY_BUF value can hold. */
 size_t type_buffer_capacity(const struct type *t);
 
 bool type_is_aggregate(const struct type *t); /* count..lhist */
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */
 bool type_equal(const struct type *a, const struct type *b);
-/* Bytes in memory: integers widened to 8, see the layout rule. */
+/* Bytes in memory when stored alone: integers widened to 8, see the layout rule. */
 size_t type_storage_size(const struct type *t);
+/* Bytes and alignment as a field of a tuple or record (C layout). */
+size_t type_field_size(const struct type *t);
+size_t type_align(const struct type *t);
 /* Name as used in messages: int64, uint32, string[16], (int64,string[4]). */
 const char *type_name(struct arena *a, const struct type *t);
 

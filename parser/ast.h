@@ -164,11 +164,16 @@ struct preamble_item {
 	const char *what; /* "C definitions", "import", "#include", ... */
 	const char *text; /* the item as written (directive line, definition,
 	                     import path) */
+	bool late;        /* C definitions after probes or functions */
 };
 
 /* The C text of an included header after preprocessing: parsed leniently
  * for struct/union/enum/typedef definitions. */
-struct c_header { struct c_header *next; const char *path; const char *text; };
+struct c_header {
+	struct c_header *next;
+	const char *path;
+	const char *text;
+};
 
 struct program {
 	struct node *config;  /* N_NAMED list of config entries, or NULL */

@@ -70,6 +70,10 @@ struct parse_ctx {
 	size_t cdef_off;
 	struct src_loc cdef_loc;
 	int cdef_depth;
+	bool cdef_typedef;    /* a typedef ends at ';', not at '}' */
+	bool cdef_seen_probe; /* it comes after probes or functions */
+	size_t cdef_end_off;
+	int cdef_end_line, cdef_end_col;
 };
 }
 

@@ -189,12 +189,12 @@ int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, 
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	if (map_is_hist(m) && m->key_size < 16)
+		return -EINVAL;
 	if (map_is_hist(m))
-		r.user_ksz = m->key ? type_storage_size(m->key) : 8;
+		r.user_ksz = m->key_size - 8; /* the key, padded to 8, then the bucket */
 	else
 		r.user_ksz = m->key ? m->key_size : 0;
-	if (map_is_hist(m) && m->key_size < r.user_ksz + 8)
-		return -EINVAL;
 	err = walk_map(&r, fd);
 	if (!err && map_is_hist(m))
 		err = group_hist(&r);
@@ -239,7 +239,7 @@ int map_key_compare(const struct type *t, const void *a, const void *b)
 	case TY_POINTER:
 	case TY_PROBE:
 		/* integer keys compare as signed numbers */
-		return cmp_i64((int64_t)rd64(x), (int64_t)rd64(y));
+		return cmp_i64((int64_t)rd_scalar(t, x), (int64_t)rd_scalar(t, y));
 	case TY_TUPLE:
 		for (int i = 0; i < t->nfields; i++) {
 			int c = map_key_compare(t->fields[i], x + t->offsets[i], y + t->offsets[i]);
@@ -271,10 +271,10 @@ static int value_compare(const struct type *vt, const struct map_entry *a,
 	case TY_LHIST:
 		return cmp_u64(a->agg.count, b->agg.count);
 	case TY_INT:
-		return vt->is_signed ? cmp_i64((int64_t)rd64(a->value), (int64_t)rd64(b->value))
-				     : cmp_u64(rd64(a->value), rd64(b->value));
+		return vt->is_signed ? cmp_i64((int64_t)rd_scalar(vt, a->value), (int64_t)rd_scalar(vt, b->value))
+				     : cmp_u64(rd_scalar(vt, a->value), rd_scalar(vt, b->value));
 	case TY_BOOL:
-		return cmp_u64(rd64(a->value) != 0, rd64(b->value) != 0);
+		return cmp_u64(rd_scalar(vt, a->value) != 0, rd_scalar(vt, b->value) != 0);
 	default:
 		return 0;
 	}

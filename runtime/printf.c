@@ -102,7 +102,7 @@ static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, c
 		      struct output *o)
 {
 	if (s->conv != 's' && s->conv != 'r' && s->conv != 'g' && format_integer_arg(t)) {
-		uint64_t v = rd64(data);
+		uint64_t v = rd_scalar(t, data);
 		if (s->conv == 'c') {
 			char cf[64];
 			c_format(cf, sizeof(cf), s, "", 'c', false);

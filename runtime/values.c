@@ -1,6 +1,22 @@
 /* The value layer (see values.h). */
 #include "values.h"
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "rd_scalar() reads the low bytes of 8-byte words: little-endian only"
+#endif
+
+uint64_t rd_scalar(const struct type *t, const void *p)
+{
+	size_t width = t->kind == TY_INT || t->kind == TY_BOOL ? type_field_size(t) : 8;
+	bool sgn = t->kind == TY_INT && t->is_signed;
+	uint64_t v = 0;
+
+	memcpy(&v, p, width);
+	if (width < 8 && sgn && (v >> (width * 8 - 1)) & 1)
+		v |= ~0ull << (width * 8);
+	return v;
+}
+
 uint64_t agg_div(uint64_t v, bool is_signed, int64_t div)
 {
 	if (div <= 1)
@@ -45,7 +61,7 @@ bool agg_number(const struct type *vt, const struct agg_value *a, const void *va
 		return true;
 	case TY_INT:
 		*is_signed = vt->is_signed;
-		*v = agg_div(rd64(value), vt->is_signed, div);
+		*v = agg_div(rd_scalar(vt, value), vt->is_signed, div);
 		return true;
 	default:
 		return false;

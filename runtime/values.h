@@ -1,5 +1,5 @@
-/* The value layer under the text and JSON renderers: reading the 64-bit
- * words of values, merging the per-CPU copies of aggregates, averages and
+/* The value layer under the text and JSON renderers: reading the words
+ * and scalars of values, merging the per-CPU copies of aggregates, averages and
  * division (§9, §10.3). */
 #ifndef SONDE_VALUES_H
 #define SONDE_VALUES_H
@@ -18,6 +18,12 @@ static inline uint64_t rd64(const void *p)
 	memcpy(&v, p, sizeof(v));
 	return v;
 }
+
+/* A scalar of type t (int, bool, pointer, probe id, count/sum/min/max) as
+ * a u64, sign- or zero-extended from its width: a tuple field holds its
+ * natural width (common/types.h), a value stored alone an 8-byte word
+ * whose low bytes, on a little-endian machine, are the same value. */
+uint64_t rd_scalar(const struct type *t, const void *p);
 
 /* An aggregate's value after merging its per-CPU copies. */
 struct agg_value {

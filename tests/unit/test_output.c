@@ -473,11 +473,13 @@ static void test_lhist(void)
 {
 	const struct type *s3 = type_string(&arena, 3);
 	struct map_desc m = { "@l", "l", NULL, &lhist_0_10_2, 16, 8, true, 64 };
-	struct map_desc mk = { "@l", "l", s3, &lhist_0_10_2, 11, 8, true, 64 };
+	/* the string[3] key padded to 8, then the bucket word, as map_layout() makes it */
+	struct map_desc mk = { "@l", "l", s3, &lhist_0_10_2, 16, 8, true, 64 };
 	struct type l100 = { .kind = TY_LHIST, .lh_min = 0, .lh_max = 100, .lh_step = 25, .size = 8 };
 	struct map_desc m100 = { "@l", "l", NULL, &l100, 16, 8, true, 64 };
 	int fd = mkmap(BPF_MAP_TYPE_PERCPU_HASH, 16, 8);
-	int fk = mkmap(BPF_MAP_TYPE_PERCPU_HASH, 11, 8);
+	int fk = mkmap(BPF_MAP_TYPE_PERCPU_HASH, 16, 8);
+	static const char k0[8] = "k0", k1[8] = "k1";
 	int f100 = mkmap(BPF_MAP_TYPE_PERCPU_HASH, 16, 8);
 	uint64_t zero = 0;
 	struct capture c;
@@ -514,11 +516,11 @@ static void test_lhist(void)
 		  "\n");
 
 	/* keyed: sorted by total count; JSON overflow bucket has no max */
-	hist_add(fk, 3, "k1", 6, 4);
-	hist_add(fk, 3, "k0", 1, 1);
-	hist_add(fk, 3, "k0", 2, 1);
-	hist_add(fk, 3, "k0", 3, 1);
-	hist_add(fk, 3, "k0", 0, 2);
+	hist_add(fk, 8, k1, 6, 4);
+	hist_add(fk, 8, k0, 1, 1);
+	hist_add(fk, 8, k0, 2, 1);
+	hist_add(fk, 8, k0, 3, 1);
+	hist_add(fk, 8, k0, 0, 2);
 	cap_open(&c, OUTPUT_JSON);
 	output_map(&c.o, &mk, fk, 1, 0, false);
 	output_map(&c.o, &mk, fk, 0, 0, false);
