@@ -3,6 +3,7 @@
 #include "btf_internal.h"
 
 #include <bpf/btf.h>
+#include "../common/suggest.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,28 @@ static const struct type *make_struct(struct btf_types *bt, uint32_t id, const s
 	return st;
 }
 
+/* The enumerators of an enum, copied: BTF is freed after compiling. */
+static const struct enum_names *enum_names(struct btf_types *bt, const struct btf_type *t)
+{
+	struct enum_names *en = arena_alloc(bt->arena, sizeof(*en));
+	int n = btf_vlen(t);
+	en->names = arena_alloc(bt->arena, (size_t)(n ? n : 1) * sizeof(*en->names));
+	en->values = arena_alloc(bt->arena, (size_t)(n ? n : 1) * sizeof(*en->values));
+	for (int i = 0; i < n; i++) {
+		uint32_t name_off;
+		if (btf_is_enum64(t)) {
+			name_off = btf_enum64(t)[i].name_off;
+			en->values[i] = (int64_t)btf_enum64_value(&btf_enum64(t)[i]);
+		} else {
+			name_off = btf_enum(t)[i].name_off;
+			en->values[i] = btf_kflag(t) ? btf_enum(t)[i].val : (int64_t)(uint32_t)btf_enum(t)[i].val;
+		}
+		en->names[i] = arena_strdup(bt->arena, btf__name_by_offset(bt->btf, name_off));
+	}
+	en->n = n;
+	return en;
+}
+
 const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 {
 	id = resolve(bt->btf, id);
@@ -130,8 +153,9 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 		break;
 	}
 	case BTF_KIND_ENUM: case BTF_KIND_ENUM64:
-		out = type_int(t->size == 8 ? 64 : t->size == 2 ? 16 : t->size == 1 ? 8 : 32,
-			       btf_kflag(t));
+		out = type_enum(bt->arena,
+				type_int(t->size == 8 ? 64 : t->size == 2 ? 16 : t->size == 1 ? 8 : 32, btf_kflag(t)),
+				enum_names(bt, t));
 		break;
 	case BTF_KIND_PTR: {
 		/* pointers to structs stay typed; others point to bytes */
@@ -149,11 +173,24 @@ const struct type *btf_to_type(struct btf_types *bt, uint32_t id)
 		out = make_struct(bt, id, t);
 		break;
 	case BTF_KIND_ARRAY: {
+		/* char arrays are strings; other arrays are values of their
+		 * elements (structs as struct values) */
 		const struct btf_array *arr = btf_array(t);
 		uint32_t elem = resolve(bt->btf, arr->type);
 		const struct btf_type *et = elem ? btf__type_by_id(bt->btf, elem) : NULL;
-		if (et && btf_is_int(et) && et->size == 1 && arr->nelems > 0)
+		if (!et || arr->nelems == 0)
+			break;
+		if (btf_is_int(et) && et->size == 1 &&
+		    ((btf_int_encoding(et) & (BTF_INT_SIGNED | BTF_INT_CHAR)) ||
+		     !strcmp(btf__name_by_offset(bt->btf, et->name_off), "char"))) {
 			out = type_string(bt->arena, arr->nelems);
+			break;
+		}
+		const struct type *e = btf_to_type(bt, elem);
+		if (e && e->kind == TY_STRUCT)
+			e = btf_struct_value(bt, e);
+		if (e)
+			out = type_array(bt->arena, e, arr->nelems);
 		break;
 	}
 	default:
@@ -228,6 +265,67 @@ static bool find_member(struct btf_types *bt, uint32_t struct_id, const char *na
 	return false;
 }
 
+/* A struct value's fields: its members (those of anonymous members
+ * flattened) that have a value type; bitfields are left out. */
+struct value_fields {
+	const struct type **types;
+	const char **names;
+	size_t *offsets;
+	int n, cap;
+};
+
+static void collect_fields(struct btf_types *bt, uint32_t id, size_t base, struct value_fields *v)
+{
+	const struct btf_type *t = btf__type_by_id(bt->btf, id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(bt->btf, m->name_off);
+		size_t off = base + btf_member_bit_offset(t, (uint32_t)i) / 8;
+		uint32_t mid = resolve(bt->btf, m->type);
+		const struct btf_type *mt = mid ? btf__type_by_id(bt->btf, mid) : NULL;
+		if (!mt || btf_member_bitfield_size(t, (uint32_t)i))
+			continue;
+		if (!(name && *name)) {
+			if (btf_is_struct(mt) || btf_is_union(mt))
+				collect_fields(bt, mid, off, v);
+			continue;
+		}
+		const struct type *ft = btf_to_type(bt, mid);
+		if (ft && ft->kind == TY_STRUCT)
+			ft = btf_struct_value(bt, ft);
+		if (!ft)
+			continue;
+		if (v->n == v->cap) {
+			int cap = v->cap ? v->cap * 2 : 16;
+			const struct type **types = arena_alloc(bt->arena, (size_t)cap * sizeof(*types));
+			const char **names = arena_alloc(bt->arena, (size_t)cap * sizeof(*names));
+			size_t *offsets = arena_alloc(bt->arena, (size_t)cap * sizeof(*offsets));
+			if (v->n) {
+				memcpy(types, v->types, (size_t)v->n * sizeof(*types));
+				memcpy(names, v->names, (size_t)v->n * sizeof(*names));
+				memcpy(offsets, v->offsets, (size_t)v->n * sizeof(*offsets));
+			}
+			v->types = types;
+			v->names = names;
+			v->offsets = offsets;
+			v->cap = cap;
+		}
+		v->types[v->n] = ft;
+		v->names[v->n] = arena_strdup(bt->arena, name); /* BTF is freed after compiling */
+		v->offsets[v->n] = off;
+		v->n++;
+	}
+}
+
+const struct type *btf_struct_value(struct btf_types *bt, const struct type *st)
+{
+	struct value_fields v = { 0 };
+	collect_fields(bt, (uint32_t)st->btf_id, 0, &v);
+	int align = btf__align_of(bt->btf, (uint32_t)st->btf_id);
+	return type_struct_value(bt->arena, st->name, v.n, v.types, v.names, v.offsets, st->size,
+				 align > 0 ? (size_t)align : 1);
+}
+
 bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name, struct btf_member_ref *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -270,4 +368,27 @@ bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
 	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static void offer_members(struct btf_types *bt, uint32_t id, struct suggestion *sg)
+{
+	const struct btf_type *t = btf__type_by_id(bt->btf, id);
+	const struct btf_member *m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(bt->btf, m->name_off);
+		uint32_t mid = resolve(bt->btf, m->type);
+		const struct btf_type *mt = mid ? btf__type_by_id(bt->btf, mid) : NULL;
+		if (name && *name)
+			suggestion_offer(sg, name);
+		else if (mt && (btf_is_struct(mt) || btf_is_union(mt)))
+			offer_members(bt, mid, sg);
+	}
+}
+
+const char *btf_member_suggestion(struct btf_types *bt, const struct type *st, const char *name)
+{
+	struct suggestion sg;
+	suggestion_init(&sg, name);
+	offer_members(bt, (uint32_t)st->btf_id, &sg);
+	return sg.found ? arena_strdup(bt->arena, sg.found) : NULL;
 }

@@ -35,6 +35,13 @@ struct btf_member_ref {
 bool btf_find_member(struct btf_types *bt, const struct type *st, const char *name,
 		     struct btf_member_ref *out);
 
+/* The value of a struct or union (TY_STRUCT): a record of its members at
+ * their offsets, nested structs as nested records. */
+const struct type *btf_struct_value(struct btf_types *bt, const struct type *st);
+
+/* The member name of st closest to a misspelt one, or NULL. */
+const char *btf_member_suggestion(struct btf_types *bt, const struct type *st, const char *name);
+
 /* A kernel function of that name exists in BTF. */
 bool btf_has_function(struct btf_types *bt, const char *name);
 

@@ -7,6 +7,7 @@
 #include "ast_dump.h"
 #include "btf.h"
 #include "dump.h"
+#include "preproc.h"
 
 struct btf_types *compiler_btf(struct compiler *c)
 {
@@ -27,7 +28,15 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	if (!o.max_cat_bytes)
 		o.max_cat_bytes = 10240;
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
-	c.ast = parse_program(a, d, d->src);
+	struct pp_options pp = {
+		.script_dir = o.script_dir,
+		.include_dirs = o.include_dirs,
+		.ninclude_dirs = o.ninclude_dirs,
+		.include_files = o.include_files,
+		.ninclude_files = o.ninclude_files,
+		.verbose = o.verbose,
+	};
+	c.ast = parse_program(a, d, d->src, &pp);
 	if (c.ast && (o.dumps & DUMP_AST)) {
 		fprintf(stderr, "AST after parsing:\n");
 		ast_dump_program(stderr, c.ast, NULL, NULL);

@@ -73,6 +73,12 @@ struct compile_options {
 	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
 	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
 	const char *probe_filter; /* --probe-filter REGEX: keep matching attach points (and begin/end) */
+	const char *script_dir;   /* where the script's `#include "f.h"` looks first */
+	const char *const *include_dirs;  /* -I */
+	int ninclude_dirs;
+	const char *const *include_files; /* --include */
+	int ninclude_files;
+	bool verbose;             /* -v: note the <headers> that are not found */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */

@@ -122,7 +122,7 @@ const struct type *check_print(struct sema *s, struct node *n, const struct func
 		ERR(s, &n->loc, "print() with top and div arguments expects a map");
 		return &type_void;
 	}
-	const struct type *t = check_expr(s, arg);
+	const struct type *t = check_value(s, arg);
 	if (t->kind == TY_NONE)
 		return &type_void;
 	if (type_is_aggregate(t) || t->kind == TY_VOID) {

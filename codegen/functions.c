@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "functions.h"
+#include "../common/suggest.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
 
@@ -63,48 +64,19 @@ static const struct builtin_def *builtin_find(const char *name, int *argn)
 	return builtin_row("arg");
 }
 
-/* Edits (insert, delete, replace, swap of neighbours) from a to b. */
-static int edit_distance(const char *a, const char *b)
-{
-	enum { MAX = 32 };
-	size_t la = strlen(a), lb = strlen(b);
-	if (la >= MAX || lb >= MAX)
-		return MAX;
-	int d[MAX][MAX];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
 /* The known name closest to a misspelt one, NULL when none is close: a
  * function or builtin for a call, a builtin for an identifier. */
 static const char *name_suggestion(const char *name, bool call)
 {
-	int limit = strlen(name) >= 6 ? 2 : 1, best = limit + 1;
-	const char *found = NULL;
+	struct suggestion sg;
+	suggestion_init(&sg, name);
 	/* a call may name a function or a builtin, an identifier a builtin */
 	for (size_t i = call ? 0 : COUNT(functions); i < COUNT(functions) + COUNT(builtins); i++) {
 		const char *cand = i < COUNT(functions) ? functions[i].name : builtins[i - COUNT(functions)].name;
-		int d = edit_distance(name, cand);
-		if (d < best && strcmp(cand, "arg")) {
-			best = d;
-			found = cand;
-		}
+		if (strcmp(cand, "arg"))
+			suggestion_offer(&sg, cand);
 	}
-	return found;
+	return sg.found;
 }
 
 static void unknown_name(struct sema *s, struct node *n, bool call)

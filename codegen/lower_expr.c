@@ -210,6 +210,27 @@ static LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits)
 	return LLVMBuildAShr(l->b, LLVMBuildShl(l->b, v, shift, ""), shift, "");
 }
 
+/* `size` bytes of memory at addr copied into scratch memory (zero when the
+ * read fails). */
+static LLVMValueRef read_bytes(struct lower *l, LLVMValueRef addr, size_t size, int warn_action)
+{
+	LLVMValueRef slot = scratch_alloc(l, size);
+	emit_memset0(l, slot, size);
+	LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
+	emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), warn_action);
+	return slot;
+}
+
+/* An integer or pointer of type t read from memory at addr. */
+static LLVMValueRef read_scalar(struct lower *l, LLVMValueRef addr, const struct type *t, int warn_action)
+{
+	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : t->kind == TY_BOOL ? 1 : 8;
+	LLVMValueRef v = read_memory(l, addr, bytes, warn_action);
+	if (t->kind == TY_INT && t->is_signed && bytes < 8)
+		v = sign_extend(l, v, bytes * 8);
+	return v;
+}
+
 /* p->f / s.f of a kernel struct: a nested struct stays an address; other
  * members are read from memory (bitfields shifted and masked). */
 static struct val lower_member(struct lower *l, struct node *n)
@@ -220,13 +241,8 @@ static struct val lower_member(struct lower *l, struct node *n)
 	const struct type *t = n->type;
 	if (t->kind == TY_STRUCT)
 		return (struct val){ addr };
-	if (t->kind == TY_STRING) {
-		LLVMValueRef slot = scratch_alloc(l, t->size);
-		emit_memset0(l, slot, t->size);
-		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, t->size, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-		emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), ci->check_action);
-		return (struct val){ slot };
-	}
+	if (t->kind == TY_STRING || t->kind == TY_ARRAY)
+		return (struct val){ read_bytes(l, addr, t->size, ci->check_action) };
 	if (ci->member_bitfield_bits) {
 		uint32_t shift = ci->member_bit_offset % 8, bits = ci->member_bitfield_bits;
 		LLVMValueRef v = read_memory(l, addr, (shift + bits + 7) / 8, ci->check_action);
@@ -243,15 +259,55 @@ static struct val lower_member(struct lower *l, struct node *n)
 	return (struct val){ normalize_int(l, v, t) };
 }
 
-/* *p of an integer or pointer */
+/* *p of an integer or pointer; of a struct, its whole value */
 static struct val lower_deref(struct lower *l, struct node *n)
 {
 	const struct type *t = n->type;
-	uint32_t bytes = t->kind == TY_INT ? (uint32_t)t->bits / 8 : 8;
-	LLVMValueRef v = read_memory(l, lower_expr(l, n->a).v, bytes, node_check(n));
-	if (t->kind == TY_INT && t->is_signed && bytes < 8)
-		v = sign_extend(l, v, bytes * 8);
-	return (struct val){ v };
+	LLVMValueRef addr = lower_expr(l, n->a).v;
+	if (!is_scalar(t))
+		return (struct val){ read_bytes(l, addr, t->size, node_check(n)) };
+	return (struct val){ read_scalar(l, addr, t, node_check(n)) };
+}
+
+/* p[i]: the element at p + i * its size (a struct element stays an address) */
+static struct val lower_pointer_index(struct lower *l, struct node *n)
+{
+	const struct type *t = n->type;
+	size_t step = t->kind == TY_STRUCT ? t->size : type_field_size(t);
+	LLVMValueRef p = lower_expr(l, n->a).v, i = lower_expr(l, n->b).v;
+	LLVMValueRef addr = LLVMBuildAdd(l->b, p, LLVMBuildMul(l->b, i, lower_const(l, step), ""), "");
+	if (t->kind == TY_STRUCT)
+		return (struct val){ addr };
+	if (!is_scalar(t))
+		return (struct val){ read_bytes(l, addr, t->size, node_check(n)) };
+	return (struct val){ read_scalar(l, addr, t, node_check(n)) };
+}
+
+/* &p->f or &p[i]: the address the operand would be read from */
+static struct val lower_addrof(struct lower *l, struct node *n)
+{
+	struct node *e = n->a;
+	LLVMValueRef base = lower_expr(l, e->a).v;
+	if (e->kind == N_FIELD) {
+		const struct call_info *ci = e->sema;
+		return (struct val){ LLVMBuildAdd(l->b, base, lower_const(l, ci->member_bit_offset / 8), "") };
+	}
+	const struct type *t = e->type;
+	size_t step = t->kind == TY_STRUCT ? t->size : type_field_size(t);
+	LLVMValueRef i = lower_expr(l, e->b).v;
+	return (struct val){ LLVMBuildAdd(l->b, base, LLVMBuildMul(l->b, i, lower_const(l, step), ""), "") };
+}
+
+static struct val lower_index(struct lower *l, struct node *n)
+{
+	switch (n->a->type->kind) {
+	case TY_ARRAY:
+		return lower_array_index(l, n);
+	case TY_POINTER:
+		return lower_pointer_index(l, n);
+	default:
+		return lower_string_index(l, n);
+	}
 }
 
 static struct val lower_field(struct lower *l, struct node *n)
@@ -300,7 +356,7 @@ struct val lower_expr(struct lower *l, struct node *n)
 	case N_INLINE_FN:
 		return lower_inline_fn(l, n);
 	case N_INDEX:
-		return lower_string_index(l, n);
+		return lower_index(l, n);
 	case N_CAST:
 		return lower_cast(l, n);
 	case N_INCDEC:
@@ -313,6 +369,8 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_call(l, n);
 	case N_DEREF:
 		return lower_deref(l, n);
+	case N_ADDROF:
+		return lower_addrof(l, n);
 	default:
 		diag_error(l->c->diags, &n->loc, "this expression is not supported yet");
 		return (struct val){ lower_const(l, 0) };

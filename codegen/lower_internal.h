@@ -56,6 +56,8 @@ struct val lower_if_expr(struct lower *l, struct node *n);
  * `slot` is 8-aligned */
 struct val lower_tuple(struct lower *l, struct node *n);
 /* field i of a tuple, an i64 or an 8-aligned pointer */
+struct val lower_array_index(struct lower *l, struct node *n);
+LLVMValueRef array_equal(struct lower *l, const struct type *t, LLVMValueRef a, LLVMValueRef b);
 struct val load_field(struct lower *l, const struct type *t, LLVMValueRef slot, int i);
 /* v into the field of type dt at byte `off` of slot, whose bytes are zero
  * or get all written (padding is not touched) */

@@ -87,8 +87,9 @@ struct val lower_binop(struct lower *l, struct node *n)
 	}
 	struct val av = lower_expr(l, n->a), bv = lower_expr(l, n->b);
 	LLVMValueRef a = av.v, b = bv.v;
-	if ((n->op == OP_EQ || n->op == OP_NE) && n->a->type->kind == TY_TUPLE) {
-		LLVMValueRef eq = tuple_equal(l, n->a->type, a, n->b->type, b);
+	if ((n->op == OP_EQ || n->op == OP_NE) && (n->a->type->kind == TY_TUPLE || n->a->type->kind == TY_ARRAY)) {
+		LLVMValueRef eq = n->a->type->kind == TY_ARRAY ? array_equal(l, n->a->type, a, b)
+							       : tuple_equal(l, n->a->type, a, n->b->type, b);
 		return (struct val){ bool_to_i64(l, n->op == OP_NE ? LLVMBuildNot(l->b, eq, "") : eq) };
 	}
 	bool sgn = signed_op(n);
@@ -96,7 +97,12 @@ struct val lower_binop(struct lower *l, struct node *n)
 	switch (n->op) {
 	case OP_SHR: /* arithmetic shift for a signed left operand */
 		return (struct val){ emit_arith(l, n->op, n->a->type->kind == TY_INT && n->a->type->is_signed, a, b, node_action(n)) };
-	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
+	case OP_ADD: case OP_SUB:
+		/* p + i moves by i elements, as in C */
+		if (n->a->type->kind == TY_POINTER && n->a->type->pointee && n->b->type->kind == TY_INT)
+			b = LLVMBuildMul(l->b, b, lower_const(l, type_field_size(n->a->type->pointee)), "");
+		return (struct val){ emit_arith(l, n->op, sgn, a, b, node_action(n)) };
+	case OP_MUL: case OP_DIV: case OP_MOD: case OP_SHL:
 	case OP_BAND: case OP_BOR: case OP_BXOR:
 		return (struct val){ emit_arith(l, n->op, sgn, a, b, node_action(n)) };
 	case OP_EQ: pred = LLVMIntEQ; break;
@@ -150,6 +156,18 @@ struct val lower_if_expr(struct lower *l, struct node *n)
 struct val lower_cast(struct lower *l, struct node *n)
 {
 	struct val v = lower_expr(l, n->a);
+	if (n->type->kind == TY_ARRAY) { /* the integer's bytes, in memory */
+		LLVMValueRef slot = scratch_alloc(l, 8);
+		LLVMBuildStore(l->b, v.v, slot);
+		return (struct val){ slot };
+	}
+	if (n->a->type->kind == TY_ARRAY) {
+		LLVMTypeRef it = LLVMIntTypeInContext(l->ctx, (unsigned)n->type->bits);
+		LLVMValueRef x = LLVMBuildLoad2(l->b, it, v.v, "");
+		x = n->type->bits == 64 ? x : n->type->is_signed ? LLVMBuildSExt(l->b, x, l->i64, "")
+								 : LLVMBuildZExt(l->b, x, l->i64, "");
+		return (struct val){ x };
+	}
 	return (struct val){ normalize_int(l, v.v, n->type) };
 }
 

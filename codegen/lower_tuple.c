@@ -158,3 +158,51 @@ LLVMValueRef tuple_equal(struct lower *l, const struct type *at, LLVMValueRef a,
 {
 	return fields_equal(l, at, a, 0, bt, b, 0);
 }
+
+/* a[i] of a C array value: the element, or zero when i is out of bounds */
+struct val lower_array_index(struct lower *l, struct node *n)
+{
+	const struct type *at = n->a->type, *et = at->pointee;
+	size_t step = type_field_size(et);
+	struct val arr = lower_expr(l, n->a), idx = lower_expr(l, n->b);
+	LLVMValueRef res = is_scalar(et) ? entry_alloca(l, l->i64) : scratch_alloc(l, et->size);
+	if (is_scalar(et))
+		LLVMBuildStore(l->b, lower_const(l, 0), res);
+	else
+		emit_memset0(l, res, et->size);
+	LLVMBasicBlockRef in = new_block(l, "arr.in"), done = new_block(l, "arr.done");
+	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntULT, idx.v, lower_const(l, at->nelems), ""), in, done);
+	LLVMPositionBuilderAtEnd(l->b, in);
+	LLVMValueRef off = LLVMBuildMul(l->b, idx.v, lower_const(l, step), "");
+	LLVMValueRef elem = LLVMBuildGEP2(l->b, l->i8, arr.v, &off, 1, "");
+	unsigned align = (unsigned)(type_align(et) < 8 ? type_align(et) : 8);
+	if (is_scalar(et)) {
+		unsigned w = scalar_width(et);
+		LLVMValueRef v = LLVMBuildLoad2(l->b, LLVMIntTypeInContext(l->ctx, w * 8), elem, "");
+		LLVMSetAlignment(v, align);
+		if (w < 8)
+			v = et->kind == TY_INT && et->is_signed ? LLVMBuildSExt(l->b, v, l->i64, "")
+								  : LLVMBuildZExt(l->b, v, l->i64, "");
+		LLVMBuildStore(l->b, v, res);
+	} else {
+		emit_memcpy_aligned(l, res, elem, et->size, align);
+	}
+	LLVMBuildBr(l->b, done);
+	LLVMPositionBuilderAtEnd(l->b, done);
+	return is_scalar(et) ? (struct val){ LLVMBuildLoad2(l->b, l->i64, res, "") } : (struct val){ res };
+}
+
+/* a == b of two arrays of one type: element by element (the innermost
+ * integers), unrolled */
+LLVMValueRef array_equal(struct lower *l, const struct type *t, LLVMValueRef a, LLVMValueRef b)
+{
+	const struct type *e = t;
+	while (e->kind == TY_ARRAY)
+		e = e->pointee;
+	size_t step = type_field_size(e);
+	LLVMValueRef eq = LLVMConstInt(l->i1, 1, 0);
+	for (size_t off = 0; off < t->size; off += step)
+		eq = LLVMBuildAnd(l->b, eq, LLVMBuildICmp(l->b, LLVMIntEQ, load_scalar(l, a, off, e),
+							  load_scalar(l, b, off, e), ""), "");
+	return eq;
+}

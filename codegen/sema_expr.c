@@ -124,6 +124,16 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	case OP_EQ: case OP_NE:
 		if ((l->kind == TY_STRING && r->kind == TY_STRING) || tuples_comparable(l, r))
 			return &type_bool;
+		if (l->kind == TY_ARRAY && type_equal(l, r)) {
+			const struct type *e = l;
+			while (e->kind == TY_ARRAY)
+				e = e->pointee;
+			if (type_is_integer_like(e) && l->size / type_field_size(e) <= LIMIT_ARRAY_COMPARE)
+				return &type_bool;
+			ERR(s, &n->loc, "arrays of '%s' compare only when their elements are integers, at most %d of them",
+			    tname(s, l), LIMIT_ARRAY_COMPARE);
+			return &type_none;
+		}
 		if ((l->kind == TY_PROBE) != (r->kind == TY_PROBE) || (!is_int(l) && l->kind != TY_PROBE) ||
 		    (!is_int(r) && r->kind != TY_PROBE)) {
 			ERR(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(n->op),
@@ -166,7 +176,14 @@ static const struct type *check_deref(struct sema *s, struct node *n)
 	const struct type *t = check_expr(s, n->a);
 	if (t->kind == TY_NONE)
 		return t;
-	if (t->kind != TY_POINTER || !t->pointee || t->pointee->kind == TY_STRUCT) {
+	/* *p of a struct pointer, or a struct (an address) used as a value:
+	 * the whole struct is read */
+	const struct type *st = t->kind == TY_STRUCT ? t : t->kind == TY_POINTER ? t->pointee : NULL;
+	if (st && st->kind == TY_STRUCT) {
+		note_runtime_check(s, n, true);
+		return btf_struct_value(compiler_btf(s->c), st);
+	}
+	if (t->kind != TY_POINTER || !t->pointee) {
 		ERR(s, &n->loc, "dereferencing a value of type '%s' is not supported yet", tname(s, t));
 		return &type_none;
 	}
@@ -174,12 +191,38 @@ static const struct type *check_deref(struct sema *s, struct node *n)
 	return t->pointee;
 }
 
+const struct type *check_value(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n);
+	if (t->kind != TY_STRUCT)
+		return t;
+	/* a struct is handled by its address until its value is needed:
+	 * then it is read, as if written *(&s) */
+	struct node *inner = arena_alloc(s->c->arena, sizeof(*inner));
+	*inner = *n;
+	memset(n, 0, sizeof(*n));
+	n->kind = N_DEREF;
+	n->loc = inner->loc;
+	n->a = inner;
+	n->next = inner->next;
+	inner->next = NULL;
+	n->type = check_expr(s, n);
+	return n->type;
+}
+
 /* p->f / s.f on a kernel struct: the member's offset and type from BTF */
 static const struct type *check_struct_member(struct sema *s, struct node *n, const struct type *st)
 {
 	struct btf_member_ref m;
 	if (!btf_find_member(compiler_btf(s->c), st, n->name, &m)) {
-		ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", st->name, n->name);
+		if (!s->c->second_pass)
+			return &type_none;
+		struct diag_entry *e = diag_error(s->c->diags, &n->loc,
+						  "Struct/union of type '%s' does not contain a field named '%s'",
+						  st->name, n->name);
+		const char *close = btf_member_suggestion(compiler_btf(s->c), st, n->name);
+		if (close)
+			diag_hint(s->c->diags, e, "Did you mean '%s'?", close);
 		return &type_none;
 	}
 	if (!m.type) {
@@ -228,6 +271,23 @@ static const struct type *check_field(struct sema *s, struct node *n)
 	return &type_none;
 }
 
+/* &p->f, &s.f, &p[i]: the address of a member or element, read from
+ * nowhere */
+static const struct type *check_addrof(struct sema *s, struct node *n)
+{
+	const struct type *t = check_expr(s, n->a);
+	if (t->kind == TY_NONE)
+		return t;
+	const struct call_info *ci = n->a->sema;
+	bool member = n->a->kind == N_FIELD && ci && ci->is_member && !ci->member_bitfield_bits;
+	bool element = n->a->kind == N_INDEX && n->a->a->type->kind == TY_POINTER;
+	if (!member && !element) {
+		ERR(s, &n->loc, "the address-of operator is supported on struct members and pointer elements only");
+		return &type_none;
+	}
+	return type_pointer(s->c->arena, t->kind == TY_STRUCT || t->kind == TY_INT ? t : NULL);
+}
+
 static const struct type *check_cast(struct sema *s, struct node *n)
 {
 	const struct type *from = check_expr(s, n->a);
@@ -244,7 +304,22 @@ static const struct type *check_cast(struct sema *s, struct node *n)
 		ERR(s, &n->loc, "cannot cast to the struct value '%s'; cast to a pointer: (%s *)", to->name, to->name);
 		return &type_none;
 	}
-	if (from->kind != TY_NONE && !is_int(from)) {
+	if (from->kind == TY_NONE)
+		return to;
+	/* an integer as an array of its bytes (native order), and back */
+	size_t from_bytes = from->kind == TY_INT ? (size_t)from->bits / 8 : from->size;
+	if (to->kind == TY_ARRAY && from->kind == TY_INT && !to->nelems && from_bytes % type_field_size(to->pointee) == 0)
+		to = type_array(s->c->arena, to->pointee, from_bytes / type_field_size(to->pointee));
+	if ((to->kind == TY_ARRAY && from->kind == TY_INT) || (to->kind == TY_INT && from->kind == TY_ARRAY)) {
+		size_t to_bytes = to->kind == TY_INT ? (size_t)to->bits / 8 : to->size;
+		if (to_bytes != from_bytes) {
+			ERR(s, &n->loc, "Cannot cast from '%s' to '%s': the sizes differ (%zu and %zu bytes)",
+			    tname(s, from), tname(s, to), from_bytes, to_bytes);
+			return &type_none;
+		}
+		return to;
+	}
+	if (!is_int(from) || to->kind == TY_ARRAY) {
 		ERR(s, &n->loc, "Cannot cast from '%s' to '%s'", tname(s, from), tname(s, to));
 		return &type_none;
 	}
@@ -352,7 +427,7 @@ static const struct type *check_tuple(struct sema *s, struct node *n)
 					ERR(s, &a->loc, "duplicate record field '%s'", a->name);
 					return &type_none;
 				}
-		const struct type *t = check_expr(s, record ? a->a : a);
+		const struct type *t = check_value(s, record ? a->a : a);
 		if (t->kind == TY_NONE)
 			return t;
 		if (type_is_aggregate(t) || t->kind == TY_VOID) {
@@ -393,6 +468,20 @@ static const struct type *check_index(struct sema *s, struct node *n)
 			return &type_none;
 		}
 		return &type_i8;
+	}
+	if (t->kind == TY_ARRAY || (t->kind == TY_POINTER && t->pointee)) {
+		if (n->b->type->kind != TY_INT) {
+			ERR(s, &n->b->loc, "the index of '%s' must be an integer", tname(s, t));
+			return &type_none;
+		}
+		if (t->kind == TY_ARRAY && literal_value(n->b, &idx) && (idx < 0 || (uint64_t)idx >= t->nelems)) {
+			ERR(s, &n->b->loc, "the index %lld is out of bounds for array of size %zu", (long long)idx,
+			    t->nelems);
+			return &type_none;
+		}
+		if (t->kind == TY_POINTER)
+			note_runtime_check(s, n, t->pointee->kind != TY_STRUCT);
+		return t->pointee;
 	}
 	if (t->kind != TY_NONE)
 		ERR(s, &n->loc, "indexing a value of type '%s' is not supported yet", tname(s, t));
@@ -510,11 +599,12 @@ static const struct type *check_expr_inner(struct sema *s, struct node *n)
 		return check_if_expr(s, n);
 	case N_DEREF:
 		return check_deref(s, n);
-	case N_NAMED: case N_TYPEOF: case N_COMPTIME: case N_ADDROF: {
+	case N_ADDROF:
+		return check_addrof(s, n);
+	case N_NAMED: case N_TYPEOF: case N_COMPTIME: {
 		static const char *const what[] = {
 			[N_NAMED] = "named arguments are",
 			[N_TYPEOF] = "typeof is", [N_COMPTIME] = "comptime is",
-			[N_ADDROF] = "the address-of operator is",
 		};
 		ERR(s, &n->loc, "%s not supported yet", what[n->kind]);
 		return &type_none;

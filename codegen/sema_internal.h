@@ -95,6 +95,9 @@ void sema_add_action(struct sema *s, struct node *n, struct action act);
 const struct type *arith_result(const struct type *l, const struct type *r);
 const struct type *check_condition(struct sema *s, struct node *n, const char *what);
 const struct type *check_expr(struct sema *s, struct node *n);
+/* check_expr of an expression whose value is used (stored, printed, put
+ * in a tuple): a struct is then read as a whole. */
+const struct type *check_value(struct sema *s, struct node *n);
 void note_divmod(struct sema *s, struct node *n, int op);
 void note_runtime_check(struct sema *s, struct node *n, bool probe_read);
 void posparam_as_string(struct sema *s, struct node *n);

@@ -40,7 +40,7 @@ struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create)
 			    m->name);
 		return m;
 	}
-	const struct type *kt = check_expr(s, mapnode->a);
+	const struct type *kt = check_value(s, mapnode->a);
 	if (!m || kt->kind == TY_NONE)
 		return m;
 	if (type_is_aggregate(kt) || kt->kind == TY_VOID) {

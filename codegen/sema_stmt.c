@@ -64,7 +64,7 @@ static void check_assign(struct sema *s, struct node *st)
 			if (m->value->kind == TY_INT)
 				t = m->value;
 		} else {
-			t = check_expr(s, value);
+			t = check_value(s, value);
 		}
 		if (t->kind == TY_NONE || t->kind == TY_VOID) {
 			if (t->kind == TY_VOID)
@@ -76,7 +76,7 @@ static void check_assign(struct sema *s, struct node *st)
 		return;
 	}
 	if (target->kind == N_VAR) {
-		const struct type *t = check_expr(s, value);
+		const struct type *t = check_value(s, value);
 		if (t->kind == TY_NONE) {
 			/* the value's error is reported: later uses of the
 			 * variable are not errors of their own */

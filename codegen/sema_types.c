@@ -74,8 +74,8 @@ const struct type *merge_types(struct arena *a, const struct type *old, const st
 	if (new->kind == TY_NONE)
 		return old;
 	if (old->kind == TY_INT && new->kind == TY_INT) {
-		if (new->is_literal)
-			return old;
+		if (new->is_literal || type_equal(old, new))
+			return old; /* an enum type keeps its names */
 		int bits = old->bits > new->bits ? old->bits : new->bits;
 		return type_int(bits, old->is_signed || new->is_signed);
 	}
@@ -132,6 +132,21 @@ bool tuples_comparable(const struct type *a, const struct type *b)
 
 /* ---- written types ---- */
 
+/* typeof(expr) or typeof(T), with the spec's own * and [N] suffixes; the
+ * expression is typed, never evaluated. */
+static const struct type *typeof_type(struct sema *s, struct type_spec *ts)
+{
+	struct node *of = ts->typeof_of;
+	const struct type *t = of->kind == N_TYPEOF ? cast_type(s, of->tspec) : storage_type(check_expr(s, of));
+	if (!t || t->kind == TY_NONE)
+		return NULL;
+	for (int i = 0; i < ts->pointer_depth; i++)
+		t = type_pointer(s->c->arena, t);
+	if (ts->array_len > 0)
+		t = type_array(s->c->arena, t, (size_t)ts->array_len);
+	return t;
+}
+
 const struct type *cast_type(struct sema *s, struct type_spec *ts)
 {
 	static const struct {
@@ -148,10 +163,18 @@ const struct type *cast_type(struct sema *s, struct type_spec *ts)
 		{ "char", 8, 1 }, { "short", 16, 1 }, { "int", 32, 1 }, { "long", 64, 1 },
 		{ "pid_t", 32, 1 }, { "size_t", 64, 0 },
 	};
+	if (ts && ts->typeof_of)
+		return typeof_type(s, ts);
 	if (!ts || !ts->name)
 		return NULL;
-	if (ts->array_len >= 0)
-		return NULL;
+	if (ts->array_len >= 0) {
+		/* T[N]: an array of T ([] only in casts: its length comes from the
+		 * value cast) */
+		struct type_spec elem = *ts;
+		elem.array_len = -1;
+		const struct type *e = cast_type(s, &elem);
+		return e ? type_array(s->c->arena, e, (size_t)ts->array_len) : NULL;
+	}
 	if (ts->pointer_depth > 0) {
 		struct type_spec base = *ts;
 		base.pointer_depth = 0;

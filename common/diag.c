@@ -15,18 +15,19 @@ void diags_init(struct diags *d, struct arena *a, const char *filename, const ch
 
 /* An entry already reported with the same level, place and text: the
  * copies of a macro body repeat the problems of the body. */
-static struct diag_entry *find_same(const struct diags *d, enum diag_level level, const struct src_loc *loc,
-				    const char *msg)
+static struct diag_entry *find_same(const struct diags *d, enum diag_level level, const char *file,
+				    const struct src_loc *loc, const char *msg)
 {
 	for (struct diag_entry *e = d->head; e; e = e->next)
 		if (e->level == level && e->has_loc == (loc != NULL) && !strcmp(e->msg, msg) &&
+		    (e->file == file || (e->file && file && !strcmp(e->file, file))) &&
 		    (!loc || !memcmp(&e->loc, loc, sizeof(*loc))))
 			return e;
 	return NULL;
 }
 
-static struct diag_entry *add(struct diags *d, enum diag_level level, const struct src_loc *loc,
-			      const char *fmt, va_list ap)
+static struct diag_entry *add(struct diags *d, enum diag_level level, const char *file, const char *src,
+			      const struct src_loc *loc, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
@@ -34,11 +35,13 @@ static struct diag_entry *add(struct diags *d, enum diag_level level, const stru
 	va_end(ap2);
 	char *msg = arena_alloc(d->arena, (size_t)n + 1);
 	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	struct diag_entry *e = find_same(d, level, loc, msg);
+	struct diag_entry *e = find_same(d, level, file, loc, msg);
 	if (e)
 		return e;
 	e = arena_alloc(d->arena, sizeof(*e));
 	e->msg = msg;
+	e->file = file;
+	e->src = src;
 	e->level = level;
 	if (loc) {
 		e->has_loc = true;
@@ -57,7 +60,7 @@ struct diag_entry *diag_error(struct diags *d, const struct src_loc *loc, const 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag_entry *e = add(d, DIAG_ERROR, loc, fmt, ap);
+	struct diag_entry *e = add(d, DIAG_ERROR, NULL, NULL, loc, fmt, ap);
 	va_end(ap);
 	return e;
 }
@@ -66,9 +69,15 @@ struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, cons
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag_entry *e = add(d, DIAG_WARNING, loc, fmt, ap);
+	struct diag_entry *e = add(d, DIAG_WARNING, NULL, NULL, loc, fmt, ap);
 	va_end(ap);
 	return e;
+}
+
+struct diag_entry *diag_vat(struct diags *d, enum diag_level level, const char *file, const char *src,
+			    const struct src_loc *loc, const char *fmt, va_list ap)
+{
+	return add(d, level, file, src, loc, fmt, ap);
 }
 
 void diag_hint(struct diags *d, struct diag_entry *e, const char *fmt, ...)
@@ -136,16 +145,17 @@ static void print_excerpt(FILE *f, const char *line, size_t len, int col1, int c
 static void print_entry(const struct diags *d, FILE *f, const struct diag_entry *e)
 {
 	const char *label = e->level == DIAG_ERROR ? "ERROR" : "WARNING";
+	const char *filename = e->file ? e->file : d->filename, *src = e->file ? e->src : d->src;
 	if (!e->has_loc) {
 		fprintf(f, "%s: %s\n", label, e->msg);
 	} else if (e->loc.last_line > e->loc.first_line) {
-		fprintf(f, "%s:%d-%d: %s: %s\n", d->filename, e->loc.first_line, e->loc.last_line,
+		fprintf(f, "%s:%d-%d: %s: %s\n", filename, e->loc.first_line, e->loc.last_line,
 			label, e->msg);
 		int last = e->loc.last_line - e->loc.first_line < SPAN_LINES
 				   ? e->loc.last_line : e->loc.first_line + SPAN_LINES - 1;
 		for (int l = e->loc.first_line; l <= last; l++) {
 			size_t len;
-			const char *line = find_line(d->src, l, &len);
+			const char *line = find_line(src, l, &len);
 			if (line)
 				fprintf(f, "%.*s%s\n", len > EXCERPT_WIDTH ? EXCERPT_WIDTH : (int)len, line,
 					len > EXCERPT_WIDTH ? "..." : "");
@@ -156,10 +166,10 @@ static void print_entry(const struct diags *d, FILE *f, const struct diag_entry 
 		int c1 = e->loc.first_column, c2 = e->loc.last_column;
 		if (c2 <= c1)
 			c2 = c1 + 1;
-		fprintf(f, "%s:%d:%d-%d: %s: %s\n", d->filename, e->loc.first_line, c1, c2, label,
+		fprintf(f, "%s:%d:%d-%d: %s: %s\n", filename, e->loc.first_line, c1, c2, label,
 			e->msg);
 		size_t len;
-		const char *line = find_line(d->src, e->loc.first_line, &len);
+		const char *line = find_line(src, e->loc.first_line, &len);
 		if (line)
 			print_excerpt(f, line, len, c1, c2);
 	}

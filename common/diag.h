@@ -2,6 +2,7 @@
  * the `FILE:L:C1-C2: ERROR: msg` + source line + `~~~` format. */
 #ifndef SONDE_DIAG_H
 #define SONDE_DIAG_H
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,6 +24,7 @@ struct diag_entry {
 	struct src_loc loc;
 	const char *msg;
 	const char *hint; /* may be NULL */
+	const char *file, *src; /* another file than the script (a header), or NULL */
 };
 
 struct diags {
@@ -38,6 +40,11 @@ struct diag_entry *diag_error(struct diags *d, const struct src_loc *loc, const 
 	__attribute__((format(printf, 3, 4)));
 struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A diagnostic in another file than the script (an included header);
+ * file NULL means the script. */
+struct diag_entry *diag_vat(struct diags *d, enum diag_level level, const char *file, const char *src,
+			    const struct src_loc *loc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 void diag_hint(struct diags *d, struct diag_entry *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* One diagnostic rendered as it would be printed (arena string). */

@@ -13,8 +13,10 @@ enum {
 	LIMIT_MAP_VALUE = 262144,      /* bytes of a map value */
 	LIMIT_EVENT = 262144,          /* bytes of the arguments of one printf, print, ... */
 	LIMIT_PRINTF_ARGS = 128,       /* arguments of one printf */
+	LIMIT_ARRAY_COMPARE = 1024,    /* elements of arrays compared with ==, unrolled */
 	LIMIT_SCRATCH = 4 << 20,       /* bytes of working memory of one probe */
 	LIMIT_PROBES = 1024,           /* attach points (default of the max_probes config) */
+	LIMIT_INCLUDE_DEPTH = 200,     /* levels of nested #include */
 	LIMIT_PROGRAM_SIZE = 16000,    /* optimised LLVM instructions of one BPF function: BPF
 					  branches reach 32767 instructions */
 };

@@ -64,6 +64,44 @@ const struct type *type_tuple(struct arena *a, int n, const struct type **fields
 	return t;
 }
 
+const struct type *type_enum(struct arena *a, const struct type *base, const struct enum_names *enums)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	*t = *base;
+	t->enums = enums;
+	return t;
+}
+
+const char *type_enum_name(const struct type *t, int64_t v)
+{
+	for (int i = 0; t->enums && i < t->enums->n; i++)
+		if (t->enums->values[i] == v)
+			return t->enums->names[i];
+	return NULL;
+}
+
+const struct type *type_array(struct arena *a, const struct type *elem, size_t nelems)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	t->kind = TY_ARRAY;
+	t->pointee = elem;
+	t->nelems = nelems;
+	t->size = nelems * type_field_size(elem);
+	t->align = type_align(elem);
+	return t;
+}
+
+const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,
+				     const char **names, const size_t *offsets, size_t size, size_t align)
+{
+	struct type *t = (struct type *)type_tuple(a, n, fields, names);
+	memcpy(t->offsets, offsets, sizeof(*offsets) * (size_t)n);
+	t->size = size;
+	t->align = align;
+	t->name = name;
+	return t;
+}
+
 const struct type *type_pointer(struct arena *a, const struct type *pointee)
 {
 	struct type *t = arena_alloc(a, sizeof(*t));
@@ -162,7 +200,8 @@ bool type_equal(const struct type *a, const struct type *b)
 	case TY_STRING:
 		return a->size == b->size;
 	case TY_TUPLE:
-		if (a->nfields != b->nfields)
+		if (a->nfields != b->nfields || (a->name == NULL) != (b->name == NULL) ||
+		    (a->name && strcmp(a->name, b->name)))
 			return false;
 		for (int i = 0; i < a->nfields; i++) {
 			if (!type_equal(a->fields[i], b->fields[i]))
@@ -188,6 +227,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->name_kind == b->name_kind;
 	case TY_BUF:
 		return a->capacity == b->capacity;
+	case TY_ARRAY:
+		return a->nelems == b->nelems && type_equal(a->pointee, b->pointee);
 	default:
 		return true;
 	}
@@ -212,7 +253,7 @@ size_t type_align(const struct type *t)
 	switch (t->kind) {
 	case TY_INT: return (size_t)t->bits / 8;
 	case TY_BOOL: case TY_STRING: return 1;
-	case TY_TUPLE: return t->align;
+	case TY_TUPLE: case TY_ARRAY: return t->align;
 	default: return 8; /* pointers, and the values made of u64 words */
 	}
 }
@@ -245,6 +286,12 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	}
 	case TY_INT: snprintf(p, left, "%sint%d", t->is_signed ? "" : "u", t->bits); break;
 	case TY_BUF: snprintf(p, left, "buffer[%zu]", type_buffer_capacity(t)); break;
+	case TY_ARRAY: {
+		append_name(buf, len, t->pointee);
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "[%zu]", t->nelems);
+		break;
+	}
 	case TY_STRING: snprintf(p, left, "string[%zu]", t->size); break;
 	case TY_POINTER:
 		if (t->pointee)
@@ -255,6 +302,10 @@ static void append_name(char *buf, size_t len, const struct type *t)
 		snprintf(buf + used, len - used, " *");
 		break;
 	case TY_TUPLE:
+		if (t->name) { /* a struct value */
+			snprintf(p, left, "%s", t->name);
+			break;
+		}
 		snprintf(p, left, "(");
 		for (int i = 0; i < t->nfields; i++) {
 			if (i)

@@ -38,6 +38,7 @@ enum type_kind {
 	TY_INET,    /* ntop(): { u64 family; u8 address[16] } (size 24) */
 	TY_NAME,    /* a number printed by its name: { u64 value } (size 8); name_kind */
 	TY_BUF,     /* buf(): { u64 length; u8 data[capacity] } (size 8 + capacity, rounded to 8) */
+	TY_ARRAY,   /* a C array value: nelems elements of type pointee, laid out as in C */
 };
 
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
@@ -46,6 +47,13 @@ enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
  * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()
  * (the 6 bytes of a MAC address, in memory order) */
 enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP, NAME_MAC };
+
+/* The enumerators of an enum-typed integer, printed by name. */
+struct enum_names {
+	int n;
+	const char **names;
+	int64_t *values;
+};
 
 struct type {
 	enum type_kind kind;
@@ -68,6 +76,8 @@ struct type {
 	const char *name;                /* TY_STRUCT: "struct task_struct" */
 	enum name_kind name_kind;        /* TY_NAME */
 	size_t capacity;                 /* TY_BUF: bytes it holds */
+	size_t nelems;                   /* TY_ARRAY */
+	const struct enum_names *enums;  /* TY_INT of an enum type, else NULL */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -86,6 +96,15 @@ const struct type *type_timestamp(struct arena *a, const char *fmt);
 const struct type *type_inet(struct arena *a);
 const struct type *type_name_of(struct arena *a, enum name_kind kind);
 const struct type *type_buffer(struct arena *a, size_t capacity);
+/* An integer type of an enum: printed as its enumerator's name. */
+const struct type *type_enum(struct arena *a, const struct type *base, const struct enum_names *enums);
+/* The name of v among t's enumerators, or NULL. */
+const char *type_enum_name(const struct type *t, int64_t v);
+const struct type *type_array(struct arena *a, const struct type *elem, size_t nelems);
+/* A struct or union value (read from memory): a record of its members at
+ * their C offsets; `name` is "struct foo". */
+const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,
+				     const char **names, const size_t *offsets, size_t size, size_t align);
 /* The bytes a TY_BUF value can hold. */
 size_t type_buffer_capacity(const struct type *t);
 

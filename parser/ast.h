@@ -183,7 +183,7 @@ struct program {
 	struct macro_def *macros;
 	struct fn_def *fns;
 	struct map_decl *map_decls;
-	struct c_header *headers;
+	struct c_header *headers; /* included headers, innermost first */
 };
 
 /* Report the first expression or block nested deeper than `limit` levels;
@@ -191,8 +191,11 @@ struct program {
 int ast_check_nesting(const struct program *prog, struct diags *d, int limit);
 
 /* Parse `src` (NUL-terminated) into a program. Returns NULL after reporting
- * a diagnostic when the text does not parse; `diags` names the file. */
-struct program *parse_program(struct arena *arena, struct diags *diags, const char *src);
+ * a diagnostic when the text does not parse; `diags` names the file.
+ * `pp` says where #include looks (NULL: the defaults). */
+struct pp_options;
+struct program *parse_program(struct arena *arena, struct diags *diags, const char *src,
+			      const struct pp_options *pp);
 
 /* Node constructors used by the grammar. */
 struct node *node_new(struct arena *a, enum node_kind kind, const struct src_loc *loc);

@@ -894,7 +894,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	return 0;
 }
 
-struct program *parse_program(struct arena *arena, struct diags *diags, const char *src)
+struct program *parse_program(struct arena *arena, struct diags *diags, const char *src,
+			      const struct pp_options *pp)
 {
 	struct parse_ctx ctx;
 	struct program *prog = arena_alloc(arena, sizeof(*prog));
@@ -903,7 +904,7 @@ struct program *parse_program(struct arena *arena, struct diags *diags, const ch
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.arena = arena;
 	ctx.diags = diags;
-	ctx.src = preprocess(arena, diags, src ? src : "");
+	ctx.src = preprocess(arena, diags, src ? src : "", pp, &prog->headers);
 	if (diags->errors)
 		return NULL;
 	ctx.prog = prog;

@@ -1,424 +1,31 @@
 /* The preprocessor of §1.6, run on the source text before lexing: handles
  * #define (object- and function-like), #undef, #ifdef/#ifndef/#if/#elif/
- * #else/#endif and skips #include <...> (kernel types come from BTF).
+ * #else/#endif and #include. Macros live in pp_macro.c, #if expressions in
+ * pp_expr.c, the header search in pp_include.c.
  *
- * Every line keeps its line number: directive lines and lines of false
- * branches become empty, so diagnostics still point at the right line.
- * Lines it does not handle (#include "file") are left for the parser,
- * which reports them as not supported. */
-#include "preproc.h"
+ * Every line of the script keeps its line number: directive lines and
+ * lines of false branches become empty, so diagnostics still point at the
+ * right line. The text of an included header never reaches the script: it
+ * goes, preprocessed, to the list of C headers. */
+#include "pp.h"
 
 #include <ctype.h>
-#include <stdbool.h>
-#include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
-enum { MAX_MACROS = 512, MAX_PARAMS = 16, MAX_COND_DEPTH = 64, MAX_EXPANSION_DEPTH = 32 };
-/* Macros can grow exponentially (`#define B A A`, `#define C B B`, ...):
- * past these budgets, far above what any real script needs, expansion
- * stops with an error. */
-enum { MAX_EXPANSIONS = 4096, MAX_OUTPUT = 256 << 10 };
-
-struct pp_macro {
-	const char *name;
-	const char *body;
-	int nparams; /* -1: object-like */
-	const char *params[MAX_PARAMS];
-};
-
-/* A growing text (arena memory, NUL-terminated). */
-struct buf {
-	struct arena *arena;
-	char *out;
-	size_t len, cap;
-};
-
-struct pp {
-	struct arena *arena;
-	struct diags *diags;
-	struct pp_macro macros[MAX_MACROS];
-	int nmacros;
-	/* per nesting level: this branch is active / some branch was taken */
-	bool active[MAX_COND_DEPTH], taken[MAX_COND_DEPTH];
-	int depth;
-	bool in_comment; /* inside a block comment spanning lines */
-	struct src_loc line_loc; /* the line being expanded */
-	int expansions;
-	bool too_large; /* a budget was exceeded (and reported) */
-	struct buf o;   /* the output */
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
+void pp_diag(struct pp *p, enum diag_level level, const struct src_loc *loc, const char *fmt, ...)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *nb = arena_alloc(b->arena, cap);
-		if (b->len) /* the first buffer has nothing to copy (out is NULL) */
-			memcpy(nb, b->out, b->len);
-		b->out = nb;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->out + b->len, s, n);
-	b->len += n;
-	b->out[b->len] = 0;
-}
-
-static void emit(struct pp *p, const char *s, size_t n)
-{
-	buf_add(&p->o, s, n);
-}
-
-static bool ident_start(char c)
-{
-	return isalpha((unsigned char)c) || c == '_';
-}
-
-static bool ident_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
-static struct pp_macro *find(struct pp *p, const char *name, size_t n)
-{
-	for (int i = 0; i < p->nmacros; i++)
-		if (strlen(p->macros[i].name) == n && !strncmp(p->macros[i].name, name, n))
-			return &p->macros[i];
-	return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	const struct pp_file *f = p->cur;
+	diag_vat(p->diags, level, f && f->header ? f->path : NULL, f && f->header ? f->src : NULL, loc, fmt, ap);
+	va_end(ap);
 }
 
 static bool active(const struct pp *p)
 {
 	return p->depth == 0 || p->active[p->depth - 1];
 }
-
-static void define(struct pp *p, const char *name, const char *body)
-{
-	struct pp_macro *m = find(p, name, strlen(name));
-	if (!m) {
-		if (p->nmacros == MAX_MACROS)
-			return;
-		m = &p->macros[p->nmacros++];
-	}
-	m->name = name;
-	m->body = body;
-	m->nparams = -1;
-}
-
-/* Copy `text` (length n) expanding macros outside strings and comments. */
-static void expand(struct pp *p, const char *text, size_t n, int level);
-
-static void too_large(struct pp *p)
-{
-	if (!p->too_large)
-		diag_error(p->diags, &p->line_loc, "macro expansion is too large (over %d expansions or %d KiB)",
-			   MAX_EXPANSIONS, MAX_OUTPUT >> 10);
-	p->too_large = true;
-}
-
-/* May one more macro be expanded? */
-static bool within_budget(struct pp *p)
-{
-	if (++p->expansions > MAX_EXPANSIONS || p->o.len > MAX_OUTPUT)
-		too_large(p);
-	return !p->too_large;
-}
-
-static void expand_macro(struct pp *p, const struct pp_macro *m, const char **args, const size_t *arglen,
-			 int level)
-{
-	if (m->nparams < 0) {
-		expand(p, m->body, strlen(m->body), level + 1);
-		return;
-	}
-	/* substitute parameters textually, then expand the result */
-	struct buf sub = { .arena = p->arena };
-	const char *b = m->body;
-	while (*b) {
-		if (ident_start(*b)) {
-			const char *s = b;
-			while (ident_char(*b))
-				b++;
-			int k = -1;
-			for (int i = 0; i < m->nparams; i++)
-				if (strlen(m->params[i]) == (size_t)(b - s) && !strncmp(m->params[i], s, (size_t)(b - s)))
-					k = i;
-			if (k >= 0 && sub.len + arglen[k] > MAX_OUTPUT) {
-				too_large(p);
-				return;
-			}
-			if (k >= 0)
-				buf_add(&sub, args[k], arglen[k]);
-			else
-				buf_add(&sub, s, (size_t)(b - s));
-		} else {
-			buf_add(&sub, b++, 1);
-		}
-	}
-	if (sub.out)
-		expand(p, sub.out, sub.len, level + 1);
-}
-
-/* After a function-like macro's name at *pos: parse `( args )`. */
-static bool parse_args(const char *text, size_t n, size_t *pos, const char **args, size_t *arglen, int *nargs)
-{
-	size_t i = *pos;
-	while (i < n && (text[i] == ' ' || text[i] == '\t'))
-		i++;
-	if (i >= n || text[i] != '(')
-		return false;
-	i++;
-	int depth = 0, k = 0;
-	size_t start = i;
-	for (; i < n; i++) {
-		char c = text[i];
-		if (c == '"') {
-			for (i++; i < n && text[i] != '"'; i++)
-				if (text[i] == '\\')
-					i++;
-			continue;
-		}
-		if (c == '(') {
-			depth++;
-		} else if ((c == ',' && depth == 0) || (c == ')' && depth == 0)) {
-			if (k < MAX_PARAMS) {
-				args[k] = text + start;
-				arglen[k] = i - start;
-				k++;
-			}
-			start = i + 1;
-			if (c == ')') {
-				*nargs = (k == 1 && arglen[0] == 0) ? 0 : k;
-				*pos = i + 1;
-				return true;
-			}
-		} else if (c == ')') {
-			depth--;
-		}
-	}
-	return false;
-}
-
-static void expand(struct pp *p, const char *text, size_t n, int level)
-{
-	size_t i = 0;
-	while (i < n) {
-		char c = text[i];
-		if (p->in_comment) {
-			const char *end = strstr(text + i, "*/");
-			size_t stop = end && (size_t)(end - text) < n ? (size_t)(end - text) + 2 : n;
-			emit(p, text + i, stop - i);
-			if (stop < n || (end && (size_t)(end - text) + 2 == n))
-				p->in_comment = false;
-			i = stop;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && text[i + 1] == '*') {
-			p->in_comment = true;
-			emit(p, text + i, 2);
-			i += 2;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && text[i + 1] == '/') {
-			emit(p, text + i, n - i);
-			return;
-		}
-		if (c == '"') {
-			size_t s = i++;
-			while (i < n && text[i] != '"') {
-				if (text[i] == '\\' && i + 1 < n)
-					i++;
-				i++;
-			}
-			i = i < n ? i + 1 : n;
-			emit(p, text + s, i - s);
-			continue;
-		}
-		if (ident_start(c) && (i == 0 || !ident_char(text[i - 1]))) {
-			size_t s = i;
-			while (i < n && ident_char(text[i]))
-				i++;
-			struct pp_macro *m = level < MAX_EXPANSION_DEPTH ? find(p, text + s, i - s) : NULL;
-			if (m && !within_budget(p))
-				m = NULL;
-			const char *args[MAX_PARAMS];
-			size_t arglen[MAX_PARAMS];
-			int nargs = 0;
-			size_t after = i;
-			if (m && m->nparams < 0) {
-				expand_macro(p, m, NULL, NULL, level);
-			} else if (m && parse_args(text, n, &after, args, arglen, &nargs) && nargs == m->nparams) {
-				expand_macro(p, m, args, arglen, level);
-				i = after;
-			} else {
-				emit(p, text + s, i - s);
-			}
-			continue;
-		}
-		emit(p, text + i, 1);
-		i++;
-	}
-}
-
-/* ---- #if expressions: integers, defined(X), macros, ! && || comparisons,
- * + - * / ( ) ---- */
-
-struct cond {
-	struct pp *p;
-	const char *s;
-	bool error;
-};
-
-static long long cond_or(struct cond *c);
-
-static void skip_ws(struct cond *c)
-{
-	while (*c->s == ' ' || *c->s == '\t')
-		c->s++;
-}
-
-static long long cond_primary(struct cond *c)
-{
-	skip_ws(c);
-	if (*c->s == '(') {
-		c->s++;
-		long long v = cond_or(c);
-		skip_ws(c);
-		if (*c->s == ')')
-			c->s++;
-		else
-			c->error = true;
-		return v;
-	}
-	if (*c->s == '!') {
-		c->s++;
-		return !cond_primary(c);
-	}
-	if (*c->s == '-') {
-		c->s++;
-		/* wrapping, as the other operators: no overflow trap */
-		return (long long)(0ULL - (unsigned long long)cond_primary(c));
-	}
-	if (isdigit((unsigned char)*c->s)) {
-		char *end;
-		long long v = strtoll(c->s, &end, 0);
-		c->s = end;
-		while (*c->s == 'u' || *c->s == 'U' || *c->s == 'l' || *c->s == 'L')
-			c->s++;
-		return v;
-	}
-	if (ident_start(*c->s)) {
-		const char *s = c->s;
-		while (ident_char(*c->s))
-			c->s++;
-		size_t n = (size_t)(c->s - s);
-		if (n == 7 && !strncmp(s, "defined", 7)) {
-			skip_ws(c);
-			bool paren = *c->s == '(';
-			if (paren)
-				c->s++;
-			skip_ws(c);
-			const char *name = c->s;
-			while (ident_char(*c->s))
-				c->s++;
-			bool def = find(c->p, name, (size_t)(c->s - name)) != NULL;
-			skip_ws(c);
-			if (paren && *c->s == ')')
-				c->s++;
-			return def;
-		}
-		/* Macros were expanded before: what is left, an unknown name or
-		 * one that names itself, is 0 as in C. */
-		return 0;
-	}
-	c->error = true;
-	return 0;
-}
-
-static long long cond_mul(struct cond *c)
-{
-	long long v = cond_primary(c);
-	for (;;) {
-		skip_ws(c);
-		char op = *c->s;
-		if (op != '*' && op != '/' && op != '%')
-			return v;
-		c->s++;
-		long long r = cond_primary(c);
-		if (op == '*')
-			v = (long long)((unsigned long long)v * (unsigned long long)r);
-		else if (r == 0)
-			v = 0;
-		else if (r == -1) /* LLONG_MIN / -1 would trap: wrap instead */
-			v = op == '/' ? (long long)(0ULL - (unsigned long long)v) : 0;
-		else
-			v = op == '/' ? v / r : v % r;
-	}
-}
-
-static long long cond_add(struct cond *c)
-{
-	long long v = cond_mul(c);
-	for (;;) {
-		skip_ws(c);
-		if (*c->s != '+' && *c->s != '-')
-			return v;
-		char op = *c->s++;
-		long long r = cond_mul(c);
-		unsigned long long a = (unsigned long long)v, b = (unsigned long long)r;
-		v = (long long)(op == '+' ? a + b : a - b);
-	}
-}
-
-static long long cond_cmp(struct cond *c)
-{
-	long long v = cond_add(c);
-	for (;;) {
-		skip_ws(c);
-		const char *s = c->s;
-		if (!strncmp(s, "==", 2) || !strncmp(s, "!=", 2) || !strncmp(s, "<=", 2) || !strncmp(s, ">=", 2)) {
-			c->s += 2;
-			long long r = cond_add(c);
-			v = s[0] == '=' ? v == r : s[0] == '!' ? v != r : s[0] == '<' ? v <= r : v >= r;
-		} else if ((*s == '<' || *s == '>') && s[1] != s[0]) {
-			c->s++;
-			long long r = cond_add(c);
-			v = *s == '<' ? v < r : v > r;
-		} else {
-			return v;
-		}
-	}
-}
-
-static long long cond_and(struct cond *c)
-{
-	long long v = cond_cmp(c);
-	for (;;) {
-		skip_ws(c);
-		if (strncmp(c->s, "&&", 2))
-			return v;
-		c->s += 2;
-		long long r = cond_cmp(c);
-		v = v && r;
-	}
-}
-
-static long long cond_or(struct cond *c)
-{
-	long long v = cond_and(c);
-	for (;;) {
-		skip_ws(c);
-		if (strncmp(c->s, "||", 2))
-			return v;
-		c->s += 2;
-		long long r = cond_and(c);
-		v = v || r;
-	}
-}
-
-/* ---- directives ---- */
 
 /* The text of a directive line without its trailing comment. */
 static char *strip_comment(struct arena *a, const char *s, size_t n)
@@ -442,140 +49,225 @@ static char *strip_comment(struct arena *a, const char *s, size_t n)
 	return t;
 }
 
-static void do_define(struct pp *p, const char *rest, const struct src_loc *loc)
+/* One directive line. */
+struct dline {
+	const char *line; /* the (logical) line and its length */
+	size_t n;
+	const char *kw; /* the directive's name */
+	size_t kwlen;
+	char *rest;     /* after the name, without the comment */
+	struct src_loc loc;
+};
+
+static void do_define(struct pp *p, struct dline *d)
 {
+	const char *rest = d->rest;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	const char *name = rest;
 	while (ident_char(*rest))
 		rest++;
 	if (rest == name || !ident_start(*name)) {
-		diag_error(p->diags, loc, "#define needs a macro name");
+		pp_diag(p, DIAG_ERROR, &d->loc, "#define needs a macro name");
 		return;
 	}
 	char *nm = arena_strndup(p->arena, name, (size_t)(rest - name));
-	if (*rest == '(') {
-		struct pp_macro m = { .name = nm, .nparams = 0 };
-		rest++;
-		while (*rest && *rest != ')') {
-			while (*rest == ' ' || *rest == ',' || *rest == '\t')
-				rest++;
-			const char *ps = rest;
-			while (ident_char(*rest))
-				rest++;
-			if (rest == ps)
-				break;
-			if (m.nparams < MAX_PARAMS)
-				m.params[m.nparams++] = arena_strndup(p->arena, ps, (size_t)(rest - ps));
-		}
-		if (*rest != ')') {
-			diag_error(p->diags, loc, "#define %s: missing ')' in the parameter list", nm);
-			return;
-		}
-		rest++;
+	if (*rest != '(') {
 		while (*rest == ' ' || *rest == '\t')
 			rest++;
-		m.body = rest;
-		struct pp_macro *slot = find(p, nm, strlen(nm));
-		if (!slot && p->nmacros < MAX_MACROS)
-			slot = &p->macros[p->nmacros++];
-		if (slot)
-			*slot = m;
+		pp_define(p, nm, rest);
 		return;
 	}
+	struct pp_macro m = { .nparams = 0 };
+	rest++;
+	while (*rest && *rest != ')') {
+		while (*rest == ' ' || *rest == ',' || *rest == '\t')
+			rest++;
+		const char *ps = rest;
+		while (ident_char(*rest))
+			rest++;
+		bool dots = !strncmp(rest, "...", 3);
+		if (rest == ps && !dots)
+			break;
+		if (m.nparams < MAX_PARAMS)
+			m.params[m.nparams++] = rest == ps ? "__VA_ARGS__" : arena_strndup(p->arena, ps, (size_t)(rest - ps));
+		if (dots) {
+			m.variadic = true;
+			rest += 3;
+		}
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+	}
+	if (*rest != ')') {
+		pp_diag(p, DIAG_ERROR, &d->loc, "#define %s: missing ')' in the parameter list", nm);
+		return;
+	}
+	rest++;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
-	define(p, nm, rest);
+	struct pp_macro *slot = pp_define(p, nm, rest);
+	slot->nparams = m.nparams;
+	slot->variadic = m.variadic;
+	memcpy(slot->params, m.params, sizeof(m.params));
 }
 
-static void do_undef(struct pp *p, const char *rest)
+static void do_undef(struct pp *p, struct dline *d)
 {
+	const char *rest = d->rest;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
 	size_t n = 0;
 	while (ident_char(rest[n]))
 		n++;
-	struct pp_macro *m = find(p, rest, n);
-	if (m)
-		*m = p->macros[--p->nmacros];
+	pp_undef(p, rest, n);
 }
 
-static bool push_cond(struct pp *p, bool value, const struct src_loc *loc)
+static void push_cond(struct pp *p, bool value, const struct src_loc *loc)
 {
-	if (p->depth == MAX_COND_DEPTH) {
-		diag_error(p->diags, loc, "conditionals nested too deeply");
-		return false;
+	if (p->depth - p->cur->cond_base >= MAX_COND_DEPTH) {
+		pp_diag(p, DIAG_ERROR, loc, "conditionals nested too deeply");
+		return;
+	}
+	if (p->depth == p->cond_cap) {
+		int cap = p->cond_cap ? p->cond_cap * 2 : 64;
+		bool *a = arena_alloc(p->arena, (size_t)cap), *t = arena_alloc(p->arena, (size_t)cap);
+		if (p->depth) {
+			memcpy(a, p->active, (size_t)p->depth);
+			memcpy(t, p->taken, (size_t)p->depth);
+		}
+		p->active = a;
+		p->taken = t;
+		p->cond_cap = cap;
 	}
 	bool outer = active(p);
 	p->active[p->depth] = outer && value;
 	p->taken[p->depth] = value || !outer;
 	p->depth++;
-	return true;
 }
 
-/* Is s (in expr) the word `defined`? */
-static bool defined_word(const char *expr, const char *s)
+/* The name after #ifdef / #ifndef. */
+static const char *cond_name(struct dline *d, size_t *len)
 {
-	return !strncmp(s, "defined", 7) && !ident_char(s[7]) && (s == expr || !ident_char(s[-1]));
+	const char *name = d->rest;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	*len = 0;
+	while (ident_char(name[*len]))
+		(*len)++;
+	return name;
 }
 
-/* `defined X` / `defined(X)` become 1 or 0, then macros are expanded. */
-static const char *expand_condition(struct pp *p, const char *expr)
+static void do_ifdef(struct pp *p, struct dline *d)
 {
-	/* expanded into a buffer of its own, then the output is restored */
-	struct buf saved = p->o;
-	bool in_comment = p->in_comment;
-	p->o = (struct buf){ .arena = p->arena };
-	p->in_comment = false;
-	const char *s = expr;
-	while (*s) {
-		if (defined_word(expr, s)) {
-			s += 7;
-			while (*s == ' ' || *s == '\t')
-				s++;
-			bool paren = *s == '(';
-			if (paren)
-				s++;
-			while (*s == ' ' || *s == '\t')
-				s++;
-			const char *name = s;
-			while (ident_char(*s))
-				s++;
-			bool def = find(p, name, (size_t)(s - name)) != NULL;
-			while (*s == ' ' || *s == '\t')
-				s++;
-			if (paren && *s == ')')
-				s++;
-			emit(p, def ? " 1 " : " 0 ", 3);
-			continue;
-		}
-		/* up to the next `defined` that is a word of its own (one inside
-		 * a longer identifier, `definedx`, is part of the text) */
-		const char *start = s;
-		while (*s && !defined_word(expr, s))
-			s++;
-		expand(p, start, (size_t)(s - start), 0);
+	size_t len;
+	const char *name = cond_name(d, &len);
+	bool def = pp_find(p, name, len) != NULL;
+	push_cond(p, d->kw[2] == 'd' ? def : !def, &d->loc);
+}
+
+static void do_if(struct pp *p, struct dline *d)
+{
+	push_cond(p, active(p) && pp_eval_cond(p, d->rest, &d->loc), &d->loc);
+}
+
+static void do_else_endif(struct pp *p, struct dline *d)
+{
+	if (p->depth <= p->cur->cond_base) {
+		pp_diag(p, DIAG_ERROR, &d->loc, "#%.*s without #if", (int)d->kwlen, d->kw);
+		return;
 	}
-	const char *out = p->o.out ? p->o.out : "";
-	p->o = saved;
-	p->in_comment = in_comment;
-	return out;
+	int i = p->depth - 1;
+	bool outer = i == 0 || p->active[i - 1];
+	if (d->kw[1] == 'n') { /* endif */
+		p->depth--;
+	} else if (d->kw[1] == 'l' && d->kw[2] == 's') { /* else */
+		p->active[i] = outer && !p->taken[i];
+		p->taken[i] = true;
+	} else {
+		bool v = outer && !p->taken[i] && pp_eval_cond(p, d->rest, &d->loc);
+		p->active[i] = v;
+		p->taken[i] |= v;
+	}
 }
 
-static bool eval_cond(struct pp *p, const char *expr, const struct src_loc *loc)
+static void do_include(struct pp *p, struct dline *d)
 {
-	while (*expr == ' ' || *expr == '\t')
-		expr++;
-	struct cond c = { .p = p, .s = expand_condition(p, expr) };
-	long long v = cond_or(&c);
-	skip_ws(&c);
-	if (c.error || *c.s)
-		diag_error(p->diags, loc, "invalid #if expression: %s", expr);
-	return v != 0;
+	pp_include(p, d->line, d->n, d->rest, &d->loc, d->kwlen > 7);
 }
 
-/* Handle one directive line; returns false to leave the line to the parser. */
-static bool directive(struct pp *p, const char *line, size_t n, int lineno)
+static void do_error(struct pp *p, struct dline *d)
+{
+	const char *msg = d->rest;
+	while (*msg == ' ' || *msg == '\t')
+		msg++;
+	pp_diag(p, d->kw[0] == 'e' ? DIAG_ERROR : DIAG_WARNING, &d->loc, "#%.*s %s", (int)d->kwlen, d->kw, msg);
+}
+
+static void do_pragma(struct pp *p, struct dline *d)
+{
+	size_t len;
+	const char *w = cond_name(d, &len);
+	if (len == 4 && !strncmp(w, "once", 4) && p->cur->header)
+		p->cur->guard_state = -1;
+}
+
+static void do_ignore(struct pp *p, struct dline *d)
+{
+	(void)p;
+	(void)d;
+}
+
+enum { IN_INACTIVE = 1, HEADERS_ONLY = 2 };
+static const struct {
+	const char *name;
+	void (*run)(struct pp *, struct dline *);
+	unsigned flags;
+} directives[] = {
+	{ "ifdef", do_ifdef, IN_INACTIVE },
+	{ "ifndef", do_ifdef, IN_INACTIVE },
+	{ "if", do_if, IN_INACTIVE },
+	{ "elif", do_else_endif, IN_INACTIVE },
+	{ "else", do_else_endif, IN_INACTIVE },
+	{ "endif", do_else_endif, IN_INACTIVE },
+	{ "define", do_define, 0 },
+	{ "undef", do_undef, 0 },
+	{ "include", do_include, 0 },
+	{ "include_next", do_include, 0 },
+	{ "error", do_error, 0 },
+	{ "warning", do_error, 0 },
+	{ "pragma", do_pragma, HEADERS_ONLY },
+	{ "line", do_ignore, HEADERS_ONLY },
+	{ "ident", do_ignore, HEADERS_ONLY },
+	{ "sccs", do_ignore, HEADERS_ONLY },
+	{ "assert", do_ignore, HEADERS_ONLY },
+	{ "unassert", do_ignore, HEADERS_ONLY },
+};
+
+/* Include guards: a header whose first directive is #ifndef X, whose
+ * matching #endif ends it and which has nothing outside them needs no
+ * second reading once X is defined. guard_state: 0 nothing seen yet,
+ * 1 inside the guard, 2 after its #endif, 3 not guarded, -1 #pragma once. */
+static void note_guard(struct pp *p, struct pp_file *f, const struct dline *d)
+{
+	if (!f->header || f->guard_state < 0 || f->guard_state == 3)
+		return;
+	bool endif = d && d->kwlen == 5 && !strncmp(d->kw, "endif", 5);
+	bool ifndef = d && d->kwlen == 6 && !strncmp(d->kw, "ifndef", 6);
+	if (f->guard_state == 0 && ifndef) {
+		size_t len;
+		const char *name = cond_name((struct dline *)d, &len);
+		f->guard = arena_strndup(p->arena, name, len);
+		f->guard_state = 1;
+	} else if (f->guard_state == 1 && d) {
+		bool at_guard = p->depth == f->cond_base + (endif ? 0 : 1);
+		if (at_guard && (endif || d->kw[0] == 'e')) /* its #endif, or an #else/#elif */
+			f->guard_state = endif ? 2 : 3;
+	} else if (f->guard_state != 1) {
+		f->guard_state = 3;
+	}
+}
+
+static void directive(struct pp *p, const char *line, size_t n, int lineno, int width)
 {
 	const char *s = line;
 	while (*s == ' ' || *s == '\t')
@@ -583,108 +275,233 @@ static bool directive(struct pp *p, const char *line, size_t n, int lineno)
 	s++; /* '#' */
 	while (*s == ' ' || *s == '\t')
 		s++;
-	const char *kw = s;
-	while (isalpha((unsigned char)*s))
+	struct dline d = { .line = line, .n = n, .kw = s, .loc = { lineno, 1, lineno, width + 1 } };
+	while (ident_char(*s))
 		s++;
-	size_t kwlen = (size_t)(s - kw);
-	char *rest = strip_comment(p->arena, s, n - (size_t)(s - line));
-	struct src_loc loc = { lineno, 1, lineno, (int)n + 1 };
-#define IS(word) (kwlen == sizeof(word) - 1 && !strncmp(kw, word, kwlen))
-	if (IS("ifdef") || IS("ifndef")) {
-		const char *name = rest;
-		while (*name == ' ' || *name == '\t')
-			name++;
-		size_t len = 0;
-		while (ident_char(name[len]))
-			len++;
-		bool def = find(p, name, len) != NULL;
-		push_cond(p, IS("ifdef") ? def : !def, &loc);
-		return true;
-	}
-	if (IS("if")) {
-		push_cond(p, active(p) && eval_cond(p, rest, &loc), &loc);
-		return true;
-	}
-	if (IS("elif") || IS("else") || IS("endif")) {
-		if (p->depth == 0) {
-			diag_error(p->diags, &loc, "#%.*s without #if", (int)kwlen, kw);
-			return true;
-		}
-		int d = p->depth - 1;
-		bool outer = d == 0 || p->active[d - 1];
-		if (IS("endif")) {
-			p->depth--;
-		} else if (IS("else")) {
-			p->active[d] = outer && !p->taken[d];
-			p->taken[d] = true;
-		} else {
-			bool v = outer && !p->taken[d] && eval_cond(p, rest, &loc);
-			p->active[d] = v;
-			p->taken[d] |= v;
-		}
-		return true;
+	d.kwlen = (size_t)(s - d.kw);
+	if (!d.kwlen && s == line + n)
+		return; /* `#` alone: the null directive */
+	bool header = p->cur->header;
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		if (strlen(directives[i].name) != d.kwlen || strncmp(directives[i].name, d.kw, d.kwlen))
+			continue;
+		if (!(directives[i].flags & IN_INACTIVE) && !active(p))
+			return;
+		if ((directives[i].flags & HEADERS_ONLY) && !header)
+			break;
+		d.rest = strip_comment(p->arena, s, n - (size_t)(s - line));
+		directives[i].run(p, &d);
+		if (directives[i].flags & IN_INACTIVE)
+			note_guard(p, p->cur, &d);
+		else
+			note_guard(p, p->cur, NULL);
+		return;
 	}
 	if (!active(p))
-		return true;
-	if (IS("define")) {
-		do_define(p, rest, &loc);
-		return true;
-	}
-	if (IS("undef")) {
-		do_undef(p, rest);
-		return true;
-	}
-	if (IS("include")) {
-		const char *q = rest;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		return *q == '<'; /* <...>: kernel types come from BTF */
-	}
-	diag_warning(p->diags, &loc, "ignoring unknown preprocessor directive #%.*s", (int)kwlen, kw);
-	return true;
-#undef IS
+		return;
+	note_guard(p, p->cur, NULL);
+	if (!header) /* headers hold directives of other compilers; they are ignored */
+		pp_diag(p, DIAG_WARNING, &d.loc, "ignoring unknown preprocessor directive #%.*s", (int)d.kwlen, d.kw);
 }
 
-const char *preprocess(struct arena *a, struct diags *d, const char *src)
+/* A header line without its comments (each one a space); f->in_comment
+ * carries a block comment to the next line. */
+static const char *strip_c_comments(struct pp *p, struct pp_file *f, const char *s, size_t n, size_t *len)
+{
+	if (!f->in_comment && !memchr(s, '/', n)) {
+		*len = n;
+		return s;
+	}
+	struct buf b = { .arena = p->arena };
+	size_t i = 0;
+	while (i < n) {
+		if (f->in_comment) {
+			while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'))
+				i++;
+			if (i < n) {
+				f->in_comment = false;
+				i += 2;
+			}
+			buf_add(&b, " ", 1);
+		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+			f->in_comment = true;
+			i += 2;
+		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
+			break;
+		} else if (s[i] == '"' || s[i] == '\'') {
+			size_t st = i++;
+			while (i < n && s[i] != s[st]) {
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+				i++;
+			}
+			i = i < n ? i + 1 : n;
+			buf_add(&b, s + st, i - st);
+		} else {
+			buf_add(&b, s + i++, 1);
+		}
+	}
+	*len = b.len;
+	return b.out ? b.out : "";
+}
+
+static bool is_directive(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && s[i] == '#';
+}
+
+void pp_process(struct pp *p, struct pp_file *f)
+{
+	struct buf *out = f->header ? &f->out : NULL;
+	int lineno = 0;
+	for (const char *line = f->src; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		int first = ++lineno, width = (int)n;
+		bool shebang = !f->header && lineno == 1 && n >= 2 && line[0] == '#' && line[1] == '!';
+		bool dir = !shebang && (f->header ? !f->in_comment : !p->in_comment) && is_directive(line, n);
+		const char *text = line;
+		size_t len = n;
+		/* backslash-newline joins lines: always in headers, in directives of the script */
+		if ((f->header || dir) && end && n && line[n - 1] == '\\') {
+			struct buf j = { .arena = p->arena };
+			while (end && n && line[n - 1] == '\\') {
+				buf_add(&j, line, n - 1);
+				line = end + 1;
+				end = strchr(line, '\n');
+				n = end ? (size_t)(end - line) : strlen(line);
+				lineno++;
+			}
+			buf_add(&j, line, n);
+			text = j.out;
+			len = j.len;
+		}
+		if (f->header) {
+			text = strip_c_comments(p, f, text, len, &len);
+			dir = dir && is_directive(text, len);
+		}
+		p->line_loc = (struct src_loc){ first, 1, first, width + 1 };
+		p->expansions = 0;
+		p->line_bytes = 0;
+		p->too_large = false;
+		if (dir) {
+			directive(p, text, len, first, width);
+		} else if (active(p)) {
+			if (f->header) {
+				for (size_t i = 0; i < len; i++)
+					if (!isspace((unsigned char)text[i])) {
+						note_guard(p, f, NULL);
+						break;
+					}
+				pp_expand(p, out, text, len, 0);
+			} else if (shebang) {
+				buf_add(&p->script_out, text, len);
+			} else {
+				pp_expand(p, &p->script_out, text, len, 0);
+			}
+		}
+		for (int i = first; i <= lineno; i++)
+			buf_add(f->header ? out : &p->script_out, "\n", end || i < lineno ? 1 : 0);
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	if (p->depth > f->cond_base) {
+		struct src_loc loc = { lineno, 1, lineno, 2 };
+		pp_diag(p, DIAG_ERROR, &loc, "unterminated #if/#ifdef/#ifndef");
+		p->depth = f->cond_base;
+	}
+}
+
+/* What a C compiler for this target predefines and headers test. */
+static const char *const predefined[][2] = {
+	{ "BPFTRACE_HAVE_BTF", "1" },
+	{ "SONDE_HAVE_BTF", "1" },
+#if defined(__x86_64__)
+	{ "__TARGET_ARCH_x86", "1" },
+	{ "__x86_64__", "1" },
+	{ "__x86_64", "1" },
+	{ "__amd64__", "1" },
+	{ "__amd64", "1" },
+#elif defined(__aarch64__)
+	{ "__TARGET_ARCH_arm64", "1" },
+	{ "__aarch64__", "1" },
+#endif
+	{ "__linux__", "1" },
+	{ "__linux", "1" },
+	{ "__gnu_linux__", "1" },
+	{ "__unix__", "1" },
+	{ "__unix", "1" },
+	{ "__ELF__", "1" },
+	{ "__LP64__", "1" },
+	{ "_LP64", "1" },
+	{ "__CHAR_BIT__", "8" },
+	{ "__SIZEOF_SHORT__", "2" },
+	{ "__SIZEOF_INT__", "4" },
+	{ "__SIZEOF_LONG__", "8" },
+	{ "__SIZEOF_LONG_LONG__", "8" },
+	{ "__SIZEOF_POINTER__", "8" },
+	{ "__SIZEOF_SIZE_T__", "8" },
+	{ "__SIZEOF_WCHAR_T__", "4" },
+	{ "__SIZEOF_INT128__", "16" },
+	{ "__SCHAR_MAX__", "0x7f" },
+	{ "__SHRT_MAX__", "0x7fff" },
+	{ "__INT_MAX__", "0x7fffffff" },
+	{ "__LONG_MAX__", "0x7fffffffffffffffL" },
+	{ "__LONG_LONG_MAX__", "0x7fffffffffffffffLL" },
+	{ "__WCHAR_MAX__", "0x7fffffff" },
+	{ "__SIZE_TYPE__", "long unsigned int" },
+	{ "__PTRDIFF_TYPE__", "long int" },
+	{ "__WCHAR_TYPE__", "int" },
+	{ "__ORDER_LITTLE_ENDIAN__", "1234" },
+	{ "__ORDER_BIG_ENDIAN__", "4321" },
+	{ "__ORDER_PDP_ENDIAN__", "3412" },
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	{ "__BYTE_ORDER__", "__ORDER_BIG_ENDIAN__" },
+#else
+	{ "__BYTE_ORDER__", "__ORDER_LITTLE_ENDIAN__" },
+#endif
+	{ "__STDC__", "1" },
+	{ "__STDC_VERSION__", "201112L" },
+	{ "__STDC_HOSTED__", "1" },
+	{ "__GNUC__", "12" },
+	{ "__GNUC_MINOR__", "2" },
+	{ "__GNUC_PATCHLEVEL__", "0" },
+};
+
+const char *preprocess(struct arena *a, struct diags *d, const char *src, const struct pp_options *o,
+		       struct c_header **headers)
 {
 	struct pp *p = arena_alloc(a, sizeof(*p));
 	p->arena = a;
 	p->diags = d;
-	p->o.arena = a;
-	define(p, "BPFTRACE_HAVE_BTF", "1");
-	define(p, "SONDE_HAVE_BTF", "1");
-#if defined(__x86_64__)
-	define(p, "__TARGET_ARCH_x86", "1");
-#elif defined(__aarch64__)
-	define(p, "__TARGET_ARCH_arm64", "1");
-#endif
-	int lineno = 0;
-	for (const char *line = src; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-		lineno++;
-		p->line_loc = (struct src_loc){ lineno, 1, lineno, (int)n + 1 };
-		const char *first = line;
-		while (first < line + n && (*first == ' ' || *first == '\t'))
-			first++;
-		bool shebang = lineno == 1 && n >= 2 && line[0] == '#' && line[1] == '!';
-		if (!p->in_comment && !shebang && first < line + n && *first == '#') {
-			if (!directive(p, line, n, lineno))
-				emit(p, line, n);
-		} else if (active(p)) {
-			if (shebang)
-				emit(p, line, n);
-			else
-				expand(p, line, n, 0);
-		}
-		if (!end)
-			break;
-		emit(p, "\n", 1);
-		line = end + 1;
+	if (o)
+		p->opts = *o;
+	p->script_out.arena = a;
+	p->headers_tail = &p->headers;
+	for (size_t i = 0; i < sizeof(predefined) / sizeof(predefined[0]); i++)
+		pp_define(p, predefined[i][0], predefined[i][1]);
+	pp_search_init(p);
+	struct pp_file script = { .src = src, .dir = p->opts.script_dir ? p->opts.script_dir : ".", .found_at = -1 };
+	p->cur = &script;
+	/* --include F: as if `#include "F"` came first, looked up from the
+	 * working directory first (as -include does in C compilers) */
+	struct pp_file cwd = { .dir = ".", .found_at = -1 };
+	for (int i = 0; i < p->opts.ninclude_files; i++) {
+		p->cur = &cwd;
+		int found;
+		const char *path = pp_search(p, p->opts.include_files[i], true, 0, &found);
+		p->cur = &script;
+		if (!path)
+			diag_error(d, NULL, "--include: '%s' file not found", p->opts.include_files[i]);
+		else
+			pp_include_file(p, path, found, NULL);
 	}
-	if (p->depth) {
-		struct src_loc loc = { lineno, 1, lineno, 2 };
-		diag_error(d, &loc, "unterminated #if/#ifdef/#ifndef");
-	}
-	return p->o.out ? p->o.out : "";
+	pp_process(p, &script);
+	if (headers)
+		*headers = p->headers;
+	return p->script_out.out ? p->script_out.out : "";
 }

@@ -54,6 +54,8 @@ static void usage(FILE *f)
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
 	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
+	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
+	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
 	      "    --verify-llvm-ir        accepted: the IR is always verified\n"
 	      "    --info                  report versions and what this kernel offers (probe\n"
@@ -90,7 +92,35 @@ struct cli {
 	const char *output_path;
 	const char *format;
 	const char *buffering;
+	const char **include_dirs;  /* -I, in order (argv strings) */
+	int ninclude_dirs;
+	const char **include_files; /* --include, in order */
+	int ninclude_files;
 };
+
+/* Append one -I or --include argument. */
+static int add_string(const char ***list, int *n, const char *s)
+{
+	const char **nl = realloc(*list, (size_t)(*n + 1) * sizeof(**list));
+	if (!nl) {
+		fprintf(stderr, "ERROR: out of memory\n");
+		return -1;
+	}
+	nl[(*n)++] = s;
+	*list = nl;
+	return 0;
+}
+
+/* The directory of the script file, for its `#include "f.h"` (arena). */
+static const char *script_dir(struct arena *a, const struct cli *cli)
+{
+	if (!cli->filename || !strcmp(cli->filename, "-"))
+		return ".";
+	const char *slash = strrchr(cli->filename, '/');
+	if (!slash)
+		return ".";
+	return slash == cli->filename ? "/" : arena_strndup(a, cli->filename, (size_t)(slash - cli->filename));
+}
 
 static char *read_all(FILE *f, size_t *len)
 {
@@ -266,8 +296,13 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 				return -1;
 			break;
 		case 'I':
+			if (add_string(&cli->include_dirs, &cli->ninclude_dirs, optarg) < 0)
+				return -1;
+			break;
 		case OPT_INCLUDE:
-			break; /* kernel types come from BTF; nothing to search yet */
+			if (add_string(&cli->include_files, &cli->ninclude_files, optarg) < 0)
+				return -1;
+			break;
 		case OPT_DRY_RUN:
 			cli->run.dry_run = true;
 			break;
@@ -516,12 +551,14 @@ static void end_by_sigpipe(void)
 	raise(SIGPIPE);
 }
 
-int main(int argc, char **argv)
+static int sonde_main(struct cli *clip, int argc, char **argv)
 {
-	struct cli cli = { 0 };
-	cli.run.print_maps_on_exit = true;
-	if (parse_args(&cli, argc, argv) < 0)
+	struct cli cli = *clip;
+	if (parse_args(&cli, argc, argv) < 0) {
+		*clip = cli;
 		return 1;
+	}
+	*clip = cli;
 	if (cli.cmd && cli.run.pid) {
 		fprintf(stderr, "ERROR: USAGE: Cannot use both -c and -p.\n");
 		return 1;
@@ -580,6 +617,12 @@ int main(int argc, char **argv)
 		.dumps = cli.dumps,
 		.emit_llvm = cli.emit_llvm,
 		.probe_filter = cli.probe_filter,
+		.script_dir = script_dir(&arena, &cli),
+		.include_dirs = cli.include_dirs,
+		.ninclude_dirs = cli.ninclude_dirs,
+		.include_files = cli.include_files,
+		.ninclude_files = cli.ninclude_files,
+		.verbose = cli.run.verbose,
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;
@@ -626,5 +669,15 @@ close_out:
 out:
 	arena_free(&arena);
 	free(src);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	cli.run.print_maps_on_exit = true;
+	int status = sonde_main(&cli, argc, argv);
+	free(cli.include_dirs);
+	free(cli.include_files);
 	return status;
 }

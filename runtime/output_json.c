@@ -49,6 +49,18 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 	fputc(t->names ? '}' : ']', f);
 }
 
+static void json_array(struct output *o, FILE *f, const struct type *t, const unsigned char *d)
+{
+	size_t step = type_field_size(t->pointee);
+	fputc('[', f);
+	for (size_t i = 0; i < t->nelems; i++) {
+		if (i)
+			fputc(',', f);
+		output_json(o, f, t->pointee, d + i * step);
+	}
+	fputc(']', f);
+}
+
 /* stats: the average divided by div. */
 static void json_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
@@ -95,7 +107,10 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_SUM:
 	case TY_MIN:
 	case TY_MAX:
-		json_write_int(f, rd_scalar(t, d), t->is_signed);
+		if (type_enum_name(t, (int64_t)rd_scalar(t, d)))
+			json_write_cstr(f, type_enum_name(t, (int64_t)rd_scalar(t, d)));
+		else
+			json_write_int(f, rd_scalar(t, d), t->is_signed);
 		break;
 	case TY_COUNT:
 	case TY_POINTER:
@@ -109,6 +124,9 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 		break;
 	case TY_TUPLE:
 		json_tuple(o, f, t, d);
+		break;
+	case TY_ARRAY:
+		json_array(o, f, t, d);
 		break;
 	case TY_PROBE:
 		v = rd64(d);

@@ -57,6 +57,19 @@ static void render_tuple(struct output *o, FILE *f, const struct type *t,
 	fputs(t->names ? " }" : ")", f);
 }
 
+/* A C array: [1,2,3], no spaces. */
+static void render_array(struct output *o, FILE *f, const struct type *t, const unsigned char *data)
+{
+	size_t step = type_field_size(t->pointee);
+	fputc('[', f);
+	for (size_t i = 0; i < t->nelems; i++) {
+		if (i)
+			fputc(',', f);
+		output_text(o, f, t->pointee, data + i * step);
+	}
+	fputc(']', f);
+}
+
 /* stats: the average divided by div. */
 static void render_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
@@ -78,7 +91,10 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 	case TY_SUM:
 	case TY_MIN:
 	case TY_MAX:
-		render_int(f, rd_scalar(t, d), t->is_signed);
+		if (type_enum_name(t, (int64_t)rd_scalar(t, d)))
+			fputs(type_enum_name(t, (int64_t)rd_scalar(t, d)), f);
+		else
+			render_int(f, rd_scalar(t, d), t->is_signed);
 		break;
 	case TY_COUNT:
 		render_int(f, rd64(d), false);
@@ -94,6 +110,9 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 		break;
 	case TY_TUPLE:
 		render_tuple(o, f, t, d);
+		break;
+	case TY_ARRAY:
+		render_array(o, f, t, d);
 		break;
 	case TY_PROBE:
 		render_probe(f, o->prog, rd64(d));

@@ -31,7 +31,8 @@ ACCEPTANCE=$ROOT/../shared/acceptance
 PACKAGES=(llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev flex bison pkg-config
           cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
 # Only the fuzzing step needs these; when they cannot be installed it is skipped.
-FUZZ_PACKAGES=(clang-19 libclang-rt-19-dev)
+# bpftrace brings the tools (/usr/sbin/*.bt) the debian_tools test compiles.
+FUZZ_PACKAGES=(clang-19 libclang-rt-19-dev bpftrace)
 FUZZ_SECONDS=${SONDE_FUZZ_SECONDS:-60}
 
 build_only=0
@@ -86,10 +87,10 @@ for p in "${FUZZ_PACKAGES[@]}"; do
 	installed "$p" || fuzz_missing+=("$p")
 done
 if [ ${#fuzz_missing[@]} -gt 0 ] && [ $build_only -eq 0 ] && [ "$(id -u)" -eq 0 ]; then
-	echo "installing (for fuzzing): ${fuzz_missing[*]}"
+	echo "installing (for fuzzing and the bpftrace tools): ${fuzz_missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	{ apt-get update -q && apt-get install -y -q "${fuzz_missing[@]}"; } >"$LOGS/apt-fuzz.log" 2>&1 ||
-		echo "could not install ${fuzz_missing[*]}: fuzzing will be skipped (log: $LOGS/apt-fuzz.log)"
+		echo "could not install ${fuzz_missing[*]}: fuzzing or debian_tools will be skipped (log: $LOGS/apt-fuzz.log)"
 fi
 
 # ---------------------------------------------------------------- build

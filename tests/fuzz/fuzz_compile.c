@@ -26,7 +26,7 @@ static int slow_attach_points(const char *src)
 	struct arena a = { 0 };
 	struct diags d;
 	diags_init(&d, &a, "stdin", src);
-	struct program *p = parse_program(&a, &d, src);
+	struct program *p = parse_program(&a, &d, src, NULL);
 	int slow = 0;
 	for (const struct probe *pr = p ? p->probes : NULL; pr && !slow; pr = pr->next)
 		for (const struct attach_point *ap = pr->points; ap && !slow; ap = ap->next)

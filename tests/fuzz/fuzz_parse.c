@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena a = { 0 };
 	struct diags d;
 	diags_init(&d, &a, "stdin", src);
-	struct program *p = parse_program(&a, &d, src);
+	struct program *p = parse_program(&a, &d, src, NULL);
 	if (p && !d.errors)
 		ast_dump_program(fuzz_sink(), p, NULL, NULL);
 	fuzz_check(&d, !p);
