@@ -44,7 +44,7 @@ const struct type *check_ntop(struct sema *s, struct node *n, const struct func_
 	const struct type *t = check_expr(s, addr);
 	if (t->kind == TY_NONE)
 		return t;
-	bool ok = t->kind == TY_INT || (t->kind == TY_STRING && (t->size == 4 || t->size == 16)) ||
+	bool ok = t->kind == TY_INT || ((t->kind == TY_STRING || t->kind == TY_ARRAY) && (t->size == 4 || t->size == 16)) ||
 		  (t->kind == TY_STRUCT && (t->size == 4 || t->size == 16)) ||
 		  (t->kind == TY_BUF && (t->capacity == 4 || t->capacity == 16));
 	if (!ok) {
