@@ -74,7 +74,7 @@ struct val lower_tp_field(struct lower *l, struct node *n)
 		lower_helper(l, H_PROBE_READ_STR, l->i64, args, 3);
 		return (struct val){ slot };
 	}
-	if (t->kind == TY_STRING) {
+	if (t->kind == TY_STRING || t->kind == TY_ARRAY) {
 		LLVMValueRef slot = scratch_alloc(l, t->size);
 		LLVMValueRef args[3] = { slot, LLVMConstInt(l->i32, (unsigned)f->size, 0), addr };
 		if ((size_t)f->size < t->size)

@@ -71,7 +71,7 @@ const struct type *check_args_field(struct sema *s, struct node *n);
 const struct type *fold_enum_constant(struct sema *s, struct node *n);
 
 /* sema_tpargs.c: the type of a tracepoint field from its C type; NULL for
- * arrays other than char arrays */
+ * an array of elements that are not integers */
 const struct type *tp_field_type(struct sema *s, const struct tp_field *f);
 
 /* sema_call.c: argument checks shared by the function hooks */

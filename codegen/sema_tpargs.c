@@ -137,6 +137,32 @@ static const struct type *pointer_type(struct sema *s, const char *base, int sta
 	return type_pointer(s->c->arena, pointee);
 }
 
+/* `u8 saddr[4]`: an array of its element type, or, when that is unknown
+ * or does not fit the field, of integers of the field's size over its
+ * length and of its sign. NULL for arrays of anything else. */
+static const struct type *array_type(struct sema *s, const struct tp_field *f)
+{
+	char elem_ctype[128], base[128];
+	int stars;
+	const char *bracket = strchr(f->ctype, '[');
+	size_t bl = bracket ? (size_t)(bracket - f->ctype) : 0;
+	if (!bl || bl >= sizeof(elem_ctype))
+		return NULL;
+	memcpy(elem_ctype, f->ctype, bl);
+	elem_ctype[bl] = '\0';
+	if (!split_ctype(elem_ctype, base, sizeof(base), &stars) || stars)
+		return NULL;
+	const struct type *elem = base_type(s, base);
+	size_t n = (size_t)f->array_len;
+	if (!elem || (elem->kind != TY_INT && elem->kind != TY_BOOL) || type_field_size(elem) * n != (size_t)f->size) {
+		size_t bytes = (size_t)f->size / n;
+		if (bytes * n != (size_t)f->size || (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8))
+			return NULL;
+		elem = type_int((int)bytes * 8, f->is_signed);
+	}
+	return type_array(s->c->arena, elem, n);
+}
+
 const struct type *tp_field_type(struct sema *s, const struct tp_field *f)
 {
 	/* the string a __data_loc field locates; checked before the char
@@ -146,7 +172,7 @@ const struct type *tp_field_type(struct sema *s, const struct tp_field *f)
 	if (f->is_char_array)
 		return type_string(s->c->arena, (size_t)f->array_len);
 	if (f->array_len > 0)
-		return NULL;
+		return array_type(s, f);
 	char base[128];
 	int stars;
 	if (!split_ctype(f->ctype, base, sizeof(base), &stars))
