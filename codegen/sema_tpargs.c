@@ -109,11 +109,11 @@ static const struct type *base_type(struct sema *s, const char *name)
 	return btf_types_kernel(bt) ? btf_named_type(bt, name) : NULL;
 }
 
-/* A scalar field: the resolved type if it has the field's size, else the
- * format's size and sign. */
+/* A scalar field: the type named base (NULL: none) if it has the field's
+ * size, else the format's size and sign. */
 static const struct type *scalar_type(struct sema *s, const struct tp_field *f, const char *base)
 {
-	const struct type *t = base_type(s, base);
+	const struct type *t = base ? base_type(s, base) : NULL;
 	if (t && t->kind == TY_BOOL && f->size == 1)
 		return t;
 	if (t && t->kind == TY_INT && t->bits == f->size * 8)
@@ -176,7 +176,7 @@ const struct type *tp_field_type(struct sema *s, const struct tp_field *f)
 	char base[128];
 	int stars;
 	if (!split_ctype(f->ctype, base, sizeof(base), &stars))
-		return f->is_pointer ? type_pointer(s->c->arena, &type_i8) : scalar_type(s, f, "");
+		return f->is_pointer ? type_pointer(s->c->arena, &type_i8) : scalar_type(s, f, NULL);
 	if (stars)
 		return pointer_type(s, base, stars);
 	return scalar_type(s, f, base);
