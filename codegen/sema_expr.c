@@ -158,6 +158,11 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	}
 	if (l->kind == TY_POINTER && (n->op == OP_ADD || n->op == OP_SUB) && r->kind == TY_INT)
 		return l;
+	if (l->kind == TY_POINTER && r->kind == TY_POINTER && n->op != OP_SUB) {
+		/* as in C: only the difference of two pointers means something */
+		ERR(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(n->op), tname(s, l), tname(s, r));
+		return &type_none;
+	}
 	note_divmod(s, n, n->op);
 	if ((n->op == OP_DIV || n->op == OP_MOD) && l->kind == TY_INT && r->kind == TY_INT &&
 	    ((l->is_signed && !l->is_literal) || (r->is_signed && !r->is_literal)))
