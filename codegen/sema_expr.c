@@ -257,7 +257,9 @@ static const struct type *check_field(struct sema *s, struct node *n)
 			snprintf(idx, sizeof(idx), "%d", i);
 			if ((t->names && !strcmp(t->names[i], n->name)) || (!t->names && !strcmp(idx, n->name))) {
 				n->ival = (uint64_t)i;
-				return t->fields[i];
+				const struct type *f = t->fields[i];
+				/* a bitfield read out of a struct value is a plain integer */
+				return f->kind == TY_INT && f->bit_width ? type_int(f->bits, f->is_signed) : f;
 			}
 		}
 		ERR(s, &n->loc, "Invalid tuple index: %s", n->name);
