@@ -266,7 +266,7 @@ static bool find_member(struct btf_types *bt, uint32_t struct_id, const char *na
 }
 
 /* A struct value's fields: its members (those of anonymous members
- * flattened) that have a value type; bitfields are left out. */
+ * flattened) that have a value type; a bitfield at the byte where it starts. */
 struct value_fields {
 	const struct type **types;
 	const char **names;
@@ -283,7 +283,9 @@ static void collect_fields(struct btf_types *bt, uint32_t id, size_t base, struc
 		size_t off = base + btf_member_bit_offset(t, (uint32_t)i) / 8;
 		uint32_t mid = resolve(bt->btf, m->type);
 		const struct btf_type *mt = mid ? btf__type_by_id(bt->btf, mid) : NULL;
-		if (!mt || btf_member_bitfield_size(t, (uint32_t)i))
+		uint32_t bits = btf_member_bitfield_size(t, (uint32_t)i);
+		uint32_t bit_off = btf_member_bit_offset(t, (uint32_t)i);
+		if (!mt || (bits && bit_off % 8 + bits > 64))
 			continue;
 		if (!(name && *name)) {
 			if (btf_is_struct(mt) || btf_is_union(mt))
@@ -293,8 +295,10 @@ static void collect_fields(struct btf_types *bt, uint32_t id, size_t base, struc
 		const struct type *ft = btf_to_type(bt, mid);
 		if (ft && ft->kind == TY_STRUCT)
 			ft = btf_struct_value(bt, ft);
-		if (!ft)
+		if (!ft || (bits && ft->kind != TY_INT))
 			continue;
+		if (bits)
+			ft = type_bitfield(bt->arena, ft, (int)(bit_off % 8), (int)bits);
 		if (v->n == v->cap) {
 			int cap = v->cap ? v->cap * 2 : 16;
 			const struct type **types = arena_alloc(bt->arena, (size_t)cap * sizeof(*types));

@@ -246,6 +246,15 @@ static int count_names(const struct c_record *r)
 	return n;
 }
 
+/* aligned(N): N a power of two (0: none given) */
+static bool power_of_two(struct emitter *e, int64_t n, const struct src_loc *loc)
+{
+	if (n >= 0 && n <= (1 << 28) && !(n & (n - 1)))
+		return true;
+	error(e, loc, "requested alignment %lld is not a power of 2 (up to 2^28)", (long long)n);
+	return false;
+}
+
 /* Lay out a record's members (SysV): each at its alignment; a bitfield in
  * the storage unit of its type unless it would cross one; packed drops
  * alignment; aligned(N) raises it. */
@@ -254,6 +263,8 @@ static bool lay_out(struct emitter *e, const struct c_record *r, struct placed *
 {
 	int64_t off = 0, max_bits = 0, max_align = 1;
 	int k = 0;
+	if (!power_of_two(e, r->aligned, &r->loc))
+		return false;
 	for (const struct c_member *m = r->members; m; m = m->next, k++) {
 		struct laid lt = emit_type(e, m->type);
 		if (e->failed)
@@ -268,6 +279,8 @@ static bool lay_out(struct emitter *e, const struct c_record *r, struct placed *
 			      record_kind(r), record_name(r));
 			return false;
 		}
+		if (!power_of_two(e, m->aligned, &m->loc))
+			return false;
 		int64_t a = r->packed || m->packed ? 1 : lt.align;
 		if (m->aligned > a)
 			a = m->aligned;
@@ -309,6 +322,10 @@ static bool lay_out(struct emitter *e, const struct c_record *r, struct placed *
 	}
 	if (r->aligned > max_align)
 		max_align = r->aligned;
+	if (max_bits / 8 > (int64_t)UINT32_MAX / 2) {
+		error(e, &r->loc, "%s %s is too large", record_kind(r), record_name(r));
+		return false;
+	}
 	*align = max_align;
 	*size = round_up((max_bits + 7) / 8, max_align);
 	return true;
@@ -458,6 +475,11 @@ static struct laid emit_type(struct emitter *e, const struct c_type *t)
 		}
 		struct laid index = int_type(e, "unsigned int", 4, 0);
 		int64_t n = t->nelems < 0 ? 0 : t->nelems;
+		if (n > (int64_t)(UINT32_MAX / (uint64_t)elem.size)) {
+			error(e, &t->loc, "array of %lld elements of %lld bytes is too large", (long long)n,
+			      (long long)elem.size);
+			return (struct laid){ -1, 0, 1 };
+		}
 		int id = btf__add_array(e->btf, (uint32_t)index.id, (uint32_t)elem.id, (uint32_t)n);
 		return (struct laid){ id, n * elem.size, elem.align };
 	}

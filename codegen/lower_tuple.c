@@ -22,9 +22,27 @@ static unsigned scalar_width(const struct type *t)
 	return t->kind == TY_INT || t->kind == TY_BOOL ? (unsigned)type_field_size(t) : 8;
 }
 
+/* A bitfield of a struct value: its bytes one by one (it may start and end
+ * anywhere), shifted and masked, sign-extended when signed. */
+static LLVMValueRef load_bitfield(struct lower *l, LLVMValueRef slot, size_t off, const struct type *t)
+{
+	unsigned bytes = (unsigned)(t->bit_shift + t->bit_width + 7) / 8;
+	LLVMValueRef v = lower_const(l, 0);
+	for (unsigned i = 0; i < bytes; i++) {
+		LLVMValueRef b = LLVMBuildZExt(l->b, LLVMBuildLoad2(l->b, l->i8, gep(l, slot, off + i), ""), l->i64, "");
+		v = LLVMBuildOr(l->b, v, LLVMBuildShl(l->b, b, lower_const(l, 8 * i), ""), "");
+	}
+	unsigned up = 64 - (unsigned)(t->bit_shift + t->bit_width);
+	v = LLVMBuildShl(l->b, v, lower_const(l, up), "");
+	LLVMValueRef down = lower_const(l, 64 - (unsigned)t->bit_width);
+	return t->is_signed ? LLVMBuildAShr(l->b, v, down, "") : LLVMBuildLShr(l->b, v, down, "");
+}
+
 /* A scalar field, extended to the canonical i64. */
 static LLVMValueRef load_scalar(struct lower *l, LLVMValueRef slot, size_t off, const struct type *t)
 {
+	if (t->kind == TY_INT && t->bit_width)
+		return load_bitfield(l, slot, off, t);
 	unsigned w = scalar_width(t);
 	LLVMValueRef v = LLVMBuildLoad2(l->b, LLVMIntTypeInContext(l->ctx, w * 8), gep(l, slot, off), "");
 	LLVMSetAlignment(v, offset_align(off));

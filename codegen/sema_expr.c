@@ -158,6 +158,11 @@ static const struct type *check_binop(struct sema *s, struct node *n)
 	}
 	if (l->kind == TY_POINTER && (n->op == OP_ADD || n->op == OP_SUB) && r->kind == TY_INT)
 		return l;
+	if (l->kind == TY_POINTER && r->kind == TY_POINTER && n->op != OP_SUB) {
+		/* as in C: only the difference of two pointers means something */
+		ERR(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(n->op), tname(s, l), tname(s, r));
+		return &type_none;
+	}
 	note_divmod(s, n, n->op);
 	if ((n->op == OP_DIV || n->op == OP_MOD) && l->kind == TY_INT && r->kind == TY_INT &&
 	    ((l->is_signed && !l->is_literal) || (r->is_signed && !r->is_literal)))
@@ -252,7 +257,9 @@ static const struct type *check_field(struct sema *s, struct node *n)
 			snprintf(idx, sizeof(idx), "%d", i);
 			if ((t->names && !strcmp(t->names[i], n->name)) || (!t->names && !strcmp(idx, n->name))) {
 				n->ival = (uint64_t)i;
-				return t->fields[i];
+				const struct type *f = t->fields[i];
+				/* a bitfield read out of a struct value is a plain integer */
+				return f->kind == TY_INT && f->bit_width ? type_int(f->bits, f->is_signed) : f;
 			}
 		}
 		ERR(s, &n->loc, "Invalid tuple index: %s", n->name);

@@ -72,6 +72,15 @@ const struct type *type_enum(struct arena *a, const struct type *base, const str
 	return t;
 }
 
+const struct type *type_bitfield(struct arena *a, const struct type *base, int shift, int width)
+{
+	struct type *t = arena_alloc(a, sizeof(*t));
+	*t = *base;
+	t->bit_shift = shift;
+	t->bit_width = width;
+	return t;
+}
+
 const char *type_enum_name(const struct type *t, int64_t v)
 {
 	for (int i = 0; t->enums && i < t->enums->n; i++)
@@ -196,7 +205,8 @@ bool type_equal(const struct type *a, const struct type *b)
 		return false;
 	switch (a->kind) {
 	case TY_INT:
-		return a->bits == b->bits && a->is_signed == b->is_signed;
+		return a->bits == b->bits && a->is_signed == b->is_signed && a->bit_shift == b->bit_shift &&
+		       a->bit_width == b->bit_width;
 	case TY_STRING:
 		return a->size == b->size;
 	case TY_TUPLE:

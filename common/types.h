@@ -78,6 +78,8 @@ struct type {
 	size_t capacity;                 /* TY_BUF: bytes it holds */
 	size_t nelems;                   /* TY_ARRAY */
 	const struct enum_names *enums;  /* TY_INT of an enum type, else NULL */
+	int bit_shift, bit_width;        /* TY_INT bitfield of a struct value: bit_width bits
+	                                    from bit bit_shift of its bytes; 0: not one */
 };
 
 extern const struct type type_none, type_void, type_bool, type_probe;
@@ -96,6 +98,8 @@ const struct type *type_timestamp(struct arena *a, const char *fmt);
 const struct type *type_inet(struct arena *a);
 const struct type *type_name_of(struct arena *a, enum name_kind kind);
 const struct type *type_buffer(struct arena *a, size_t capacity);
+/* An integer bitfield (in a struct value) of `width` bits from bit `shift`. */
+const struct type *type_bitfield(struct arena *a, const struct type *base, int shift, int width);
 /* An integer type of an enum: printed as its enumerator's name. */
 const struct type *type_enum(struct arena *a, const struct type *base, const struct enum_names *enums);
 /* The name of v among t's enumerators, or NULL. */

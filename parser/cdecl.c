@@ -6,6 +6,8 @@
  * declaration and goes on. */
 #include "cdecl.h"
 
+#include "../common/limits.h"
+
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +35,8 @@ struct cparser {
 	struct tok tok; /* current token */
 	jmp_buf fail;
 	int errors;
+	int depth; /* of nested brackets and definitions: bounded, as the stack is */
+	struct c_def **undo; /* defs->tail before the declaration being parsed */
 };
 
 /* ---- tokens ---- */
@@ -171,6 +175,13 @@ static const char *ident(struct cparser *cp)
 	return s;
 }
 
+/* One more level of nesting (parentheses, declarators, definitions). */
+static void enter(struct cparser *cp)
+{
+	if (++cp->depth > LIMIT_NESTING)
+		fail(cp, NULL, "C definitions: nesting too deep (more than %d levels)", LIMIT_NESTING);
+}
+
 /* Skip a balanced (), [] or {} group starting at the current token. */
 static void skip_group(struct cparser *cp)
 {
@@ -187,6 +198,15 @@ static void skip_group(struct cparser *cp)
 }
 
 /* ---- constant expressions ---- */
+
+static bool word_in(const struct cparser *cp, const char *const *words)
+{
+	for (; *words; words++)
+		if (is(cp, *words))
+			return true;
+	return false;
+}
+
 
 static int64_t cexpr(struct cparser *cp);
 
@@ -205,18 +225,21 @@ static int64_t cprimary(struct cparser *cp)
 	struct tok t = cp->tok;
 	int64_t v;
 	if (accept(cp, "(")) {
+		enter(cp);
 		v = cexpr(cp);
 		expect(cp, ")");
+		cp->depth--;
 		return v;
 	}
-	if (accept(cp, "-"))
-		return (int64_t)(0 - (uint64_t)cprimary(cp));
-	if (accept(cp, "+"))
-		return cprimary(cp);
-	if (accept(cp, "~"))
-		return ~cprimary(cp);
-	if (accept(cp, "!"))
-		return !cprimary(cp);
+	static const char *const unary[] = { "-", "+", "~", "!", NULL };
+	if (word_in(cp, unary)) {
+		char op = *cp->tok.s;
+		next(cp);
+		enter(cp);
+		v = cprimary(cp);
+		cp->depth--;
+		return op == '-' ? (int64_t)(0 - (uint64_t)v) : op == '~' ? ~v : op == '!' ? !v : v;
+	}
 	if (t.kind == T_NUM) {
 		next(cp);
 		return t.num;
@@ -290,9 +313,11 @@ static int64_t cexpr(struct cparser *cp)
 {
 	int64_t v = cbinary(cp, 0);
 	if (accept(cp, "?")) {
+		enter(cp);
 		int64_t a = cexpr(cp);
 		expect(cp, ":");
 		int64_t b = cexpr(cp);
+		cp->depth--;
 		return v ? a : b;
 	}
 	return v;
@@ -320,14 +345,6 @@ struct attrs {
 	bool packed;
 	int64_t aligned;
 };
-
-static bool word_in(const struct cparser *cp, const char *const *words)
-{
-	for (; *words; words++)
-		if (is(cp, *words))
-			return true;
-	return false;
-}
 
 /* __attribute__((packed, aligned(8))) and its spellings; others ignored. */
 static void attribute_list(struct cparser *cp, struct attrs *at)
@@ -407,6 +424,7 @@ static const struct c_type *record_spec(struct cparser *cp, const struct src_loc
 {
 	bool is_union = is(cp, "union");
 	next(cp);
+	enter(cp);
 	struct attrs at = { 0 };
 	while (qualifier(cp, &at))
 		;
@@ -437,6 +455,7 @@ static const struct c_type *record_spec(struct cparser *cp, const struct src_loc
 	struct c_type *t = new_type(cp, C_RECORD, loc);
 	t->record = r;
 	t->name = r->tag;
+	cp->depth--;
 	return t;
 }
 
@@ -630,6 +649,7 @@ static const struct c_type *declarator(struct cparser *cp, const struct c_type *
 static const struct c_type *suffixes(struct cparser *cp, const struct c_type *t)
 {
 	if (accept(cp, "[")) {
+		enter(cp);
 		int64_t n = -1;
 		if (!is(cp, "]")) {
 			struct src_loc loc = cp->tok.loc;
@@ -639,6 +659,7 @@ static const struct c_type *suffixes(struct cparser *cp, const struct c_type *t)
 		}
 		expect(cp, "]");
 		const struct c_type *inner = suffixes(cp, t);
+		cp->depth--;
 		struct c_type *a = new_type(cp, C_ARRAY, &inner->loc);
 		a->target = inner;
 		a->nelems = n;
@@ -646,9 +667,12 @@ static const struct c_type *suffixes(struct cparser *cp, const struct c_type *t)
 	}
 	if (is(cp, "(")) {
 		skip_group(cp); /* parameters: not needed */
+		enter(cp);
 		struct c_type *f = new_type(cp, C_FUNC, &t->loc);
 		f->target = t;
-		return suffixes(cp, f);
+		const struct c_type *r = suffixes(cp, f);
+		cp->depth--;
+		return r;
 	}
 	return t;
 }
@@ -657,21 +681,27 @@ static const struct c_type *declarator(struct cparser *cp, const struct c_type *
 				       struct attrs *at)
 {
 	const struct c_type *t = base;
+	int stars = 0; /* each a level of the type: bounded like nesting */
 	while (is(cp, "*") || qualifier(cp, at)) {
 		if (accept(cp, "*")) {
 			struct c_type *p = new_type(cp, C_POINTER, &t->loc);
 			p->target = t;
 			t = p;
+			enter(cp);
+			stars++;
 		}
 	}
+	cp->depth -= stars;
 	if (is(cp, "(")) {
 		/* `(*name)(args)` or `(*name)[N]`: the inner declarator applies
 		 * to what the suffixes make of t; parse the inner part against a
 		 * placeholder, then splice */
 		next(cp);
+		enter(cp);
 		struct c_type *hole = new_type(cp, C_VOID, &cp->tok.loc);
 		const struct c_type *inner = declarator(cp, hole, out, at);
 		expect(cp, ")");
+		cp->depth--;
 		const struct c_type *outer = suffixes(cp, t);
 		*hole = *outer;
 		return inner;
@@ -829,23 +859,27 @@ void c_defs_init(struct c_defs *defs)
 int cdecl_parse(struct arena *a, struct diags *d, const char *text, const struct src_loc *start, bool strict,
 		struct c_defs *defs)
 {
-	struct cparser cp = { .arena = a, .diags = d, .defs = defs, .strict = strict, .p = text,
-			      .line = start ? start->first_line : 1, .col = start ? start->first_column : 1 };
+	/* in the arena, not on the stack: it changes between setjmp and
+	 * longjmp, so a local would be indeterminate after the jump */
+	struct cparser *cp = arena_alloc(a, sizeof(*cp));
+	*cp = (struct cparser){ .arena = a, .diags = d, .defs = defs, .strict = strict, .p = text,
+				.line = start ? start->first_line : 1, .col = start ? start->first_column : 1 };
 	/* a failed declaration may have appended definitions: keep them only
 	 * when the whole declaration parsed */
-	struct c_def **tail = defs->tail;
-	if (setjmp(cp.fail)) {
-		*tail = NULL;
-		defs->tail = tail;
+	cp->undo = defs->tail;
+	if (setjmp(cp->fail)) {
+		cp->depth = 0;
+		*cp->undo = NULL;
+		defs->tail = cp->undo;
 		if (strict)
-			return cp.errors;
-		recover(&cp);
+			return cp->errors;
+		recover(cp);
 	} else {
-		next(&cp);
+		next(cp);
 	}
-	while (cp.tok.kind != T_EOF) {
-		tail = defs->tail;
-		declaration(&cp);
+	while (cp->tok.kind != T_EOF) {
+		cp->undo = defs->tail;
+		declaration(cp);
 	}
-	return cp.errors;
+	return cp->errors;
 }

@@ -171,7 +171,7 @@ void output_json_entry(struct output *o, FILE *f, const struct type *vt,
 		json_stats(f, &e->agg, div, vt->is_signed);
 	else if (vt->kind == TY_HIST || vt->kind == TY_LHIST)
 		hist_print_json(f, vt, e->buckets, e->nbuckets, div);
-	else if (agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
+	else if (!vt->enums && agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
 		json_write_int(f, v, is_signed);
 	else
 		output_json(o, f, vt, e->value);

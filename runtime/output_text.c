@@ -203,7 +203,7 @@ void output_text_entry(struct output *o, FILE *f, const struct type *vt,
 
 	if (vt->kind == TY_STATS)
 		render_stats(f, &e->agg, div, vt->is_signed);
-	else if (agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
+	else if (!vt->enums && agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
 		render_int(f, v, is_signed);
 	else
 		output_text(o, f, vt, e->value);

@@ -11,6 +11,16 @@ uint64_t rd_scalar(const struct type *t, const void *p)
 	bool sgn = t->kind == TY_INT && t->is_signed;
 	uint64_t v = 0;
 
+	if (t->bit_width) { /* a bitfield: its bytes, shifted and masked */
+		size_t bytes = (size_t)(t->bit_shift + t->bit_width + 7) / 8;
+		memcpy(&v, p, bytes);
+		v >>= t->bit_shift;
+		if (t->bit_width < 64)
+			v &= (1ull << t->bit_width) - 1;
+		if (t->bit_width < 64 && sgn && (v >> (t->bit_width - 1)) & 1)
+			v |= ~0ull << t->bit_width;
+		return v;
+	}
 	memcpy(&v, p, width);
 	if (width < 8 && sgn && (v >> (width * 8 - 1)) & 1)
 		v |= ~0ull << (width * 8);

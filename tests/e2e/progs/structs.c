@@ -1,5 +1,5 @@
 /* Workload for the C type cases: passes a pointer to a filled struct rec
- * to e2e_record() once. The struct's definition is repeated in the
+ * and a struct flags of bitfields to e2e_record() once. The struct's definition is repeated in the
  * scripts of the cases, which read it through arg0. */
 #include <string.h>
 
@@ -24,7 +24,15 @@ struct rec {
 	struct rec *self;
 };
 
-__attribute__((noinline)) int e2e_record(struct rec *r)
+struct flags {
+	unsigned int a : 3;
+	int b : 5;
+	unsigned int c : 12;
+	char d;
+	long long e : 40;
+};
+
+__attribute__((noinline)) int e2e_record(struct rec *r, struct flags *f)
 {
 	__asm__ volatile("" ::: "memory");
 	return r->tag;
@@ -49,5 +57,6 @@ int main(void)
 	r.grid[1][0] = 3;
 	r.grid[1][1] = 4;
 	r.self = &r;
-	return e2e_record(&r) == -3 ? 0 : 1;
+	struct flags f = { .a = 5, .b = -7, .c = 4000, .d = 'x', .e = -123456789012LL };
+	return e2e_record(&r, &f) == -3 ? 0 : 1;
 }
