@@ -25,6 +25,7 @@ struct map_info {
 	const char *decl_kind;      /* "hash", "lruhash", "percpuhash", "percpulruhash" */
 	bool lru;                   /* an LRU hash: full maps evict the oldest entry */
 	bool decl_percpu;           /* declared per-CPU: aggregations only */
+	const struct src_loc *keyless_use; /* the first use without a key, if any */
 };
 
 /* A scratch variable ($x), one object per declaration scope. */

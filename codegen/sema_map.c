@@ -35,6 +35,8 @@ struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create)
 	struct map_info *m = map_get(s->c, map_name(s, mapnode), create);
 	sema_info(s->c, mapnode)->map = m;
 	if (!mapnode->a) {
+		if (m && !m->keyless_use)
+			m->keyless_use = &mapnode->loc;
 		if (m && m->key && m->assigned)
 			ERR(s, &mapnode->loc, "%s used as a map without an explicit key (scalar map), previously used with keys",
 			    m->name);
@@ -49,6 +51,11 @@ struct map_info *use_map_key(struct sema *s, struct node *mapnode, bool create)
 	}
 	if (!m->key) {
 		m->key = storage_type(kt);
+		/* a use without a key checked before the key was known (inside
+		 * the key itself: @m[@m]) */
+		if (m->keyless_use)
+			ERR(s, m->keyless_use, "%s is used without a key but it has keys of type '%s'", m->name,
+			    tname(s, m->key));
 		return m;
 	}
 	const struct type *merged = merge_types(s->c->arena, m->key, kt);
