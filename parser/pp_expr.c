@@ -88,6 +88,8 @@ static struct val cond_primary(struct cond *c)
 		}
 		return v;
 	}
+	if ((ch == 'L' || ch == 'u' || ch == 'U') && c->s[1] == '\'')
+		ch = *++c->s; /* a wide character: its value as a plain one */
 	if (ch == '\'')
 		return (struct val){ char_value(c), false };
 	if (ident_start(ch)) {
