@@ -37,7 +37,7 @@ const struct type *check_type_predicate(struct sema *s, struct node *n, const st
 	bool answers[] = {
 		t->kind == TY_STRING,
 		t->kind == TY_POINTER,
-		false, /* sonde has no array values yet: char arrays are strings */
+		t->kind == TY_ARRAY, /* char arrays are strings */
 		t->kind == TY_INT,
 		t->kind == TY_INT && !t->is_signed,
 		arg->kind == N_INT || arg->kind == N_STR || arg->kind == N_BOOL,
@@ -293,4 +293,52 @@ const struct type *check_fail(struct sema *s, struct node *n, const struct func_
 	}
 	ERR(s, &n->loc, "%s%s", msg, fmt->str + lit);
 	return &type_void;
+}
+
+/* The member path of container_of's third argument: `a` or `a.b.c`. */
+static const char *member_path(struct sema *s, const struct node *n)
+{
+	if (n->kind == N_IDENT)
+		return n->name;
+	if (n->kind == N_FIELD && !(n->a->kind == N_IDENT && !strcmp(n->a->name, "args"))) {
+		const char *outer = member_path(s, n->a);
+		return outer ? arena_printf(s->c->arena, "%s.%s", outer, n->name) : NULL;
+	}
+	return NULL;
+}
+
+/* container_of(ptr, typeof(T), member): the T whose member is at ptr */
+const struct type *check_container_of(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	struct node *ptr = n->args, *of = ptr->next, *member = of->next;
+	const struct type *pt = check_expr(s, ptr);
+	if (pt->kind == TY_NONE)
+		return pt;
+	if (pt->kind != TY_POINTER && pt->kind != TY_INT) {
+		ERR(s, &ptr->loc, "container_of() needs a pointer, not '%s'", tname(s, pt));
+		return &type_none;
+	}
+	const struct type *t = of->kind == N_TYPEOF ? (of->tspec ? cast_type(s, of->tspec) : check_expr(s, of->a)) : NULL;
+	if (t && t->kind == TY_POINTER && t->pointee)
+		t = t->pointee;
+	if (!t || t->kind != TY_STRUCT) {
+		ERR(s, &of->loc, "container_of() needs typeof(struct NAME) as its second argument");
+		return &type_none;
+	}
+	const char *path = member_path(s, member);
+	uint64_t off;
+	if (!path) {
+		ERR(s, &member->loc, "container_of() needs a member name as its third argument");
+		return &type_none;
+	}
+	if (!member_offset(s, &member->loc, t, path, &off))
+		return &type_none;
+	n->ival = off;
+	return type_pointer(s->c->arena, t);
+}
+
+struct val lower_container_of(struct lower *l, struct node *n)
+{
+	LLVMValueRef p = lower_expr(l, n->args).v;
+	return (struct val){ LLVMBuildSub(l->b, p, lower_const(l, n->ival), "") };
 }

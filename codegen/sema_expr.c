@@ -514,30 +514,38 @@ static const struct type *operand_type(struct sema *s, struct node *n, const cha
 static const struct type *check_offsetof(struct sema *s, struct node *n)
 {
 	const struct type *t = operand_type(s, n, "offsetof");
-	if (!t || t->kind == TY_NONE)
+	uint64_t off;
+	if (!t || t->kind == TY_NONE || !member_offset(s, &n->loc, t, n->name, &off))
 		return &type_none;
+	n->kind = N_INT;
+	n->ival = off;
+	return &type_lit;
+}
+
+bool member_offset(struct sema *s, const struct src_loc *loc, const struct type *t, const char *member,
+		   uint64_t *out)
+{
 	uint64_t off = 0;
-	char *path = arena_strdup(s->c->arena, n->name);
+	char *path = arena_strdup(s->c->arena, member);
 	for (char *save = NULL, *f = strtok_r(path, ".", &save); f; f = strtok_r(NULL, ".", &save)) {
 		struct btf_member_ref m;
 		if (!t || t->kind != TY_STRUCT) {
-			ERR(s, &n->loc, "offsetof() needs a struct or union, not '%s'", t ? tname(s, t) : "?");
-			return &type_none;
+			ERR(s, loc, "a member offset needs a struct or union, not '%s'", t ? tname(s, t) : "?");
+			return false;
 		}
 		if (!btf_find_member(compiler_btf(s->c), t, f, &m)) {
-			ERR(s, &n->loc, "Struct/union of type '%s' does not contain a field named '%s'", t->name, f);
-			return &type_none;
+			ERR(s, loc, "Struct/union of type '%s' does not contain a field named '%s'", t->name, f);
+			return false;
 		}
 		if (m.bitfield_bits) {
-			ERR(s, &n->loc, "offsetof() of the bitfield '%s' of '%s'", f, t->name);
-			return &type_none;
+			ERR(s, loc, "the bitfield '%s' of '%s' has no byte offset", f, t->name);
+			return false;
 		}
 		off += m.bit_offset / 8;
 		t = m.type;
 	}
-	n->kind = N_INT;
-	n->ival = off;
-	return &type_lit;
+	*out = off;
+	return true;
 }
 
 static const struct type *check_sizeof(struct sema *s, struct node *n)

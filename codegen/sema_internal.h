@@ -98,6 +98,9 @@ const struct type *check_expr(struct sema *s, struct node *n);
 /* check_expr of an expression whose value is used (stored, printed, put
  * in a tuple): a struct is then read as a whole. */
 const struct type *check_value(struct sema *s, struct node *n);
+/* The byte offset of member "a.b.c" of struct t; false after an error. */
+bool member_offset(struct sema *s, const struct src_loc *loc, const struct type *t, const char *member,
+		   uint64_t *out);
 void note_divmod(struct sema *s, struct node *n, int op);
 void note_runtime_check(struct sema *s, struct node *n, bool probe_read);
 void posparam_as_string(struct sema *s, struct node *n);
