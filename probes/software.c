@@ -59,7 +59,8 @@ int probe_perf_parse(struct arena *a, struct diags *d, const struct src_loc *loc
 	}
 	out->func = ev->name;
 	out->period_ns = count;
-	out->canonical = arena_printf(a, "%s:%s:%" PRIu64, provider, ev->name, count);
+	/* `probe` names the event as written (software:cpu:1, not cpu-clock) */
+	out->canonical = arena_printf(a, "%s:%s:%" PRIu64, provider, parts[1], count);
 	return 0;
 }
 
