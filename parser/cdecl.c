@@ -779,11 +779,9 @@ static void declaration(struct cparser *cp)
 {
 	if (accept(cp, ";"))
 		return;
-	struct src_loc loc = cp->tok.loc;
 	bool is_typedef = false;
 	struct attrs at = { 0 };
 	const struct c_type *base = specifiers(cp, &at, &is_typedef);
-	bool defines = base->kind == C_RECORD || base->kind == C_ENUM;
 	while (!is(cp, ";") && cp->tok.kind != T_EOF) {
 		struct declarator d = { 0 };
 		const struct c_type *t = declarator(cp, base, &d, &at);
@@ -819,10 +817,8 @@ static void declaration(struct cparser *cp)
 		if (!accept(cp, ","))
 			break;
 	}
-	(void)defines;
-	(void)loc;
 	/* the trailing ';' is optional at the end of the script's definitions */
-	if (!accept(cp, ";") && (cp->strict ? cp->tok.kind != T_EOF : true))
+	if (!accept(cp, ";") && (!cp->strict || cp->tok.kind != T_EOF))
 		fail(cp, NULL, "C definitions: expected ';', found %s", tok_text(cp));
 }
 
