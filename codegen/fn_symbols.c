@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "functions.h"
+#include "../common/elf_syms.h"
 #include "lower_internal.h"
 #include "sema_internal.h"
 
@@ -105,6 +106,59 @@ const struct type *check_kaddr(struct sema *s, struct node *n, const struct func
 	n->kind = N_INT;
 	n->ival = addr;
 	return &type_u64;
+}
+
+struct found_object {
+	const char *name;
+	struct elf_func sym;
+	bool found;
+};
+
+static int match_object(const struct elf_func *f, void *arg)
+{
+	struct found_object *o = arg;
+	if (f->len != strlen(o->name) || strncmp(f->name, o->name, f->len))
+		return 0;
+	o->sym = *f;
+	o->found = true;
+	return 1;
+}
+
+/* uaddr("sym"): the address of a data symbol of the probed binary, as a
+ * pointer to an integer of the symbol's size, at compile time. */
+const struct type *check_uaddr(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *sym = literal_string_arg(s, n);
+	if (!sym)
+		return &type_none;
+	const char *path = s->probe->nspecs ? s->probe->specs[0].target : NULL;
+	struct elf_syms e;
+	if (!path || elf_syms_open(&e, path)) {
+		ERR(s, &n->loc, "uaddr: cannot read the probed binary%s%s", path ? " " : "", path ? path : "");
+		return &type_none;
+	}
+	struct found_object o = { .name = sym };
+	if (elf_syms_each_object(&e, ELF_SYMTAB, match_object, &o) <= 0)
+		elf_syms_each_object(&e, ELF_DYNSYM, match_object, &o);
+	bool pie = elf_syms_is_pie(&e);
+	elf_syms_close(&e);
+	if (!o.found) {
+		ERR(s, &n->loc, "Could not resolve symbol: %s:%s", path, sym);
+		return &type_none;
+	}
+	if (pie) {
+		ERR(s, &n->loc, "uaddr: %s is position-independent: the run-time address of '%s' is not known when "
+				"compiling (build it with -no-pie)", path, sym);
+		return &type_none;
+	}
+	n->ival = o.sym.addr; /* the call stays: a folded integer would lose the pointer type */
+	int bits = o.sym.size == 1 || o.sym.size == 2 || o.sym.size == 4 ? (int)o.sym.size * 8 : 64;
+	return type_pointer(s->c->arena, type_int(bits, false));
+}
+
+struct val lower_uaddr(struct lower *l, struct node *n)
+{
+	return (struct val){ lower_const(l, n->ival) };
 }
 
 const struct type *check_stack_builtin(struct sema *s, struct node *n, const struct builtin_def *b)

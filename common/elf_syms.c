@@ -125,8 +125,9 @@ static enum elf_sym_bind sym_bind(const GElf_Sym *sym)
 	}
 }
 
-static int section_funcs(Elf *elf, Elf_Scn *scn, int (*fn)(const struct elf_func *f, void *arg),
-			 void *arg)
+/* Function symbols of a table, or (objects) data symbols. */
+static int section_syms(Elf *elf, Elf_Scn *scn, bool objects, int (*fn)(const struct elf_func *f, void *arg),
+			void *arg)
 {
 	GElf_Shdr sh;
 	Elf_Data *d;
@@ -139,8 +140,8 @@ static int section_funcs(Elf *elf, Elf_Scn *scn, int (*fn)(const struct elf_func
 		if (!gelf_getsym(d, (int)i, &sym))
 			break;
 		int type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    !sym.st_value)
+		bool wanted = objects ? type == STT_OBJECT || type == STT_TLS : type == STT_FUNC || type == STT_GNU_IFUNC;
+		if (!wanted || sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (!name || !*name || *name == '@')
@@ -163,16 +164,34 @@ static int section_funcs(Elf *elf, Elf_Scn *scn, int (*fn)(const struct elf_func
 	return 0;
 }
 
-int elf_syms_each_func(const struct elf_syms *e, enum elf_sym_table table,
-		       int (*fn)(const struct elf_func *f, void *arg), void *arg)
+static int each_sym(const struct elf_syms *e, enum elf_sym_table table, bool objects,
+		    int (*fn)(const struct elf_func *f, void *arg), void *arg)
 {
 	for (Elf_Scn *scn = next_table(e->elf, NULL, table); scn;
 	     scn = next_table(e->elf, scn, table)) {
-		int r = section_funcs(e->elf, scn, fn, arg);
+		int r = section_syms(e->elf, scn, objects, fn, arg);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+int elf_syms_each_func(const struct elf_syms *e, enum elf_sym_table table,
+		       int (*fn)(const struct elf_func *f, void *arg), void *arg)
+{
+	return each_sym(e, table, false, fn, arg);
+}
+
+int elf_syms_each_object(const struct elf_syms *e, enum elf_sym_table table,
+			 int (*fn)(const struct elf_func *f, void *arg), void *arg)
+{
+	return each_sym(e, table, true, fn, arg);
+}
+
+bool elf_syms_is_pie(const struct elf_syms *e)
+{
+	GElf_Ehdr eh;
+	return gelf_getehdr(e->elf, &eh) && eh.e_type == ET_DYN;
 }
 
 int elf_syms_segments(const struct elf_syms *e, struct elf_segment **segs, size_t *n)

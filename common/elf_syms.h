@@ -48,6 +48,13 @@ bool elf_syms_has_table(const struct elf_syms *e, enum elf_sym_table table);
 int elf_syms_each_func(const struct elf_syms *e, enum elf_sym_table table,
 		       int (*fn)(const struct elf_func *f, void *arg), void *arg);
 
+/* The same for data symbols (STT_OBJECT, STT_TLS), in a struct elf_func. */
+int elf_syms_each_object(const struct elf_syms *e, enum elf_sym_table table,
+			 int (*fn)(const struct elf_func *f, void *arg), void *arg);
+/* A position-independent file (ET_DYN): its addresses are relative to
+ * where it is loaded. */
+bool elf_syms_is_pie(const struct elf_syms *e);
+
 /* A PT_LOAD segment. */
 struct elf_segment {
 	uint64_t vaddr, offset, filesz, memsz;

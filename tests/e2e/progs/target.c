@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* the running sum, for uaddr() */
+volatile long e2e_total;
+
 __attribute__((noinline)) int e2e_add(int a, int b)
 {
 	__asm__ volatile("" ::: "memory");
@@ -17,7 +20,7 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 10;
 	long sum = 0;
 	for (int i = 1; i <= n; i++)
-		sum += e2e_add(i, 1);
+		e2e_total = sum += e2e_add(i, 1);
 	printf("target done %ld\n", sum);
 	fflush(stdout);
 	if (argc > 2)
