@@ -333,11 +333,16 @@ static struct c_type *new_type(struct cparser *cp, enum c_kind kind, const struc
 	return t;
 }
 
-static void add_def(struct cparser *cp, struct c_def *d)
+/* A new definition appended to the list, in source order. */
+static struct c_def *add_def(struct cparser *cp, enum c_def_kind kind, const struct src_loc *loc)
 {
+	struct c_def *d = arena_alloc(cp->arena, sizeof(*d));
+	d->kind = kind;
+	d->loc = *loc;
 	d->lenient = !cp->strict;
 	*cp->defs->tail = d;
 	cp->defs->tail = &d->next;
+	return d;
 }
 
 /* Attributes collected while parsing specifiers and declarators. */
@@ -445,12 +450,7 @@ static const struct c_type *record_spec(struct cparser *cp, const struct src_loc
 			;
 		r->packed = at.packed;
 		r->aligned = at.aligned;
-		r->loc.last_line = cp->tok.loc.first_line;
-		struct c_def *d = arena_alloc(cp->arena, sizeof(*d));
-		d->kind = CDEF_RECORD;
-		d->record = r;
-		d->loc = *loc;
-		add_def(cp, d);
+		add_def(cp, CDEF_RECORD, loc)->record = r;
 	}
 	struct c_type *t = new_type(cp, C_RECORD, loc);
 	t->record = r;
@@ -514,11 +514,7 @@ static const struct c_type *enum_spec(struct cparser *cp, const struct src_loc *
 				break;
 		}
 		expect(cp, "}");
-		struct c_def *d = arena_alloc(cp->arena, sizeof(*d));
-		d->kind = CDEF_ENUM;
-		d->enumdef = e;
-		d->loc = *loc;
-		add_def(cp, d);
+		add_def(cp, CDEF_ENUM, loc)->enumdef = e;
 	}
 	struct c_type *t = new_type(cp, C_ENUM, loc);
 	t->enumdef = e;
@@ -803,12 +799,9 @@ static void declaration(struct cparser *cp)
 		if (is_typedef) {
 			if (!d.name)
 				fail(cp, NULL, "C definitions: typedef needs a name, found %s", tok_text(cp));
-			struct c_def *def = arena_alloc(cp->arena, sizeof(*def));
-			def->kind = CDEF_TYPEDEF;
+			struct c_def *def = add_def(cp, CDEF_TYPEDEF, &d.loc);
 			def->name = d.name;
 			def->type = t;
-			def->loc = d.loc;
-			add_def(cp, def);
 		} else if (cp->strict) {
 			fail(cp, &d.loc, "C definitions: only struct, union, enum and typedef definitions are supported; "
 					 "'%s' declares a %s", d.name ? d.name : "this",
