@@ -138,12 +138,35 @@ struct val lower_curtask(struct lower *l, struct node *n)
 	return (struct val){ helper0(l, H_GET_CURRENT_TASK) };
 }
 
-/* func: at a uprobe the instruction pointer; elsewhere bpf_get_func_ip,
- * which at a return probe still gives the probed function */
+enum { FUNC_BY_NAME = -2 }; /* call_info.ctx_offset of a `func` known by name */
+
+/* The longest function name of the probe's attach points, 0 when one of
+ * them has none (an address probe). */
+static size_t longest_func_name(const struct probe_info *pi)
+{
+	size_t longest = 0;
+	for (int k = 0; k < pi->nspecs; k++) {
+		if (!pi->specs[k].func_name)
+			return 0;
+		size_t len = strlen(pi->specs[k].func_name);
+		longest = len > longest ? len : longest;
+	}
+	return longest;
+}
+
+/* func: at a uprobe on a symbol its name, known when compiling (and so
+ * right even when the process is gone before the event is printed); at
+ * other uprobes the instruction pointer; elsewhere bpf_get_func_ip, which
+ * at a return probe still gives the probed function */
 const struct type *check_func(struct sema *s, struct node *n, const struct builtin_def *b)
 {
 	const struct probe_info *pi = s->probe;
 	bool at_entry = (pi->flags & PF_USER) && !(pi->flags & PF_RETVAL);
+	size_t name_len = (pi->flags & PF_USER) ? longest_func_name(pi) : 0;
+	if (name_len) {
+		sema_info(s->c, n)->ctx_offset = FUNC_BY_NAME;
+		return type_string(s->c->arena, name_len + 1);
+	}
 	sema_info(s->c, n)->ctx_offset = at_entry ? pi->ops->reg_offset("ip") : -1;
 	return type_symbol(s->c->arena, pi->flags & PF_USER);
 }
@@ -152,6 +175,9 @@ struct val lower_func(struct lower *l, struct node *n)
 {
 	const struct call_info *ci = n->sema;
 	bool user = n->type->kind == TY_USYM;
+	if (ci->ctx_offset == FUNC_BY_NAME)
+		return lower_string_literal(l, l->spec->func_name, (int)strlen(l->spec->func_name),
+					    n->type->size);
 	if (ci->ctx_offset >= 0)
 		return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), user);
 	LLVMValueRef args[1] = { l->ctx_arg };

@@ -63,6 +63,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	if ((o.dumps & DUMP_DIS) && dump_dis(out, stderr) < 0)
 		fprintf(stderr, "-d dis: the BPF object cannot be read\n");
 	out->print_maps_on_exit = o.print_maps_on_exit;
+	out->no_cpp_demangle = o.no_cpp_demangle;
 	out->max_cat_bytes = o.max_cat_bytes;
 	return out;
 }

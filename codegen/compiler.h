@@ -82,6 +82,7 @@ struct compile_options {
 	bool verbose;             /* -v: note the <headers> that are not found */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
+	bool no_cpp_demangle;   /* config cpp_demangle = false: C++ names stay mangled */
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */
 	int missing_probes;         /* enum probe_missing_mode */
 	const char *license;

@@ -101,7 +101,12 @@ struct attach_spec {
 				* ("SYM", "SYM+OFF", "0xADDR"); software/hardware
 				* event name */
 	const char *symbol;    /* kprobe/uprobe: the bare symbol, NULL for an address */
-	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
+	uint64_t offset;       /* kprobe: +OFF, or the address; uprobe: +OFF, or the
+				* address, until expansion makes it the virtual
+				* address probed (symbol + OFF) */
+	bool cpp;              /* uprobe `cpp:` qualifier: FN matches demangled names */
+	const char *func_name; /* uprobe at a symbol: the function `func` names
+				* (demangled with cpp:); NULL otherwise */
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
 };
@@ -131,6 +136,7 @@ struct compiled_program {
 	const char *ringbuf_name; /* BPF map carrying events */
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
+	bool no_cpp_demangle;       /* config cpp_demangle = false */
 	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
 	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
 				     * (0 error, 1 warn, 2 ignore): also applies when an

@@ -580,12 +580,13 @@ int probe_run_once(struct bpf_program *prog)
 
 /* Types listed when the pattern names no provider: the kernel ones, each
  * function once (kretprobe and uretprobe would repeat kprobe/uprobe). */
-static bool listed_by_default(const struct probe_ops *ops)
+static bool listed_by_default(const struct probe_ops *ops, pid_t pid)
 {
-	return ops->list && (ops->flags & PF_LISTED);
+	bool user_entry = (ops->flags & PF_USER) && !(ops->flags & PF_RETVAL);
+	return ops->list && ((ops->flags & PF_LISTED) || (pid > 0 && user_entry));
 }
 
-static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
+static int list_one(struct diags *d, const char *pat, pid_t pid, FILE *out, bool verbose)
 {
 	const char *colon = strchr(pat, ':');
 	const struct probe_ops *ops;
@@ -594,8 +595,8 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 	if (!*pat || !strcmp(pat, "*") || !colon) {
 		const char *p = *pat && strcmp(pat, "*") ? pat : NULL;
 		for (int i = 0; probe_types[i]; i++)
-			if (listed_by_default(probe_types[i]))
-				probe_types[i]->list(p, out, verbose);
+			if (listed_by_default(probe_types[i], pid))
+				probe_types[i]->list(p, pid, out, verbose);
 		return 0;
 	}
 	char provider[64];
@@ -609,7 +610,7 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 	if (probe_has_wildcard(provider)) {
 		for (int i = 0; probe_types[i]; i++)
 			if (probe_types[i]->list && probe_glob_match(provider, probe_types[i]->name))
-				probe_types[i]->list(pat, out, verbose);
+				probe_types[i]->list(pat, pid, out, verbose);
 		return 0;
 	}
 	ops = probe_ops_find(provider);
@@ -634,18 +635,18 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 		return -1;
 	}
 	snprintf(norm, len, "%s%s%s", ops->name, tp_short ? ":*" : "", colon);
-	ops->list(norm, out, verbose);
+	ops->list(norm, pid, out, verbose);
 	free(norm);
 	return 0;
 }
 
-int probes_list(struct diags *d, const char *pattern, FILE *out, bool verbose)
+int probes_list(struct diags *d, const char *pattern, pid_t pid, FILE *out, bool verbose)
 {
 	char *copy, *save = NULL;
 	int err = 0;
 
 	if (!pattern || !*pattern)
-		return list_one(d, "", out, verbose);
+		return list_one(d, "", pid, out, verbose);
 	copy = strdup(pattern);
 	if (!copy) {
 		diag_error(d, NULL, "out of memory");
@@ -657,7 +658,7 @@ int probes_list(struct diags *d, const char *pattern, FILE *out, bool verbose)
 		char *end = p + strlen(p);
 		while (end > p && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		if (list_one(d, p, out, verbose))
+		if (list_one(d, p, pid, out, verbose))
 			err = -1;
 	}
 	free(copy);

@@ -15,9 +15,11 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/demangle.h"
 #include "../common/elf_syms.h"
 #include "../common/file.h"
 #include "internal.h"
+#include "user_funcs.h"
 
 static const char *const uprobe_aliases[] = { "u", NULL };
 static const char *const uretprobe_aliases[] = { "ur", NULL };
@@ -118,15 +120,15 @@ static const char *resolve_target(struct arena *a, struct diags *d, const struct
 		return is_regular_file(buf) ? arena_strdup(a, buf) : arena_strdup(a, exe);
 	}
 	if (!strcmp(bin, "*")) {
-		diag_error(d, loc, "uprobe on every mapped binary ('*') is not supported");
+		if (pid > 0)
+			return bin; /* expanded to the process's objects */
+		diag_error(d, loc, "a uprobe on every mapped binary ('*') needs -p PID: sonde does "
+			   "not probe the binaries of all processes");
 		return NULL;
 	}
-	if (strchr(bin, '/')) {
-		if (bin[0] == '/' || probe_has_wildcard(bin))
-			return bin;
-		char buf[PATH_MAX];
-		return realpath(bin, buf) ? arena_strdup(a, buf) : bin;
-	}
+	/* a path is kept as written: probe names show it so (`./prog`) */
+	if (strchr(bin, '/'))
+		return bin;
 	path = !strncmp(bin, "lib", 3) ? search_ldcache(a, bin) : NULL;
 	if (!path)
 		path = search_path(a, bin);
@@ -152,50 +154,6 @@ static bool is_elf_object(const char *path)
 	return ok;
 }
 
-struct func_names {
-	struct arena *a;
-	struct str_vec *out;
-};
-
-static int add_func_name(const struct elf_func *f, void *arg)
-{
-	struct func_names *fn = arg;
-
-	str_vec_push(fn->a, fn->out, arena_strndup(fn->a, f->name, f->len));
-	return 0;
-}
-
-/* Defined function symbols of path (versions stripped), sorted, unique. */
-static int elf_functions(struct arena *a, const char *path, struct str_vec *out)
-{
-	struct elf_syms ef;
-	struct func_names names = { a, out };
-
-	if (elf_syms_open(&ef, path))
-		return -1;
-	/* an unreadable table just yields no names, like a missing one */
-	elf_syms_each_func(&ef, ELF_SYMTAB, add_func_name, &names);
-	elf_syms_each_func(&ef, ELF_DYNSYM, add_func_name, &names);
-	elf_syms_close(&ef);
-	str_vec_sort_unique(out);
-	return 0;
-}
-
-static bool sorted_contains(const struct str_vec *v, const char *s)
-{
-	int lo = 0, hi = v->n;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2, c = strcmp(v->v[mid], s);
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 /* A virtual address of the binary to the file offset uprobes want. */
 static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
 {
@@ -207,6 +165,57 @@ static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
 	err = elf_syms_vaddr_to_offset(&ef, vaddr, off);
 	elf_syms_close(&ef);
 	return err;
+}
+
+/* The executable files mapped by pid, each once, in the order of
+ * /proc/PID/maps. A file of another mount namespace is reached through
+ * /proc/PID/root. */
+static void mapped_files(struct arena *a, pid_t pid, struct str_vec *out)
+{
+	char maps[64];
+	char *buf;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	buf = file_read_all(maps, NULL);
+	if (!buf)
+		return;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char perms[8];
+		int pos = 0;
+		if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &pos) < 1 || !pos ||
+		    strlen(perms) < 3 || perms[2] != 'x' || line[pos] != '/')
+			continue;
+		const char *path = line + pos, *seen = NULL;
+		for (int i = 0; i < out->n && !seen; i++)
+			if (!strcmp(out->v[i], path))
+				seen = out->v[i];
+		if (seen)
+			continue;
+		if (!is_regular_file(path))
+			path = arena_printf(a, "/proc/%d/root%s", (int)pid, path);
+		if (is_regular_file(path) && is_elf_object(path))
+			str_vec_push(a, out, arena_strdup(a, path));
+	}
+	free(buf);
+}
+
+/* The files a target pattern names: `*` (with -p) every object the
+ * process maps, else the ELF files of the glob. */
+static void target_files(struct arena *a, const char *pattern, pid_t pid, struct str_vec *out)
+{
+	glob_t g;
+
+	if (!strcmp(pattern, "*")) {
+		if (pid > 0)
+			mapped_files(a, pid, out);
+		return;
+	}
+	if (glob(pattern, 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
+			str_vec_push(a, out, arena_strdup(a, g.gl_pathv[i]));
+	globfree(&g);
 }
 
 /* ---- probe ops ---------------------------------------------------------- */
@@ -227,6 +236,14 @@ static int check_target(struct diags *d, const struct src_loc *loc, const char *
 		return -1;
 	}
 	return 0;
+}
+
+/* "uprobe:BIN:FN", with the C++ qualifier "uprobe:BIN:cpp:FN" */
+static const char *canonical_name(struct arena *a, const struct attach_spec *spec,
+				  const char *target, const char *func)
+{
+	return arena_printf(a, "%s:%s:%s%s", provider_name(spec->kind), target,
+			    spec->cpp ? "cpp:" : "", func);
 }
 
 static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
@@ -258,13 +275,11 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 	} else {
 		return probe_arity_error(d, loc, provider, "2 or 3", nparts - 1);
 	}
-	if (lang && strcmp(lang, "c")) {
-		if (!strcmp(lang, "cpp"))
-			diag_error(d, loc, "C++ (cpp:) %s probes are not supported by sonde", provider);
-		else
-			diag_error(d, loc, "Unsupported language qualifier for %s: %s", provider, lang);
+	if (lang && strcmp(lang, "c") && strcmp(lang, "cpp")) {
+		diag_error(d, loc, "Unsupported language qualifier for %s: %s", provider, lang);
 		return -1;
 	}
+	out->cpp = lang && !strcmp(lang, "cpp");
 	if (!*fn) {
 		diag_error(d, loc, "%s probe needs a function name or address", provider);
 		return -1;
@@ -293,48 +308,131 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 		return -1;
 	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, ctx->unsafe))
 		return -1;
+	if (out->cpp && !out->symbol) {
+		diag_error(d, loc, "a C++ (cpp:) %s probe needs a function name", provider);
+		return -1;
+	}
 	out->func = fn;
-	out->canonical = arena_printf(a, "%s:%s:%s", provider, out->target, fn);
+	out->canonical = canonical_name(a, out, out->target, fn);
 	return 0;
 }
 
-/* Specs for one concrete target file. */
-static void expand_target(struct arena *a, const struct probe_context *ctx,
-			  const struct attach_spec *pattern, const char *path, struct spec_vec *sv)
+/* A function the pattern names: by its symbol, or with `cpp:` by its
+ * demangled name with or without the parameter list. The name to show
+ * (the symbol, or the whole demangled name) is returned in *shown. */
+static bool func_matches(struct arena *a, const struct attach_spec *pattern,
+			 const struct user_func *f, const char **shown)
 {
-	const char *provider = provider_name(pattern->kind);
-	struct str_vec funcs = { 0 };
-	bool wild = probe_has_wildcard(pattern->func);
-	bool addr = !pattern->symbol;
+	bool wild = probe_has_wildcard(pattern->symbol);
 
-	if (addr || (!wild && ctx->unsafe && !is_elf_object(path))) {
+	*shown = f->name;
+	if (!pattern->cpp)
+		return wild ? probe_glob_match(pattern->symbol, f->name)
+			    : !strcmp(pattern->symbol, f->name);
+	char *full = demangle(f->name);
+	if (!full)
+		return false;
+	char *base = arena_strndup(a, full, demangle_base_len(full));
+	bool match = wild ? probe_glob_match(pattern->symbol, full) ||
+				    probe_glob_match(pattern->symbol, base)
+			  : !strcmp(pattern->symbol, full) || !strcmp(pattern->symbol, base);
+	if (match)
+		*shown = arena_strdup(a, full);
+	free(full);
+	return match;
+}
+
+/* Of several names at one address (aliases such as `__GI___pthread_create`
+ * and `pthread_create`) a wildcard keeps the best one: the function is
+ * probed once. */
+static int by_address(const void *x, const void *y)
+{
+	const struct user_func *a = *(const struct user_func *const *)x;
+	const struct user_func *b = *(const struct user_func *const *)y;
+
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static struct attach_spec *push_spec(struct arena *a, struct spec_vec *sv,
+				     const struct attach_spec *pattern, const char *path,
+				     const char *func, const char *symbol, uint64_t addr)
+{
+	struct attach_spec *s = spec_vec_push(a, sv);
+
+	*s = *pattern;
+	s->target = path;
+	s->func = func;
+	s->symbol = symbol;
+	s->offset = addr;
+	s->canonical = canonical_name(a, s, path, func);
+	return s;
+}
+
+/* Specs for one concrete target file: the offset becomes the virtual
+ * address to probe. -1 after an error. */
+static int expand_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+			 const struct probe_context *ctx, const struct attach_spec *pattern,
+			 const char *path, struct spec_vec *sv)
+{
+	struct user_funcs funcs;
+
+	if (!pattern->symbol || (ctx->unsafe && !is_elf_object(path))) {
 		/* Addresses are not checked against symbols. */
-		struct attach_spec *s = spec_vec_push(a, sv);
-		*s = *pattern;
-		s->target = path;
-		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, pattern->func);
-		return;
+		push_spec(a, sv, pattern, path, pattern->func, pattern->symbol, pattern->offset);
+		return 0;
 	}
-	if (elf_functions(a, path, &funcs))
-		return;
-	if (!wild) {
-		if (!sorted_contains(&funcs, pattern->symbol))
-			return;
-		struct attach_spec *s = spec_vec_push(a, sv);
-		*s = *pattern;
-		s->target = path;
-		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, pattern->func);
-		return;
+	if (user_funcs_load(a, path, &funcs))
+		return 0;
+	const struct user_func **hits = arena_alloc(a, sizeof(*hits) * (size_t)(funcs.n + 1));
+	const char **shown = arena_alloc(a, sizeof(*shown) * (size_t)(funcs.n + 1));
+	int nhits = 0;
+	if (!pattern->cpp && !probe_has_wildcard(pattern->symbol)) {
+		const struct user_func *f = user_funcs_find(&funcs, pattern->symbol);
+		if (f) {
+			shown[0] = f->name;
+			hits[nhits++] = f;
+		}
+	} else {
+		for (int i = 0; i < funcs.n; i++)
+			if (func_matches(a, pattern, &funcs.v[i], &shown[nhits]))
+				hits[nhits++] = &funcs.v[i];
 	}
-	for (int i = 0; i < funcs.n; i++) {
-		if (!probe_glob_match(pattern->func, funcs.v[i]))
-			continue;
-		struct attach_spec *s = spec_vec_push(a, sv);
-		*s = *pattern;
-		s->target = path;
-		s->func = s->symbol = funcs.v[i];
-		s->canonical = arena_printf(a, "%s:%s:%s", provider, path, funcs.v[i]);
+	for (int i = 0; i < nhits; i++) {
+		const struct user_func *f = hits[i];
+		/* bpftrace's check: the offset must fall inside the function */
+		if (!ctx->unsafe && pattern->offset >= f->size &&
+		    (pattern->offset || !f->size)) {
+			diag_error(d, loc, "Offset outside the function bounds ('%s' size is %" PRIu64 ")",
+				   f->name, f->size);
+			return -1;
+		}
 	}
+	if (nhits > 1 && !pattern->cpp) {
+		/* keep one name per address; the pointers still index shown[] */
+		const struct user_func **order = arena_alloc(a, sizeof(*order) * (size_t)nhits);
+		memcpy(order, hits, sizeof(*order) * (size_t)nhits);
+		qsort(order, (size_t)nhits, sizeof(*order), by_address);
+		int n = 0;
+		for (int i = 0; i < nhits; i++)
+			if (!n || order[n - 1]->addr != order[i]->addr)
+				order[n++] = order[i];
+		for (int i = 0; i < n; i++)
+			shown[i] = order[i]->name;
+		hits = order;
+		nhits = n;
+	}
+	for (int i = 0; i < nhits; i++) {
+		const char *func = shown[i];
+		if (pattern->offset)
+			func = arena_printf(a, "%s+%" PRIu64, func, pattern->offset);
+		push_spec(a, sv, pattern, path, func, hits[i]->name, hits[i]->addr + pattern->offset)
+			->func_name = shown[i];
+	}
+	return 0;
 }
 
 static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
@@ -345,16 +443,13 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 	*out = NULL;
 	*n = 0;
 	if (probe_has_wildcard(pattern->target)) {
-		glob_t g;
-		if (glob(pattern->target, 0, NULL, &g) == 0) {
-			for (size_t i = 0; i < g.gl_pathc; i++)
-				if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
-					expand_target(a, ctx, pattern,
-						      arena_strdup(a, g.gl_pathv[i]), &sv);
-			globfree(&g);
-		}
-	} else {
-		expand_target(a, ctx, pattern, pattern->target, &sv);
+		struct str_vec files = { 0 };
+		target_files(a, pattern->target, ctx->pid, &files);
+		for (int i = 0; i < files.n; i++)
+			if (expand_target(a, d, loc, ctx, pattern, files.v[i], &sv))
+				return -1;
+	} else if (expand_target(a, d, loc, ctx, pattern, pattern->target, &sv)) {
+		return -1;
 	}
 	if (sv.n == 0) {
 		if (probe_has_wildcard(pattern->canonical))
@@ -385,14 +480,12 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 
 	if (!spec->target)
 		return -EINVAL;
-	if (!spec->symbol) {
-		err = vaddr_to_offset(spec->target, off, &off);
-		if (err)
-			return (int)err;
-	}
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE,
-		    .func_name = spec->symbol);
-	/* With func_name, libbpf adds the symbol's file offset to off. */
+	/* expansion resolved the symbol: offset is a virtual address of an
+	 * ELF file, or (--unsafe) already an offset into another file */
+	err = vaddr_to_offset(spec->target, spec->offset, &off);
+	if (err && err != -ENOEXEC)
+		return (int)err;
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE);
 	l = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, spec->target, (size_t)off,
 					    &opts);
 	err = libbpf_get_error(l);
@@ -401,9 +494,27 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 	return probe_links_push(links, nlinks, l);
 }
 
-/* -l uprobe:BIN:FN: the target must be concrete (no listing of every
- * binary on the system). */
-static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
+/* The functions of one file matching a -l pattern, named after the file
+ * as given (shown) and matched as written or as resolved. */
+static void list_file(struct arena *a, const char *provider, const char *pattern,
+		      const char *written, const char *path, FILE *out)
+{
+	struct user_funcs funcs;
+
+	if (user_funcs_load(a, path, &funcs))
+		return;
+	for (int i = 0; i < funcs.n; i++) {
+		const char *fn = funcs.v[i].name;
+		char *name = arena_printf(a, "%s:%s:%s", provider, path, fn);
+		char *as_written = arena_printf(a, "%s:%s:%s", provider, written, fn);
+		if (probe_list_match(pattern, as_written) || probe_list_match(pattern, name))
+			fprintf(out, "%s\n", name);
+	}
+}
+
+/* -l uprobe:BIN[:FN]: BIN is a file, a glob of files or (with -p) `*`,
+ * every object the process maps. */
+static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, FILE *out)
 {
 	struct arena a = { 0 };
 	struct diags scratch;
@@ -411,7 +522,6 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 	const char *provider = provider_name(kind);
 	char *copy, *bin, *colon;
 	const char *path;
-	struct str_vec funcs = { 0 };
 
 	if (!pattern)
 		return;
@@ -426,30 +536,28 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 		*colon = '\0';
 	else
 		pattern = arena_printf(&a, "%s:*", pattern); /* `uprobe:BIN`: all functions */
-	if (!*bin || probe_has_wildcard(bin))
+	if (probe_has_wildcard(bin)) {
+		struct str_vec files = { 0 };
+		target_files(&a, bin, pid, &files);
+		for (int i = 0; i < files.n; i++)
+			list_file(&a, provider, pattern, files.v[i], files.v[i], out);
 		goto out;
-	path = resolve_target(&a, &scratch, &loc, bin, 0);
-	if (!path || elf_functions(&a, path, &funcs))
-		goto out;
-	for (int i = 0; i < funcs.n; i++) {
-		char *name = arena_printf(&a, "%s:%s:%s", provider, path, funcs.v[i]);
-		/* The pattern names the target as written: match on that. */
-		char *as_written = arena_printf(&a, "%s:%s:%s", provider, bin, funcs.v[i]);
-		if (probe_list_match(pattern, as_written) || probe_list_match(pattern, name))
-			fprintf(out, "%s\n", name);
 	}
+	path = resolve_target(&a, &scratch, &loc, bin, pid);
+	if (path)
+		list_file(&a, provider, pattern, bin, path, out);
 out:
 	arena_free(&a);
 }
 
-static void uprobe_list(const char *pattern, FILE *out, bool verbose)
+static void uprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
 {
-	list_kind(PROBE_UPROBE, pattern, out);
+	list_kind(PROBE_UPROBE, pattern, pid, out);
 }
 
-static void uretprobe_list(const char *pattern, FILE *out, bool verbose)
+static void uretprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
 {
-	list_kind(PROBE_URETPROBE, pattern, out);
+	list_kind(PROBE_URETPROBE, pattern, pid, out);
 }
 
 const struct probe_ops probe_uprobe_ops = {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/demangle.h"
 #include "../common/types.h"
 #include "symbols.h"
 #include "syscall_names.h"
@@ -35,8 +36,14 @@ void output_init_bare(struct output *o, const struct compiled_program *prog)
 
 struct symbolizer *output_symbolizer(struct output *o)
 {
-	if (!o->syms)
-		o->syms = symbolizer_new();
+	if (o->syms)
+		return o->syms;
+	o->syms = symbolizer_new();
+	for (int i = 0; o->syms && o->prog && i < o->prog->nprogs; i++) {
+		const struct attach_spec *spec = &o->prog->progs[i].spec;
+		if ((spec->flags & PF_USER) && spec->target)
+			symbolizer_add_binary(o->syms, spec->target);
+	}
 	return o->syms;
 }
 
@@ -74,7 +81,9 @@ static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, 
 	uint64_t off;
 
 	if (usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module)) {
-		fputs(name, f);
+		char *readable = o->prog && o->prog->no_cpp_demangle ? NULL : demangle(name);
+		fputs(readable ? readable : name, f);
+		free(readable);
 		if (with_offset)
 			fprintf(f, "+%" PRIu64, off);
 		if (with_module)

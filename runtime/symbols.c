@@ -172,6 +172,10 @@ struct symbolizer {
 	size_t nfiles, capfiles;
 	struct upid *pids; /* open addressing, cap a power of two */
 	size_t npids, cappids;
+	char **binaries;   /* symbolizer_add_binary(), not yet looked at */
+	size_t nbinaries;
+	struct elf_file **fixed; /* non-PIE executables: absolute addresses */
+	size_t nfixed;
 };
 
 struct symbolizer *symbolizer_new(void)
@@ -198,6 +202,12 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->cappids; i++)
 		free(s->pids[i].maps);
 	free(s->pids);
+	for (size_t i = 0; i < s->nbinaries; i++)
+		free(s->binaries[i]);
+	free(s->binaries);
+	for (size_t i = 0; i < s->nfixed; i++)
+		file_free(s->fixed[i]);
+	free(s->fixed);
 	free(s);
 }
 
@@ -563,6 +573,77 @@ static double seconds_since(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+void symbolizer_add_binary(struct symbolizer *s, const char *path)
+{
+	char **v, *copy;
+
+	if (!s || !(copy = strdup(path)))
+		return;
+	v = realloc(s->binaries, (s->nbinaries + 1) * sizeof(*v));
+	if (!v) {
+		free(copy);
+		return;
+	}
+	s->binaries = v;
+	s->binaries[s->nbinaries++] = copy;
+}
+
+/* Open the binaries added so far; keep the non-PIE executables. */
+static void load_binaries(struct symbolizer *s)
+{
+	for (size_t i = 0; i < s->nbinaries; i++) {
+		struct elf_syms e;
+		bool fixed = false;
+		int fd = open(s->binaries[i], O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && !elf_syms_open_fd(&e, fd)) {
+			fixed = elf_syms_is_loadable(&e) && !elf_syms_is_pie(&e);
+			elf_syms_close(&e);
+		}
+		struct elf_file *f = fixed ? calloc(1, sizeof(*f)) : NULL;
+		struct elf_file **v = f ? realloc(s->fixed, (s->nfixed + 1) * sizeof(*v)) : NULL;
+		if (v && (f->path = strdup(s->binaries[i]))) {
+			load_elf(f, fd);
+			s->fixed = v;
+			s->fixed[s->nfixed++] = f;
+		} else {
+			if (v)
+				s->fixed = v;
+			free(f);
+		}
+		if (fd >= 0)
+			close(fd);
+		free(s->binaries[i]);
+	}
+	s->nbinaries = 0;
+}
+
+/* A non-PIE executable whose loaded segments hold addr. */
+static struct elf_file *find_fixed(struct symbolizer *s, uint64_t addr)
+{
+	load_binaries(s);
+	for (size_t i = 0; i < s->nfixed; i++) {
+		struct elf_file *f = s->fixed[i];
+		for (size_t k = 0; k < f->nsegs; k++)
+			if (f->segs[k].exec && addr - f->segs[k].vaddr < f->segs[k].memsz)
+				return f;
+	}
+	return NULL;
+}
+
+static bool lookup_in_file(const struct elf_file *f, uint64_t va, const char **name,
+			   uint64_t *offset)
+{
+	const struct sym *sym = symtab_find(&f->syms, va);
+
+	if (!sym)
+		return false;
+	if (name)
+		*name = f->syms.names + sym->name;
+	if (offset)
+		*offset = va - sym->addr;
+	return true;
+}
+
 bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char **name,
 		 uint64_t *offset, const char **module)
 {
@@ -580,17 +661,16 @@ bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char *
 			clock_gettime(CLOCK_MONOTONIC, &u->loaded);
 		m = find_map(u, addr);
 	}
-	if (!m)
-		return false;
+	if (!m) {
+		/* the process may be gone: a probed non-PIE executable still
+		 * knows its absolute addresses */
+		struct elf_file *f = find_fixed(s, addr);
+		if (f && module)
+			*module = f->path;
+		return f && lookup_in_file(f, addr, name, offset);
+	}
 	if (module)
 		*module = m->file->path;
-	uint64_t va = file_vaddr(m->file, addr - m->start + m->offset);
-	const struct sym *sym = symtab_find(&m->file->syms, va);
-	if (!sym)
-		return false;
-	if (name)
-		*name = m->file->syms.names + sym->name;
-	if (offset)
-		*offset = va - sym->addr;
-	return true;
+	return lookup_in_file(m->file, file_vaddr(m->file, addr - m->start + m->offset), name,
+			      offset);
 }

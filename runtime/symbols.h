@@ -38,6 +38,12 @@ bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char *
  * once the pid is cached. */
 void symbolizer_prefetch_pid(struct symbolizer *s, uint32_t pid);
 
+/* A binary the program probes: when it is a non-PIE executable, whose
+ * addresses are absolute, its symbols also resolve addresses of processes
+ * that are gone before their events are printed. Other files are ignored.
+ * Loaded at the first lookup that needs it. */
+void symbolizer_add_binary(struct symbolizer *s, const char *path);
+
 /* Forget the per-pid state (e.g. after the pid exec'ed or was reused). */
 void symbolizer_forget_pid(struct symbolizer *s, uint32_t pid);
 

@@ -457,11 +457,22 @@ static void test_uprobes(void)
 		      "uretprobe section");
 	res_free(&r);
 
+	/* expansion turns the offset into the address probed */
+	snprintf(raw, sizeof(raw), "uprobe:%s:probe_glob_match", self);
+	resolve(&r, raw, NULL, 0);
+	uint64_t func_addr = r.n == 1 ? r.specs[0].offset : 0;
+	res_free(&r);
 	snprintf(raw, sizeof(raw), "uprobe:%s:probe_glob_match+0x4", self);
 	resolve(&r, raw, NULL, 0);
 	CHECK(r.rc == 0 && r.n == 1 && !strcmp(r.specs[0].func, "probe_glob_match+4") &&
-		      r.specs[0].offset == 4,
+		      func_addr && r.specs[0].offset == func_addr + 4,
 	      "uprobe offset (%s)", first_msg(&r));
+	res_free(&r);
+
+	/* two versions of one symbol (pthread_create@GLIBC_2.2.5 and
+	 * @@GLIBC_2.34) are one function */
+	resolve(&r, "uprobe:libc:pthread_create", NULL, 0);
+	CHECK(r.rc == 0 && r.n == 1, "versioned symbols are one probe (%s)", first_msg(&r));
 	res_free(&r);
 
 	snprintf(raw, sizeof(raw), "uretprobe:%s:probe_glob_match+4", self);
@@ -631,7 +642,7 @@ static char *list(const char *pattern, bool verbose, int *rc)
 	FILE *f = open_memstream(&buf, &len);
 
 	diags_init(&d, &a, "stdin", "");
-	*rc = probes_list(&d, pattern, f, verbose);
+	*rc = probes_list(&d, pattern, 0, f, verbose);
 	fclose(f);
 	arena_free(&a);
 	return buf;
