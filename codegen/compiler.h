@@ -107,7 +107,8 @@ struct compiler {
 	const char **probe_names;
 	int nprobe_names, cap_probe_names;
 	bool second_pass; /* sema: report errors only on the final pass */
-	int stack_frames; /* deepest kstack/ustack limit used, 0 if none */
+	int stack_frames; /* deepest kstack limit used, 0 if none */
+	int ustack_frames; /* deepest ustack limit used, 0 if none */
 	struct btf_types *btf; /* kernel types, loaded on first use */
 	struct getopt_def *getopts; /* the named parameters getopt() asks for */
 	int ngetopts, cap_getopts;

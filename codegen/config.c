@@ -75,10 +75,10 @@ static const char *set_print_maps_on_exit(struct arena *a, struct compile_option
 static const char *set_stack_mode(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
 	/* in the order of enum stack_mode */
-	static const char *const modes[] = { "bpftrace", "perf", "raw", NULL };
+	static const char *const modes[] = { "bpftrace", "perf", "raw", "build_id", NULL };
 	int m = word_index(modes, v->text);
 	if (m < 0)
-		return arena_printf(a, "stack_mode: '%s' is not one of bpftrace, perf, raw", v->text);
+		return arena_printf(a, "stack_mode: '%s' is not one of bpftrace, perf, raw, build_id", v->text);
 	o->stack_mode = (enum stack_mode)m;
 	return NULL;
 }

@@ -124,7 +124,7 @@ static LLVMMetadataRef di_type_member(struct lower *l, const char *name, size_t 
  * that the scratch map can be sized after all programs are lowered. */
 static LLVMValueRef map_global(struct lower *l, const char *name, unsigned nfields)
 {
-	LLVMTypeRef fields[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
+	LLVMTypeRef fields[5] = { l->ptr, l->ptr, l->ptr, l->ptr, l->ptr };
 	LLVMTypeRef ty = LLVMStructTypeInContext(l->ctx, fields, nfields, 0);
 	LLVMValueRef g = LLVMAddGlobal(l->mod, ty, name);
 	LLVMSetInitializer(g, LLVMConstNull(ty));
@@ -135,9 +135,9 @@ static LLVMValueRef map_global(struct lower *l, const char *name, unsigned nfiel
 
 /* BTF for a map definition; key_size 0 = no key/value (ring buffer). */
 static void map_debug_info(struct lower *l, LLVMValueRef g, int type, uint32_t max_entries,
-			   size_t key_size, size_t value_size)
+			   size_t key_size, size_t value_size, uint32_t flags)
 {
-	LLVMMetadataRef mem[4];
+	LLVMMetadataRef mem[5];
 	unsigned n = 0;
 	mem[n] = di_uint_member(l, "type", (uint64_t)type, n);
 	n++;
@@ -147,6 +147,10 @@ static void map_debug_info(struct lower *l, LLVMValueRef g, int type, uint32_t m
 		mem[n] = di_type_member(l, "key", key_size, n);
 		n++;
 		mem[n] = di_type_member(l, "value", value_size, n);
+		n++;
+	}
+	if (flags) {
+		mem[n] = di_uint_member(l, "map_flags", flags, n);
 		n++;
 	}
 	LLVMMetadataRef st = LLVMDIBuilderCreateStructType(l->di, l->di_cu, "", 0, l->di_file, 0, 64 * n, 0,
@@ -159,12 +163,19 @@ static void map_debug_info(struct lower *l, LLVMValueRef g, int type, uint32_t m
 	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(l->ctx, "dbg", 3), gve);
 }
 
+static LLVMValueRef define_map_flags(struct lower *l, const char *name, int type,
+				     uint32_t max_entries, size_t key_size, size_t value_size,
+				     uint32_t flags)
+{
+	LLVMValueRef g = map_global(l, name, (key_size ? 4 : 2) + (flags ? 1 : 0));
+	map_debug_info(l, g, type, max_entries, key_size, value_size, flags);
+	return g;
+}
+
 static LLVMValueRef define_map(struct lower *l, const char *name, int type, uint32_t max_entries,
 			       size_t key_size, size_t value_size)
 {
-	LLVMValueRef g = map_global(l, name, key_size ? 4 : 2);
-	map_debug_info(l, g, type, max_entries, key_size, value_size);
-	return g;
+	return define_map_flags(l, name, type, max_entries, key_size, value_size, 0);
 }
 
 void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
@@ -210,6 +221,13 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 		l->stacks = define_map(l, out->stack_map_name, MT_STACK_TRACE, 4096, 4,
 				       8 * (size_t)out->stack_frames);
 	}
+	if (c->ustack_frames) {
+		out->ustack_map_name = "sonde_ustacks";
+		out->ustack_frames = c->ustack_frames < 127 ? c->ustack_frames : 127;
+		l->ustacks = define_map_flags(l, out->ustack_map_name, MT_STACK_TRACE, 4096, 4,
+					      BUILD_ID_FRAME_SIZE * (size_t)out->ustack_frames,
+					      BPF_F_STACK_BUILD_ID_FLAG);
+	}
 }
 
 /* Per-CPU scratch memory: an array with one entry per CPU, indexed by the
@@ -218,7 +236,7 @@ void emit_define_scratch(struct lower *l)
 {
 	size_t size = l->scratch_size < 8 ? 8 : (l->scratch_size + 7) & ~(size_t)7;
 	int ncpus = l->c->opts->ncpus > 0 ? l->c->opts->ncpus : 1;
-	map_debug_info(l, l->scratch, MT_ARRAY, (uint32_t)ncpus, 4, size);
+	map_debug_info(l, l->scratch, MT_ARRAY, (uint32_t)ncpus, 4, size, 0);
 }
 
 /* A function returning int with named `void *` parameters. Names are

@@ -11,8 +11,12 @@
 
 static const struct type *use_stack(struct sema *s, bool user, enum stack_mode mode, int limit)
 {
-	if (limit > s->c->stack_frames)
-		s->c->stack_frames = limit;
+	int *frames = user ? &s->c->ustack_frames : &s->c->stack_frames;
+	if (limit > *frames)
+		*frames = limit;
+	/* a kernel stack has no build ids: the default mode shows it */
+	if (!user && mode == STACK_BUILD_ID)
+		mode = STACK_BPFTRACE;
 	return type_stack(s->c->arena, user, mode, limit);
 }
 
@@ -27,8 +31,11 @@ const struct type *check_stack(struct sema *s, struct node *n, const struct func
 			mode = STACK_PERF;
 		else if (!strcmp(a->name, "raw"))
 			mode = STACK_RAW;
+		else if (!strcmp(a->name, "build_id") && !strcmp(n->name, "ustack"))
+			mode = STACK_BUILD_ID;
 		else if (strcmp(a->name, "bpftrace")) {
-			ERR(s, &a->loc, "%s: invalid stack mode '%s' (expected bpftrace, perf or raw)", n->name, a->name);
+			ERR(s, &a->loc, "%s: invalid stack mode '%s' (expected bpftrace, perf or raw%s)", n->name,
+			    a->name, strcmp(n->name, "ustack") ? "" : ", build_id");
 			return &type_none;
 		}
 		a = a->next;
@@ -67,7 +74,8 @@ const struct type *check_reg(struct sema *s, struct node *n, const struct func_d
 static struct val lower_stack(struct lower *l, bool user)
 {
 	LLVMValueRef slot = scratch_alloc(l, user ? 16 : 8);
-	LLVMValueRef args[3] = { l->ctx_arg, l->stacks, lower_const(l, user ? 1u << 8 /* BPF_F_USER_STACK */ : 0) };
+	LLVMValueRef args[3] = { l->ctx_arg, user ? l->ustacks : l->stacks,
+				 lower_const(l, user ? 1u << 8 /* BPF_F_USER_STACK */ : 0) };
 	LLVMValueRef id = lower_helper(l, H_GET_STACKID, l->i64, args, 3);
 	LLVMBuildStore(l->b, id, slot);
 	if (user)

@@ -19,6 +19,8 @@ enum {
 };
 
 /* BPF map types */
+/* map_flags of a stack map whose frames are build ids and offsets */
+enum { BPF_F_STACK_BUILD_ID_FLAG = 1u << 5 };
 enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
 
 
@@ -34,7 +36,7 @@ struct lower {
 	LLVMTypeRef i1, i8, i32, i64, ptr;
 
 	LLVMValueRef *map_globals; /* per script map */
-	LLVMValueRef ringbuf, scratch, globals, stacks;
+	LLVMValueRef ringbuf, scratch, globals, stacks, ustacks;
 	LLVMValueRef warned;       /* one u64 per action: runtime warning already sent */
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */
 

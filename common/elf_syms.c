@@ -85,6 +85,34 @@ static size_t build_id(Elf *elf, unsigned char *id, size_t cap)
 	return 0;
 }
 
+size_t elf_syms_build_id(const struct elf_syms *e, unsigned char *id, size_t cap)
+{
+	return build_id(e->elf, id, cap);
+}
+
+int elf_syms_each_needed(const struct elf_syms *e, int (*fn)(const char *soname, void *arg),
+			 void *arg)
+{
+	for (Elf_Scn *scn = elf_nextscn(e->elf, NULL); scn; scn = elf_nextscn(e->elf, scn)) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			const char *name;
+			if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED ||
+			    !(name = elf_strptr(e->elf, sh.sh_link, dyn.d_un.d_val)))
+				continue;
+			int r = fn(name, arg);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
 int elf_syms_open_debug(const struct elf_syms *e, struct elf_syms *debug)
 {
 	unsigned char id[64];

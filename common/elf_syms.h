@@ -24,6 +24,15 @@ void elf_syms_close(struct elf_syms *e);
 /* An executable or shared object (not a relocatable object or a core). */
 bool elf_syms_is_loadable(const struct elf_syms *e);
 
+/* The GNU build id (copied to id, at most cap bytes): its length, 0 when
+ * the file has none. */
+size_t elf_syms_build_id(const struct elf_syms *e, unsigned char *id, size_t cap);
+
+/* Call fn with each DT_NEEDED library name ("libc.so.6") of the dynamic
+ * section. A non-zero return of fn stops the walk and is returned. */
+int elf_syms_each_needed(const struct elf_syms *e, int (*fn)(const char *soname, void *arg),
+			 void *arg);
+
 /* The separate debug file of e, /usr/lib/debug/.build-id/xx/yyyy.debug
  * (by the GNU build id). 0, or -1 when there is no build id or no file. */
 int elf_syms_open_debug(const struct elf_syms *e, struct elf_syms *debug);

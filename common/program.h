@@ -122,6 +122,12 @@ struct prog_desc {
 #define SONDE_GLOBALS_MAP "sonde_globals"
 enum { GLOBAL_START_NS = 0, GLOBAL_CPID = 8, GLOBAL_LOST_EVENTS = 16, GLOBALS_SIZE = 24 };
 
+/* A frame of a build-id stack map, the kernel's struct bpf_stack_build_id:
+ * s32 status, u8 build_id[20], then (u64) the file offset when the status
+ * is valid, or the address when the kernel could only give that. */
+enum { BUILD_ID_FRAME_SIZE = 32, BUILD_ID_LEN = 20, BUILD_ID_FRAME_OFFSET = 24 };
+enum { BUILD_ID_FRAME_EMPTY = 0, BUILD_ID_FRAME_VALID = 1, BUILD_ID_FRAME_IP = 2 };
+
 struct compiled_program {
 	const void *elf;
 	size_t elf_size;
@@ -141,8 +147,13 @@ struct compiled_program {
 	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
 				     * (0 error, 1 warn, 2 ignore): also applies when an
 				     * attach fails at run time */
-	const char *stack_map_name; /* STACK_TRACE map of kstack/ustack values, NULL if unused */
+	const char *stack_map_name; /* STACK_TRACE map of kstack values, NULL if unused */
 	int stack_frames;           /* u64 frames per stack map entry */
+	/* STACK_TRACE map of ustack values, NULL if unused: a build-id map
+	 * (BPF_F_STACK_BUILD_ID), each frame a struct bpf_stack_build_id, so
+	 * that frames resolve even after the process is gone */
+	const char *ustack_map_name;
+	int ustack_frames;
 };
 
 #endif

@@ -41,7 +41,8 @@ enum type_kind {
 	TY_ARRAY,   /* a C array value: nelems elements of type pointee, laid out as in C */
 };
 
-enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW };
+/* build_id: ustack only, each frame as the file's build id and offset */
+enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID };
 
 /* What a TY_NAME value names: strerror(), signal_name(), syscall_name(),
  * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()

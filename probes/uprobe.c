@@ -18,6 +18,7 @@
 #include "../common/demangle.h"
 #include "../common/elf_syms.h"
 #include "../common/file.h"
+#include "../common/ldcache.h"
 #include "internal.h"
 #include "user_funcs.h"
 
@@ -54,49 +55,10 @@ static const char *search_path(struct arena *a, const char *name)
 	return NULL;
 }
 
-/* /etc/ld.so.cache, "glibc-ld.so.cache1.1" format: a 48-byte header, then
- * 24-byte entries { i32 flags; u32 key; u32 value; u32 osv; u64 hwcap }
- * whose key (soname) and value (path) are offsets from the file start.
- * `libc` matches `libc.so*`; a name with ".so" must match exactly. */
 static const char *search_ldcache(struct arena *a, const char *name)
 {
-	static const char magic[] = "glibc-ld.so.cache1.1";
-	const size_t hdr = 48, ent = 24;
-	const char *found = NULL;
-	size_t len, nlen = strlen(name);
-	char *buf = file_read_all("/etc/ld.so.cache", &len);
-	uint32_t nlibs;
-	bool exact = strstr(name, ".so") != NULL;
-
-	if (!buf)
-		return NULL;
-	if (len < hdr || memcmp(buf, magic, sizeof(magic) - 1))
-		goto out;
-	memcpy(&nlibs, buf + 20, sizeof(nlibs));
-	for (uint32_t i = 0; i < nlibs && hdr + (i + 1) * ent <= len && !found; i++) {
-		const char *e = buf + hdr + i * ent;
-		uint32_t key, value;
-		int32_t flags;
-		memcpy(&flags, e, 4);
-		memcpy(&key, e + 4, 4);
-		memcpy(&value, e + 8, 4);
-		if (key >= len || value >= len || !memchr(buf + key, '\0', len - key) ||
-		    !memchr(buf + value, '\0', len - value))
-			continue;
-		const char *soname = buf + key;
-		bool match = exact ? !strcmp(soname, name)
-				   : !strncmp(soname, name, nlen) && !strncmp(soname + nlen, ".so", 3);
-#if defined(__x86_64__)
-		/* Skip 32-bit libraries: FLAG_X8664_LIB64 is 0x0300. */
-		if ((flags & 0xff00) != 0x0300)
-			match = false;
-#endif
-		if (match && is_regular_file(buf + value))
-			found = arena_strdup(a, buf + value);
-	}
-out:
-	free(buf);
-	return found;
+	char path[PATH_MAX];
+	return ldcache_lookup(name, path, sizeof(path)) ? arena_strdup(a, path) : NULL;
 }
 
 /* Resolve BIN to a path (absolute unless it is a glob). NULL: reported. */

@@ -15,7 +15,8 @@ struct output {
 	enum output_mode mode;
 	const struct compiled_program *prog; /* for the probe name table */
 	int ncpus;                           /* possible CPUs (per-CPU values) */
-	int stack_fd;                        /* stack trace map, -1 if none */
+	int stack_fd;                        /* kernel stack trace map, -1 if none */
+	int ustack_fd;                       /* user (build-id) stack trace map, -1 if none */
 	struct symbolizer *syms;             /* symbol caches, NULL until needed */
 };
 

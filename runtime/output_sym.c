@@ -32,6 +32,7 @@ void output_init_bare(struct output *o, const struct compiled_program *prog)
 	memset(o, 0, sizeof(*o));
 	o->prog = prog;
 	o->stack_fd = -1;
+	o->ustack_fd = -1;
 }
 
 struct symbolizer *output_symbolizer(struct output *o)
@@ -73,14 +74,13 @@ static void render_ksym(struct output *o, FILE *f, uint64_t addr, bool with_offs
 	}
 }
 
-/* As render_ksym; perf mode adds " (module)" / " ([unknown])". */
-static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, bool with_offset,
-			bool with_module)
+/* A user symbol found (or not) for addr: "name+off" (with_offset) or
+ * "name", demangled unless cpp_demangle is off; unknown: 0x + hex. Perf
+ * mode adds " (module)" / " ([unknown])". */
+static void print_usym(struct output *o, FILE *f, bool found, const char *name, uint64_t off,
+		       const char *module, uint64_t addr, bool with_offset, bool with_module)
 {
-	const char *name, *module;
-	uint64_t off;
-
-	if (usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module)) {
+	if (found) {
 		char *readable = o->prog && o->prog->no_cpp_demangle ? NULL : demangle(name);
 		fputs(readable ? readable : name, f);
 		free(readable);
@@ -95,24 +95,105 @@ static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, 
 	}
 }
 
-/* The frames of stack id from the stack map: a calloc'ed array of *n
- * entries (0-terminated list of IPs), NULL when unavailable. */
-static uint64_t *read_stack(struct output *o, int64_t id, size_t *n)
+static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, bool with_offset,
+			bool with_module)
 {
-	size_t frames = o->prog && o->prog->stack_frames > 0 ? (size_t)o->prog->stack_frames
-							     : DEFAULT_STACK_FRAMES;
+	const char *name, *module;
+	uint64_t off;
+	bool found = usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module);
 
-	if (id < 0 || id > UINT32_MAX || o->stack_fd < 0)
+	print_usym(o, f, found, name, off, module, addr, with_offset, with_module);
+}
+
+/* A stack frame: an address, or (user stacks, a build-id stack map) the
+ * build id of the file and the offset in it. */
+struct frame {
+	uint64_t addr;
+	const unsigned char *build_id; /* NULL: addr is all there is */
+	uint64_t file_offset;
+};
+
+/* The value of stack id in the stack map fd (frames entries of
+ * frame_size bytes): a calloc'ed buffer, NULL when unavailable. */
+static unsigned char *read_stack(int fd, int64_t id, size_t frames, size_t frame_size)
+{
+	if (id < 0 || id > UINT32_MAX || fd < 0)
 		return NULL;
-	/* room for the largest stack map value, whatever the program says */
-	uint64_t *v = calloc(frames > MAX_STACK_FRAMES ? frames : MAX_STACK_FRAMES, sizeof(*v));
+	unsigned char *v = calloc(frames, frame_size);
 	uint32_t key = (uint32_t)id;
-	if (!v || bpf_map_lookup_elem(o->stack_fd, &key, v)) {
+	if (!v || bpf_map_lookup_elem(fd, &key, v)) {
 		free(v);
 		return NULL;
 	}
-	*n = frames;
 	return v;
+}
+
+/* Frame i of a stack value; false past its end. */
+static bool stack_frame(const unsigned char *v, bool user, size_t i, struct frame *fr)
+{
+	if (!user) {
+		*fr = (struct frame){ .addr = rd64(v + i * 8) };
+		return fr->addr != 0;
+	}
+	const unsigned char *e = v + i * BUILD_ID_FRAME_SIZE;
+	int32_t status;
+	memcpy(&status, e, sizeof(status));
+	*fr = (struct frame){ .addr = rd64(e + BUILD_ID_FRAME_OFFSET) };
+	if (status == BUILD_ID_FRAME_VALID) {
+		fr->build_id = e + 4;
+		fr->file_offset = fr->addr;
+		fr->addr = 0;
+		return true;
+	}
+	return status == BUILD_ID_FRAME_IP && fr->addr;
+}
+
+/* What precedes a frame's symbol: 8 spaces, or in perf mode a tab and the
+ * address; raw mode prints the address alone (returns false: no symbol). */
+static bool frame_prefix(FILE *f, enum stack_mode mode, uint64_t addr)
+{
+	switch (mode) {
+	case STACK_RAW:
+		fprintf(f, "%" PRIx64, addr);
+		return false;
+	case STACK_PERF:
+		fprintf(f, "\t%" PRIx64 " ", addr);
+		return true;
+	default:
+		fputs("        ", f);
+		return true;
+	}
+}
+
+/* One frame of a user stack. A frame known by build id shows its address
+ * while the process still maps the file, else the offset in the file. */
+static void render_user_frame(struct output *o, FILE *f, uint32_t pid, const struct frame *fr,
+			      enum stack_mode mode)
+{
+	const char *name = NULL, *module = NULL;
+	uint64_t off = 0, addr = fr->addr;
+	bool found;
+
+	if (mode == STACK_BUILD_ID) {
+		if (!fr->build_id) {
+			fprintf(f, "0x%" PRIx64, fr->addr);
+			return;
+		}
+		for (int k = 0; k < BUILD_ID_LEN; k++)
+			fprintf(f, "%02x", fr->build_id[k]);
+		fprintf(f, " 0x%" PRIx64, fr->file_offset);
+		return;
+	}
+	if (fr->build_id) {
+		found = usym_lookup_build_id(output_symbolizer(o), pid, fr->build_id, fr->file_offset,
+					     &name, &off, &module, &addr);
+		if (!addr)
+			addr = fr->file_offset;
+	} else {
+		found = usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module);
+	}
+	if (frame_prefix(f, mode, addr))
+		print_usym(o, f, found, name, off, module, addr, true, mode == STACK_PERF);
 }
 
 void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
@@ -121,33 +202,23 @@ void output_stack_text(struct output *o, FILE *f, const struct type *t, const vo
 	const unsigned char *d = data;
 	bool user = t->kind == TY_USTACK;
 	uint32_t pid = user ? (uint32_t)rd64(d + 8) : 0;
-	size_t n = 0;
-	uint64_t *frames = read_stack(o, (int64_t)rd64(d), &n);
+	int frames = o->prog ? (user ? o->prog->ustack_frames : o->prog->stack_frames) : 0;
+	size_t n = frames > 0 ? (size_t)frames : DEFAULT_STACK_FRAMES;
+	unsigned char *v = read_stack(user ? o->ustack_fd : o->stack_fd, (int64_t)rd64(d), n,
+				      user ? BUILD_ID_FRAME_SIZE : 8);
 	size_t limit = t->stack_limit > 0 ? (size_t)t->stack_limit : DEFAULT_STACK_FRAMES;
+	struct frame fr;
 
 	if (!json)
 		fputc('\n', f);
-	for (size_t i = 0; frames && i < n && i < limit && frames[i]; i++) {
-		uint64_t ip = frames[i];
-
-		switch (t->stack_mode) {
-		case STACK_RAW:
-			fprintf(f, "%" PRIx64 "\n", ip);
-			continue;
-		case STACK_PERF:
-			fprintf(f, "\t%" PRIx64 " ", ip);
-			break;
-		default:
-			fputs("        ", f);
-			break;
-		}
+	for (size_t i = 0; v && i < n && i < limit && stack_frame(v, user, i, &fr); i++) {
 		if (user)
-			render_usym(o, f, pid, ip, true, t->stack_mode == STACK_PERF);
-		else
-			render_ksym(o, f, ip, true);
+			render_user_frame(o, f, pid, &fr, t->stack_mode);
+		else if (frame_prefix(f, t->stack_mode, fr.addr))
+			render_ksym(o, f, fr.addr, true);
 		fputc('\n', f);
 	}
-	free(frames);
+	free(v);
 }
 
 /* strftime(): a boot-clock timestamp as local wall time. Besides the C

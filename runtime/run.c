@@ -294,6 +294,12 @@ static void explain_load_failure(struct runner *r, int err, const char *vlog)
 	fprintf(stderr, "ERROR: Failed to load the BPF programs: %s\n%s", strerror(-err), libbpf_log.text);
 }
 
+/* The descriptor of a map the program may have (name NULL: it has none). */
+static int map_fd_by_name(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = name ? bpf_object__find_map_by_name(obj, name) : NULL;
+	return m ? bpf_map__fd(m) : -1;
+}
 static int load(struct runner *r)
 {
 	const struct compiled_program *p = r->prog;
@@ -333,11 +339,8 @@ static int load(struct runner *r)
 		struct bpf_map *m = bpf_object__find_map_by_name(r->obj, p->maps[i].bpf_name);
 		r->map_fds[i] = m ? bpf_map__fd(m) : -1;
 	}
-	r->out.stack_fd = -1;
-	if (p->stack_map_name) {
-		struct bpf_map *sm = bpf_object__find_map_by_name(r->obj, p->stack_map_name);
-		r->out.stack_fd = sm ? bpf_map__fd(sm) : -1;
-	}
+	r->out.stack_fd = map_fd_by_name(r->obj, p->stack_map_name);
+	r->out.ustack_fd = map_fd_by_name(r->obj, p->ustack_map_name);
 	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
 	if (!rbmap) {
 		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");

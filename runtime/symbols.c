@@ -16,6 +16,7 @@
 
 #include "../common/elf_syms.h"
 #include "../common/file.h"
+#include "../common/ldcache.h"
 
 /* ---- sorted symbol tables ---- */
 
@@ -142,6 +143,8 @@ static const struct sym *symtab_find(const struct symtab *t, uint64_t addr)
 
 /* ---- user-space files and processes ---- */
 
+#define MAX_BUILD_ID 20 /* what the kernel's build-id stacks carry */
+
 struct elf_file {
 	char *path;      /* as in /proc/PID/maps */
 	uint64_t dev, inode;
@@ -149,6 +152,9 @@ struct elf_file {
 	struct elf_segment *segs; /* PT_LOAD */
 	size_t nsegs;
 	bool loaded;     /* ELF could be read (else: no symbols) */
+	bool fixed;      /* a non-PIE executable: its addresses are absolute */
+	unsigned char build_id[MAX_BUILD_ID]; /* zero-padded, like the kernel's */
+	size_t build_id_len;                  /* 0: none */
 };
 
 struct umap {
@@ -174,8 +180,10 @@ struct symbolizer {
 	size_t npids, cappids;
 	char **binaries;   /* symbolizer_add_binary(), not yet looked at */
 	size_t nbinaries;
-	struct elf_file **fixed; /* non-PIE executables: absolute addresses */
-	size_t nfixed;
+	/* files known without a process: the probed binaries, the libraries
+	 * they need, debug files found by build id (or not found: no symbols) */
+	struct elf_file **known;
+	size_t nknown;
 };
 
 struct symbolizer *symbolizer_new(void)
@@ -205,9 +213,9 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->nbinaries; i++)
 		free(s->binaries[i]);
 	free(s->binaries);
-	for (size_t i = 0; i < s->nfixed; i++)
-		file_free(s->fixed[i]);
-	free(s->fixed);
+	for (size_t i = 0; i < s->nknown; i++)
+		file_free(s->known[i]);
+	free(s->known);
 	free(s);
 }
 
@@ -324,6 +332,8 @@ static void load_elf(struct elf_file *f, int fd)
 		return;
 	if (elf_syms_segments(&e, &f->segs, &f->nsegs))
 		goto out;
+	f->fixed = elf_syms_is_loadable(&e) && !elf_syms_is_pie(&e);
+	f->build_id_len = elf_syms_build_id(&e, f->build_id, sizeof(f->build_id));
 	/* a table that cannot be read (or symbols that do not fit) leaves the
 	 * symbols read so far */
 	if (elf_syms_has_table(&e, ELF_SYMTAB)) {
@@ -588,30 +598,56 @@ void symbolizer_add_binary(struct symbolizer *s, const char *path)
 	s->binaries[s->nbinaries++] = copy;
 }
 
-/* Open the binaries added so far; keep the non-PIE executables. */
+/* A file known without a process, loaded from path (name: how it is shown). */
+static struct elf_file *add_known(struct symbolizer *s, const char *path, const char *name)
+{
+	struct elf_file **v = realloc(s->known, (s->nknown + 1) * sizeof(*v));
+	struct elf_file *f = calloc(1, sizeof(*f));
+
+	if (v)
+		s->known = v;
+	if (!v || !f || !(f->path = strdup(name))) {
+		free(f);
+		return NULL;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		load_elf(f, fd);
+		close(fd);
+	}
+	s->known[s->nknown++] = f;
+	return f;
+}
+
+static bool is_known(const struct symbolizer *s, const char *path)
+{
+	for (size_t i = 0; i < s->nknown; i++)
+		if (!strcmp(s->known[i]->path, path))
+			return true;
+	return false;
+}
+
+/* The libraries a probed binary needs, found as the dynamic linker would:
+ * their frames resolve by build id after the process is gone. */
+static int add_needed(const char *soname, void *arg)
+{
+	struct symbolizer *s = arg;
+	char path[4096];
+
+	if (ldcache_lookup(soname, path, sizeof(path)) && !is_known(s, path))
+		add_known(s, path, path);
+	return 0;
+}
+
 static void load_binaries(struct symbolizer *s)
 {
 	for (size_t i = 0; i < s->nbinaries; i++) {
+		const char *path = s->binaries[i];
 		struct elf_syms e;
-		bool fixed = false;
-		int fd = open(s->binaries[i], O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && !elf_syms_open_fd(&e, fd)) {
-			fixed = elf_syms_is_loadable(&e) && !elf_syms_is_pie(&e);
+		if (!is_known(s, path) && add_known(s, path, path) && !elf_syms_open(&e, path)) {
+			elf_syms_each_needed(&e, add_needed, s);
 			elf_syms_close(&e);
 		}
-		struct elf_file *f = fixed ? calloc(1, sizeof(*f)) : NULL;
-		struct elf_file **v = f ? realloc(s->fixed, (s->nfixed + 1) * sizeof(*v)) : NULL;
-		if (v && (f->path = strdup(s->binaries[i]))) {
-			load_elf(f, fd);
-			s->fixed = v;
-			s->fixed[s->nfixed++] = f;
-		} else {
-			if (v)
-				s->fixed = v;
-			free(f);
-		}
-		if (fd >= 0)
-			close(fd);
 		free(s->binaries[i]);
 	}
 	s->nbinaries = 0;
@@ -621,13 +657,50 @@ static void load_binaries(struct symbolizer *s)
 static struct elf_file *find_fixed(struct symbolizer *s, uint64_t addr)
 {
 	load_binaries(s);
-	for (size_t i = 0; i < s->nfixed; i++) {
-		struct elf_file *f = s->fixed[i];
-		for (size_t k = 0; k < f->nsegs; k++)
+	for (size_t i = 0; i < s->nknown; i++) {
+		struct elf_file *f = s->known[i];
+		for (size_t k = 0; f->fixed && k < f->nsegs; k++)
 			if (f->segs[k].exec && addr - f->segs[k].vaddr < f->segs[k].memsz)
 				return f;
 	}
 	return NULL;
+}
+
+static bool same_build_id(const struct elf_file *f, const unsigned char *id)
+{
+	return f->build_id_len && !memcmp(f->build_id, id, MAX_BUILD_ID);
+}
+
+static struct elf_file *find_build_id(struct elf_file *const *files, size_t n,
+				      const unsigned char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_build_id(files[i], id))
+			return files[i];
+	return NULL;
+}
+
+/* The file of a build id: one a process mapped, a known one, else the
+ * debug file /usr/lib/debug/.build-id/xx/rest.debug (remembered even when
+ * missing, so that each build id is looked for once). */
+static struct elf_file *file_of_build_id(struct symbolizer *s, const unsigned char *id)
+{
+	struct elf_file *f;
+
+	load_binaries(s);
+	if ((f = find_build_id(s->files, s->nfiles, id)) || (f = find_build_id(s->known, s->nknown, id)))
+		return f;
+	char path[128];
+	int n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (int i = 1; i < MAX_BUILD_ID; i++)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id[i]);
+	snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
+	f = add_known(s, path, path);
+	if (f) {
+		memcpy(f->build_id, id, MAX_BUILD_ID);
+		f->build_id_len = MAX_BUILD_ID;
+	}
+	return f;
 }
 
 static bool lookup_in_file(const struct elf_file *f, uint64_t va, const char **name,
@@ -673,4 +746,27 @@ bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char *
 		*module = m->file->path;
 	return lookup_in_file(m->file, file_vaddr(m->file, addr - m->start + m->offset), name,
 			      offset);
+}
+
+bool usym_lookup_build_id(struct symbolizer *s, uint32_t pid, const unsigned char *build_id,
+			  uint64_t file_offset, const char **name, uint64_t *offset,
+			  const char **module, uint64_t *addr)
+{
+	if (module)
+		*module = NULL;
+	*addr = 0;
+	if (!s)
+		return false;
+	struct upid *u = get_pid(s, pid); /* a live process's files join the cache */
+	struct elf_file *f = file_of_build_id(s, build_id);
+	for (size_t i = 0; u && f && i < u->n; i++) {
+		const struct umap *m = &u->maps[i];
+		if (m->file == f && file_offset - m->offset < m->end - m->start)
+			*addr = m->start + (file_offset - m->offset);
+	}
+	if (!f || !f->loaded)
+		return false;
+	if (module)
+		*module = f->path;
+	return lookup_in_file(f, file_vaddr(f, file_offset), name, offset);
 }

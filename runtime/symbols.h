@@ -33,6 +33,16 @@ bool ksym_lookup(struct symbolizer *s, uint64_t addr, const char **name, uint64_
 bool usym_lookup(struct symbolizer *s, uint32_t pid, uint64_t addr, const char **name,
 		 uint64_t *offset, const char **module);
 
+/* A frame of a build-id stack (BUILD_ID_LEN bytes of build id, zero-padded,
+ * and the offset in that file) -> symbol, offset and path of the file. The
+ * file is one a process of ours mapped, a probed binary or a library it
+ * needs, or the debug file of that build id: the process pid (read if
+ * still alive) need not exist any more. *addr: the address in the process
+ * when it still maps the file, else 0. */
+bool usym_lookup_build_id(struct symbolizer *s, uint32_t pid, const unsigned char *build_id,
+			  uint64_t file_offset, const char **name, uint64_t *offset,
+			  const char **module, uint64_t *addr);
+
 /* Cache the per-pid state now (call when an event carrying a ustack/usym of
  * pid arrives: the process may be gone when the value is printed). Cheap
  * once the pid is cached. */

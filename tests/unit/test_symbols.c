@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../common/elf_syms.h"
+#include "../../common/program.h"
 #include "../../common/types.h"
 #include "../../runtime/output.h"
 #include "../../runtime/symbols.h"
@@ -305,7 +307,7 @@ static void test_user_exited(void)
 
 #define FRAMES 127
 
-static struct compiled_program prog = { .stack_frames = FRAMES };
+static struct compiled_program prog = { .stack_frames = FRAMES, .ustack_frames = FRAMES };
 
 static void cap_open(struct capture *c, enum output_mode mode, int stack_fd)
 {
@@ -317,6 +319,42 @@ static void cap_open(struct capture *c, enum output_mode mode, int stack_fd)
 static void cap_discard(struct capture *c)
 {
 	capture_check(c, NULL, NULL);
+}
+
+/* A user stack of the build-id map: frames the kernel could only give as
+ * addresses (status IP), or with build_id as that file's offsets. */
+static void put_ustack(int fd, uint32_t id, const uint64_t *vals, int n,
+		       const unsigned char *build_id)
+{
+	static unsigned char v[FRAMES * BUILD_ID_FRAME_SIZE];
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < n; i++) {
+		unsigned char *e = v + i * BUILD_ID_FRAME_SIZE;
+		int32_t status = build_id ? BUILD_ID_FRAME_VALID : BUILD_ID_FRAME_IP;
+		memcpy(e, &status, sizeof(status));
+		if (build_id)
+			memcpy(e + 4, build_id, BUILD_ID_LEN);
+		memcpy(e + BUILD_ID_FRAME_OFFSET, &vals[i], sizeof(vals[i]));
+	}
+	if (bpf_map_update_elem(fd, &id, v, BPF_ANY))
+		printf("stack map update: %s\n", strerror(errno));
+}
+
+/* The file offset of an address of this process, as the kernel computes
+ * it for build-id stacks: from the mapping that holds it. */
+static uint64_t self_file_offset(uint64_t addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long long start, end, off;
+	uint64_t result = 0;
+	char line[512];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off) == 3 && addr >= start &&
+		    addr < end)
+			result = addr - start + off;
+	if (f)
+		fclose(f);
+	return result;
 }
 
 static void put_stack(int fd, uint32_t id, const uint64_t *ips, int n)
@@ -371,8 +409,9 @@ static void test_render_symbols(void)
 static void test_render_stacks(void)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, FRAMES * 8, 16, NULL);
-	if (fd < 0) {
-		check_skip("stack rendering", "bpf_map_create: %s", strerror(-fd));
+	int ufd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, FRAMES * BUILD_ID_FRAME_SIZE, 16, NULL);
+	if (fd < 0 || ufd < 0) {
+		check_skip("stack rendering", "bpf_map_create: %s", strerror(-(fd < 0 ? fd : ufd)));
 		return;
 	}
 	struct capture c;
@@ -381,23 +420,52 @@ static void test_render_stacks(void)
 
 	/* user stack: this process */
 	uint64_t uips[] = { ut + 4, (uint64_t)(uintptr_t)&sonde_test_other + 1, 0x10 };
-	put_stack(fd, 7, uips, 3);
+	put_ustack(ufd, 7, uips, 3, NULL);
 	uint64_t ust[2] = { 7, (uint64_t)getpid() };
 	cap_open(&c, OUTPUT_TEXT, fd);
+	c.o.ustack_fd = ufd;
 	output_value(&c.o, type_stack(&arena, true, STACK_BPFTRACE, 127), ust);
 	cap_check(&c, "ustack bpftrace",
 		  "\n        sonde_test_target+4\n        sonde_test_other+1\n        0x10\n\n");
 	cap_open(&c, OUTPUT_TEXT, fd);
+	c.o.ustack_fd = ufd;
 	output_value(&c.o, type_stack(&arena, true, STACK_PERF, 2), ust);
 	snprintf(want, sizeof(want), "\n\t%" PRIx64 " sonde_test_target+4 (%s)\n\t%" PRIx64
 		 " sonde_test_other+1 (%s)\n\n", ut + 4, self_path, uips[1], self_path);
 	cap_check(&c, "ustack perf, limit 2", want);
 	cap_open(&c, OUTPUT_TEXT, fd);
+	c.o.ustack_fd = ufd;
 	output_value(&c.o, type_stack(&arena, true, STACK_PERF, 127), ust);
 	snprintf(want, sizeof(want), "\n\t%" PRIx64 " sonde_test_target+4 (%s)\n\t%" PRIx64
 		 " sonde_test_other+1 (%s)\n\t10 0x10 ([unknown])\n\n", ut + 4, self_path, uips[1],
 		 self_path);
 	cap_check(&c, "ustack perf unknown", want);
+
+	/* frames by build id of a probed binary resolve for a pid that does
+	 * not exist */
+	struct elf_syms self;
+	unsigned char self_id[BUILD_ID_LEN] = { 0 };
+	if (!elf_syms_open(&self, self_path)) {
+		elf_syms_build_id(&self, self_id, sizeof(self_id));
+		elf_syms_close(&self);
+	}
+	uint64_t offs[] = { self_file_offset(ut + 4) };
+	put_ustack(ufd, 8, offs, 1, self_id);
+	uint64_t gone[2] = { 8, 0x3fffff };
+	cap_open(&c, OUTPUT_TEXT, fd);
+	c.o.ustack_fd = ufd;
+	symbolizer_add_binary(output_symbolizer(&c.o), self_path); /* as if probed */
+	output_value(&c.o, type_stack(&arena, true, STACK_BPFTRACE, 127), gone);
+	cap_check(&c, "ustack by build id", "\n        sonde_test_target+4\n\n");
+	cap_open(&c, OUTPUT_TEXT, fd);
+	c.o.ustack_fd = ufd;
+	output_value(&c.o, type_stack(&arena, true, STACK_BUILD_ID, 127), gone);
+	char hex[2 * BUILD_ID_LEN + 1];
+	for (int k = 0; k < BUILD_ID_LEN; k++)
+		snprintf(hex + 2 * k, 3, "%02x", self_id[k]);
+	snprintf(want, sizeof(want), "\n%s 0x%" PRIx64 "\n\n", hex, offs[0]);
+	cap_check(&c, "ustack build_id mode", want);
+	close(ufd);
 
 	if (!kernel_ok) {
 		check_skip("kernel stack rendering", "no kallsyms addresses");
