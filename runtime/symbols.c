@@ -17,6 +17,7 @@
 #include "../common/elf_syms.h"
 #include "../common/file.h"
 #include "../common/ldcache.h"
+#include "../common/limits.h"
 
 /* ---- sorted symbol tables ---- */
 
@@ -509,6 +510,19 @@ static bool grow_pids(struct symbolizer *s)
 	return true;
 }
 
+/* Drop every cached process and the files only they referenced, so that a
+ * long run over many short-lived processes stays bounded. */
+static void flush_pids(struct symbolizer *s)
+{
+	for (size_t i = 0; i < s->cappids; i++)
+		free(s->pids[i].maps);
+	memset(s->pids, 0, s->cappids * sizeof(*s->pids));
+	s->npids = 0;
+	for (size_t i = 0; i < s->nfiles; i++)
+		file_free(s->files[i]);
+	s->nfiles = 0;
+}
+
 /* The cached state of pid, loading it at first use. */
 static struct upid *get_pid(struct symbolizer *s, uint32_t pid)
 {
@@ -516,6 +530,8 @@ static struct upid *get_pid(struct symbolizer *s, uint32_t pid)
 
 	if (u)
 		return u;
+	if (s->npids >= LIMIT_SYMBOL_PIDS)
+		flush_pids(s);
 	if ((s->npids + 1) * 2 > s->cappids && !grow_pids(s))
 		return NULL;
 	size_t i = pid_slot(pid, s->cappids);

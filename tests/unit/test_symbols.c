@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../common/elf_syms.h"
+#include "../../common/limits.h"
 #include "../../common/program.h"
 #include "../../common/types.h"
 #include "../../runtime/output.h"
@@ -300,6 +301,24 @@ static void test_user_exited(void)
 	check_int("usym after exit offset", off, 2);
 	symbolizer_forget_pid(s, (uint32_t)child);
 	check_true("usym after forget", !usym_lookup(s, (uint32_t)child, a, &name, &off, NULL));
+	symbolizer_free(s);
+}
+
+/* Past LIMIT_SYMBOL_PIDS processes the cache starts over; lookups of a
+ * live process still work. */
+static void test_user_bounded(void)
+{
+	struct symbolizer *s = symbolizer_new();
+	uint64_t a = (uint64_t)(uintptr_t)&sonde_test_target + 2, off = 0;
+	const char *name = NULL;
+
+	check_true("usym before many pids", usym_lookup(s, (uint32_t)getpid(), a, &name, &off, NULL));
+	for (uint32_t pid = 0x300000; pid < 0x300000 + LIMIT_SYMBOL_PIDS + 10; pid++)
+		usym_lookup(s, pid, a, NULL, NULL, NULL);
+	name = NULL;
+	check_true("usym after many pids", usym_lookup(s, (uint32_t)getpid(), a, &name, &off, NULL));
+	check_str("usym after many pids name", name, "sonde_test_target");
+	check_int("usym after many pids offset", off, 2);
 	symbolizer_free(s);
 }
 
@@ -585,6 +604,7 @@ int main(void)
 	test_user_self();
 	test_user_nonpie();
 	test_user_exited();
+	test_user_bounded();
 	test_render_symbols();
 	test_render_stacks();
 
