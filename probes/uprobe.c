@@ -88,9 +88,17 @@ static const char *resolve_target(struct arena *a, struct diags *d, const struct
 			   "not probe the binaries of all processes");
 		return NULL;
 	}
-	/* a path is kept as written: probe names show it so (`./prog`) */
-	if (strchr(bin, '/'))
+	/* a path is kept as written: probe names show it so (`./prog`); one
+	 * only the process sees (another mount namespace) is reached through
+	 * its root */
+	if (strchr(bin, '/')) {
+		if (pid > 0 && bin[0] == '/' && !is_regular_file(bin) && !probe_has_wildcard(bin)) {
+			char *in_root = arena_printf(a, "/proc/%d/root%s", (int)pid, bin);
+			if (is_regular_file(in_root))
+				return in_root;
+		}
 		return bin;
+	}
 	path = !strncmp(bin, "lib", 3) ? search_ldcache(a, bin) : NULL;
 	if (!path)
 		path = search_path(a, bin);

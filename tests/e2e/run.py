@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MULTI = {"stdout_re", "stdout_not", "stderr_re", "stderr_not", "requires", "env"}
 SINGLE = {"name", "desc", "script", "mode", "args", "params", "setup", "background",
           "workload", "during", "delay", "sigint", "exit", "timeout", "stdout_is",
-          "stderr_is", "check", "input"}
+          "stderr_is", "check", "input", "ready"}
 READY = re.compile(r'^Attached \d+ probes?$|"type": "attached_probes"', re.M)
 READY_FALLBACK = 3.0
 # What AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer print.
@@ -265,6 +265,10 @@ def run_case(case, binary, env0, verbose, sanitizer):
             background = spawn_shell(expand(case["background"]), tmp, env)
             values["bgpid"] = str(background.pid)
             time.sleep(0.3)
+            ready = expand(case["ready"]) if "ready" in case else None
+            deadline = time.time() + 5
+            while ready and not os.path.exists(os.path.join(tmp, ready)) and time.time() < deadline:
+                time.sleep(0.05)
         argv, stdin = command_for(case, binary, tmp, expand)
         try:
             rc, out, err, timed_out, during = run_tracer(case, argv, stdin, tmp, env, values, expand)
