@@ -154,10 +154,23 @@ const struct type *check_uaddr(struct sema *s, struct node *n, const struct func
 		ERR(s, &n->loc, "Could not resolve symbol: %s:%s", path, sym);
 		return &type_none;
 	}
+	/* In a position-independent binary the load address is known at a
+	 * uprobe's entry: the instruction pointer minus the probed address. */
+	struct call_info *ci = sema_info(s->c, n);
+	ci->ctx_offset = -1;
 	if (pie) {
-		ERR(s, &n->loc, "uaddr: %s is position-independent: the run-time address of '%s' is not known when "
-				"compiling (build it with -no-pie)", path, sym);
-		return &type_none;
+		if (s->probe->ops->kind != PROBE_UPROBE) {
+			ERR(s, &n->loc, "uaddr: %s is position-independent: the run-time address of '%s' is known "
+					"only at a uprobe's entry (or build it with -no-pie)", path, sym);
+			return &type_none;
+		}
+		for (int k = 1; k < s->probe->nspecs; k++)
+			if (strcmp(s->probe->specs[k].target, path)) {
+				ERR(s, &n->loc, "uaddr: the probe's attach points are in several binaries (%s, %s): "
+						"which '%s' is meant is not known", path, s->probe->specs[k].target, sym);
+				return &type_none;
+			}
+		ci->ctx_offset = s->probe->ops->reg_offset("ip");
 	}
 	n->ival = o.sym.addr; /* the call stays: a folded integer would lose the pointer type */
 	int bits = o.sym.size == 1 || o.sym.size == 2 || o.sym.size == 4 ? (int)o.sym.size * 8 : 64;
@@ -166,7 +179,13 @@ const struct type *check_uaddr(struct sema *s, struct node *n, const struct func
 
 struct val lower_uaddr(struct lower *l, struct node *n)
 {
-	return (struct val){ lower_const(l, n->ival) };
+	const struct call_info *ci = n->sema;
+	if (ci->ctx_offset < 0)
+		return (struct val){ lower_const(l, n->ival) };
+	/* ip - probed address = where the binary is loaded */
+	LLVMValueRef base = LLVMBuildSub(l->b, ctx_word(l, (size_t)ci->ctx_offset),
+					 lower_const(l, l->spec->offset), "");
+	return (struct val){ LLVMBuildAdd(l->b, base, lower_const(l, n->ival), "") };
 }
 
 const struct type *check_stack_builtin(struct sema *s, struct node *n, const struct builtin_def *b)
