@@ -39,6 +39,10 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
  * missing_probes mode. Always returns 0 (the caller yields no specs). */
 int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with a "Did you mean 'CLOSE'?" hint (close may be NULL). */
+int probe_missing_suggest(struct diags *d, const struct src_loc *loc,
+			  enum probe_missing_mode mode, const char *close, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* A growable array of specs in the arena (old blocks are simply left
  * behind: arenas do not free). */

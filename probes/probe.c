@@ -141,21 +141,42 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
 	return -1;
 }
 
-int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
-		  const char *fmt, ...)
+static int report_missing(struct diags *d, const struct src_loc *loc,
+			  enum probe_missing_mode mode, const char *close, const char *fmt,
+			  va_list ap)
 {
 	char msg[1024];
-	va_list ap;
+	struct diag_entry *e;
 
 	if (mode == PROBE_MISSING_IGNORE)
 		return 0;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (mode == PROBE_MISSING_WARN)
-		diag_warning(d, loc, "%s", msg);
+		e = diag_warning(d, loc, "%s", msg);
 	else
-		diag_error(d, loc, "%s", msg);
+		e = diag_error(d, loc, "%s", msg);
+	if (e && close)
+		diag_hint(d, e, "Did you mean '%s'?", close);
+	return 0;
+}
+
+int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_missing(d, loc, mode, NULL, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int probe_missing_suggest(struct diags *d, const struct src_loc *loc,
+			  enum probe_missing_mode mode, const char *close, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_missing(d, loc, mode, close, fmt, ap);
+	va_end(ap);
 	return 0;
 }
 

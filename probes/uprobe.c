@@ -19,6 +19,7 @@
 #include "../common/elf_syms.h"
 #include "../common/file.h"
 #include "../common/ldcache.h"
+#include "../common/suggest.h"
 #include "internal.h"
 #include "user_funcs.h"
 
@@ -405,6 +406,21 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 	return 0;
 }
 
+/* The function of the target whose name is closest to the missing one. */
+static const char *closest_func(struct arena *a, const struct attach_spec *pattern)
+{
+	struct user_funcs funcs;
+	struct suggestion sg;
+
+	if (!pattern->symbol || probe_has_wildcard(pattern->target) ||
+	    user_funcs_load(a, pattern->target, &funcs))
+		return NULL;
+	suggestion_init(&sg, pattern->symbol);
+	for (int i = 0; i < funcs.n; i++)
+		suggestion_offer(&sg, funcs.v[i].name);
+	return sg.found;
+}
+
 static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
 			 const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out, int *n)
 {
@@ -425,8 +441,9 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		if (probe_has_wildcard(pattern->canonical))
 			return probe_missing(d, loc, ctx->missing, "No uprobes matched: %s",
 					     pattern->canonical);
-		return probe_missing(d, loc, ctx->missing, "Could not resolve symbol: %s:%s",
-				     pattern->target, pattern->func);
+		return probe_missing_suggest(d, loc, ctx->missing, closest_func(a, pattern),
+					     "Could not resolve symbol: %s:%s", pattern->target,
+					     pattern->func);
 	}
 	spec_vec_sort_unique(&sv);
 	*out = sv.v;
