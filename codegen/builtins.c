@@ -100,8 +100,14 @@ struct val lower_ncpus(struct lower *l, struct node *n)
 	return (struct val){ lower_const(l, (uint64_t)l->c->opts->ncpus) };
 }
 
+/* probe: the index of its name; a uprobe_multi program has it as the
+ * BPF cookie of the function that fired */
 struct val lower_probe(struct lower *l, struct node *n)
 {
+	if (l->spec->nmulti) {
+		LLVMValueRef args[1] = { l->ctx_arg };
+		return (struct val){ lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, args, 1) };
+	}
 	return (struct val){ lower_const(l, (uint64_t)l->probe_name_index) };
 }
 
@@ -138,7 +144,9 @@ struct val lower_curtask(struct lower *l, struct node *n)
 	return (struct val){ helper0(l, H_GET_CURRENT_TASK) };
 }
 
-enum { FUNC_BY_NAME = -2 }; /* call_info.ctx_offset of a `func` known by name */
+/* call_info.ctx_offset of a `func` known by name, and of one a uprobe_multi
+ * program names by the attach point that fired (its BPF cookie) */
+enum { FUNC_BY_NAME = -2, FUNC_BY_COOKIE = -3 };
 
 /* The longest function name of the probe's attach points, 0 when one of
  * them has none (an address probe). */
@@ -163,6 +171,10 @@ const struct type *check_func(struct sema *s, struct node *n, const struct built
 	const struct probe_info *pi = s->probe;
 	bool at_entry = (pi->flags & PF_USER) && !(pi->flags & PF_RETVAL);
 	size_t name_len = (pi->flags & PF_USER) ? longest_func_name(pi) : 0;
+	if (name_len && pi->multi) {
+		sema_info(s->c, n)->ctx_offset = FUNC_BY_COOKIE;
+		return type_name_of(s->c->arena, NAME_FUNC);
+	}
 	if (name_len) {
 		sema_info(s->c, n)->ctx_offset = FUNC_BY_NAME;
 		return type_string(s->c->arena, name_len + 1);
@@ -178,6 +190,11 @@ struct val lower_func(struct lower *l, struct node *n)
 	if (ci->ctx_offset == FUNC_BY_NAME)
 		return lower_string_literal(l, l->spec->func_name, (int)strlen(l->spec->func_name),
 					    n->type->size);
+	if (ci->ctx_offset == FUNC_BY_COOKIE) {
+		LLVMValueRef slot = scratch_alloc(l, 8); /* a TY_NAME value */
+		LLVMBuildStore(l->b, lower_probe(l, n).v, slot);
+		return (struct val){ slot };
+	}
 	if (ci->ctx_offset >= 0)
 		return lower_symbol(l, ctx_word(l, (size_t)ci->ctx_offset), user);
 	LLVMValueRef args[1] = { l->ctx_arg };

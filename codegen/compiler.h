@@ -47,7 +47,14 @@ struct probe_info {
 	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
+	bool multi;           /* one uprobe_multi program for all attach points */
 };
+
+/* The BPF programs of a probe: one per attach point, or one for all. */
+static inline int probe_programs(const struct probe_info *pi)
+{
+	return pi->multi ? 1 : pi->nspecs;
+}
 
 /* The -d stages of compilation (§1.5). */
 enum dump_stage {
@@ -105,8 +112,10 @@ struct compiler {
 	struct action *actions;
 	int nactions, cap_actions;
 	const char **probe_names;
+	const char **probe_funcs; /* func_name of the attach point of each name */
 	int nprobe_names, cap_probe_names;
 	bool second_pass; /* sema: report errors only on the final pass */
+	bool uprobe_multi_known, uprobe_multi; /* the kernel has uprobe_multi links */
 	int stack_frames; /* deepest kstack limit used, 0 if none */
 	int ustack_frames; /* deepest ustack limit used, 0 if none */
 	struct btf_types *btf; /* kernel types, loaded on first use */

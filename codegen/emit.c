@@ -285,8 +285,8 @@ static const struct src_loc *probe_of_function(const struct compiler *c, const c
 	int idx;
 	if (sscanf(name, "probe_%d", &idx) != 1)
 		return NULL;
-	for (int i = 0; i < c->nprobes; idx -= c->probes[i++].nspecs)
-		if (idx < c->probes[i].nspecs)
+	for (int i = 0; i < c->nprobes; idx -= probe_programs(&c->probes[i++]))
+		if (idx < probe_programs(&c->probes[i]))
 			return &c->probes[i].ast->loc;
 	return NULL;
 }

@@ -170,6 +170,11 @@ const struct type *check_uaddr(struct sema *s, struct node *n, const struct func
 						"which '%s' is meant is not known", path, s->probe->specs[k].target, sym);
 				return &type_none;
 			}
+		if (s->probe->multi) {
+			ERR(s, &n->loc, "uaddr: %s is position-independent and this probe's functions share one "
+					"program: the load address is not known (probe one function)", path);
+			return &type_none;
+		}
 		ci->ctx_offset = s->probe->ops->reg_offset("ip");
 	}
 	n->ival = o.sym.addr; /* the call stays: a folded integer would lose the pointer type */

@@ -25,6 +25,24 @@ void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRe
 	LLVMBuildCondBr(l->b, is_null(l, l->scratch_base), missing, found);
 }
 
+/* The attach point of a uprobe_multi program: the first one's, standing
+ * for all, each with its `probe` index as the BPF cookie. */
+static const struct attach_spec *multi_spec(struct compiler *c, const struct probe_info *pi)
+{
+	struct attach_spec *s = arena_alloc(c->arena, sizeof(*s));
+	uint64_t *cookies = arena_alloc(c->arena, sizeof(*cookies) * (size_t)pi->nspecs);
+	for (int k = 0; k < pi->nspecs; k++)
+		cookies[k] = (uint64_t)compiler_probe_index(c, pi->specs[k].canonical);
+	*s = pi->specs[0];
+	s->multi = pi->specs;
+	s->multi_cookies = cookies;
+	s->nmulti = pi->nspecs;
+	s->func_name = NULL;
+	s->canonical = arena_printf(c->arena, "%s (and %d more)", pi->specs[0].canonical,
+				    pi->nspecs - 1);
+	return s;
+}
+
 static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
 			  struct prog_desc *pd)
 {
@@ -49,7 +67,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->probe = pi;
 	l->spec = spec;
 	l->scratch_used = 0;
-	l->probe_name_index = compiler_probe_index(l->c, spec->canonical);
+	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
+								   : spec->canonical);
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
 	if ((spec->flags & PF_ARGS) && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
 		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
@@ -123,14 +142,17 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 
 	int nprogs = 0;
 	for (int i = 0; i < c->nprobes; i++)
-		nprogs += c->probes[i].nspecs;
+		nprogs += probe_programs(&c->probes[i]);
 	out->progs = arena_alloc(a, sizeof(*out->progs) * (size_t)(nprogs ? nprogs : 1));
 	int idx = 0;
-	/* begin probes first, in source order, then the rest */
-	for (int i = 0; i < c->nprobes; i++)
-		for (int k = 0; k < c->probes[i].nspecs; k++, idx++)
-			if (lower_function(&l, &c->probes[i], &c->probes[i].specs[k], idx, &out->progs[idx]) < 0)
+	for (int i = 0; i < c->nprobes; i++) {
+		struct probe_info *pi = &c->probes[i];
+		for (int k = 0; k < probe_programs(pi); k++, idx++) {
+			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi) : &pi->specs[k];
+			if (lower_function(&l, pi, spec, idx, &out->progs[idx]) < 0)
 				goto done;
+		}
+	}
 	out->nprogs = idx;
 	emit_define_scratch(&l);
 	if (emit_object(&l, out) < 0)
@@ -138,6 +160,7 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	out->actions = c->actions;
 	out->nactions = c->nactions;
 	out->probe_names = c->probe_names;
+	out->probe_funcs = c->probe_funcs;
 	out->nprobe_names = c->nprobe_names;
 	ret = 0;
 done:

@@ -50,17 +50,45 @@ int compiler_probe_index(const struct compiler *c, const char *name)
 	return -1;
 }
 
-/* The value of the `probe` builtin in the programs of every attach point. */
-static void add_probe_name(struct compiler *c, const char *name)
+/* The value of the `probe` builtin in the programs of every attach point
+ * (and the function it names, for `func` of a uprobe_multi program). */
+static void add_probe_name(struct compiler *c, const struct attach_spec *spec)
 {
-	if (compiler_probe_index(c, name) >= 0)
+	if (compiler_probe_index(c, spec->canonical) >= 0)
 		return;
+	int cap = c->cap_probe_names;
 	c->probe_names = grow_array(c->arena, c->probe_names, c->nprobe_names, &c->cap_probe_names,
 				    sizeof(*c->probe_names), 16);
-	c->probe_names[c->nprobe_names++] = name;
+	c->probe_funcs = grow_array(c->arena, c->probe_funcs, c->nprobe_names, &cap,
+				    sizeof(*c->probe_funcs), 16);
+	c->probe_funcs[c->nprobe_names] = spec->func_name;
+	c->probe_names[c->nprobe_names++] = spec->canonical;
 }
 
 /* ---- probes ---- */
+
+/* Asked of the kernel once per compilation, and only when it matters. */
+static bool kernel_has_uprobe_multi(struct compiler *c)
+{
+	if (!c->uprobe_multi_known) {
+		c->uprobe_multi = probe_uprobe_multi_supported();
+		c->uprobe_multi_known = true;
+	}
+	return c->uprobe_multi;
+}
+
+/* Several uprobes (or uretprobes) in one binary: one uprobe_multi program
+ * serves them all. */
+static bool one_binary_uprobes(const struct probe_info *pi)
+{
+	const struct attach_spec *first = &pi->specs[0];
+	if (pi->nspecs < 2 || (first->kind != PROBE_UPROBE && first->kind != PROBE_URETPROBE))
+		return false;
+	for (int k = 1; k < pi->nspecs; k++)
+		if (pi->specs[k].kind != first->kind || strcmp(pi->specs[k].target, first->target))
+			return false;
+	return true;
+}
 
 static int resolve_probes_with(struct compiler *c, const regex_t *filter);
 
@@ -137,7 +165,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 		if (total > c->opts->max_probes && !over)
 			over = &p->loc;
 		for (int k = 0; k < pi->nspecs; k++)
-			add_probe_name(c, pi->specs[k].canonical);
+			add_probe_name(c, &pi->specs[k]);
 		pi->ops = probe_ops_of(&pi->specs[0]);
 		pi->flags = pi->specs[0].flags;
 		for (int k = 1; k < pi->nspecs; k++)
@@ -147,6 +175,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 				errors++;
 				break;
 			}
+		pi->multi = one_binary_uprobes(pi) && kernel_has_uprobe_multi(c);
 		if (pi->flags & PF_ARGS) {
 			pi->tp = arena_alloc(c->arena, sizeof(*pi->tp));
 			if (tracepoint_format(c->arena, pi->specs[0].target, pi->specs[0].func, pi->tp) < 0) {

@@ -107,6 +107,12 @@ struct attach_spec {
 	bool cpp;              /* uprobe `cpp:` qualifier: FN matches demangled names */
 	const char *func_name; /* uprobe at a symbol: the function `func` names
 				* (demangled with cpp:); NULL otherwise */
+	/* A uprobe_multi program: the attach points it stands for (one
+	 * binary), and the BPF cookie of each, the index of its name in the
+	 * `probe` table. nmulti 0: a program of one attach point. */
+	const struct attach_spec *multi;
+	const uint64_t *multi_cookies;
+	int nmulti;
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
 };
@@ -138,6 +144,7 @@ struct compiled_program {
 	struct prog_desc *progs;
 	int nprogs;
 	const char **probe_names; /* values of the `probe` builtin, by index */
+	const char **probe_funcs; /* the function of each (uprobes on a symbol), else NULL */
 	int nprobe_names;
 	const char *ringbuf_name; /* BPF map carrying events */
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */

@@ -290,7 +290,8 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	case TY_NAME: {
 		static const char *const names[] = { [NAME_ERRNO] = "strerror_t", [NAME_SIGNAL] = "signame_t",
 						     [NAME_SYSCALL] = "syscall_t", [NAME_USER] = "username_t",
-						     [NAME_CGROUP] = "cgroup_path_t", [NAME_MAC] = "macaddr_t" };
+						     [NAME_CGROUP] = "cgroup_path_t", [NAME_MAC] = "macaddr_t",
+						     [NAME_FUNC] = "func_t" };
 		snprintf(p, left, "%s", names[t->name_kind]);
 		break;
 	}

@@ -46,8 +46,9 @@ enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID };
 
 /* What a TY_NAME value names: strerror(), signal_name(), syscall_name(),
  * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()
- * (the 6 bytes of a MAC address, in memory order) */
-enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP, NAME_MAC };
+ * (the 6 bytes of a MAC address, in memory order), `func` of a program on
+ * several functions (the index of the attach point's name: its function) */
+enum name_kind { NAME_ERRNO, NAME_SIGNAL, NAME_SYSCALL, NAME_USER, NAME_CGROUP, NAME_MAC, NAME_FUNC };
 
 /* The enumerators of an enum-typed integer, printed by name. */
 struct enum_names {

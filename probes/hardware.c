@@ -35,7 +35,7 @@ static const char *hardware_section(struct arena *a, const struct attach_spec *s
 }
 
 static int hardware_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			   struct bpf_link ***links, int *nlinks)
+			   struct probe_link **links, int *nlinks)
 {
 	return probe_perf_attach(prog, spec, pid, PERF_TYPE_HARDWARE, hardware_events, NEVENTS,
 				 links, nlinks);

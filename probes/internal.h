@@ -68,7 +68,10 @@ const char *probe_tracefs_dir(void);
 
 /* Append a link to the caller's array; on allocation failure the link is
  * destroyed and -ENOMEM returned. */
-int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l);
+int probe_links_push(struct probe_link **links, int *nlinks, struct bpf_link *l);
+/* The same for a BPF link descriptor libbpf has no type for (it is closed
+ * on failure). */
+int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd);
 
 /* Open a perf event (type/config, sampling by period or by frequency) for
  * pid/cpu and attach prog to it. The link owns the perf fd (libbpf closes
@@ -76,14 +79,18 @@ int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l);
  * negative errno. */
 int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t config,
 			    uint64_t period, uint64_t freq, pid_t pid, int cpu,
-			    struct bpf_link ***links, int *nlinks);
+			    struct probe_link **links, int *nlinks);
 
 /* Attach to one perf event per possible CPU (or, with pid > 0, one event
  * following that process on any CPU). CPUs that are offline are skipped;
  * succeeds if at least one event was attached. */
 int probe_attach_perf_event_all_cpus(struct bpf_program *prog, uint32_t type, uint64_t config,
 				     uint64_t period, uint64_t freq, pid_t pid,
-				     struct bpf_link ***links, int *nlinks);
+				     struct probe_link **links, int *nlinks);
+
+/* Attach a uprobe_multi program (spec->nmulti > 0) with one link. */
+int probe_uprobe_multi_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
+			      struct probe_link **links, int *nlinks);
 
 /* Print name if it matches the -l pattern (NULL matches everything). */
 bool probe_list_match(const char *pattern, const char *name);
@@ -113,7 +120,7 @@ int probe_perf_parse(struct arena *a, struct diags *d, const struct src_loc *loc
 		     char **parts, int nparts, struct attach_spec *out);
 int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      uint32_t type, const struct perf_event_name *events, size_t nevents,
-		      struct bpf_link ***links, int *nlinks);
+		      struct probe_link **links, int *nlinks);
 void probe_perf_list(const char *provider, const struct perf_event_name *events,
 		     size_t nevents, const char *pattern, FILE *out);
 

@@ -163,7 +163,7 @@ static const char *perf_event_section(struct arena *a, const struct attach_spec 
 }
 
 static int interval_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			   struct bpf_link ***links, int *nlinks)
+			   struct probe_link **links, int *nlinks)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err = -ENODEV;

@@ -223,7 +223,7 @@ static const char *kprobe_section(struct arena *a, const struct attach_spec *spe
 }
 
 static int kprobe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			 struct bpf_link ***links, int *nlinks)
+			 struct probe_link **links, int *nlinks)
 {
 	struct bpf_link *l;
 	long err;

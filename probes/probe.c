@@ -266,11 +266,21 @@ const char *probe_tracefs_dir(void)
 	return dir;
 }
 
-int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l)
+void probe_link_destroy(struct probe_link *l)
 {
-	struct bpf_link **v = realloc(*links, sizeof(*v) * (size_t)(*nlinks + 1));
+	if (l->link)
+		bpf_link__destroy(l->link);
+	else if (l->fd >= 0)
+		close(l->fd);
+	l->link = NULL;
+	l->fd = -1;
+}
+
+static int push_link(struct probe_link **links, int *nlinks, struct probe_link l)
+{
+	struct probe_link *v = realloc(*links, sizeof(*v) * (size_t)(*nlinks + 1));
 	if (!v) {
-		bpf_link__destroy(l);
+		probe_link_destroy(&l);
 		return -ENOMEM;
 	}
 	v[(*nlinks)++] = l;
@@ -278,9 +288,19 @@ int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l)
 	return 0;
 }
 
+int probe_links_push(struct probe_link **links, int *nlinks, struct bpf_link *l)
+{
+	return push_link(links, nlinks, (struct probe_link){ .link = l, .fd = -1 });
+}
+
+int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd)
+{
+	return push_link(links, nlinks, (struct probe_link){ .fd = fd });
+}
+
 int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t config,
 			    uint64_t period, uint64_t freq, pid_t pid, int cpu,
-			    struct bpf_link ***links, int *nlinks)
+			    struct probe_link **links, int *nlinks)
 {
 	struct perf_event_attr attr = {
 		.type = type,
@@ -312,7 +332,7 @@ int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t co
 
 int probe_attach_perf_event_all_cpus(struct bpf_program *prog, uint32_t type, uint64_t config,
 				     uint64_t period, uint64_t freq, pid_t pid,
-				     struct bpf_link ***links, int *nlinks)
+				     struct probe_link **links, int *nlinks)
 {
 	int ncpus, attached = 0;
 
@@ -571,7 +591,7 @@ const struct probe_ops *probe_ops_of(const struct attach_spec *spec)
 }
 
 int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-		 struct bpf_link ***links, int *nlinks)
+		 struct probe_link **links, int *nlinks)
 {
 	const struct probe_ops *ops = probe_ops_of(spec);
 

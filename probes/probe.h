@@ -17,6 +17,15 @@
 struct bpf_program;
 struct bpf_link;
 
+/* An attached probe: a libbpf link, or (link NULL) the descriptor of a BPF
+ * link libbpf 1.1 has no type for (uprobe_multi). */
+struct probe_link {
+	struct bpf_link *link;
+	int fd;
+};
+/* Detach it (destroy the link or close the descriptor). */
+void probe_link_destroy(struct probe_link *l);
+
 /* How a probe that matches nothing / does not exist is reported (the
  * `missing_probes` config variable). */
 enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING_IGNORE };
@@ -60,7 +69,7 @@ struct probe_ops {
 	 * appended to *links (realloc'd array, *nlinks entries). pid > 0 limits
 	 * user-space probes to that process. */
 	int (*attach)(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-		      struct bpf_link ***links, int *nlinks);
+		      struct probe_link **links, int *nlinks);
 	/* `-l`: print every probe of this type matching the glob pattern
 	 * (canonical names, one per line, sorted); verbose adds arguments.
 	 * The pattern is matched against whole canonical names; NULL matches
@@ -94,7 +103,7 @@ int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, con
 /* Attach a loaded program per its attach point. Programs with PF_RUN_ONCE
  * attach nothing: run them with probe_run_once. */
 int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-		 struct bpf_link ***links, int *nlinks);
+		 struct probe_link **links, int *nlinks);
 
 /* Run a loaded begin/end program once, now, on the calling CPU
  * (BPF_PROG_TEST_RUN of its BPF_PROG_TYPE_RAW_TRACEPOINT program with a
@@ -136,6 +145,12 @@ int tracepoint_format(struct arena *a, const char *category, const char *event,
  * >= 6.4); otherwise they are unnamed (from the btf_trace_EVENT typedef). */
 struct btf;
 int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named);
+
+/* uprobe_multi links (one program on many functions of a binary): whether
+ * this kernel has them (needs the privileges to load BPF), and the setting
+ * a program for them needs before it is loaded. */
+bool probe_uprobe_multi_supported(void);
+void probe_uprobe_multi_prepare(struct bpf_program *prog);
 
 /* Glob match where '*' matches any run of characters. */
 bool probe_glob_match(const char *pattern, const char *text);

@@ -20,7 +20,7 @@ static const char *profile_section(struct arena *a, const struct attach_spec *sp
 }
 
 static int profile_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			  struct bpf_link ***links, int *nlinks)
+			  struct probe_link **links, int *nlinks)
 {
 	return probe_attach_perf_event_all_cpus(prog, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK,
 						spec->period_ns, spec->freq_hz, pid, links,

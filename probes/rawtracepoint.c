@@ -160,7 +160,7 @@ static const char *rawtracepoint_section(struct arena *a, const struct attach_sp
 }
 
 static int rawtracepoint_attach(struct bpf_program *prog, const struct attach_spec *spec,
-				pid_t pid, struct bpf_link ***links, int *nlinks)
+				pid_t pid, struct probe_link **links, int *nlinks)
 {
 	/* The kernel finds module tracepoints by name too; -p is an implicit
 	 * filter in the generated code. */

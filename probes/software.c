@@ -66,7 +66,7 @@ int probe_perf_parse(struct arena *a, struct diags *d, const struct src_loc *loc
 
 int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      uint32_t type, const struct perf_event_name *events, size_t nevents,
-		      struct bpf_link ***links, int *nlinks)
+		      struct probe_link **links, int *nlinks)
 {
 	const struct perf_event_name *ev = spec->func ? find_event(events, nevents, spec->func)
 						      : NULL;
@@ -115,7 +115,7 @@ static const char *software_section(struct arena *a, const struct attach_spec *s
 }
 
 static int software_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			   struct bpf_link ***links, int *nlinks)
+			   struct probe_link **links, int *nlinks)
 {
 	return probe_perf_attach(prog, spec, pid, PERF_TYPE_SOFTWARE, software_events,
 				 sizeof(software_events) / sizeof(software_events[0]), links,

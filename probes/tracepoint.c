@@ -163,7 +163,7 @@ static const char *tracepoint_section(struct arena *a, const struct attach_spec 
 }
 
 static int tracepoint_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			     struct bpf_link ***links, int *nlinks)
+			     struct probe_link **links, int *nlinks)
 {
 	/* One perf event serves every CPU; -p is an implicit filter in the
 	 * generated code, not an attach option. */

@@ -372,16 +372,22 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 			if (func_matches(a, pattern, &funcs.v[i], &shown[nhits]))
 				hits[nhits++] = &funcs.v[i];
 	}
+	/* bpftrace's check: the offset must fall inside the function; a
+	 * wildcard skips the functions it does not fit (size 0: unknown) */
+	bool named = !pattern->cpp && !probe_has_wildcard(pattern->symbol);
+	int kept = 0;
 	for (int i = 0; i < nhits; i++) {
 		const struct user_func *f = hits[i];
-		/* bpftrace's check: the offset must fall inside the function */
-		if (!ctx->unsafe && pattern->offset >= f->size &&
-		    (pattern->offset || !f->size)) {
+		if (ctx->unsafe || pattern->offset < f->size) {
+			shown[kept] = shown[i];
+			hits[kept++] = f;
+		} else if (named) {
 			diag_error(d, loc, "Offset outside the function bounds ('%s' size is %" PRIu64 ")",
 				   f->name, f->size);
 			return -1;
 		}
 	}
+	nhits = kept;
 	if (nhits > 1 && !pattern->cpp) {
 		/* keep one name per address; the pointers still index shown[] */
 		const struct user_func **order = arena_alloc(a, sizeof(*order) * (size_t)nhits);
@@ -459,7 +465,7 @@ static const char *uprobe_section(struct arena *a, const struct attach_spec *spe
 }
 
 static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
-			 struct bpf_link ***links, int *nlinks)
+			 struct probe_link **links, int *nlinks)
 {
 	uint64_t off = spec->offset;
 	struct bpf_link *l;
@@ -467,6 +473,8 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 
 	if (!spec->target)
 		return -EINVAL;
+	if (spec->nmulti)
+		return probe_uprobe_multi_attach(prog, spec, pid, links, nlinks);
 	/* expansion resolved the symbol: offset is a virtual address of an
 	 * ELF file, or (--unsafe) already an offset into another file */
 	err = vaddr_to_offset(spec->target, spec->offset, &off);

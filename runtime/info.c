@@ -13,6 +13,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../probes/probe.h"
+
 static const char *yes_no(int probe)
 {
 	return probe == 1 ? "yes" : probe == 0 ? "no" : "unknown";
@@ -96,5 +98,6 @@ void print_info(FILE *f, const char *version)
 	fprintf(f, "  kprobes: %s\n", access("/sys/bus/event_source/devices/kprobe", F_OK)
 					? "no (the kernel has no kprobe event source)" : "yes");
 	fprintf(f, "  uprobes: %s\n", access("/sys/bus/event_source/devices/uprobe", F_OK) ? "no" : "yes");
+	fprintf(f, "  uprobe_multi links: %s\n", yes_no(probe_uprobe_multi_supported()));
 	fprintf(f, "  fentry/fexit: %s\n", fentry_state(fentry, sizeof(fentry)));
 }

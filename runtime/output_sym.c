@@ -326,6 +326,16 @@ static void render_cgroup(FILE *f, uint64_t id)
 		fprintf(f, "%" PRIu64, id);
 }
 
+/* func of a uprobe_multi program: the function of the attach point with
+ * that `probe` index. */
+static void render_func(FILE *f, const struct compiled_program *prog, uint64_t idx)
+{
+	if (prog && idx < (uint64_t)prog->nprobe_names && prog->probe_funcs && prog->probe_funcs[idx])
+		fputs(prog->probe_funcs[idx], f);
+	else
+		fprintf(f, "%" PRIu64, idx);
+}
+
 /* strerror(e): the C library's text; signal_name(s): "SIGKILL";
  * syscall_name(n): "read"; username: the uid's login name. Numbers without
  * a name print as numbers. */
@@ -388,7 +398,10 @@ bool output_sym_text(struct output *o, FILE *f, const struct type *t, const void
 		render_inet(f, d);
 		return true;
 	case TY_NAME:
-		render_name(f, t->name_kind, rd64(d));
+		if (t->name_kind == NAME_FUNC)
+			render_func(f, o->prog, rd64(d));
+		else
+			render_name(f, t->name_kind, rd64(d));
 		return true;
 	case TY_BUF: {
 		size_t len = rd64(d), cap = type_buffer_capacity(t);

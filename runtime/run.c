@@ -29,7 +29,7 @@ struct runner {
 	struct bpf_object *obj;
 	struct bpf_program **progs; /* by prog_desc index */
 	int *map_fds;               /* by map index */
-	struct bpf_link **links;
+	struct probe_link *links;
 	int nlinks;
 	struct ring_buffer *rb;
 	bool exiting;
@@ -324,6 +324,8 @@ static int load(struct runner *r)
 		if (!r->progs[i])
 			continue;
 		bpf_program__set_log_buf(r->progs[i], vlog, VERIFIER_LOG_SIZE);
+		if (p->progs[i].spec.nmulti)
+			probe_uprobe_multi_prepare(r->progs[i]);
 		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
 	}
@@ -425,7 +427,7 @@ static void run_special(struct runner *r, enum probe_kind kind)
 static void drop_links_from(struct runner *r, int first)
 {
 	for (int i = first; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
+		probe_link_destroy(&r->links[i]);
 	r->nlinks = first;
 }
 
@@ -469,7 +471,8 @@ static int attach_one(struct runner *r, int i, int *count, int *live)
 		return attach_failed(r, d, err) < 0 ? -1 : 0;
 	}
 	if (r->nlinks > before) {
-		(*count)++;
+		/* a uprobe_multi link is a probe per function */
+		*count += d->spec.nmulti ? d->spec.nmulti : 1;
 		(*live)++;
 	}
 	return 0;
@@ -582,7 +585,7 @@ static void detach_in_background(int out_fd)
 }
 
 struct detach_job {
-	struct bpf_link **links;
+	struct probe_link *links;
 	int n;
 	atomic_int next;   /* next link to destroy */
 	atomic_int done;   /* links destroyed */
@@ -596,7 +599,7 @@ static void *detach_worker(void *arg)
 		int i = atomic_fetch_add(&j->next, 1);
 		if (i >= j->n)
 			break;
-		bpf_link__destroy(j->links[i]);
+		probe_link_destroy(&j->links[i]);
 		atomic_fetch_add(&j->done, 1);
 	}
 	return NULL;
@@ -633,7 +636,7 @@ static int start_workers(struct detach_job *job, pthread_t *tid, int want)
  * this thread only waits, so that a signal meanwhile (a second Ctrl-C)
  * ends sonde promptly: the rest goes to detach_in_background(). Returns
  * false when it handed over (workers may still use links: keep them). */
-static bool detach_all(struct bpf_link **links, int n, int out_fd)
+static bool detach_all(struct probe_link *links, int n, int out_fd)
 {
 	enum { THREADS = 16 };
 	/* on the heap: after a hand-over the workers use it until sonde exits */
@@ -642,7 +645,7 @@ static bool detach_all(struct bpf_link **links, int n, int out_fd)
 	sig_atomic_t signals = got_signal;
 	if (!job) {
 		for (int i = 0; i < n; i++)
-			bpf_link__destroy(links[i]);
+			probe_link_destroy(&links[i]);
 		return true;
 	}
 	job->links = links;

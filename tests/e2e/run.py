@@ -65,6 +65,9 @@ FEATURES = {
     "btf": lambda: os.path.exists("/sys/kernel/btf/vmlinux"),
     "kprobes": lambda: tracefs("kprobe_events"),
     "uprobes": lambda: tracefs("uprobe_events"),
+    # uprobe_multi links came with Linux 6.6
+    "uprobe_multi": lambda: tracefs("uprobe_events")
+    and tuple(int(x) for x in re.findall(r"\d+", os.uname().release)[:2]) >= (6, 6),
     # fentry needs BTF and a usable ftrace: where the function list is locked
     # down the kernel refuses trampolines as well.
     "fentry": lambda: os.path.exists("/sys/kernel/btf/vmlinux")
