@@ -313,19 +313,54 @@ static bool func_matches(struct arena *a, const struct attach_spec *pattern,
 	return match;
 }
 
-/* Of several names at one address (aliases such as `__GI___pthread_create`
- * and `pthread_create`) a wildcard keeps the best one: the function is
- * probed once. */
+/* A function a pattern matched, and the name it is shown by. */
+struct hit {
+	const struct user_func *f;
+	const char *shown;
+};
+
+/* Address, then the best name first. */
 static int by_address(const void *x, const void *y)
 {
-	const struct user_func *a = *(const struct user_func *const *)x;
-	const struct user_func *b = *(const struct user_func *const *)y;
+	const struct user_func *a = ((const struct hit *)x)->f, *b = ((const struct hit *)y)->f;
 
 	if (a->addr != b->addr)
 		return a->addr < b->addr ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank > b->rank ? -1 : 1;
 	return strcmp(a->name, b->name);
+}
+
+/* Of several names at one address (aliases such as `__GI___pthread_create`
+ * and `pthread_create`) keep the best one: the function is probed once. */
+static int one_per_address(struct hit *hits, int n)
+{
+	int kept = 0;
+
+	qsort(hits, (size_t)n, sizeof(*hits), by_address);
+	for (int i = 0; i < n; i++)
+		if (!kept || hits[kept - 1].f->addr != hits[i].f->addr)
+			hits[kept++] = hits[i];
+	return kept;
+}
+
+/* The functions of funcs the pattern names, in *hits (arena). */
+static int find_hits(struct arena *a, const struct attach_spec *pattern,
+		     const struct user_funcs *funcs, struct hit **hits)
+{
+	int n = 0;
+
+	*hits = arena_alloc(a, sizeof(**hits) * (size_t)(funcs->n + 1));
+	if (!pattern->cpp && !probe_has_wildcard(pattern->symbol)) {
+		const struct user_func *f = user_funcs_find(funcs, pattern->symbol);
+		if (f)
+			(*hits)[n++] = (struct hit){ f, f->name };
+		return n;
+	}
+	for (int i = 0; i < funcs->n; i++)
+		if (func_matches(a, pattern, &funcs->v[i], &(*hits)[n].shown))
+			(*hits)[n++].f = &funcs->v[i];
+	return n;
 }
 
 static struct attach_spec *push_spec(struct arena *a, struct spec_vec *sv,
@@ -350,6 +385,7 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 			 const char *path, struct spec_vec *sv)
 {
 	struct user_funcs funcs;
+	struct hit *hits;
 
 	if (!pattern->symbol || (ctx->unsafe && !is_elf_object(path))) {
 		/* Addresses are not checked against symbols. */
@@ -358,56 +394,27 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 	}
 	if (user_funcs_load(a, path, &funcs))
 		return 0;
-	const struct user_func **hits = arena_alloc(a, sizeof(*hits) * (size_t)(funcs.n + 1));
-	const char **shown = arena_alloc(a, sizeof(*shown) * (size_t)(funcs.n + 1));
-	int nhits = 0;
-	if (!pattern->cpp && !probe_has_wildcard(pattern->symbol)) {
-		const struct user_func *f = user_funcs_find(&funcs, pattern->symbol);
-		if (f) {
-			shown[0] = f->name;
-			hits[nhits++] = f;
-		}
-	} else {
-		for (int i = 0; i < funcs.n; i++)
-			if (func_matches(a, pattern, &funcs.v[i], &shown[nhits]))
-				hits[nhits++] = &funcs.v[i];
-	}
+	int nhits = find_hits(a, pattern, &funcs, &hits), kept = 0;
 	/* bpftrace's check: the offset must fall inside the function; a
 	 * wildcard skips the functions it does not fit (size 0: unknown) */
 	bool named = !pattern->cpp && !probe_has_wildcard(pattern->symbol);
-	int kept = 0;
 	for (int i = 0; i < nhits; i++) {
-		const struct user_func *f = hits[i];
-		if (ctx->unsafe || pattern->offset < f->size) {
-			shown[kept] = shown[i];
-			hits[kept++] = f;
+		if (ctx->unsafe || pattern->offset < hits[i].f->size) {
+			hits[kept++] = hits[i];
 		} else if (named) {
 			diag_error(d, loc, "Offset outside the function bounds ('%s' size is %" PRIu64 ")",
-				   f->name, f->size);
+				   hits[i].f->name, hits[i].f->size);
 			return -1;
 		}
 	}
-	nhits = kept;
-	if (nhits > 1 && !pattern->cpp) {
-		/* keep one name per address; the pointers still index shown[] */
-		const struct user_func **order = arena_alloc(a, sizeof(*order) * (size_t)nhits);
-		memcpy(order, hits, sizeof(*order) * (size_t)nhits);
-		qsort(order, (size_t)nhits, sizeof(*order), by_address);
-		int n = 0;
-		for (int i = 0; i < nhits; i++)
-			if (!n || order[n - 1]->addr != order[i]->addr)
-				order[n++] = order[i];
-		for (int i = 0; i < n; i++)
-			shown[i] = order[i]->name;
-		hits = order;
-		nhits = n;
-	}
+	/* C++ overloads are distinct functions; C aliases are one */
+	nhits = pattern->cpp ? kept : one_per_address(hits, kept);
 	for (int i = 0; i < nhits; i++) {
-		const char *func = shown[i];
+		const char *func = hits[i].shown;
 		if (pattern->offset)
 			func = arena_printf(a, "%s+%" PRIu64, func, pattern->offset);
-		push_spec(a, sv, pattern, path, func, hits[i]->name, hits[i]->addr + pattern->offset)
-			->func_name = shown[i];
+		push_spec(a, sv, pattern, path, func, hits[i].f->name, hits[i].f->addr + pattern->offset)
+			->func_name = hits[i].shown;
 	}
 	return 0;
 }
