@@ -1,27 +1,21 @@
 /* uprobe:BIN:FN (alias u), uretprobe:BIN:FN (alias ur), uprobe:BIN:FN+OFF,
  * uprobe:BIN:ADDR, and with -p PID uprobe:FN (the process's executable).
  *
- * Targets: a path with '/' is used as is (globs expanded), `lib*` names are
- * looked up in /etc/ld.so.cache, other bare names in $PATH. Function
- * wildcards expand from the ELF symbol tables (.symtab and .dynsym). */
+ * Targets are resolved by user_target.c; functions come from the ELF
+ * symbol tables (user_funcs.c). Several functions of one binary share one
+ * uprobe_multi program where the kernel has them (uprobe_multi.c). */
 #include <errno.h>
-#include <glob.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "../common/demangle.h"
-#include "../common/elf_syms.h"
-#include "../common/file.h"
-#include "../common/ldcache.h"
 #include "../common/suggest.h"
 #include "internal.h"
 #include "user_funcs.h"
+#include "user_target.h"
 
 static const char *const uprobe_aliases[] = { "u", NULL };
 static const char *const uretprobe_aliases[] = { "ur", NULL };
@@ -31,183 +25,7 @@ static const char *provider_name(enum probe_kind kind)
 	return kind == PROBE_URETPROBE ? "uretprobe" : "uprobe";
 }
 
-/* ---- target resolution -------------------------------------------------- */
-
-static bool is_regular_file(const char *path)
-{
-	struct stat st;
-	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
-static const char *search_path(struct arena *a, const char *name)
-{
-	const char *env = getenv("PATH");
-	const char *p = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
-
-	while (*p) {
-		size_t len = strcspn(p, ":");
-		char *cand = arena_printf(a, "%.*s/%s", (int)len, len ? p : ".", name);
-		if (is_regular_file(cand) && !access(cand, X_OK))
-			return cand;
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
-}
-
-static const char *search_ldcache(struct arena *a, const char *name)
-{
-	char path[PATH_MAX];
-	return ldcache_lookup(name, path, sizeof(path)) ? arena_strdup(a, path) : NULL;
-}
-
-/* Resolve BIN to a path (absolute unless it is a glob). NULL: reported. */
-static const char *resolve_target(struct arena *a, struct diags *d, const struct src_loc *loc,
-				  const char *bin, pid_t pid)
-{
-	const char *path;
-
-	if (!*bin) {
-		if (pid <= 0) {
-			diag_error(d, loc, "uprobe target may only be omitted with -p PID");
-			return NULL;
-		}
-		char exe[64], buf[PATH_MAX];
-		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-		ssize_t n = readlink(exe, buf, sizeof(buf) - 1);
-		if (n <= 0)
-			return arena_strdup(a, exe);
-		buf[n] = '\0';
-		/* A deleted or replaced executable still works through /proc. */
-		return is_regular_file(buf) ? arena_strdup(a, buf) : arena_strdup(a, exe);
-	}
-	if (!strcmp(bin, "*")) {
-		if (pid > 0)
-			return bin; /* expanded to the process's objects */
-		diag_error(d, loc, "a uprobe on every mapped binary ('*') needs -p PID: sonde does "
-			   "not probe the binaries of all processes");
-		return NULL;
-	}
-	/* a path is kept as written: probe names show it so (`./prog`); one
-	 * only the process sees (another mount namespace) is reached through
-	 * its root */
-	if (strchr(bin, '/')) {
-		if (pid > 0 && bin[0] == '/' && !is_regular_file(bin) && !probe_has_wildcard(bin)) {
-			char *in_root = arena_printf(a, "/proc/%d/root%s", (int)pid, bin);
-			if (is_regular_file(in_root))
-				return in_root;
-		}
-		return bin;
-	}
-	path = !strncmp(bin, "lib", 3) ? search_ldcache(a, bin) : NULL;
-	if (!path)
-		path = search_path(a, bin);
-	if (!path) {
-		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable", bin);
-		return NULL;
-	}
-	return path;
-}
-
-/* ---- ELF ---------------------------------------------------------------- */
-
-/* An ELF executable or shared object. */
-static bool is_elf_object(const char *path)
-{
-	struct elf_syms ef;
-	bool ok;
-
-	if (elf_syms_open(&ef, path))
-		return false;
-	ok = elf_syms_is_loadable(&ef);
-	elf_syms_close(&ef);
-	return ok;
-}
-
-/* A virtual address of the binary to the file offset uprobes want. */
-static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
-{
-	struct elf_syms ef;
-	int err;
-
-	if (elf_syms_open(&ef, path))
-		return -ENOEXEC;
-	err = elf_syms_vaddr_to_offset(&ef, vaddr, off);
-	elf_syms_close(&ef);
-	return err;
-}
-
-/* The executable files mapped by pid, each once, in the order of
- * /proc/PID/maps. A file of another mount namespace is reached through
- * /proc/PID/root. */
-static void mapped_files(struct arena *a, pid_t pid, struct str_vec *out)
-{
-	char maps[64];
-	char *buf;
-
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	buf = file_read_all(maps, NULL);
-	if (!buf)
-		return;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		char perms[8];
-		int pos = 0;
-		if (sscanf(line, "%*x-%*x %7s %*x %*x:%*x %*u %n", perms, &pos) < 1 || !pos ||
-		    strlen(perms) < 3 || perms[2] != 'x' || line[pos] != '/')
-			continue;
-		const char *path = line + pos, *seen = NULL;
-		for (int i = 0; i < out->n && !seen; i++)
-			if (!strcmp(out->v[i], path))
-				seen = out->v[i];
-		if (seen)
-			continue;
-		if (!is_regular_file(path))
-			path = arena_printf(a, "/proc/%d/root%s", (int)pid, path);
-		if (is_regular_file(path) && is_elf_object(path))
-			str_vec_push(a, out, arena_strdup(a, path));
-	}
-	free(buf);
-}
-
-/* The files a target pattern names: `*` (with -p) every object the
- * process maps, else the ELF files of the glob. */
-static void target_files(struct arena *a, const char *pattern, pid_t pid, struct str_vec *out)
-{
-	glob_t g;
-
-	if (!strcmp(pattern, "*")) {
-		if (pid > 0)
-			mapped_files(a, pid, out);
-		return;
-	}
-	if (glob(pattern, 0, NULL, &g))
-		return;
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
-			str_vec_push(a, out, arena_strdup(a, g.gl_pathv[i]));
-	globfree(&g);
-}
-
 /* ---- probe ops ---------------------------------------------------------- */
-
-static int check_target(struct diags *d, const struct src_loc *loc, const char *path,
-			bool unsafe)
-{
-	if (!is_regular_file(path)) {
-		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable",
-			   path);
-		return -1;
-	}
-	if (!unsafe && !is_elf_object(path)) {
-		struct diag_entry *e = diag_error(
-			d, loc, "uprobe target file '%s' is not an ELF executable or shared library",
-			path);
-		diag_hint(d, e, "use --unsafe to probe any file");
-		return -1;
-	}
-	return 0;
-}
 
 /* "uprobe:BIN:FN", with the C++ qualifier "uprobe:BIN:cpp:FN" */
 static const char *canonical_name(struct arena *a, const struct attach_spec *spec,
@@ -274,10 +92,10 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 	} else {
 		out->symbol = fn;
 	}
-	out->target = resolve_target(a, d, loc, bin, ctx->pid);
+	out->target = user_target_resolve(a, d, loc, "uprobe", bin, ctx->pid);
 	if (!out->target)
 		return -1;
-	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, ctx->unsafe))
+	if (!probe_has_wildcard(out->target) && user_target_check(d, loc, "uprobe", out->target, ctx->unsafe))
 		return -1;
 	if (out->cpp && !out->symbol) {
 		diag_error(d, loc, "a C++ (cpp:) %s probe needs a function name", provider);
@@ -387,7 +205,7 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 	struct user_funcs funcs;
 	struct hit *hits;
 
-	if (!pattern->symbol || (ctx->unsafe && !is_elf_object(path))) {
+	if (!pattern->symbol || (ctx->unsafe && !user_target_is_elf(path))) {
 		/* Addresses are not checked against symbols. */
 		push_spec(a, sv, pattern, path, pattern->func, pattern->symbol, pattern->offset);
 		return 0;
@@ -443,7 +261,7 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 	*n = 0;
 	if (probe_has_wildcard(pattern->target)) {
 		struct str_vec files = { 0 };
-		target_files(a, pattern->target, ctx->pid, &files);
+		user_target_files(a, pattern->target, ctx->pid, &files);
 		for (int i = 0; i < files.n; i++)
 			if (expand_target(a, d, loc, ctx, pattern, files.v[i], &sv))
 				return -1;
@@ -484,7 +302,7 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 		return probe_uprobe_multi_attach(prog, spec, pid, links, nlinks);
 	/* expansion resolved the symbol: offset is a virtual address of an
 	 * ELF file, or (--unsafe) already an offset into another file */
-	err = vaddr_to_offset(spec->target, spec->offset, &off);
+	err = user_target_vaddr_to_offset(spec->target, spec->offset, &off);
 	if (err && err != -ENOEXEC)
 		return (int)err;
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE);
@@ -540,12 +358,12 @@ static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, FILE
 		pattern = arena_printf(&a, "%s:*", pattern); /* `uprobe:BIN`: all functions */
 	if (probe_has_wildcard(bin)) {
 		struct str_vec files = { 0 };
-		target_files(&a, bin, pid, &files);
+		user_target_files(&a, bin, pid, &files);
 		for (int i = 0; i < files.n; i++)
 			list_file(&a, provider, pattern, files.v[i], files.v[i], out);
 		goto out;
 	}
-	path = resolve_target(&a, &scratch, &loc, bin, pid);
+	path = user_target_resolve(&a, &scratch, &loc, "uprobe", bin, pid);
 	if (path)
 		list_file(&a, provider, pattern, bin, path, out);
 out:
