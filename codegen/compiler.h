@@ -71,6 +71,7 @@ struct compile_options {
 	char *const *named;  /* named parameters: "name" or "name=value" (getopt()) */
 	int nnamed;
 	pid_t pid;           /* -p: uprobes without a target probe /proc/PID/exe */
+	bool child;          /* -c: a process to trace is started */
 	bool unsafe;         /* --unsafe: system() and friends */
 	bool runtime_checks; /* -k: warn about failed probe reads and map lookups */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */

@@ -135,7 +135,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	uint64_t total = 0;
 	int filtered = 0, kept = 0; /* --probe-filter */
 	const struct src_loc *over = NULL; /* the probe that goes past max_probes */
-	struct probe_context ctx = { .pid = c->opts->pid, .unsafe = c->opts->unsafe,
+	int debug_registers = 0;           /* watchpoints so far */
+	struct probe_context ctx = { .pid = c->opts->pid, .child = c->opts->child, .unsafe = c->opts->unsafe,
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &c->probes[i];
@@ -150,6 +151,12 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 			}
 			if (!ns) /* ignored (test:, bench:) or missing probes that only warn */
 				continue;
+			if ((specs[0].flags & PF_DEBUG_REGISTER) && (debug_registers += ns) > LIMIT_DEBUG_REGISTERS) {
+				diag_error(c->diags, &ap->loc, "Failed to attach watchpoint probe. You are out of "
+					   "watchpoint registers (the CPU has %d).", LIMIT_DEBUG_REGISTERS);
+				errors++;
+				continue;
+			}
 			struct attach_spec *all = arena_alloc(c->arena, sizeof(*all) * (size_t)(pi->nspecs + ns));
 			if (pi->nspecs)
 				memcpy(all, pi->specs, sizeof(*all) * (size_t)pi->nspecs);

@@ -19,6 +19,7 @@ enum {
 	LIMIT_INCLUDE_DEPTH = 200,     /* levels of nested #include */
 	LIMIT_PROGRAM_SIZE = 16000,    /* optimised LLVM instructions of one BPF function: BPF
 					  branches reach 32767 instructions */
+	LIMIT_DEBUG_REGISTERS = 4,     /* watchpoints at once: x86 and arm64 CPUs have 4 */
 	LIMIT_SYMBOL_PIDS = 1024,      /* processes whose mappings the symbolizer keeps: past
 					  it, every cached process and file is dropped and
 					  read again when needed */

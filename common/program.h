@@ -65,7 +65,8 @@ struct action {
 enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
-	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE,
+	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_WATCHPOINT,
+	PROBE_ASYNCWATCHPOINT,
 };
 
 /* What a probe type allows and how it runs. probes/ sets them per type
@@ -86,6 +87,8 @@ enum probe_flag {
 	PF_SIGNAL        = 1u << 10, /* signal(): the current task is the one traced */
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
+	PF_DEBUG_REGISTER = 1u << 13, /* takes one of the CPU's few debug registers */
+	PF_PROCESS       = 1u << 14, /* attaches to one process: -p PID, else the -c child */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type
@@ -115,6 +118,8 @@ struct attach_spec {
 	int nmulti;
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
+	int watch_len;         /* watchpoint: bytes watched at offset (the address);
+				* func is the mode ("w", "rw", "x") */
 };
 
 /* One BPF program = one expanded attach point. */

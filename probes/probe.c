@@ -34,6 +34,8 @@ const struct probe_ops *const probe_types[] = {
 	&probe_software_ops,
 	&probe_hardware_ops,
 	&probe_self_ops,
+	&probe_watchpoint_ops,
+	&probe_asyncwatchpoint_ops,
 	NULL,
 };
 
@@ -41,7 +43,7 @@ const struct probe_ops *const probe_types[] = {
  * they get a better message than "Invalid probe type". */
 static const char *const unsupported_providers[] = {
 	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
-	"watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it", NULL,
+	"iter", "it", NULL,
 };
 
 /* `test:NAME` / `bench:NAME` run only with --test/--bench: otherwise they

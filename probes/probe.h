@@ -33,6 +33,7 @@ enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING
 /* The run-time context some probe types need to resolve attach points. */
 struct probe_context {
 	pid_t pid;                     /* -p PID, 0 when absent */
+	bool child;                    /* -c CMD: its pid is known at attach time */
 	bool unsafe;                   /* --unsafe: address probes, non-ELF uprobe targets */
 	enum probe_missing_mode missing;
 };

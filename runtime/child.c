@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,6 +66,10 @@ int child_resolve(const char *name, char **path)
 	}
 }
 
+/* The go byte: run, or stop right after the exec (as a tracee: the exec
+ * stops it with SIGTRAP) for the parent to attach to the new program. */
+enum { GO_RUN = 'g', GO_STOP_AT_EXEC = 's' };
+
 /* In the child: wait for the go byte, then exec; an exec failure is
  * written to exec_fd (closed by a successful exec). */
 static void child_main(int release_fd, int exec_fd, const char *path, char *const *argv)
@@ -74,6 +79,8 @@ static void child_main(int release_fd, int exec_fd, const char *path, char *cons
 	if (read(release_fd, &go, 1) != 1)
 		_exit(127);
 	close(release_fd);
+	if (go == GO_STOP_AT_EXEC && ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+		_exit(127);
 	execvp(path, argv);
 	int err = errno;
 	ssize_t n = write(exec_fd, &err, sizeof(err));
@@ -116,11 +123,12 @@ int child_spawn(struct child *c, const char *path, char *const *argv)
 	return 0;
 }
 
-int child_start(struct child *c)
+int child_start(struct child *c, bool stop_at_exec)
 {
 	if (!c->pid || c->release_fd < 0) /* no -c (a zeroed struct child), or started */
 		return 0;
-	ssize_t n = write(c->release_fd, "g", 1);
+	char go = stop_at_exec ? GO_STOP_AT_EXEC : GO_RUN;
+	ssize_t n = write(c->release_fd, &go, 1);
 	(void)n; /* a child that died already reports below or in child_poll_exit */
 	close(c->release_fd);
 	c->release_fd = -1;
@@ -132,7 +140,30 @@ int child_start(struct child *c)
 	while (got < 0 && errno == EINTR);
 	close(c->exec_fd);
 	c->exec_fd = -1;
-	return got == (ssize_t)sizeof(err) ? -err : 0;
+	if (got == (ssize_t)sizeof(err))
+		return -err;
+	if (stop_at_exec) {
+		int status;
+		while (waitpid(c->pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return -errno;
+		if (!WIFSTOPPED(status)) {
+			c->exited = true;
+			c->status = status;
+			return -ECHILD;
+		}
+		c->stopped = true;
+	}
+	return 0;
+}
+
+int child_resume(struct child *c)
+{
+	if (!c->stopped)
+		return 0;
+	c->stopped = false;
+	/* detach without delivering the exec's SIGTRAP */
+	return ptrace(PTRACE_DETACH, c->pid, NULL, NULL) < 0 ? -errno : 0;
 }
 
 bool child_poll_exit(struct child *c)
@@ -162,6 +193,7 @@ void child_terminate(struct child *c)
 	}
 	if (!child_poll_exit(c)) {
 		kill(c->pid, SIGTERM);
+		child_resume(c); /* a stopped tracee takes the signal once let go */
 		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR) {
 		}
 		c->exited = true;

@@ -608,6 +608,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.named = cli.named,
 		.nnamed = cli.nnamed,
 		.pid = cli.run.pid,
+		.child = cli.cmd != NULL,
 		.unsafe = cli.unsafe,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),

@@ -31,6 +31,7 @@ struct runner {
 	int *map_fds;               /* by map index */
 	struct probe_link *links;
 	int nlinks;
+	pid_t child_pid;          /* the -c child, 0 without one */
 	struct ring_buffer *rb;
 	bool exiting;
 	int exit_code;
@@ -465,7 +466,8 @@ static int attach_one(struct runner *r, int i, int *count, int *live)
 		return 0;
 	}
 	int before = r->nlinks;
-	int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
+	pid_t pid = r->opts->pid > 0 || !(d->spec.flags & PF_PROCESS) ? r->opts->pid : r->child_pid;
+	int err = probe_attach(r->progs[i], &d->spec, pid, &r->links, &r->nlinks);
 	if (err) {
 		drop_links_from(r, before);
 		return attach_failed(r, d, err) < 0 ? -1 : 0;
@@ -478,20 +480,37 @@ static int attach_one(struct runner *r, int i, int *count, int *live)
 	return 0;
 }
 
-/* In source order, except that the probe types the kernel runs
+/* With -c, a probe on one process (PF_PROCESS) is attached once the child
+ * has exec'd (it waits, stopped, meanwhile): before, it is a copy of sonde. */
+static bool attached_after_exec(const struct runner *r, const struct prog_desc *d)
+{
+	return r->child_pid > 0 && r->opts->pid <= 0 && (d->spec.flags & PF_PROCESS);
+}
+
+/* The probes attached before the child's exec (after_exec false) or after
+ * it. In source order, except that the probe types the kernel runs
  * last-attached first (PF_LIFO) come after the others, in reverse, so that
  * they too fire in source order. */
-static int attach_all(struct runner *r, int *count, int *live)
+static int attach_all(struct runner *r, bool after_exec, int *count, int *live)
 {
 	const struct compiled_program *p = r->prog;
-	*count = *live = 0;
 	for (int i = 0; i < p->nprogs && !got_signal; i++)
-		if (!(p->progs[i].spec.flags & PF_LIFO) && attach_one(r, i, count, live) < 0)
+		if (!(p->progs[i].spec.flags & PF_LIFO) &&
+		    attached_after_exec(r, &p->progs[i]) == after_exec && attach_one(r, i, count, live) < 0)
 			return -1;
 	for (int i = p->nprogs - 1; i >= 0 && !got_signal; i--)
-		if ((p->progs[i].spec.flags & PF_LIFO) && attach_one(r, i, count, live) < 0)
+		if ((p->progs[i].spec.flags & PF_LIFO) &&
+		    attached_after_exec(r, &p->progs[i]) == after_exec && attach_one(r, i, count, live) < 0)
 			return -1;
 	return 0;
+}
+
+static bool any_after_exec(const struct runner *r)
+{
+	for (int i = 0; i < r->prog->nprogs; i++)
+		if (attached_after_exec(r, &r->prog->progs[i]))
+			return true;
+	return false;
 }
 
 static void print_maps(struct runner *r)
@@ -748,6 +767,8 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	struct child child = { 0 };
 	int status = 255;
 	if (opts->cmd_argv) {
+		/* its symbols resolve its stacks after it exited */
+		symbolizer_add_binary(output_symbolizer(&r.out), opts->cmd_path);
 		int err = child_spawn(&child, opts->cmd_path, opts->cmd_argv);
 		if (err) {
 			fprintf(stderr, "ERROR: failed to spawn child '%s': %s\n", opts->cmd_argv[0], strerror(-err));
@@ -765,10 +786,12 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	if (load(&r) < 0)
 		goto out;
 	set_globals(&r, child.pid);
+	r.child_pid = child.pid;
 
 	run_special(&r, PROBE_BEGIN);
-	int nattached, live;
-	if (attach_all(&r, &nattached, &live) < 0)
+	int nattached = 0, live = 0;
+	bool after_exec = any_after_exec(&r);
+	if (attach_all(&r, false, &nattached, &live) < 0)
 		goto out;
 	if (opts->dry_run) {
 		status = 0;
@@ -776,14 +799,20 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	}
 	if (got_signal) /* stopped while attaching: end as after the event loop */
 		goto end;
-	if (nattached == 0) {
+	if (nattached == 0 && !after_exec) {
 		fprintf(stderr, "ERROR: Attachment failed for all probes.\n");
 		goto out;
 	}
-	int err = child_start(&child);
+	int err = child_start(&child, after_exec);
 	if (err) {
 		fprintf(stderr, "ERROR: failed to execute '%s': %s\n", opts->cmd_argv[0], strerror(-err));
 		status = 1;
+		goto out;
+	}
+	if (after_exec && (attach_all(&r, true, &nattached, &live) < 0 || child_resume(&child) < 0))
+		goto out;
+	if (nattached == 0) {
+		fprintf(stderr, "ERROR: Attachment failed for all probes.\n");
 		goto out;
 	}
 	announce_attached(&r, nattached);

@@ -37,6 +37,7 @@ struct child {
 	int release_fd;       /* write end of the pipe the child waits on */
 	int exec_fd;          /* read end of the pipe an exec failure is reported on */
 	bool exited;
+	bool stopped;         /* stopped after its exec (child_start), until child_resume */
 	int status;
 };
 
@@ -44,8 +45,11 @@ struct child {
  * in $PATH, first match): 0 and a malloc'ed path in *path, or -errno. */
 int child_resolve(const char *name, char **path);
 int child_spawn(struct child *c, const char *path, char *const *argv);
-/* Let the child exec: 0 once it has, -errno if the exec failed. */
-int child_start(struct child *c);
+/* Let the child exec: 0 once it has, -errno if the exec failed. With
+ * stop_at_exec it stays stopped at the start of the new program until
+ * child_resume() (ptrace), so probes on its memory can be attached first. */
+int child_start(struct child *c, bool stop_at_exec);
+int child_resume(struct child *c);
 bool child_poll_exit(struct child *c);
 void child_terminate(struct child *c);
 
