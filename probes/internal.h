@@ -74,6 +74,12 @@ int probe_links_push(struct probe_link **links, int *nlinks, struct bpf_link *l)
  * on failure). */
 int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd);
 
+/* Open the perf event attr describes for pid/cpu and attach prog to it
+ * (the link owns the fd; on failure it is closed here). 0 or -errno. */
+struct perf_event_attr;
+int probe_attach_perf_attr(struct bpf_program *prog, struct perf_event_attr *attr, pid_t pid,
+			   int cpu, struct probe_link **links, int *nlinks);
+
 /* Open a perf event (type/config, sampling by period or by frequency) for
  * pid/cpu and attach prog to it. The link owns the perf fd (libbpf closes
  * it in bpf_link__destroy); on failure the fd is closed here. Returns 0 or a

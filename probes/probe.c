@@ -300,6 +300,23 @@ int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd)
 	return push_link(links, nlinks, (struct probe_link){ .fd = fd });
 }
 
+int probe_attach_perf_attr(struct bpf_program *prog, struct perf_event_attr *attr, pid_t pid,
+			   int cpu, struct probe_link **links, int *nlinks)
+{
+	int fd = (int)syscall(__NR_perf_event_open, attr, pid > 0 ? pid : -1, cpu, -1,
+			      PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct bpf_link *l = bpf_program__attach_perf_event(prog, fd);
+	long err = libbpf_get_error(l);
+	if (err) {
+		/* The link did not take the fd over. */
+		close(fd);
+		return (int)err;
+	}
+	return probe_links_push(links, nlinks, l);
+}
+
 int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t config,
 			    uint64_t period, uint64_t freq, pid_t pid, int cpu,
 			    struct probe_link **links, int *nlinks)
@@ -309,8 +326,6 @@ int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t co
 		.size = sizeof(attr),
 		.config = config,
 	};
-	struct bpf_link *l;
-	int fd, err;
 
 	if (freq) {
 		attr.freq = 1;
@@ -318,18 +333,7 @@ int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t co
 	} else {
 		attr.sample_period = period;
 	}
-	fd = (int)syscall(__NR_perf_event_open, &attr, pid > 0 ? pid : -1, cpu, -1,
-			  PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	l = bpf_program__attach_perf_event(prog, fd);
-	err = libbpf_get_error(l);
-	if (err) {
-		/* The link did not take the fd over. */
-		close(fd);
-		return err;
-	}
-	return probe_links_push(links, nlinks, l);
+	return probe_attach_perf_attr(prog, &attr, pid, cpu, links, nlinks);
 }
 
 int probe_attach_perf_event_all_cpus(struct bpf_program *prog, uint32_t type, uint64_t config,

@@ -8,10 +8,6 @@
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <bpf/libbpf.h>
 
 #include "internal.h"
 
@@ -125,16 +121,7 @@ static int watchpoint_attach(struct bpf_program *prog, const struct attach_spec 
 	};
 	if (pid <= 0)
 		return -ESRCH;
-	int fd = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct bpf_link *l = bpf_program__attach_perf_event(prog, fd);
-	long err = libbpf_get_error(l);
-	if (err) {
-		close(fd); /* the link did not take it over */
-		return (int)err;
-	}
-	return probe_links_push(links, nlinks, l);
+	return probe_attach_perf_attr(prog, &attr, pid, -1, links, nlinks);
 }
 
 const struct probe_ops probe_watchpoint_ops = {
