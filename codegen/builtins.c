@@ -144,6 +144,24 @@ struct val lower_curtask(struct lower *l, struct node *n)
 	return (struct val){ helper0(l, H_GET_CURRENT_TASK) };
 }
 
+/* ctx of an iterator: a pointer to its context, struct bpf_iter__NAME */
+const struct type *check_ctx(struct sema *s, struct node *n, const struct builtin_def *b)
+{
+	struct btf_types *bt = compiler_btf(s->c);
+	const char *name = arena_printf(s->c->arena, "struct bpf_iter__%s", s->probe->specs[0].func);
+	const struct type *ctx = bt ? btf_named_type(bt, name) : NULL;
+	if (!ctx) {
+		ERR(s, &n->loc, "ctx: the kernel's BTF has no %s", name);
+		return &type_none;
+	}
+	return type_pointer(s->c->arena, ctx);
+}
+
+struct val lower_ctx(struct lower *l, struct node *n)
+{
+	return (struct val){ LLVMBuildPtrToInt(l->b, l->ctx_arg, l->i64, "") };
+}
+
 /* call_info.ctx_offset of a `func` known by name, and of one a uprobe_multi
  * program names by the attach point that fired (its BPF cookie) */
 enum { FUNC_BY_NAME = -2, FUNC_BY_COOKIE = -3 };

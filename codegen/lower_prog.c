@@ -103,6 +103,16 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
 		LLVMPositionBuilderAtEnd(l->b, mine);
 	}
+	if (spec->flags & PF_ITER) {
+		/* the kernel calls an iterator once more at the end, with no
+		 * object (the member after `meta`): nothing to do then */
+		LLVMBasicBlockRef item = new_block(l, "iter.item"), end = new_block(l, "iter.end");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, ctx_word(l, 8), lower_const(l, 0), ""),
+				item, end);
+		LLVMPositionBuilderAtEnd(l->b, end);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, item);
+	}
 	if (pi->ast->filter) {
 		emit_set_loc(l, &pi->ast->filter->loc);
 		struct val f = lower_expr(l, pi->ast->filter);

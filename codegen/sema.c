@@ -67,6 +67,28 @@ static void add_probe_name(struct compiler *c, const struct attach_spec *spec)
 
 /* ---- probes ---- */
 
+/* An iterator's run is the whole run: beside it only begin and end. One
+ * error (at the first attach point too many), or 0. */
+static int check_single_iterator(struct compiler *c)
+{
+	bool iter = false;
+	int others = 0;
+	const struct src_loc *other = NULL;
+	for (int i = 0; i < c->nprobes; i++)
+		for (int k = 0; k < c->probes[i].nspecs; k++) {
+			const struct attach_spec *s = &c->probes[i].specs[k];
+			if (s->flags & PF_RUN_ONCE)
+				continue;
+			iter |= (s->flags & PF_ITER) != 0;
+			if (others++ == 1)
+				other = &c->probes[i].ast->loc;
+		}
+	if (!iter || others < 2)
+		return 0;
+	diag_error(c->diags, other, "Only single iter attach point is allowed.");
+	return 1;
+}
+
 /* Asked of the kernel once per compilation, and only when it matters. */
 static bool kernel_has_uprobe_multi(struct compiler *c)
 {
@@ -192,6 +214,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 			}
 		}
 	}
+	errors += check_single_iterator(c);
 	if (filtered && !kept) {
 		diag_error(c->diags, NULL, "--probe-filter '%s' matches none of the %d attach points",
 			   c->opts->probe_filter, filtered);

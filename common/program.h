@@ -66,7 +66,7 @@ enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
 	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_WATCHPOINT,
-	PROBE_ASYNCWATCHPOINT,
+	PROBE_ASYNCWATCHPOINT, PROBE_ITER,
 };
 
 /* What a probe type allows and how it runs. probes/ sets them per type
@@ -89,6 +89,8 @@ enum probe_flag {
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
 	PF_DEBUG_REGISTER = 1u << 13, /* takes one of the CPU's few debug registers */
 	PF_PROCESS       = 1u << 14, /* attaches to one process: -p PID, else the -c child */
+	PF_ITER          = 1u << 15, /* a BPF iterator: runs to completion when read, then the
+					run ends; `ctx` is its context */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type

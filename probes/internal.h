@@ -17,6 +17,7 @@ extern const struct probe_ops probe_kprobe_ops, probe_kretprobe_ops;
 extern const struct probe_ops probe_rawtracepoint_ops;
 extern const struct probe_ops probe_self_ops;
 extern const struct probe_ops probe_watchpoint_ops, probe_asyncwatchpoint_ops;
+extern const struct probe_ops probe_iter_ops;
 
 /* Context access (context.c): offsets in an x86-64 struct pt_regs of a
  * register by name ("pc" = "ip") and of argument n (-1 past the six

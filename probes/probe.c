@@ -36,6 +36,7 @@ const struct probe_ops *const probe_types[] = {
 	&probe_self_ops,
 	&probe_watchpoint_ops,
 	&probe_asyncwatchpoint_ops,
+	&probe_iter_ops,
 	NULL,
 };
 
@@ -43,7 +44,7 @@ const struct probe_ops *const probe_types[] = {
  * they get a better message than "Invalid probe type". */
 static const char *const unsupported_providers[] = {
 	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
-	"iter", "it", NULL,
+	NULL,
 };
 
 /* `test:NAME` / `bench:NAME` run only with --test/--bench: otherwise they

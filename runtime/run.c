@@ -32,6 +32,7 @@ struct runner {
 	struct probe_link *links;
 	int nlinks;
 	pid_t child_pid;          /* the -c child, 0 without one */
+	int *first_link;          /* per program: its first entry in links, -1 if none */
 	struct ring_buffer *rb;
 	bool exiting;
 	int exit_code;
@@ -314,8 +315,9 @@ static int load(struct runner *r)
 	if (scratch)
 		bpf_map__set_max_entries(scratch, (uint32_t)r->out.ncpus);
 	r->progs = calloc((size_t)(p->nprogs ? p->nprogs : 1), sizeof(*r->progs));
+	r->first_link = calloc((size_t)(p->nprogs ? p->nprogs : 1), sizeof(*r->first_link));
 	r->map_fds = calloc((size_t)(p->nmaps ? p->nmaps : 1), sizeof(*r->map_fds));
-	if (!r->progs || !r->map_fds)
+	if (!r->progs || !r->map_fds || !r->first_link)
 		return -1;
 	char *vlog = calloc(1, VERIFIER_LOG_SIZE);
 	if (!vlog)
@@ -472,6 +474,7 @@ static int attach_one(struct runner *r, int i, int *count, int *live)
 		drop_links_from(r, before);
 		return attach_failed(r, d, err) < 0 ? -1 : 0;
 	}
+	r->first_link[i] = r->nlinks > before ? before : -1;
 	if (r->nlinks > before) {
 		/* a uprobe_multi link is a probe per function */
 		*count += d->spec.nmulti ? d->spec.nmulti : 1;
@@ -511,6 +514,35 @@ static bool any_after_exec(const struct runner *r)
 		if (attached_after_exec(r, &r->prog->progs[i]))
 			return true;
 	return false;
+}
+
+/* Read each attached iterator to its end (its programs print through the
+ * ring buffer, drained meanwhile). false when the program has none. */
+static bool run_iterators(struct runner *r)
+{
+	bool any = false;
+	char buf[4096];
+
+	for (int i = 0; i < r->prog->nprogs && !got_signal; i++) {
+		const struct attach_spec *spec = &r->prog->progs[i].spec;
+		if (!(spec->flags & PF_ITER) || r->first_link[i] < 0)
+			continue;
+		any = true;
+		int fd = bpf_iter_create(bpf_link__fd(r->links[r->first_link[i]].link));
+		if (fd < 0) {
+			fprintf(stderr, "ERROR: Failed to create iter probe: %s\n", strerror(-fd));
+			continue;
+		}
+		ssize_t n;
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR && !got_signal))
+			drain(r);
+		if (n < 0 && errno != EINTR)
+			fprintf(stderr, "ERROR: Failed to read iter probe %s: %s\n", spec->canonical,
+				strerror(errno));
+		close(fd);
+		drain(r);
+	}
+	return any;
 }
 
 static void print_maps(struct runner *r)
@@ -699,6 +731,7 @@ static void cleanup(struct runner *r)
 	ring_buffer__free(r->rb);
 	bpf_object__close(r->obj);
 	free(r->progs);
+	free(r->first_link);
 	free(r->map_fds);
 }
 
@@ -820,6 +853,8 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	report_lost(&r);
 	output_failed(&r);
 
+	if (run_iterators(&r))
+		goto end; /* an iterator's run is the whole run */
 	event_loop(&r, opts->cmd_argv ? &child : NULL, live);
 end:
 	status = finish(&r);
