@@ -15,14 +15,7 @@
  * `*cap` (which starts at `first` and then doubles). */
 void *grow_array(struct arena *a, void *items, int count, int *cap, size_t size, int first)
 {
-	if (count < *cap)
-		return items;
-	int ncap = *cap ? *cap * 2 : first;
-	void *n = arena_alloc(a, size * (size_t)ncap);
-	if (count)
-		memcpy(n, items, size * (size_t)count);
-	*cap = ncap;
-	return n;
+	return arena_grow(a, items, count, cap, size, first);
 }
 
 struct call_info *sema_info(struct compiler *c, struct node *n)
