@@ -40,6 +40,30 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
 int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The same with a hint ("Did you mean ..."; NULL: none). */
+int probe_missing_hint(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		       const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* User-space targets (target.c). */
+bool probe_is_regular_file(const char *path);
+/* An ELF executable or shared object. */
+bool probe_is_elf_object(const char *path);
+/* Resolve BIN as written to a path (absolute unless it is a glob): a path
+ * with '/' as is, `lib*` names through /etc/ld.so.cache, other bare names
+ * in $PATH, "" with -p PID the process's executable. provider names the
+ * probe type in errors. NULL: reported at loc. */
+const char *probe_resolve_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+				 const char *provider, const char *bin, pid_t pid);
+/* What a target file may be. */
+enum target_files {
+	TARGET_ELF,           /* an ELF executable or shared object */
+	TARGET_ELF_OR_UNSAFE, /* that, and the error hints that --unsafe allows any file */
+	TARGET_ANY,           /* any regular file */
+};
+/* 0, or -1 with an error at loc when path is not such a file. */
+int probe_check_target(struct diags *d, const struct src_loc *loc, const char *provider,
+		       const char *path, enum target_files files);
+
 /* A growable array of specs in the arena (old blocks are simply left
  * behind: arenas do not free). */
 struct spec_vec {
@@ -65,6 +89,9 @@ const char *probe_tracefs_dir(void);
 /* Append a link to the caller's array; on allocation failure the link is
  * destroyed and -ENOMEM returned. */
 int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l);
+/* The same for what a libbpf attach function returned: its error, if it
+ * failed. */
+int probe_links_add(struct bpf_link ***links, int *nlinks, struct bpf_link *l);
 
 /* Open a perf event (type/config, sampling by period or by frequency) for
  * pid/cpu and attach prog to it. The link owns the perf fd (libbpf closes

@@ -141,34 +141,49 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
 	return -1;
 }
 
-int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
-		  const char *fmt, ...)
+static int missing_v(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		     const char *hint, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
+	struct diag_entry *e;
 
 	if (mode == PROBE_MISSING_IGNORE)
 		return 0;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (mode == PROBE_MISSING_WARN)
-		diag_warning(d, loc, "%s", msg);
+		e = diag_warning(d, loc, "%s", msg);
 	else
-		diag_error(d, loc, "%s", msg);
+		e = diag_error(d, loc, "%s", msg);
+	if (hint)
+		diag_hint(d, e, "%s", hint);
+	return 0;
+}
+
+int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	missing_v(d, loc, mode, NULL, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int probe_missing_hint(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		       const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	missing_v(d, loc, mode, hint, fmt, ap);
+	va_end(ap);
 	return 0;
 }
 
 struct attach_spec *spec_vec_push(struct arena *a, struct spec_vec *sv)
 {
-	if (sv->n == sv->cap) {
-		int cap = sv->cap ? sv->cap * 2 : 16;
-		struct attach_spec *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-		if (sv->n)
-			memcpy(v, sv->v, sizeof(*v) * (size_t)sv->n);
-		sv->v = v;
-		sv->cap = cap;
-	}
+	sv->v = arena_grow(a, sv->v, sv->n, &sv->cap, sizeof(*sv->v), 16);
 	return &sv->v[sv->n++];
 }
 
@@ -193,14 +208,7 @@ void spec_vec_sort_unique(struct spec_vec *sv)
 
 void str_vec_push(struct arena *a, struct str_vec *sv, const char *s)
 {
-	if (sv->n == sv->cap) {
-		int cap = sv->cap ? sv->cap * 2 : 64;
-		const char **v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-		if (sv->n)
-			memcpy(v, sv->v, sizeof(*v) * (size_t)sv->n);
-		sv->v = v;
-		sv->cap = cap;
-	}
+	sv->v = arena_grow(a, (void *)sv->v, sv->n, &sv->cap, sizeof(*sv->v), 64);
 	sv->v[sv->n++] = s;
 }
 
@@ -255,6 +263,12 @@ int probe_links_push(struct bpf_link ***links, int *nlinks, struct bpf_link *l)
 	v[(*nlinks)++] = l;
 	*links = v;
 	return 0;
+}
+
+int probe_links_add(struct bpf_link ***links, int *nlinks, struct bpf_link *l)
+{
+	long err = libbpf_get_error(l);
+	return err ? (int)err : probe_links_push(links, nlinks, l);
 }
 
 int probe_attach_perf_event(struct bpf_program *prog, uint32_t type, uint64_t config,
@@ -585,7 +599,8 @@ static bool listed_by_default(const struct probe_ops *ops)
 	return ops->list && (ops->flags & PF_LISTED);
 }
 
-static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
+static int list_one(struct diags *d, const char *pat, const struct probe_context *ctx, FILE *out,
+		    bool verbose)
 {
 	const char *colon = strchr(pat, ':');
 	const struct probe_ops *ops;
@@ -595,7 +610,7 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 		const char *p = *pat && strcmp(pat, "*") ? pat : NULL;
 		for (int i = 0; probe_types[i]; i++)
 			if (listed_by_default(probe_types[i]))
-				probe_types[i]->list(p, out, verbose);
+				probe_types[i]->list(p, ctx, out, verbose);
 		return 0;
 	}
 	char provider[64];
@@ -609,7 +624,7 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 	if (probe_has_wildcard(provider)) {
 		for (int i = 0; probe_types[i]; i++)
 			if (probe_types[i]->list && probe_glob_match(provider, probe_types[i]->name))
-				probe_types[i]->list(pat, out, verbose);
+				probe_types[i]->list(pat, ctx, out, verbose);
 		return 0;
 	}
 	ops = probe_ops_find(provider);
@@ -634,18 +649,19 @@ static int list_one(struct diags *d, const char *pat, FILE *out, bool verbose)
 		return -1;
 	}
 	snprintf(norm, len, "%s%s%s", ops->name, tp_short ? ":*" : "", colon);
-	ops->list(norm, out, verbose);
+	ops->list(norm, ctx, out, verbose);
 	free(norm);
 	return 0;
 }
 
-int probes_list(struct diags *d, const char *pattern, FILE *out, bool verbose)
+int probes_list(struct diags *d, const char *pattern, pid_t pid, FILE *out, bool verbose)
 {
+	const struct probe_context ctx = { .pid = pid, .missing = PROBE_MISSING_IGNORE };
 	char *copy, *save = NULL;
 	int err = 0;
 
 	if (!pattern || !*pattern)
-		return list_one(d, "", out, verbose);
+		return list_one(d, "", &ctx, out, verbose);
 	copy = strdup(pattern);
 	if (!copy) {
 		diag_error(d, NULL, "out of memory");
@@ -657,7 +673,7 @@ int probes_list(struct diags *d, const char *pattern, FILE *out, bool verbose)
 		char *end = p + strlen(p);
 		while (end > p && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		if (list_one(d, p, out, verbose))
+		if (list_one(d, p, &ctx, out, verbose))
 			err = -1;
 	}
 	free(copy);

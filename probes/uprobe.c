@@ -27,130 +27,7 @@ static const char *provider_name(enum probe_kind kind)
 	return kind == PROBE_URETPROBE ? "uretprobe" : "uprobe";
 }
 
-/* ---- target resolution -------------------------------------------------- */
-
-static bool is_regular_file(const char *path)
-{
-	struct stat st;
-	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
-static const char *search_path(struct arena *a, const char *name)
-{
-	const char *env = getenv("PATH");
-	const char *p = env && *env ? env : "/usr/local/bin:/usr/bin:/bin";
-
-	while (*p) {
-		size_t len = strcspn(p, ":");
-		char *cand = arena_printf(a, "%.*s/%s", (int)len, len ? p : ".", name);
-		if (is_regular_file(cand) && !access(cand, X_OK))
-			return cand;
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
-}
-
-/* /etc/ld.so.cache, "glibc-ld.so.cache1.1" format: a 48-byte header, then
- * 24-byte entries { i32 flags; u32 key; u32 value; u32 osv; u64 hwcap }
- * whose key (soname) and value (path) are offsets from the file start.
- * `libc` matches `libc.so*`; a name with ".so" must match exactly. */
-static const char *search_ldcache(struct arena *a, const char *name)
-{
-	static const char magic[] = "glibc-ld.so.cache1.1";
-	const size_t hdr = 48, ent = 24;
-	const char *found = NULL;
-	size_t len, nlen = strlen(name);
-	char *buf = file_read_all("/etc/ld.so.cache", &len);
-	uint32_t nlibs;
-	bool exact = strstr(name, ".so") != NULL;
-
-	if (!buf)
-		return NULL;
-	if (len < hdr || memcmp(buf, magic, sizeof(magic) - 1))
-		goto out;
-	memcpy(&nlibs, buf + 20, sizeof(nlibs));
-	for (uint32_t i = 0; i < nlibs && hdr + (i + 1) * ent <= len && !found; i++) {
-		const char *e = buf + hdr + i * ent;
-		uint32_t key, value;
-		int32_t flags;
-		memcpy(&flags, e, 4);
-		memcpy(&key, e + 4, 4);
-		memcpy(&value, e + 8, 4);
-		if (key >= len || value >= len || !memchr(buf + key, '\0', len - key) ||
-		    !memchr(buf + value, '\0', len - value))
-			continue;
-		const char *soname = buf + key;
-		bool match = exact ? !strcmp(soname, name)
-				   : !strncmp(soname, name, nlen) && !strncmp(soname + nlen, ".so", 3);
-#if defined(__x86_64__)
-		/* Skip 32-bit libraries: FLAG_X8664_LIB64 is 0x0300. */
-		if ((flags & 0xff00) != 0x0300)
-			match = false;
-#endif
-		if (match && is_regular_file(buf + value))
-			found = arena_strdup(a, buf + value);
-	}
-out:
-	free(buf);
-	return found;
-}
-
-/* Resolve BIN to a path (absolute unless it is a glob). NULL: reported. */
-static const char *resolve_target(struct arena *a, struct diags *d, const struct src_loc *loc,
-				  const char *bin, pid_t pid)
-{
-	const char *path;
-
-	if (!*bin) {
-		if (pid <= 0) {
-			diag_error(d, loc, "uprobe target may only be omitted with -p PID");
-			return NULL;
-		}
-		char exe[64], buf[PATH_MAX];
-		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-		ssize_t n = readlink(exe, buf, sizeof(buf) - 1);
-		if (n <= 0)
-			return arena_strdup(a, exe);
-		buf[n] = '\0';
-		/* A deleted or replaced executable still works through /proc. */
-		return is_regular_file(buf) ? arena_strdup(a, buf) : arena_strdup(a, exe);
-	}
-	if (!strcmp(bin, "*")) {
-		diag_error(d, loc, "uprobe on every mapped binary ('*') is not supported");
-		return NULL;
-	}
-	if (strchr(bin, '/')) {
-		if (bin[0] == '/' || probe_has_wildcard(bin))
-			return bin;
-		char buf[PATH_MAX];
-		return realpath(bin, buf) ? arena_strdup(a, buf) : bin;
-	}
-	path = !strncmp(bin, "lib", 3) ? search_ldcache(a, bin) : NULL;
-	if (!path)
-		path = search_path(a, bin);
-	if (!path) {
-		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable", bin);
-		return NULL;
-	}
-	return path;
-}
-
 /* ---- ELF ---------------------------------------------------------------- */
-
-/* An ELF executable or shared object. */
-static bool is_elf_object(const char *path)
-{
-	struct elf_syms ef;
-	bool ok;
-
-	if (elf_syms_open(&ef, path))
-		return false;
-	ok = elf_syms_is_loadable(&ef);
-	elf_syms_close(&ef);
-	return ok;
-}
 
 struct func_names {
 	struct arena *a;
@@ -211,24 +88,6 @@ static int vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off)
 
 /* ---- probe ops ---------------------------------------------------------- */
 
-static int check_target(struct diags *d, const struct src_loc *loc, const char *path,
-			bool unsafe)
-{
-	if (!is_regular_file(path)) {
-		diag_error(d, loc, "uprobe target file '%s' does not exist or is not executable",
-			   path);
-		return -1;
-	}
-	if (!unsafe && !is_elf_object(path)) {
-		struct diag_entry *e = diag_error(
-			d, loc, "uprobe target file '%s' is not an ELF executable or shared library",
-			path);
-		diag_hint(d, e, "use --unsafe to probe any file");
-		return -1;
-	}
-	return 0;
-}
-
 static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
 			const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
@@ -288,10 +147,12 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 	} else {
 		out->symbol = fn;
 	}
-	out->target = resolve_target(a, d, loc, bin, ctx->pid);
+	out->target = probe_resolve_target(a, d, loc, provider, bin, ctx->pid);
 	if (!out->target)
 		return -1;
-	if (!probe_has_wildcard(out->target) && check_target(d, loc, out->target, ctx->unsafe))
+	if (!probe_has_wildcard(out->target) &&
+	    probe_check_target(d, loc, provider, out->target,
+			       ctx->unsafe ? TARGET_ANY : TARGET_ELF_OR_UNSAFE))
 		return -1;
 	out->func = fn;
 	out->canonical = arena_printf(a, "%s:%s:%s", provider, out->target, fn);
@@ -307,7 +168,7 @@ static void expand_target(struct arena *a, const struct probe_context *ctx,
 	bool wild = probe_has_wildcard(pattern->func);
 	bool addr = !pattern->symbol;
 
-	if (addr || (!wild && ctx->unsafe && !is_elf_object(path))) {
+	if (addr || (!wild && ctx->unsafe && !probe_is_elf_object(path))) {
 		/* Addresses are not checked against symbols. */
 		struct attach_spec *s = spec_vec_push(a, sv);
 		*s = *pattern;
@@ -348,7 +209,7 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		glob_t g;
 		if (glob(pattern->target, 0, NULL, &g) == 0) {
 			for (size_t i = 0; i < g.gl_pathc; i++)
-				if (is_regular_file(g.gl_pathv[i]) && is_elf_object(g.gl_pathv[i]))
+				if (probe_is_regular_file(g.gl_pathv[i]) && probe_is_elf_object(g.gl_pathv[i]))
 					expand_target(a, ctx, pattern,
 						      arena_strdup(a, g.gl_pathv[i]), &sv);
 			globfree(&g);
@@ -428,7 +289,7 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 		pattern = arena_printf(&a, "%s:*", pattern); /* `uprobe:BIN`: all functions */
 	if (!*bin || probe_has_wildcard(bin))
 		goto out;
-	path = resolve_target(&a, &scratch, &loc, bin, 0);
+	path = probe_resolve_target(&a, &scratch, &loc, provider, bin, 0);
 	if (!path || elf_functions(&a, path, &funcs))
 		goto out;
 	for (int i = 0; i < funcs.n; i++) {
@@ -442,12 +303,14 @@ out:
 	arena_free(&a);
 }
 
-static void uprobe_list(const char *pattern, FILE *out, bool verbose)
+static void uprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			bool verbose)
 {
 	list_kind(PROBE_UPROBE, pattern, out);
 }
 
-static void uretprobe_list(const char *pattern, FILE *out, bool verbose)
+static void uretprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			   bool verbose)
 {
 	list_kind(PROBE_URETPROBE, pattern, out);
 }

@@ -139,10 +139,10 @@ int list_types(struct diags *d, const char *pattern, FILE *out, bool verbose)
 	return err;
 }
 
-int list_patterns(struct diags *d, const char *patterns, FILE *out, bool verbose)
+int list_patterns(struct diags *d, const char *patterns, pid_t pid, FILE *out, bool verbose)
 {
 	if (!patterns || !*patterns)
-		return probes_list(d, patterns, out, verbose);
+		return probes_list(d, patterns, pid, out, verbose);
 	struct arena a = { 0 };
 	char *copy = arena_strdup(&a, patterns), *save = NULL;
 	int err = 0;
@@ -150,7 +150,8 @@ int list_patterns(struct diags *d, const char *patterns, FILE *out, bool verbose
 		p += strspn(p, " \t");
 		for (char *e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';
-		int r = list_is_type_pattern(p) ? list_types(d, p, out, verbose) : probes_list(d, p, out, verbose);
+		int r = list_is_type_pattern(p) ? list_types(d, p, out, verbose)
+						: probes_list(d, p, pid, out, verbose);
 		if (r < 0)
 			err = -1;
 	}

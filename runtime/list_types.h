@@ -4,6 +4,7 @@
 #define SONDE_LIST_TYPES_H
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "../common/diag.h"
 
@@ -16,7 +17,8 @@ bool list_is_type_pattern(const char *pattern);
 int list_types(struct diags *d, const char *pattern, FILE *out, bool verbose);
 
 /* `-l PATTERNS`: each comma-separated pattern lists types or probes
- * (probes_list()). Returns 0, or -1 when one failed (errors in d). */
-int list_patterns(struct diags *d, const char *patterns, FILE *out, bool verbose);
+ * (probes_list(); pid > 0: `-p PID`). Returns 0, or -1 when one failed
+ * (errors in d). */
+int list_patterns(struct diags *d, const char *patterns, pid_t pid, FILE *out, bool verbose);
 
 #endif

@@ -589,7 +589,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		struct arena a = { 0 };
 		struct diags d;
 		diags_init(&d, &a, "stdin", "");
-		int r = list_patterns(&d, cli.list_pattern, stdout, cli.run.verbose);
+		int r = list_patterns(&d, cli.list_pattern, cli.run.pid, stdout, cli.run.verbose);
 		diags_print(&d, stderr, DIAG_ERROR);
 		arena_free(&a);
 		return r < 0 ? 1 : 0;

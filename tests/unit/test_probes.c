@@ -631,7 +631,7 @@ static char *list(const char *pattern, bool verbose, int *rc)
 	FILE *f = open_memstream(&buf, &len);
 
 	diags_init(&d, &a, "stdin", "");
-	*rc = probes_list(&d, pattern, f, verbose);
+	*rc = probes_list(&d, pattern, 0, f, verbose);
 	fclose(f);
 	arena_free(&a);
 	return buf;
