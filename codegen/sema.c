@@ -101,7 +101,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	int filtered = 0, kept = 0; /* --probe-filter */
 	const struct src_loc *over = NULL; /* the probe that goes past max_probes */
 	struct probe_context ctx = { .pid = c->opts->pid, .unsafe = c->opts->unsafe,
-				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
+				     .missing = (enum probe_missing_mode)c->opts->missing_probes,
+				     .usdt_file_activation = c->opts->usdt_file_activation };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &c->probes[i];
 		pi->ast = p;

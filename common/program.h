@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "types.h"
+#include "usdt_args.h"
 
 /* A script map (@name). Aggregations use per-CPU hash maps; values are merged
  * in user space.
@@ -65,7 +66,7 @@ struct action {
 enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
-	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE,
+	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT,
 };
 
 /* What a probe type allows and how it runs. probes/ sets them per type
@@ -86,6 +87,18 @@ enum probe_flag {
 	PF_SIGNAL        = 1u << 10, /* signal(): the current task is the one traced */
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
+	PF_USDT_ARGS     = 1u << 13, /* argN per the argument specs of the location (attach_spec.usdt) */
+	PF_CHILD_PID     = 1u << 14, /* with -c, attaches to the child only */
+};
+
+/* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
+ * in a pattern, what to look for. */
+struct usdt_location {
+	const char *provider;          /* NULL in a pattern that names no provider */
+	const char *name;
+	const struct usdt_arg *args;   /* this location's argument specs */
+	int nargs;
+	uint64_t semaphore_offset;     /* file offset of the semaphore (uprobe ref_ctr_offset), 0: none */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type
@@ -101,9 +114,10 @@ struct attach_spec {
 				* ("SYM", "SYM+OFF", "0xADDR"); software/hardware
 				* event name */
 	const char *symbol;    /* kprobe/uprobe: the bare symbol, NULL for an address */
-	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
+	uint64_t offset;       /* kprobe/uprobe +OFF, or the address; usdt: file offset of the location */
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
+	const struct usdt_location *usdt; /* usdt: provider, name, argument specs */
 };
 
 /* One BPF program = one expanded attach point. */

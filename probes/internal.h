@@ -16,6 +16,7 @@ extern const struct probe_ops probe_uprobe_ops, probe_uretprobe_ops;
 extern const struct probe_ops probe_kprobe_ops, probe_kretprobe_ops;
 extern const struct probe_ops probe_rawtracepoint_ops;
 extern const struct probe_ops probe_self_ops;
+extern const struct probe_ops probe_usdt_ops;
 
 /* Context access (context.c): offsets in an x86-64 struct pt_regs of a
  * register by name ("pc" = "ip") and of argument n (-1 past the six

@@ -29,6 +29,7 @@ const struct probe_ops *const probe_types[] = {
 	&probe_kretprobe_ops,
 	&probe_uprobe_ops,
 	&probe_uretprobe_ops,
+	&probe_usdt_ops,
 	&probe_interval_ops,
 	&probe_profile_ops,
 	&probe_software_ops,
@@ -40,7 +41,7 @@ const struct probe_ops *const probe_types[] = {
 /* Providers of the language that sonde does not implement (yet), so that
  * they get a better message than "Invalid probe type". */
 static const char *const unsupported_providers[] = {
-	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
+	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc",
 	"watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it", NULL,
 };
 
@@ -61,7 +62,7 @@ const struct probe_ops *probe_ops_find(const char *provider)
 	/* Provider names are case-insensitive, except that `U` is usdt's
 	 * alias while `u` is uprobe's. */
 	if (!strcmp(provider, "U"))
-		return NULL;
+		return &probe_usdt_ops;
 	for (int i = 0; probe_types[i]; i++) {
 		const struct probe_ops *ops = probe_types[i];
 		if (!strcasecmp(ops->name, provider))
@@ -538,7 +539,7 @@ int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *
 			return -1;
 	} else if (in_list_nocase(ignored_providers, parts[0])) {
 		return 0;
-	} else if (!strcmp(parts[0], "U") || in_list_nocase(unsupported_providers, parts[0])) {
+	} else if (in_list_nocase(unsupported_providers, parts[0])) {
 		diag_error(d, &ap->loc, "%s probes are not supported by sonde", parts[0]);
 		return -1;
 	} else {
@@ -629,7 +630,7 @@ static int list_one(struct diags *d, const char *pat, const struct probe_context
 	}
 	ops = probe_ops_find(provider);
 	if (!ops) {
-		if (in_list_nocase(unsupported_providers, provider) || !strcmp(provider, "U") ||
+		if (in_list_nocase(unsupported_providers, provider) ||
 		    in_list_nocase(ignored_providers, provider))
 			return 0;
 		diag_error(d, NULL, "Invalid probe type: %s", provider);

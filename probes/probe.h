@@ -26,6 +26,8 @@ struct probe_context {
 	pid_t pid;                     /* -p PID, 0 when absent */
 	bool unsafe;                   /* --unsafe: address probes, non-ELF uprobe targets */
 	enum probe_missing_mode missing;
+	bool usdt_file_activation;     /* --usdt-file-activation: usdt probes attach to
+					  every process mapping the binary, even with -p */
 };
 
 struct probe_ops {

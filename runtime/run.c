@@ -36,6 +36,7 @@ struct runner {
 	int exit_code;
 	bool have_exit_code;
 	int pidfd; /* -p: the traced process, or -1 */
+	pid_t child_pid; /* -c: the child, 0 without */
 	int globals_fd;         /* the globals map (lost-event counter), or -1 */
 	uint64_t lost_reported; /* lost events already reported */
 	int out_err;            /* first write error on the program output, 0: none */
@@ -460,7 +461,10 @@ static int attach_one(struct runner *r, int i, int *count, int *live)
 		return 0;
 	}
 	int before = r->nlinks;
-	int err = probe_attach(r->progs[i], &d->spec, r->opts->pid, &r->links, &r->nlinks);
+	pid_t pid = r->opts->pid;
+	if (!pid && (d->spec.flags & PF_CHILD_PID))
+		pid = r->child_pid;
+	int err = probe_attach(r->progs[i], &d->spec, pid, &r->links, &r->nlinks);
 	if (err) {
 		drop_links_from(r, before);
 		return attach_failed(r, d, err) < 0 ? -1 : 0;
@@ -759,6 +763,7 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	if (load(&r) < 0)
 		goto out;
 	set_globals(&r, child.pid);
+	r.child_pid = child.pid;
 
 	run_special(&r, PROBE_BEGIN);
 	int nattached, live;
