@@ -219,11 +219,14 @@ struct val lower_func(struct lower *l, struct node *n)
 	return lower_symbol(l, lower_helper(l, H_GET_FUNC_IP, l->i64, args, 1), user);
 }
 
-/* argN and retval: a word of the context at the offset from the probe type */
+/* argN and retval: a word of the context at the offset from the probe
+ * type; usdt arguments per their specs (usdt_args.c) */
 const struct type *check_arg(struct sema *s, struct node *n, const struct builtin_def *b)
 {
 	const struct probe_info *pi = s->probe;
 	struct call_info *ci = sema_info(s->c, n);
+	if (pi->flags & PF_USDT_ARGS)
+		return check_usdt_arg(s, n, ci->arg_index);
 	if (!pi->ops->arg_offset) {
 		ERR(s, &n->loc, "The argN builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
 		return &type_none;
@@ -255,6 +258,13 @@ const struct type *check_retval(struct sema *s, struct node *n, const struct bui
 struct val lower_ctx_word(struct lower *l, struct node *n)
 {
 	return (struct val){ ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset) };
+}
+
+struct val lower_arg(struct lower *l, struct node *n)
+{
+	if (l->spec->flags & PF_USDT_ARGS)
+		return lower_usdt_arg(l, n);
+	return lower_ctx_word(l, n);
 }
 
 /* pcomm, ppid, leader_comm, leader_tid: a member of the parent or the

@@ -191,10 +191,15 @@ LLVMValueRef is_null(struct lower *l, LLVMValueRef p)
  * a failed read gives 0. */
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action)
 {
+	return read_memory_with(l, H_PROBE_READ, addr, bytes, warn_action);
+}
+
+LLVMValueRef read_memory_with(struct lower *l, int helper, LLVMValueRef addr, uint32_t bytes, int warn_action)
+{
 	LLVMValueRef tmp = scratch_alloc(l, 8); /* not the stack: reads can be many */
 	LLVMBuildStore(l->b, lower_const(l, 0), tmp);
 	LLVMValueRef args[3] = { tmp, LLVMConstInt(l->i32, bytes, 0), LLVMBuildIntToPtr(l->b, addr, l->ptr, "") };
-	emit_read_check(l, lower_helper(l, H_PROBE_READ, l->i64, args, 3), warn_action);
+	emit_read_check(l, lower_helper(l, helper, l->i64, args, 3), warn_action);
 	return LLVMBuildLoad2(l->b, l->i64, tmp, "");
 }
 
@@ -203,8 +208,7 @@ void emit_read_check(struct lower *l, LLVMValueRef rc, int warn_action)
 	emit_runtime_warning(l, LLVMBuildICmp(l->b, LLVMIntEQ, rc, lower_const(l, (uint64_t)-EFAULT), ""), warn_action);
 }
 
-/* Sign-extend the low `bits` bits of v. */
-static LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits)
+LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits)
 {
 	LLVMValueRef shift = lower_const(l, 64 - bits);
 	return LLVMBuildAShr(l->b, LLVMBuildShl(l->b, v, shift, ""), shift, "");

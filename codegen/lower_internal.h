@@ -119,7 +119,14 @@ void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload);
 void emit_event(struct lower *l, int action);
 /* warn_action: the -k warning of a failed read (-1: none) */
 LLVMValueRef read_memory(struct lower *l, LLVMValueRef addr, uint32_t bytes, int warn_action);
+/* The same with the helper given: H_PROBE_READ_USER for user memory. */
+LLVMValueRef read_memory_with(struct lower *l, int helper, LLVMValueRef addr, uint32_t bytes, int warn_action);
+/* Sign-extend the low `bits` bits of v. */
+LLVMValueRef sign_extend(struct lower *l, LLVMValueRef v, unsigned bits);
 void emit_read_check(struct lower *l, LLVMValueRef rc, int warn_action);
+
+/* usdt_args.c: argN of a usdt probe, per the location being lowered */
+struct val lower_usdt_arg(struct lower *l, struct node *n);
 
 /* lower_stmt.c: statements */
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);

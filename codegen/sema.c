@@ -15,14 +15,7 @@
  * `*cap` (which starts at `first` and then doubles). */
 void *grow_array(struct arena *a, void *items, int count, int *cap, size_t size, int first)
 {
-	if (count < *cap)
-		return items;
-	int ncap = *cap ? *cap * 2 : first;
-	void *n = arena_alloc(a, size * (size_t)ncap);
-	if (count)
-		memcpy(n, items, size * (size_t)count);
-	*cap = ncap;
-	return n;
+	return arena_grow(a, items, count, cap, size, first);
 }
 
 struct call_info *sema_info(struct compiler *c, struct node *n)
@@ -159,7 +152,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	const struct src_loc *over = NULL; /* the probe that goes past max_probes */
 	int debug_registers = 0;           /* watchpoints so far */
 	struct probe_context ctx = { .pid = c->opts->pid, .child = c->opts->child, .unsafe = c->opts->unsafe,
-				     .missing = (enum probe_missing_mode)c->opts->missing_probes };
+				     .missing = (enum probe_missing_mode)c->opts->missing_probes,
+				     .usdt_file_activation = c->opts->usdt_file_activation };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &c->probes[i];
 		pi->ast = p;

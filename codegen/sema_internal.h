@@ -66,6 +66,9 @@ struct map_info *map_arg(struct sema *s, struct node *call, struct node *arg, bo
 void note_map_update(struct sema *s, struct node *n, const struct src_loc *loc);
 const struct type *check_map_read(struct sema *s, struct node *n);
 
+/* usdt_args.c: the type of argN of a usdt probe (index N) */
+const struct type *check_usdt_arg(struct sema *s, struct node *n, int index);
+
 /* builtins.c: args.FIELD, kernel enum constants */
 const struct type *check_args_field(struct sema *s, struct node *n);
 const struct type *fold_enum_constant(struct sema *s, struct node *n);

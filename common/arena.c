@@ -63,6 +63,18 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+void *arena_grow(struct arena *a, void *items, int count, int *cap, size_t size, int first)
+{
+	if (count < *cap)
+		return items;
+	int ncap = *cap ? *cap * 2 : first;
+	void *n = arena_alloc(a, size * (size_t)ncap);
+	if (count)
+		memcpy(n, items, size * (size_t)count);
+	*cap = ncap;
+	return n;
+}
+
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;

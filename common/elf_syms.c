@@ -244,22 +244,28 @@ int elf_syms_segments(const struct elf_syms *e, struct elf_segment **segs, size_
 	return 0;
 }
 
+int elf_segment_offset(const struct elf_segment *segs, size_t n, uint64_t vaddr, bool exec,
+		       uint64_t *off)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct elf_segment *g = &segs[i];
+		uint64_t size = exec ? g->memsz : g->filesz;
+		if (g->exec == exec && vaddr >= g->vaddr && vaddr < g->vaddr + size) {
+			*off = vaddr - g->vaddr + g->offset;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int elf_syms_vaddr_to_offset(const struct elf_syms *e, uint64_t vaddr, uint64_t *off)
 {
 	struct elf_segment *segs;
 	size_t n;
-	int err = -ENOENT;
 
 	if (elf_syms_segments(e, &segs, &n))
-		return err;
-	for (size_t i = 0; i < n; i++) {
-		const struct elf_segment *g = &segs[i];
-		if (g->exec && vaddr >= g->vaddr && vaddr < g->vaddr + g->memsz) {
-			*off = vaddr - g->vaddr + g->offset;
-			err = 0;
-			break;
-		}
-	}
+		return -ENOENT;
+	int err = elf_segment_offset(segs, n, vaddr, true, off);
 	free(segs);
 	return err;
 }

@@ -71,6 +71,11 @@ struct elf_segment {
 };
 /* The PT_LOAD segments in a malloc'ed array of *n (free it). 0 or -1. */
 int elf_syms_segments(const struct elf_syms *e, struct elf_segment **segs, size_t *n);
+/* The file offset of a virtual address inside one of segs: with exec an
+ * executable segment (code), else a data segment where the address has
+ * bytes in the file (not .bss). 0, or -ENOENT when none holds it. */
+int elf_segment_offset(const struct elf_segment *segs, size_t n, uint64_t vaddr, bool exec,
+		       uint64_t *off);
 /* The file offset of a virtual address inside an executable segment (what
  * uprobes attach to). 0, or -ENOENT when no such segment holds it. */
 int elf_syms_vaddr_to_offset(const struct elf_syms *e, uint64_t vaddr, uint64_t *off);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "types.h"
+#include "usdt_args.h"
 
 /* A script map (@name). Aggregations use per-CPU hash maps; values are merged
  * in user space.
@@ -65,7 +66,7 @@ struct action {
 enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
-	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_WATCHPOINT,
+	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT, PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT, PROBE_ITER,
 };
 
@@ -88,9 +89,21 @@ enum probe_flag {
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
 	PF_DEBUG_REGISTER = 1u << 13, /* takes one of the CPU's few debug registers */
-	PF_PROCESS       = 1u << 14, /* attaches to one process: -p PID, else the -c child */
+	PF_PROCESS       = 1u << 14, /* attaches to one process: -p PID, else the -c child
+					(once it has exec'd) */
 	PF_ITER          = 1u << 15, /* a BPF iterator: runs to completion when read, then the
 					run ends; `ctx` is its context */
+	PF_USDT_ARGS     = 1u << 16, /* argN per the argument specs of the location (attach_spec.usdt) */
+};
+
+/* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
+ * in a pattern, what to look for. */
+struct usdt_location {
+	const char *provider;          /* NULL in a pattern that names no provider */
+	const char *name;
+	const struct usdt_arg *args;   /* this location's argument specs */
+	int nargs;
+	uint64_t semaphore_offset;     /* file offset of the semaphore (uprobe ref_ctr_offset), 0: none */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type
@@ -108,7 +121,8 @@ struct attach_spec {
 	const char *symbol;    /* kprobe/uprobe: the bare symbol, NULL for an address */
 	uint64_t offset;       /* kprobe: +OFF, or the address; uprobe: +OFF, or the
 				* address, until expansion makes it the virtual
-				* address probed (symbol + OFF) */
+				* address probed (symbol + OFF); usdt: file offset
+				* of the location */
 	bool cpp;              /* uprobe `cpp:` qualifier: FN matches demangled names */
 	const char *func_name; /* uprobe at a symbol: the function `func` names
 				* (demangled with cpp:); NULL otherwise */
@@ -122,6 +136,7 @@ struct attach_spec {
 	uint64_t freq_hz;      /* interval/profile:hz:N */
 	int watch_len;         /* watchpoint: bytes watched at offset (the address);
 				* func is the mode ("w", "rw", "x") */
+	const struct usdt_location *usdt; /* usdt: provider, name, argument specs */
 };
 
 /* One BPF program = one expanded attach point. */

@@ -41,7 +41,8 @@ static int hardware_attach(struct bpf_program *prog, const struct attach_spec *s
 				 links, nlinks);
 }
 
-static void hardware_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void hardware_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			  bool verbose)
 {
 	probe_perf_list("hardware", hardware_events, NEVENTS, pattern, out);
 }

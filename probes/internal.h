@@ -18,6 +18,7 @@ extern const struct probe_ops probe_rawtracepoint_ops;
 extern const struct probe_ops probe_self_ops;
 extern const struct probe_ops probe_watchpoint_ops, probe_asyncwatchpoint_ops;
 extern const struct probe_ops probe_iter_ops;
+extern const struct probe_ops probe_usdt_ops;
 
 /* Context access (context.c): offsets in an x86-64 struct pt_regs of a
  * register by name ("pc" = "ip") and of argument n (-1 past the six
@@ -41,10 +42,30 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
  * missing_probes mode. Always returns 0 (the caller yields no specs). */
 int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The same with a "Did you mean 'CLOSE'?" hint (close may be NULL). */
-int probe_missing_suggest(struct diags *d, const struct src_loc *loc,
-			  enum probe_missing_mode mode, const char *close, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+/* The same with a hint ("Did you mean ..."; NULL: none). */
+int probe_missing_hint(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		       const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* User-space targets (target.c). */
+bool probe_is_regular_file(const char *path);
+/* An ELF executable or shared object. */
+bool probe_is_elf_object(const char *path);
+/* Resolve BIN as written to a path: a path with '/' as written (globs stay
+ * globs; with -p, one only the process sees is reached through
+ * /proc/PID/root), `lib*` names through /etc/ld.so.cache, other bare names
+ * in $PATH, "" with -p PID the process's executable, "*" with -p itself.
+ * provider names the probe type in errors. NULL: reported at loc. */
+const char *probe_resolve_target(struct arena *a, struct diags *d, const struct src_loc *loc,
+				 const char *provider, const char *bin, pid_t pid);
+/* What a target file may be. */
+enum target_files {
+	TARGET_ELF,           /* an ELF executable or shared object */
+	TARGET_ELF_OR_UNSAFE, /* that, and the error hints that --unsafe allows any file */
+	TARGET_ANY,           /* any regular file */
+};
+/* 0, or -1 with an error at loc when path is not such a file. */
+int probe_check_target(struct diags *d, const struct src_loc *loc, const char *provider,
+		       const char *path, enum target_files files);
 
 /* A growable array of specs in the arena (old blocks are simply left
  * behind: arenas do not free). */
@@ -64,6 +85,15 @@ struct str_vec {
 void str_vec_push(struct arena *a, struct str_vec *sv, const char *s);
 void str_vec_sort_unique(struct str_vec *sv);
 
+/* The files a user-space target stands for, appended to out: target
+ * itself when it is a plain path; the ELF files a glob matches; for "*"
+ * every ELF object that process pid maps (pid 0: any process), sorted. */
+void probe_target_files(struct arena *a, const char *target, pid_t pid, struct str_vec *out);
+
+/* A virtual address of an ELF file to the file offset uprobes want: 0,
+ * -ENOEXEC (not ELF) or -ENOENT (in no executable segment). */
+int probe_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *off);
+
 /* "/sys/kernel/tracing" or "/sys/kernel/debug/tracing", whichever has an
  * events/ directory; NULL when tracefs is not mounted. */
 const char *probe_tracefs_dir(void);
@@ -74,6 +104,9 @@ int probe_links_push(struct probe_link **links, int *nlinks, struct bpf_link *l)
 /* The same for a BPF link descriptor libbpf has no type for (it is closed
  * on failure). */
 int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd);
+/* The same for what a libbpf attach function returned: its error, if it
+ * failed. */
+int probe_links_add(struct probe_link **links, int *nlinks, struct bpf_link *l);
 
 /* Open the perf event attr describes for pid/cpu and attach prog to it
  * (the link owns the fd; on failure it is closed here). 0 or -errno. */

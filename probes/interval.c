@@ -180,7 +180,8 @@ static int interval_attach(struct bpf_program *prog, const struct attach_spec *s
 	return err;
 }
 
-static void interval_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void interval_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			  bool verbose)
 {
 	probe_timer_list("interval", pattern, out);
 }

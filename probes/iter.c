@@ -110,7 +110,7 @@ static int iter_attach(struct bpf_program *prog, const struct attach_spec *spec,
 	return err ? (int)err : probe_links_push(links, nlinks, l);
 }
 
-static void iter_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void iter_list(const char *pattern, const struct probe_context *ctx, FILE *out, bool verbose)
 {
 	struct arena a = { 0 };
 	struct str_vec names = { 0 };

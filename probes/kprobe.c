@@ -275,12 +275,14 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 	arena_free(&a);
 }
 
-static void kprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void kprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			bool verbose)
 {
 	list_kind(PROBE_KPROBE, pattern, out);
 }
 
-static void kretprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void kretprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			   bool verbose)
 {
 	list_kind(PROBE_KRETPROBE, pattern, out);
 }

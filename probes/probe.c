@@ -29,6 +29,7 @@ const struct probe_ops *const probe_types[] = {
 	&probe_kretprobe_ops,
 	&probe_uprobe_ops,
 	&probe_uretprobe_ops,
+	&probe_usdt_ops,
 	&probe_interval_ops,
 	&probe_profile_ops,
 	&probe_software_ops,
@@ -43,8 +44,7 @@ const struct probe_ops *const probe_types[] = {
 /* Providers of the language that sonde does not implement (yet), so that
  * they get a better message than "Invalid probe type". */
 static const char *const unsupported_providers[] = {
-	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "usdt",
-	NULL,
+	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", NULL,
 };
 
 /* `test:NAME` / `bench:NAME` run only with --test/--bench: otherwise they
@@ -64,7 +64,7 @@ const struct probe_ops *probe_ops_find(const char *provider)
 	/* Provider names are case-insensitive, except that `U` is usdt's
 	 * alias while `u` is uprobe's. */
 	if (!strcmp(provider, "U"))
-		return NULL;
+		return &probe_usdt_ops;
 	for (int i = 0; probe_types[i]; i++) {
 		const struct probe_ops *ops = probe_types[i];
 		if (!strcasecmp(ops->name, provider))
@@ -144,9 +144,8 @@ int probe_arity_error(struct diags *d, const struct src_loc *loc, const char *pr
 	return -1;
 }
 
-static int report_missing(struct diags *d, const struct src_loc *loc,
-			  enum probe_missing_mode mode, const char *close, const char *fmt,
-			  va_list ap)
+static int missing_v(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		     const char *hint, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	struct diag_entry *e;
@@ -158,8 +157,8 @@ static int report_missing(struct diags *d, const struct src_loc *loc,
 		e = diag_warning(d, loc, "%s", msg);
 	else
 		e = diag_error(d, loc, "%s", msg);
-	if (e && close)
-		diag_hint(d, e, "Did you mean '%s'?", close);
+	if (hint)
+		diag_hint(d, e, "%s", hint);
 	return 0;
 }
 
@@ -167,32 +166,27 @@ int probe_missing(struct diags *d, const struct src_loc *loc, enum probe_missing
 		  const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	report_missing(d, loc, mode, NULL, fmt, ap);
+	missing_v(d, loc, mode, NULL, fmt, ap);
 	va_end(ap);
 	return 0;
 }
 
-int probe_missing_suggest(struct diags *d, const struct src_loc *loc,
-			  enum probe_missing_mode mode, const char *close, const char *fmt, ...)
+int probe_missing_hint(struct diags *d, const struct src_loc *loc, enum probe_missing_mode mode,
+		       const char *hint, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	report_missing(d, loc, mode, close, fmt, ap);
+	missing_v(d, loc, mode, hint, fmt, ap);
 	va_end(ap);
 	return 0;
 }
 
 struct attach_spec *spec_vec_push(struct arena *a, struct spec_vec *sv)
 {
-	if (sv->n == sv->cap) {
-		int cap = sv->cap ? sv->cap * 2 : 16;
-		struct attach_spec *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-		if (sv->n)
-			memcpy(v, sv->v, sizeof(*v) * (size_t)sv->n);
-		sv->v = v;
-		sv->cap = cap;
-	}
+	sv->v = arena_grow(a, sv->v, sv->n, &sv->cap, sizeof(*sv->v), 16);
 	return &sv->v[sv->n++];
 }
 
@@ -217,14 +211,7 @@ void spec_vec_sort_unique(struct spec_vec *sv)
 
 void str_vec_push(struct arena *a, struct str_vec *sv, const char *s)
 {
-	if (sv->n == sv->cap) {
-		int cap = sv->cap ? sv->cap * 2 : 64;
-		const char **v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-		if (sv->n)
-			memcpy(v, sv->v, sizeof(*v) * (size_t)sv->n);
-		sv->v = v;
-		sv->cap = cap;
-	}
+	sv->v = arena_grow(a, (void *)sv->v, sv->n, &sv->cap, sizeof(*sv->v), 64);
 	sv->v[sv->n++] = s;
 }
 
@@ -294,6 +281,12 @@ static int push_link(struct probe_link **links, int *nlinks, struct probe_link l
 int probe_links_push(struct probe_link **links, int *nlinks, struct bpf_link *l)
 {
 	return push_link(links, nlinks, (struct probe_link){ .link = l, .fd = -1 });
+}
+
+int probe_links_add(struct probe_link **links, int *nlinks, struct bpf_link *l)
+{
+	long err = libbpf_get_error(l);
+	return err ? (int)err : probe_links_push(links, nlinks, l);
 }
 
 int probe_links_push_fd(struct probe_link **links, int *nlinks, int fd)
@@ -572,7 +565,7 @@ int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *
 			return -1;
 	} else if (in_list_nocase(ignored_providers, parts[0])) {
 		return 0;
-	} else if (!strcmp(parts[0], "U") || in_list_nocase(unsupported_providers, parts[0])) {
+	} else if (in_list_nocase(unsupported_providers, parts[0])) {
 		diag_error(d, &ap->loc, "%s probes are not supported by sonde", parts[0]);
 		return -1;
 	} else {
@@ -634,7 +627,8 @@ static bool listed_by_default(const struct probe_ops *ops, pid_t pid)
 	return ops->list && ((ops->flags & PF_LISTED) || (pid > 0 && user_entry));
 }
 
-static int list_one(struct diags *d, const char *pat, pid_t pid, FILE *out, bool verbose)
+static int list_one(struct diags *d, const char *pat, const struct probe_context *ctx, FILE *out,
+		    bool verbose)
 {
 	const char *colon = strchr(pat, ':');
 	const struct probe_ops *ops;
@@ -643,8 +637,8 @@ static int list_one(struct diags *d, const char *pat, pid_t pid, FILE *out, bool
 	if (!*pat || !strcmp(pat, "*") || !colon) {
 		const char *p = *pat && strcmp(pat, "*") ? pat : NULL;
 		for (int i = 0; probe_types[i]; i++)
-			if (listed_by_default(probe_types[i], pid))
-				probe_types[i]->list(p, pid, out, verbose);
+			if (listed_by_default(probe_types[i], ctx->pid))
+				probe_types[i]->list(p, ctx, out, verbose);
 		return 0;
 	}
 	char provider[64];
@@ -658,12 +652,12 @@ static int list_one(struct diags *d, const char *pat, pid_t pid, FILE *out, bool
 	if (probe_has_wildcard(provider)) {
 		for (int i = 0; probe_types[i]; i++)
 			if (probe_types[i]->list && probe_glob_match(provider, probe_types[i]->name))
-				probe_types[i]->list(pat, pid, out, verbose);
+				probe_types[i]->list(pat, ctx, out, verbose);
 		return 0;
 	}
 	ops = probe_ops_find(provider);
 	if (!ops) {
-		if (in_list_nocase(unsupported_providers, provider) || !strcmp(provider, "U") ||
+		if (in_list_nocase(unsupported_providers, provider) ||
 		    in_list_nocase(ignored_providers, provider))
 			return 0;
 		diag_error(d, NULL, "Invalid probe type: %s", provider);
@@ -683,18 +677,19 @@ static int list_one(struct diags *d, const char *pat, pid_t pid, FILE *out, bool
 		return -1;
 	}
 	snprintf(norm, len, "%s%s%s", ops->name, tp_short ? ":*" : "", colon);
-	ops->list(norm, pid, out, verbose);
+	ops->list(norm, ctx, out, verbose);
 	free(norm);
 	return 0;
 }
 
 int probes_list(struct diags *d, const char *pattern, pid_t pid, FILE *out, bool verbose)
 {
+	const struct probe_context ctx = { .pid = pid, .missing = PROBE_MISSING_IGNORE };
 	char *copy, *save = NULL;
 	int err = 0;
 
 	if (!pattern || !*pattern)
-		return list_one(d, "", pid, out, verbose);
+		return list_one(d, "", &ctx, out, verbose);
 	copy = strdup(pattern);
 	if (!copy) {
 		diag_error(d, NULL, "out of memory");
@@ -706,7 +701,7 @@ int probes_list(struct diags *d, const char *pattern, pid_t pid, FILE *out, bool
 		char *end = p + strlen(p);
 		while (end > p && isspace((unsigned char)end[-1]))
 			*--end = '\0';
-		if (list_one(d, p, pid, out, verbose))
+		if (list_one(d, p, &ctx, out, verbose))
 			err = -1;
 	}
 	free(copy);

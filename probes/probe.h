@@ -36,6 +36,8 @@ struct probe_context {
 	bool child;                    /* -c CMD: its pid is known at attach time */
 	bool unsafe;                   /* --unsafe: address probes, non-ELF uprobe targets */
 	enum probe_missing_mode missing;
+	bool usdt_file_activation;     /* --usdt-file-activation: usdt probes attach to
+					  every process mapping the binary, even with -p */
 };
 
 struct probe_ops {
@@ -75,9 +77,9 @@ struct probe_ops {
 	 * (canonical names, one per line, sorted); verbose adds arguments.
 	 * The pattern is matched against whole canonical names; NULL matches
 	 * all. probes_list() rewrites aliases to the canonical provider before
-	 * calling this. pid > 0 (-p): user-space types list what that
-	 * process maps. */
-	void (*list)(const char *pattern, pid_t pid, FILE *out, bool verbose);
+	 * calling this. ctx->pid > 0: user-space types list what that process
+	 * maps. */
+	void (*list)(const char *pattern, const struct probe_context *ctx, FILE *out, bool verbose);
 };
 
 const struct probe_ops *probe_ops_find(const char *provider);
@@ -113,7 +115,7 @@ int probe_run_once(struct bpf_program *prog);
 
 /* `-l [PATTERN]`: PATTERN may hold several comma-separated patterns; NULL,
  * "" or "*" lists every kernel probe type. Provider aliases are accepted.
- * Unknown provider: error (no location) in d, returns -1. */
+ * pid > 0: `-p PID`. Unknown provider: error (no location) in d, returns -1. */
 int probes_list(struct diags *d, const char *pattern, pid_t pid, FILE *out, bool verbose);
 
 /* Tracepoint format (from tracefs events/CAT/EVENT/format), common_ fields

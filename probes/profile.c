@@ -27,7 +27,8 @@ static int profile_attach(struct bpf_program *prog, const struct attach_spec *sp
 						nlinks);
 }
 
-static void profile_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void profile_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			 bool verbose)
 {
 	probe_timer_list("profile", pattern, out);
 }

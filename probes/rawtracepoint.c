@@ -276,7 +276,8 @@ static void list_one(const char *mod, const char *event, const struct btf *btf,
 	free(buf);
 }
 
-static void rawtracepoint_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void rawtracepoint_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			       bool verbose)
 {
 	struct arena a = { 0 };
 	struct list_ctx x = { .pattern = pattern, .out = out, .verbose = verbose, .a = &a };

@@ -122,7 +122,8 @@ static int software_attach(struct bpf_program *prog, const struct attach_spec *s
 				 nlinks);
 }
 
-static void software_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void software_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			  bool verbose)
 {
 	probe_perf_list("software", software_events,
 			sizeof(software_events) / sizeof(software_events[0]), pattern, out);

@@ -317,7 +317,8 @@ static void list_one(const char *cat, const char *event, void *arg)
 		str_vec_push(x->a, &x->names, name);
 }
 
-static void tracepoint_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void tracepoint_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			    bool verbose)
 {
 	struct arena a = { 0 };
 	struct list_ctx x = { .a = &a, .pattern = pattern };

@@ -15,7 +15,6 @@
 #include "../common/suggest.h"
 #include "internal.h"
 #include "user_funcs.h"
-#include "user_target.h"
 
 static const char *const uprobe_aliases[] = { "u", NULL };
 static const char *const uretprobe_aliases[] = { "ur", NULL };
@@ -92,10 +91,10 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 	} else {
 		out->symbol = fn;
 	}
-	out->target = user_target_resolve(a, d, loc, "uprobe", bin, ctx->pid);
+	out->target = probe_resolve_target(a, d, loc, "uprobe", bin, ctx->pid);
 	if (!out->target)
 		return -1;
-	if (!probe_has_wildcard(out->target) && user_target_check(d, loc, "uprobe", out->target, ctx->unsafe))
+	if (!probe_has_wildcard(out->target) && probe_check_target(d, loc, "uprobe", out->target, ctx->unsafe ? TARGET_ANY : TARGET_ELF_OR_UNSAFE))
 		return -1;
 	if (out->cpp && !out->symbol) {
 		diag_error(d, loc, "a C++ (cpp:) %s probe needs a function name", provider);
@@ -205,7 +204,7 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 	struct user_funcs funcs;
 	struct hit *hits;
 
-	if (!pattern->symbol || (ctx->unsafe && !user_target_is_elf(path))) {
+	if (!pattern->symbol || (ctx->unsafe && !probe_is_elf_object(path))) {
 		/* Addresses are not checked against symbols. */
 		push_spec(a, sv, pattern, path, pattern->func, pattern->symbol, pattern->offset);
 		return 0;
@@ -237,7 +236,7 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 	return 0;
 }
 
-/* The function of the target whose name is closest to the missing one. */
+/* "Did you mean" the function of the target closest to the missing one. */
 static const char *closest_func(struct arena *a, const struct attach_spec *pattern)
 {
 	struct user_funcs funcs;
@@ -249,7 +248,7 @@ static const char *closest_func(struct arena *a, const struct attach_spec *patte
 	suggestion_init(&sg, pattern->symbol);
 	for (int i = 0; i < funcs.n; i++)
 		suggestion_offer(&sg, funcs.v[i].name);
-	return sg.found;
+	return sg.found ? arena_printf(a, "Did you mean '%s'?", sg.found) : NULL;
 }
 
 static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
@@ -261,7 +260,7 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 	*n = 0;
 	if (probe_has_wildcard(pattern->target)) {
 		struct str_vec files = { 0 };
-		user_target_files(a, pattern->target, ctx->pid, &files);
+		probe_target_files(a, pattern->target, ctx->pid, &files);
 		for (int i = 0; i < files.n; i++)
 			if (expand_target(a, d, loc, ctx, pattern, files.v[i], &sv))
 				return -1;
@@ -272,7 +271,7 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		if (probe_has_wildcard(pattern->canonical))
 			return probe_missing(d, loc, ctx->missing, "No uprobes matched: %s",
 					     pattern->canonical);
-		return probe_missing_suggest(d, loc, ctx->missing, closest_func(a, pattern),
+		return probe_missing_hint(d, loc, ctx->missing, closest_func(a, pattern),
 					     "Could not resolve symbol: %s:%s", pattern->target,
 					     pattern->func);
 	}
@@ -302,7 +301,7 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 		return probe_uprobe_multi_attach(prog, spec, pid, links, nlinks);
 	/* expansion resolved the symbol: offset is a virtual address of an
 	 * ELF file, or (--unsafe) already an offset into another file */
-	err = user_target_vaddr_to_offset(spec->target, spec->offset, &off);
+	err = probe_vaddr_to_offset(spec->target, spec->offset, &off);
 	if (err && err != -ENOEXEC)
 		return (int)err;
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE);
@@ -358,26 +357,28 @@ static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, FILE
 		pattern = arena_printf(&a, "%s:*", pattern); /* `uprobe:BIN`: all functions */
 	if (probe_has_wildcard(bin)) {
 		struct str_vec files = { 0 };
-		user_target_files(&a, bin, pid, &files);
+		probe_target_files(&a, bin, pid, &files);
 		for (int i = 0; i < files.n; i++)
 			list_file(&a, provider, pattern, files.v[i], files.v[i], out);
 		goto out;
 	}
-	path = user_target_resolve(&a, &scratch, &loc, "uprobe", bin, pid);
+	path = probe_resolve_target(&a, &scratch, &loc, "uprobe", bin, pid);
 	if (path)
 		list_file(&a, provider, pattern, bin, path, out);
 out:
 	arena_free(&a);
 }
 
-static void uprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void uprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			bool verbose)
 {
-	list_kind(PROBE_UPROBE, pattern, pid, out);
+	list_kind(PROBE_UPROBE, pattern, ctx->pid, out);
 }
 
-static void uretprobe_list(const char *pattern, pid_t pid, FILE *out, bool verbose)
+static void uretprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
+			   bool verbose)
 {
-	list_kind(PROBE_URETPROBE, pattern, pid, out);
+	list_kind(PROBE_URETPROBE, pattern, ctx->pid, out);
 }
 
 const struct probe_ops probe_uprobe_ops = {

@@ -150,7 +150,8 @@ int list_patterns(struct diags *d, const char *patterns, pid_t pid, FILE *out, b
 		p += strspn(p, " \t");
 		for (char *e = p + strlen(p); e > p && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';
-		int r = list_is_type_pattern(p) ? list_types(d, p, out, verbose) : probes_list(d, p, pid, out, verbose);
+		int r = list_is_type_pattern(p) ? list_types(d, p, out, verbose)
+						: probes_list(d, p, pid, out, verbose);
 		if (r < 0)
 			err = -1;
 	}

@@ -17,8 +17,8 @@ bool list_is_type_pattern(const char *pattern);
 int list_types(struct diags *d, const char *pattern, FILE *out, bool verbose);
 
 /* `-l PATTERNS`: each comma-separated pattern lists types or probes
- * (probes_list(); pid > 0: of that process). Returns 0, or -1 when one
- * failed (errors in d). */
+ * (probes_list(); pid > 0: `-p PID`). Returns 0, or -1 when one failed
+ * (errors in d). */
 int list_patterns(struct diags *d, const char *patterns, pid_t pid, FILE *out, bool verbose);
 
 #endif

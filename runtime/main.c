@@ -54,6 +54,9 @@ static void usage(FILE *f)
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
 	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
+	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
+	      "                            binary (its semaphores count in all of them), even\n"
+	      "                            with -p or -c\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
@@ -85,6 +88,7 @@ struct cli {
 	bool no_warnings;
 	bool runtime_checks;  /* -k */
 	bool unsafe;
+	bool usdt_file_activation;
 	const char *emit_elf;
 	unsigned dumps;       /* enum dump_stage */
 	const char *probe_filter;
@@ -203,7 +207,7 @@ static char **split_command(char *cmd)
 }
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
-       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR };
+       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION };
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
@@ -231,6 +235,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "emit-llvm", required_argument, NULL, OPT_EMIT_LLVM },
 		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
 		{ "verify-llvm-ir", no_argument, NULL, OPT_VERIFY_LLVM_IR },
+		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
 		{ "btf", required_argument, NULL, 'b' },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
@@ -326,6 +331,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_VERIFY_LLVM_IR:
 			break; /* the module is always verified before it is optimised */
+		case OPT_USDT_FILE_ACTIVATION:
+			cli->usdt_file_activation = true;
+			break;
 		case 'b': /* kernel types from this file, as BPFTRACE_BTF says */
 			if (setenv("BPFTRACE_BTF", optarg, 1) < 0) {
 				fprintf(stderr, "ERROR: --btf: %s\n", strerror(errno));
@@ -610,6 +618,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.pid = cli.run.pid,
 		.child = cli.cmd != NULL,
 		.unsafe = cli.unsafe,
+		.usdt_file_activation = cli.usdt_file_activation,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
@@ -644,9 +653,14 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		goto out;
 	}
 	if (cli.list) {
-		for (int i = 0; i < prog->nprogs; i++)
-			if (!(prog->progs[i].spec.flags & PF_RUN_ONCE))
-				printf("%s\n", prog->progs[i].spec.canonical);
+		const char *last = NULL;
+		for (int i = 0; i < prog->nprogs; i++) {
+			const char *name = prog->progs[i].spec.canonical;
+			/* a usdt probe has a program per location, all of one name */
+			if (!(prog->progs[i].spec.flags & PF_RUN_ONCE) && !(last && !strcmp(last, name)))
+				printf("%s\n", name);
+			last = name;
+		}
 		status = 0;
 		goto out;
 	}

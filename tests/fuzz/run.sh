@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 BUILD=${SONDE_FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_PER_TARGET=${1:-60}
-TARGETS=(fuzz_parse fuzz_compile)
+TARGETS=(fuzz_parse fuzz_compile fuzz_usdt_args)
 WORK=$BUILD/fuzz
 
 if ! command -v clang-19 >/dev/null; then

@@ -164,7 +164,8 @@ static void test_providers(void)
 		{ "rt", "rawtracepoint" }, { "interval", "interval" }, { "i", "interval" },
 		{ "profile", "profile" }, { "p", "profile" }, { "software", "software" },
 		{ "s", "software" }, { "hardware", "hardware" }, { "h", "hardware" },
-		{ "U", "(none)" }, { "nosuchprobe", "(none)" }, { "", "(none)" },
+		{ "U", "usdt" }, { "usdt", "usdt" }, { "USDT", "usdt" },
+		{ "nosuchprobe", "(none)" }, { "", "(none)" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CHECK(!strcmp(provider_of(cases[i][0]), cases[i][1]), "provider '%s' -> %s, want %s",
@@ -180,8 +181,9 @@ static void test_providers(void)
 	      "unknown provider located at 1:1");
 	res_free(&r);
 
-	resolve(&r, "usdt:/bin/x:p", NULL, 0);
-	CHECK(r.rc < 0 && strstr(first_msg(&r), "usdt"), "usdt not supported: %s", first_msg(&r));
+	resolve(&r, "usdt:/nonexistent/x:p", NULL, 0);
+	CHECK(r.rc < 0 && !strcmp(first_msg(&r), "usdt target file '/nonexistent/x' does not exist or is not executable"),
+	      "usdt missing target: %s", first_msg(&r));
 	res_free(&r);
 
 	resolve(&r, "test:foo", NULL, 0);
