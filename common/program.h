@@ -86,6 +86,7 @@ enum probe_flag {
 	PF_SIGNAL        = 1u << 10, /* signal(): the current task is the one traced */
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
+	PF_DWARF_ARGS    = 1u << 13, /* args.NAME: the function's parameters from its DWARF */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type
@@ -104,6 +105,7 @@ struct attach_spec {
 	uint64_t offset;       /* kprobe/uprobe +OFF, or the address */
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
+	bool source_line;      /* uprobe BIN@FILE:LINE: offset is the line's address */
 };
 
 /* One BPF program = one expanded attach point. */

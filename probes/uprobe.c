@@ -1,5 +1,6 @@
 /* uprobe:BIN:FN (alias u), uretprobe:BIN:FN (alias ur), uprobe:BIN:FN+OFF,
- * uprobe:BIN:ADDR, and with -p PID uprobe:FN (the process's executable).
+ * uprobe:BIN:ADDR, uprobe:BIN@FILE:LINE[:COL] (uprobe_dwarf.c), and with -p PID
+ * uprobe:FN (the process's executable).
  *
  * Targets: a path with '/' is used as is (globs expanded), `lib*` names are
  * looked up in /etc/ld.so.cache, other bare names in $PATH. Function
@@ -15,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../common/dwarf.h"
 #include "../common/elf_syms.h"
 #include "../common/file.h"
 #include "internal.h"
@@ -237,9 +239,15 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 
 	for (int i = 1; i < nparts; i++)
 		if (!strcmp(parts[i], "@")) {
-			diag_error(d, loc, "%s by source line (BIN@FILE:LINE) needs DWARF, which sonde "
-				   "does not support", provider);
-			return -1;
+			if (i != 2 || nparts < 5 || nparts > 6) {
+				diag_error(d, loc, "Invalid %s source line: expected BIN@FILE:LINE[:COL]", provider);
+				return -1;
+			}
+			out->target = resolve_target(a, d, loc, parts[1], ctx->pid);
+			if (!out->target || (!probe_has_wildcard(out->target) &&
+					     check_target(d, loc, out->target, ctx->unsafe)))
+				return -1;
+			return uprobe_line_parse(a, d, loc, provider, parts + 3, nparts - 3, out);
 		}
 	if (nparts == 2 && ctx->pid > 0) {
 		bin = "";
@@ -344,6 +352,12 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 
 	*out = NULL;
 	*n = 0;
+	if (pattern->source_line) { /* resolved when parsed */
+		*out = arena_alloc(a, sizeof(**out));
+		**out = *pattern;
+		*n = 1;
+		return 0;
+	}
 	if (probe_has_wildcard(pattern->target)) {
 		glob_t g;
 		if (glob(pattern->target, 0, NULL, &g) == 0) {
@@ -403,7 +417,7 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 
 /* -l uprobe:BIN:FN: the target must be concrete (no listing of every
  * binary on the system). */
-static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
+static void list_kind(enum probe_kind kind, const char *pattern, FILE *out, bool verbose)
 {
 	struct arena a = { 0 };
 	struct diags scratch;
@@ -412,6 +426,7 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 	char *copy, *bin, *colon;
 	const char *path;
 	struct str_vec funcs = { 0 };
+	struct dwarf_file *df = NULL;
 
 	if (!pattern)
 		return;
@@ -431,32 +446,39 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 	path = resolve_target(&a, &scratch, &loc, bin, 0);
 	if (!path || elf_functions(&a, path, &funcs))
 		goto out;
+	/* -lv: the parameters from DWARF, when the binary has any */
+	df = verbose ? dwarf_open(&a, path) : NULL;
 	for (int i = 0; i < funcs.n; i++) {
 		char *name = arena_printf(&a, "%s:%s:%s", provider, path, funcs.v[i]);
 		/* The pattern names the target as written: match on that. */
 		char *as_written = arena_printf(&a, "%s:%s:%s", provider, bin, funcs.v[i]);
-		if (probe_list_match(pattern, as_written) || probe_list_match(pattern, name))
-			fprintf(out, "%s\n", name);
+		if (!probe_list_match(pattern, as_written) && !probe_list_match(pattern, name))
+			continue;
+		fprintf(out, "%s\n", name);
+		if (df && dwarf_has_info(df))
+			uprobe_list_params(&a, df, funcs.v[i], out);
 	}
 out:
+	dwarf_close(df);
 	arena_free(&a);
 }
 
 static void uprobe_list(const char *pattern, FILE *out, bool verbose)
 {
-	list_kind(PROBE_UPROBE, pattern, out);
+	list_kind(PROBE_UPROBE, pattern, out, verbose);
 }
 
 static void uretprobe_list(const char *pattern, FILE *out, bool verbose)
 {
-	list_kind(PROBE_URETPROBE, pattern, out);
+	list_kind(PROBE_URETPROBE, pattern, out, verbose);
 }
 
 const struct probe_ops probe_uprobe_ops = {
 	.name = "uprobe",
 	.aliases = uprobe_aliases,
 	.kind = PROBE_UPROBE,
-	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO |
+		 PF_DWARF_ARGS,
 	.arg_offset = probe_pt_regs_arg_offset,
 	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
