@@ -269,9 +269,12 @@ struct val lower_usermode(struct lower *l, struct node *n)
 	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntEQ, ring, lower_const(l, 3), "")) };
 }
 
-/* `args` alone: only args.FIELD is a value */
+/* `args` alone: a uprobe's record of parameters; elsewhere only
+ * args.FIELD is a value */
 const struct type *check_args(struct sema *s, struct node *n, const struct builtin_def *b)
 {
+	if (s->probe->flags & PF_DWARF_ARGS)
+		return check_uprobe_args_value(s, n);
 	if (!(s->probe->flags & PF_ARGS))
 		ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));
@@ -280,10 +283,17 @@ const struct type *check_args(struct sema *s, struct node *n, const struct built
 	return &type_none;
 }
 
-/* args.FIELD of a tracepoint */
+struct val lower_args(struct lower *l, struct node *n)
+{
+	return lower_uprobe_args_value(l, n);
+}
+
+/* args.FIELD of a tracepoint (or a uprobe's parameter) */
 const struct type *check_args_field(struct sema *s, struct node *n)
 {
 	struct node *base = n->a;
+	if (s->probe->flags & PF_DWARF_ARGS)
+		return check_uprobe_args_field(s, n);
 	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
 		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));

@@ -47,6 +47,7 @@ struct probe_info {
 	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
+	struct uprobe_args *uargs; /* PF_DWARF_ARGS: the parameters, once `args` is used */
 };
 
 /* The -d stages of compilation (§1.5). */
@@ -111,6 +112,7 @@ struct compiler {
 	struct getopt_def *getopts; /* the named parameters getopt() asks for */
 	int ngetopts, cap_getopts;
 	bool btf_tried;
+	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */
 };
 
 /* Apply the script's config block and the BPFTRACE_/SONDE_ environment
@@ -119,6 +121,9 @@ int config_apply(struct compiler *c, struct compile_options *o);
 
 /* Kernel BTF types, loaded on first use; NULL when unavailable. */
 struct btf_types *compiler_btf(struct compiler *c);
+/* The same (or, without kernel BTF, an empty table), ready to take the
+ * types the program defines or takes from DWARF; NULL on failure. */
+struct btf_types *compiler_script_btf(struct compiler *c);
 
 /* Replace macro calls by copies of the macro bodies. Returns 0 or -1. */
 int macros_expand(struct compiler *c);

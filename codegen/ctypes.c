@@ -562,12 +562,8 @@ int ctypes_define(struct compiler *c)
 		return -1;
 	if (!defs.first)
 		return 0;
-	struct btf_types *bt = compiler_btf(c);
+	struct btf_types *bt = compiler_script_btf(c);
 	if (!bt) {
-		bt = btf_types_empty(c->arena);
-		c->btf = bt;
-	}
-	if (!bt || btf_types_begin_script(bt) < 0) {
 		diag_error(c->diags, NULL, "cannot create the type table for the script's C definitions");
 		return -1;
 	}

@@ -68,6 +68,9 @@ const struct type *check_map_read(struct sema *s, struct node *n);
 
 /* builtins.c: args.FIELD, kernel enum constants */
 const struct type *check_args_field(struct sema *s, struct node *n);
+/* uprobe_args.c: args.NAME and `args` of a uprobe, from the function's DWARF */
+const struct type *check_uprobe_args_field(struct sema *s, struct node *n);
+const struct type *check_uprobe_args_value(struct sema *s, struct node *n);
 const struct type *fold_enum_constant(struct sema *s, struct node *n);
 
 /* sema_tpargs.c: the type of a tracepoint field from its C type; NULL for
