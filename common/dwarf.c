@@ -11,6 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A function symbol: its name without the version, its dwfl address. */
+struct func_sym {
+	const char *name;
+	Dwarf_Addr addr;
+};
+
 /* A type node by the DIE it was read from: DIE offsets are unique per
  * Dwarf only (split units each have their own). */
 struct memo_slot {
@@ -30,6 +36,9 @@ struct dwarf_file {
 	GElf_Addr elf_bias;  /* ELF virtual address + elf_bias = dwfl address */
 	struct memo_slot *memo;
 	size_t memo_cap, ntypes;
+	struct func_sym *syms; /* function symbols by name, built on first use */
+	size_t nsyms;
+	bool syms_read;
 };
 
 /* libdwfl's default search, after the directories of $SONDE_DEBUGINFO:
@@ -427,22 +436,48 @@ static bool search_units(struct dwarf_file *f, struct func_query *q)
 	return false;
 }
 
-/* The dwfl address of the ELF function symbol name (versions ignored),
- * from the binary's symbol table or its debug file's. 0 if none. */
-static Dwarf_Addr symbol_address(struct dwarf_file *f, const char *name)
+static int by_name(const void *a, const void *b)
+{
+	const struct func_sym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The function symbols of the binary's symbol table (or its debug
+ * file's), sorted by name: -lv looks up every function. */
+static void read_symbols(struct dwarf_file *f)
 {
 	int n = dwfl_module_getsymtab(f->mod);
-	size_t len = strlen(name);
+	f->syms_read = true;
+	if (n <= 1)
+		return;
+	f->syms = arena_alloc(f->a, (size_t)n * sizeof(*f->syms));
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
 		const char *s = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
 		int type = GELF_ST_TYPE(sym.st_info);
-		if (s && (type == STT_FUNC || type == STT_GNU_IFUNC) && addr && !strncmp(s, name, len) &&
-		    (s[len] == '\0' || s[len] == '@'))
-			return addr;
+		if (s && (type == STT_FUNC || type == STT_GNU_IFUNC) && addr)
+			f->syms[f->nsyms++] = (struct func_sym){ arena_strndup(f->a, s, strcspn(s, "@")), addr };
 	}
-	return 0;
+	qsort(f->syms, f->nsyms, sizeof(*f->syms), by_name);
+}
+
+/* The dwfl address of the ELF function symbol name (versions ignored;
+ * the lowest address of several). 0 if none. */
+static Dwarf_Addr symbol_address(struct dwarf_file *f, const char *name)
+{
+	if (!f->syms_read)
+		read_symbols(f);
+	size_t lo = 0, hi = f->nsyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(f->syms[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->nsyms && !strcmp(f->syms[lo].name, name) ? f->syms[lo].addr : 0;
 }
 
 /* The function at a dwfl address: its CU by address ranges, then its DIE. */
@@ -523,8 +558,13 @@ const char *dwarf_type_name(struct arena *a, const struct dwarf_type *t)
 			return arena_printf(a, "%s %s", target, q);
 		return arena_printf(a, "%s %s", q, target);
 	}
-	case DWARF_ARRAY:
-		return arena_printf(a, "%s[%llu]", target, (unsigned long long)t->nelems);
+	case DWARF_ARRAY: {
+		/* int[2][3]: the outer dimension first */
+		const char *dims = "";
+		for (; t && t->kind == DWARF_ARRAY; t = t->target)
+			dims = arena_printf(a, "%s[%llu]", dims, (unsigned long long)t->nelems);
+		return arena_printf(a, "%s%s", dwarf_type_name(a, t), dims);
+	}
 	case DWARF_FUNC:
 		return arena_printf(a, "%s()", target);
 	default:
@@ -625,6 +665,15 @@ static const char *call_file(Dwarf_Die *cudie, Dwarf_Word idx)
 	return dwarf_filesrc(files, idx, NULL, NULL);
 }
 
+/* The innermost function or inlined call among scopes[from..n). */
+static Dwarf_Die *first_function(Dwarf_Die *scopes, int from, int n)
+{
+	for (int i = from; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine || dwarf_tag(&scopes[i]) == DW_TAG_subprogram)
+			return &scopes[i];
+	return NULL;
+}
+
 int dwarf_source_frames(struct dwarf_file *f, uint64_t vaddr, struct dwarf_frame *out, int max)
 {
 	Dwarf_Addr addr = vaddr + f->elf_bias, bias;
@@ -635,26 +684,28 @@ int dwarf_source_frames(struct dwarf_file *f, uint64_t vaddr, struct dwarf_frame
 	int line = 0;
 	const char *file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
 	Dwarf_Die *scopes = NULL;
-	int nscopes = dwarf_getscopes(cudie, addr - bias, &scopes);
-	int n = 0;
-	/* scopes run from the innermost out: each inlined call's line is the
-	 * frame's; its call site is the line of the frame around it */
-	for (int i = 0; i < nscopes && n < max; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
-			continue;
-		Dwarf_Die origin = scopes[i];
-		Dwarf_Die *named = ref_die(&scopes[i], DW_AT_abstract_origin, &origin) ? &origin : &scopes[i];
-		out[n] = (struct dwarf_frame){ decl_name(f, named), file ? arena_strdup(f->a, file) : NULL, line,
-					       tag == DW_TAG_inlined_subroutine };
-		n++;
-		if (tag == DW_TAG_subprogram)
+	int nscopes = dwarf_getscopes(cudie, addr - bias, &scopes), n = 0;
+	Dwarf_Die *fn = first_function(scopes, 0, nscopes);
+	/* from the innermost inlined call out: each frame's line is where the
+	 * frame inside it was called */
+	while (fn && n < max) {
+		Dwarf_Die origin, die = *fn;
+		bool inlined = dwarf_tag(&die) == DW_TAG_inlined_subroutine;
+		Dwarf_Die *named = ref_die(&die, DW_AT_abstract_origin, &origin) ? &origin : &die;
+		out[n++] = (struct dwarf_frame){ decl_name(f, named), file ? arena_strdup(f->a, file) : NULL, line,
+						 inlined };
+		if (!inlined)
 			break;
 		Dwarf_Word cf = 0, cl = 0;
-		udata(&scopes[i], DW_AT_call_file, &cf);
-		udata(&scopes[i], DW_AT_call_line, &cl);
+		udata(&die, DW_AT_call_file, &cf);
+		udata(&die, DW_AT_call_line, &cl);
 		file = call_file(cudie, cf);
 		line = (int)cl;
+		/* the scopes around the inlined call in its caller */
+		free(scopes);
+		scopes = NULL;
+		nscopes = dwarf_getscopes_die(&die, &scopes);
+		fn = first_function(scopes, 1, nscopes);
 	}
 	free(scopes);
 	if (!n) {
