@@ -188,12 +188,14 @@ const struct type *check_retval(struct sema *s, struct node *n, const struct bui
 		return &type_none;
 	}
 	sema_info(s->c, n)->ctx_offset = pi->ops->reg_offset("ax");
-	return &type_u64;
+	const struct type *typed = pi->flags & PF_DWARF_RETVAL ? uprobe_retval_type(s) : NULL;
+	return typed ? typed : &type_u64;
 }
 
 struct val lower_ctx_word(struct lower *l, struct node *n)
 {
-	return (struct val){ ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset) };
+	/* a typed retval: an int in eax is the low half of rax */
+	return (struct val){ normalize_int(l, ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset), n->type) };
 }
 
 /* pcomm, ppid, leader_comm, leader_tid: a member of the parent or the

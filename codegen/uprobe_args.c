@@ -26,6 +26,7 @@ struct uprobe_args {
 	const char *error; /* why the probe has no args, NULL: it has */
 	int n;
 	struct uprobe_param *params;
+	const struct type *ret; /* an integer, bool or pointer return type; NULL: none */
 };
 
 /* Typedefs and qualifiers do not change how a value is passed. */
@@ -159,6 +160,11 @@ static void load_spec(struct compiler *c, const struct attach_spec *spec, struct
 		return;
 	}
 	place_params(c, dt, &fn, ua);
+	const struct dwarf_type *r = peel(fn.ret);
+	if (r && (r->kind == DWARF_INT || r->kind == DWARF_BOOL || r->kind == DWARF_ENUM || r->kind == DWARF_POINTER)) {
+		const struct type *t = dwarf_btf_type(c, dt, fn.ret);
+		ua->ret = t && type_is_integer_like(t) ? t : NULL;
+	}
 }
 
 static struct uprobe_args *probe_args(struct sema *s)
@@ -230,6 +236,19 @@ static const struct uprobe_param *readable_param(struct sema *s, const struct no
 		return NULL;
 	}
 	return same_everywhere(s, n, p) ? p : NULL;
+}
+
+const struct type *uprobe_retval_type(struct sema *s)
+{
+	const struct probe_info *pi = s->probe;
+	const struct uprobe_args *ua = probe_args(s);
+	if (ua->error || !ua->ret)
+		return NULL;
+	/* with a wildcard, only a return type all the functions share */
+	for (int i = 1; i < pi->nspecs; i++)
+		if (!pi->uargs[i].ret || !type_equal(pi->uargs[i].ret, ua->ret))
+			return NULL;
+	return ua->ret;
 }
 
 const struct type *check_uprobe_args_field(struct sema *s, struct node *n)

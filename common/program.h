@@ -87,6 +87,7 @@ enum probe_flag {
 	PF_OVERRIDE      = 1u << 11, /* override(): at the entry of a kernel function */
 	PF_LIFO          = 1u << 12, /* the kernel runs the probes of one place last-attached first */
 	PF_DWARF_ARGS    = 1u << 13, /* args.NAME: the function's parameters from its DWARF */
+	PF_DWARF_RETVAL  = 1u << 14, /* retval typed by the function's DWARF return type, if any */
 };
 
 /* One concrete attach point (after wildcard expansion), as the probe type

@@ -492,7 +492,8 @@ const struct probe_ops probe_uretprobe_ops = {
 	.name = "uretprobe",
 	.aliases = uretprobe_aliases,
 	.kind = PROBE_URETPROBE,
-	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_RETVAL | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_RETVAL | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO |
+		 PF_DWARF_RETVAL,
 	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
 	.expand = uprobe_expand,

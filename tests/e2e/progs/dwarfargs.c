@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 		sum += byval(first, pt);
 		sum += (long)mixed(1.5, 42);
 		sum += lib_scale(i, 3);
+		sum += negate(i);
 	}
 
 	dwarfargs_sum = sum;

@@ -18,3 +18,4 @@ int seven(int a, int b, int c, int d, int e, int f, int g);
 int byval(struct outer o, point_t p);
 double mixed(double d, int after);
 int lib_scale(int x, int factor);
+int negate(int x);

@@ -11,3 +11,4 @@ KEEP long structs(struct outer *o, point_t *p, union word *w, const struct outer
 KEEP int seven(int a, int b, int c, int d, int e, int f, int g) { return a + g; }
 KEEP int byval(struct outer o, point_t p) { return p.x + (int)o.id; }
 KEEP double mixed(double d, int after) { return d + after; }
+KEEP int negate(int x) { return -x; }
