@@ -480,6 +480,12 @@ static Dwarf_Addr symbol_address(struct dwarf_file *f, const char *name)
 	return lo < f->nsyms && !strcmp(f->syms[lo].name, name) ? f->syms[lo].addr : 0;
 }
 
+uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name)
+{
+	Dwarf_Addr addr = symbol_address(f, name);
+	return addr ? addr - f->elf_bias : 0;
+}
+
 /* The function at a dwfl address: its CU by address ranges, then its DIE. */
 static bool find_at(struct dwarf_file *f, Dwarf_Addr addr, struct func_query *q)
 {

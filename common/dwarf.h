@@ -96,6 +96,10 @@ struct dwarf_func {
  * function. */
 int dwarf_function(struct dwarf_file *f, const char *name, struct dwarf_func *out);
 
+/* The ELF virtual address of function symbol name (of the binary's symbol
+ * table or its debug file's; versions ignored), 0 if there is none. */
+uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name);
+
 /* Types read so far: indexes are below it. */
 int dwarf_type_count(const struct dwarf_file *f);
 

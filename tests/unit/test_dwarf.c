@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "../../common/dwarf.h"
+#include "../../runtime/source_frames.h"
 #include "check.h"
 
 enum dwarf_test_sign { NEGATIVE = -2, POSITIVE = 3 };
@@ -103,6 +104,20 @@ static void test_lines(struct arena *a, struct dwarf_file *f)
 		check_true("then its caller", !fr[1].inlined && !strcmp(fr[1].func, "dwarf_test_caller") &&
 						  fr[1].line == line_of("dwarf_test_inlined(v + 1);"));
 	}
+	/* what a ustack frame prints with show_debug_info */
+	struct source_frames *sf = source_frames_new();
+	uint64_t caller = dwarf_symbol_address(f, "dwarf_test_caller");
+	char buf[512], want[512];
+	size_t len = source_frames_render(sf, "/proc/self/exe", "dwarf_test_caller", l.addr - caller, "        ", buf,
+					  sizeof(buf));
+	snprintf(want, sizeof(want), "[inlined] dwarf_test_inlined@%s:%d\n        dwarf_test_caller+%llu@%s:%d",
+		 n == 2 ? fr[0].file : "", line, (unsigned long long)(l.addr - caller), n == 2 ? fr[1].file : "",
+		 line_of("dwarf_test_inlined(v + 1);"));
+	check_str("rendered frames", buf, want);
+	check_true("their length", len == strlen(want));
+	check_true("no debug info: nothing",
+		   source_frames_render(sf, "/proc/self/status", "x", 0, "", buf, sizeof(buf)) == 0);
+	source_frames_free(sf);
 	check_true("unknown file", dwarf_line_address(f, "nosuch.c", 1, 0, &l) == -ENOENT);
 	check_true("a line without code", dwarf_line_address(f, "test_dwarf.c", 1, 0, &l) == -ESRCH && l.next > 1);
 	check_true("a path suffix names the file too",
