@@ -294,6 +294,10 @@ struct val lower_args(struct lower *l, struct node *n)
 const struct type *check_args_field(struct sema *s, struct node *n)
 {
 	struct node *base = n->a;
+	if (s->map_loop_depth) { /* the loop body runs without the probe context */
+		ERR(s, &base->loc, "'args' can not be used inside a for loop over a map");
+		return &type_none;
+	}
 	if (s->probe->flags & PF_DWARF_ARGS)
 		return check_uprobe_args_field(s, n);
 	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
