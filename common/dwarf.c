@@ -598,8 +598,23 @@ struct line_search {
 	bool file_seen, found;
 	Dwarf_Addr addr;
 	const char *src;
-	int prev, next;
+	struct dwarf_line *out; /* prev, next and cols filled as found */
 };
+
+/* Keep the first columns of the line, sorted, each once. */
+static void add_column(struct dwarf_line *out, int col)
+{
+	int i = 0;
+	while (i < out->ncols && out->cols[i] < col)
+		i++;
+	if ((i < out->ncols && out->cols[i] == col) || i == (int)(sizeof(out->cols) / sizeof(out->cols[0])))
+		return;
+	if (out->ncols == (int)(sizeof(out->cols) / sizeof(out->cols[0])))
+		out->ncols--;
+	memmove(out->cols + i + 1, out->cols + i, (size_t)(out->ncols - i) * sizeof(*out->cols));
+	out->cols[i] = col;
+	out->ncols++;
+}
 
 static void search_lines(Dwarf_Die *cudie, Dwarf_Addr bias, struct line_search *ls)
 {
@@ -624,17 +639,19 @@ static void search_lines(Dwarf_Die *cudie, Dwarf_Addr bias, struct line_search *
 				ls->src = src;
 			}
 			ls->found = true;
-		} else if (lineno < ls->line && lineno > ls->prev) {
-			ls->prev = lineno;
-		} else if (lineno > ls->line && (!ls->next || lineno < ls->next)) {
-			ls->next = lineno;
+		} else if (lineno == ls->line) {
+			add_column(ls->out, col);
+		} else if (lineno < ls->line && lineno > ls->out->prev) {
+			ls->out->prev = lineno;
+		} else if (lineno > ls->line && (!ls->out->next || lineno < ls->out->next)) {
+			ls->out->next = lineno;
 		}
 	}
 }
 
 int dwarf_line_address(struct dwarf_file *f, const char *file, int line, int col, struct dwarf_line *out)
 {
-	struct line_search ls = { .file = file, .line = line, .col = col };
+	struct line_search ls = { .file = file, .line = line, .col = col, .out = out };
 	Dwarf_Die *cu = NULL;
 	Dwarf_Addr bias;
 	memset(out, 0, sizeof(*out));
@@ -642,8 +659,6 @@ int dwarf_line_address(struct dwarf_file *f, const char *file, int line, int col
 		search_lines(cu, bias, &ls);
 	if (!ls.file_seen)
 		return -ENOENT;
-	out->prev = ls.prev;
-	out->next = ls.next;
 	if (!ls.found)
 		return -ESRCH;
 	const char *func = dwfl_module_addrname(f->mod, ls.addr);

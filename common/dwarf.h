@@ -114,6 +114,8 @@ struct dwarf_line {
 	const char *file; /* as the line table names it */
 	const char *func; /* the enclosing function's symbol, NULL if none */
 	int prev, next;   /* with no code on the line: the closest lines with code, 0: none */
+	int ncols;        /* no statement at the column: the columns of the line's (sorted) */
+	int cols[8];
 };
 
 /* 0; -ENOENT: no such source file; -ESRCH: no statement on that line (and

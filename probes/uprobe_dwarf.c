@@ -17,9 +17,17 @@ static bool parse_position(const char *s, int *out)
 	return true;
 }
 
-static void no_code_error(struct diags *d, const struct src_loc *loc, const char *file, int line,
-			  const struct dwarf_line *l)
+static void no_code_error(struct arena *a, struct diags *d, const struct src_loc *loc, const char *file,
+			  int line, int col, const struct dwarf_line *l)
 {
+	if (col && l->ncols) {
+		const char *cols = "";
+		for (int i = 0; i < l->ncols; i++)
+			cols = arena_printf(a, "%s%s%d", cols, i ? ", " : "", l->cols[i]);
+		struct diag_entry *e = diag_error(d, loc, "line %d of %s has no statement at column %d", line, file, col);
+		diag_hint(d, e, "its statements start at column%s %s", l->ncols > 1 ? "s" : "", cols);
+		return;
+	}
 	struct diag_entry *e = diag_error(d, loc, "line %d of %s has no code", line, file);
 	if (l->prev && l->next)
 		diag_hint(d, e, "the closest lines with code are %d and %d", l->prev, l->next);
@@ -57,7 +65,7 @@ int uprobe_line_parse(struct arena *a, struct diags *d, const struct src_loc *lo
 		return -1;
 	}
 	if (err) {
-		no_code_error(d, loc, file, line, &l);
+		no_code_error(a, d, loc, file, line, col, &l);
 		return -1;
 	}
 	out->source_line = true;
