@@ -24,6 +24,7 @@ struct uprobe_param {
 struct uprobe_args {
 	const char *func;
 	const char *error; /* why the probe has no args, NULL: it has */
+	bool reported;     /* the error was, at the first use of args */
 	int n;
 	struct uprobe_param *params;
 	const struct type *ret; /* an integer, bool or pointer return type; NULL: none */
@@ -176,9 +177,8 @@ static struct uprobe_args *probe_args(struct sema *s)
 			load_spec(s->c, &pi->specs[i], &pi->uargs[i]);
 	}
 	for (int i = 0; i < pi->nspecs; i++)
-		if (pi->uargs[i].error) {
+		if (pi->uargs[i].error)
 			return &pi->uargs[i];
-		}
 	return pi->uargs;
 }
 
@@ -251,13 +251,23 @@ const struct type *uprobe_retval_type(struct sema *s)
 	return ua->ret;
 }
 
+/* Why the probe has no args, reported at the first use only. */
+static bool no_args(struct sema *s, const struct node *n, struct uprobe_args *ua)
+{
+	if (!ua->error)
+		return false;
+	if (s->c->second_pass && !ua->reported) {
+		diag_error(s->c->diags, &n->loc, "%s", ua->error);
+		ua->reported = true;
+	}
+	return true;
+}
+
 const struct type *check_uprobe_args_field(struct sema *s, struct node *n)
 {
-	const struct uprobe_args *ua = probe_args(s);
-	if (ua->error) {
-		ERR(s, &n->a->loc, "%s", ua->error);
+	struct uprobe_args *ua = probe_args(s);
+	if (no_args(s, n->a, ua))
 		return &type_none;
-	}
 	const struct uprobe_param *p = readable_param(s, n, ua, n->name);
 	if (!p)
 		return &type_none;
@@ -267,11 +277,9 @@ const struct type *check_uprobe_args_field(struct sema *s, struct node *n)
 
 const struct type *check_uprobe_args_value(struct sema *s, struct node *n)
 {
-	const struct uprobe_args *ua = probe_args(s);
-	if (ua->error) {
-		ERR(s, &n->loc, "%s", ua->error);
+	struct uprobe_args *ua = probe_args(s);
+	if (no_args(s, n, ua))
 		return &type_none;
-	}
 	const struct type **fields = arena_alloc(s->c->arena, (size_t)(ua->n ? ua->n : 1) * sizeof(*fields));
 	const char **names = arena_alloc(s->c->arena, (size_t)(ua->n ? ua->n : 1) * sizeof(*names));
 	for (int i = 0; i < ua->n; i++) {

@@ -36,6 +36,7 @@ struct dwarf_file {
 	GElf_Addr elf_bias;  /* ELF virtual address + elf_bias = dwfl address */
 	struct memo_slot *memo;
 	size_t memo_cap, ntypes;
+	int has_aranges;       /* .debug_aranges maps addresses to CUs: 1, 0, -1 not known yet */
 	struct func_sym *syms; /* function symbols by name, built on first use */
 	size_t nsyms;
 	bool syms_read;
@@ -71,6 +72,7 @@ struct dwarf_file *dwarf_open(struct arena *a, const char *path)
 		return NULL;
 	}
 	f->dbg = dwfl_module_getdwarf(f->mod, &f->dw_bias);
+	f->has_aranges = -1;
 	return f;
 }
 
@@ -394,13 +396,21 @@ struct func_query {
 	bool ok;
 };
 
+/* The entry of a function: its entry or low pc, or, for one split in
+ * ranges (hot and cold parts), the start of its first range. */
+static bool entry_of(Dwarf_Die *d, Dwarf_Addr *pc)
+{
+	Dwarf_Addr base, end;
+	return dwarf_entrypc(d, pc) == 0 || dwarf_ranges(d, 0, &base, pc, &end) > 0;
+}
+
 static bool is_definition_of(Dwarf_Die *d, const struct func_query *q)
 {
 	Dwarf_Addr pc;
-	if (dwarf_entrypc(d, &pc) != 0)
-		return false;
 	if (q->entry)
-		return pc == q->entry;
+		return dwarf_haspc(d, q->entry) == 1;
+	if (!entry_of(d, &pc))
+		return false;
 	const char *name = dwarf_diename(d);
 	Dwarf_Attribute at;
 	const char *linkage = dwarf_formstring(dwarf_attr_integrate(d, DW_AT_linkage_name, &at));
@@ -486,14 +496,44 @@ uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name)
 	return addr ? addr - f->elf_bias : 0;
 }
 
-/* The function at a dwfl address: its CU by address ranges, then its DIE. */
+/* clang emits no .debug_aranges: CUs are then found by walking them all. */
+static bool has_aranges(struct dwarf_file *f)
+{
+	Dwarf_Aranges *ar;
+	size_t n = 0;
+	if (f->has_aranges < 0)
+		f->has_aranges = dwarf_getaranges(f->dbg, &ar, &n) == 0 && n > 0;
+	return f->has_aranges;
+}
+
+/* The (skeleton) CU DIE whose ranges hold a dwfl address, NULL if none. */
+static Dwarf_Die *cu_at(struct dwarf_file *f, Dwarf_Addr addr, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, addr, bias);
+	if (cu || has_aranges(f))
+		return cu;
+	while ((cu = dwfl_module_nextcu(f->mod, cu, bias)))
+		if (dwarf_haspc(cu, addr - *bias) == 1)
+			return cu;
+	return NULL;
+}
+
+/* The function at a dwfl address: its CU by address ranges, then its DIE
+ * by address, else by name in that CU. Without a CU there, the DWARF
+ * does not describe the function (it is not searched for by name: -lv
+ * asks for every symbol, most of them in CUs without debug info). */
 static bool find_at(struct dwarf_file *f, Dwarf_Addr addr, struct func_query *q)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(f->mod, addr, &bias);
+	Dwarf_Die *cudie = cu_at(f, addr, &bias);
 	Dwarf_Die die;
+	if (!cudie || !unit_die(cudie->cu, &die))
+		return false;
 	q->entry = addr - bias;
-	return cudie && unit_die(cudie->cu, &die) && search_scope(&die, q);
+	if (search_scope(&die, q))
+		return true;
+	q->entry = 0;
+	return search_scope(&die, q);
 }
 
 static void read_params(struct dwarf_file *f, Dwarf_Die *fn, struct dwarf_func *out)
@@ -524,15 +564,12 @@ int dwarf_function(struct dwarf_file *f, const char *name, struct dwarf_func *ou
 	if (!f->dbg)
 		return -ENOENT;
 	Dwarf_Addr sym = symbol_address(f, name);
-	if (!(sym && find_at(f, sym, &q))) {
-		q.entry = 0;
-		if (!search_units(f, &q))
-			return -ENOENT;
-	}
+	if (sym ? !find_at(f, sym, &q) : !search_units(f, &q))
+		return -ENOENT;
 	Dwarf_Addr pc = 0;
-	dwarf_entrypc(&q.found, &pc);
+	entry_of(&q.found, &pc);
 	out->name = arena_strdup(f->a, name);
-	out->entry = pc + f->dw_bias - f->elf_bias;
+	out->entry = sym ? sym - f->elf_bias : pc + f->dw_bias - f->elf_bias;
 	out->ret = type_of(f, &q.found);
 	read_params(f, &q.found, out);
 	return 0;
@@ -698,12 +735,13 @@ static Dwarf_Die *first_function(Dwarf_Die *scopes, int from, int n)
 int dwarf_source_frames(struct dwarf_file *f, uint64_t vaddr, struct dwarf_frame *out, int max)
 {
 	Dwarf_Addr addr = vaddr + f->elf_bias, bias;
-	Dwarf_Die *cudie = f->dbg ? dwfl_module_addrdie(f->mod, addr, &bias) : NULL;
-	Dwfl_Line *dl = cudie ? dwfl_module_getsrc(f->mod, addr) : NULL;
+	Dwarf_Die *cudie = f->dbg ? cu_at(f, addr, &bias) : NULL;
+	Dwarf_Line *dl = cudie ? dwarf_getsrc_die(cudie, addr - bias) : NULL;
 	if (!dl || max <= 0)
 		return 0;
 	int line = 0;
-	const char *file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+	const char *file = dwarf_linesrc(dl, NULL, NULL);
+	dwarf_lineno(dl, &line);
 	Dwarf_Die *scopes = NULL;
 	int nscopes = dwarf_getscopes(cudie, addr - bias, &scopes), n = 0;
 	Dwarf_Die *fn = first_function(scopes, 0, nscopes);
