@@ -252,12 +252,14 @@ const struct type *check_retval(struct sema *s, struct node *n, const struct bui
 		return &type_none;
 	}
 	sema_info(s->c, n)->ctx_offset = pi->ops->reg_offset("ax");
-	return &type_u64;
+	const struct type *typed = pi->flags & PF_DWARF_RETVAL ? uprobe_retval_type(s) : NULL;
+	return typed ? typed : &type_u64;
 }
 
 struct val lower_ctx_word(struct lower *l, struct node *n)
 {
-	return (struct val){ ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset) };
+	/* a typed retval: an int in eax is the low half of rax */
+	return (struct val){ normalize_int(l, ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset), n->type) };
 }
 
 struct val lower_arg(struct lower *l, struct node *n)
@@ -340,9 +342,12 @@ struct val lower_usermode(struct lower *l, struct node *n)
 	return (struct val){ bool_to_i64(l, LLVMBuildICmp(l->b, LLVMIntEQ, ring, lower_const(l, 3), "")) };
 }
 
-/* `args` alone: only args.FIELD is a value */
+/* `args` alone: a uprobe's record of parameters; elsewhere only
+ * args.FIELD is a value */
 const struct type *check_args(struct sema *s, struct node *n, const struct builtin_def *b)
 {
+	if (s->probe->flags & PF_DWARF_ARGS)
+		return check_uprobe_args_value(s, n);
 	if (!(s->probe->flags & PF_ARGS))
 		ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));
@@ -351,10 +356,21 @@ const struct type *check_args(struct sema *s, struct node *n, const struct built
 	return &type_none;
 }
 
-/* args.FIELD of a tracepoint */
+struct val lower_args(struct lower *l, struct node *n)
+{
+	return lower_uprobe_args_value(l, n);
+}
+
+/* args.FIELD of a tracepoint (or a uprobe's parameter) */
 const struct type *check_args_field(struct sema *s, struct node *n)
 {
 	struct node *base = n->a;
+	if (s->map_loop_depth) { /* the loop body runs without the probe context */
+		ERR(s, &base->loc, "'args' can not be used inside a for loop over a map");
+		return &type_none;
+	}
+	if (s->probe->flags & PF_DWARF_ARGS)
+		return check_uprobe_args_field(s, n);
 	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
 		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));

@@ -6,6 +6,8 @@
 #include "../common/limits.h"
 #include "ast_dump.h"
 #include "btf.h"
+#include "btf_internal.h"
+#include "dwarf_btf.h"
 #include "dump.h"
 #include "preproc.h"
 
@@ -16,6 +18,14 @@ struct btf_types *compiler_btf(struct compiler *c)
 		c->btf = btf_types_load(c->arena);
 	}
 	return c->btf;
+}
+
+struct btf_types *compiler_script_btf(struct compiler *c)
+{
+	struct btf_types *bt = compiler_btf(c);
+	if (!bt)
+		bt = c->btf = btf_types_empty(c->arena);
+	return bt && btf_types_begin_script(bt) == 0 ? bt : NULL;
 }
 
 struct compiled_program *compile_source(struct arena *a, struct diags *d, const struct compile_options *opts)
@@ -58,12 +68,14 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 			err = -1;
 	}
 	btf_types_free(c.btf);
+	dwarf_targets_close(&c);
 	if (err)
 		return NULL;
 	if ((o.dumps & DUMP_DIS) && dump_dis(out, stderr) < 0)
 		fprintf(stderr, "-d dis: the BPF object cannot be read\n");
 	out->print_maps_on_exit = o.print_maps_on_exit;
 	out->no_cpp_demangle = o.no_cpp_demangle;
+	out->no_debug_info = o.no_debug_info;
 	out->max_cat_bytes = o.max_cat_bytes;
 	return out;
 }

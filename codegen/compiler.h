@@ -48,6 +48,7 @@ struct probe_info {
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
 	bool multi;           /* one uprobe_multi program for all attach points */
+	struct uprobe_args *uargs; /* PF_DWARF_ARGS: the parameters, once `args` is used */
 };
 
 /* The BPF programs of a probe: one per attach point, or one for all. */
@@ -92,6 +93,7 @@ struct compile_options {
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	bool no_cpp_demangle;   /* config cpp_demangle = false: C++ names stay mangled */
+	bool no_debug_info;     /* config show_debug_info = false: no @file:line in ustack */
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */
 	int missing_probes;         /* enum probe_missing_mode */
 	const char *license;
@@ -124,6 +126,7 @@ struct compiler {
 	struct getopt_def *getopts; /* the named parameters getopt() asks for */
 	int ngetopts, cap_getopts;
 	bool btf_tried;
+	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */
 };
 
 /* Apply the script's config block and the BPFTRACE_/SONDE_ environment
@@ -132,6 +135,9 @@ int config_apply(struct compiler *c, struct compile_options *o);
 
 /* Kernel BTF types, loaded on first use; NULL when unavailable. */
 struct btf_types *compiler_btf(struct compiler *c);
+/* The same (or, without kernel BTF, an empty table), ready to take the
+ * types the program defines or takes from DWARF; NULL on failure. */
+struct btf_types *compiler_script_btf(struct compiler *c);
 
 /* Replace macro calls by copies of the macro bodies. Returns 0 or -1. */
 int macros_expand(struct compiler *c);

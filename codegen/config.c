@@ -66,6 +66,12 @@ static const char *set_cpp_demangle(struct arena *a, struct compile_options *o, 
 	return NULL;
 }
 
+static const char *set_show_debug_info(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	o->no_debug_info = !v->boolean;
+	return NULL;
+}
+
 static const char *set_print_maps_on_exit(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
 	o->print_maps_on_exit = v->boolean;
@@ -122,7 +128,7 @@ static const struct {
 	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
 	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },
 	{ "cpp_demangle", V_BOOL, set_cpp_demangle },      { "lazy_symbolication", V_BOOL, NULL },
-	{ "show_debug_info", V_BOOL, NULL },   { "unstable_tseries", V_WORD, NULL },
+	{ "show_debug_info", V_BOOL, set_show_debug_info },   { "unstable_tseries", V_WORD, NULL },
 	{ "unstable_dw_ustack", V_WORD, NULL }, { "unstable_import_statement", V_WORD, NULL },
 	{ "unstable_typeinfo", V_WORD, NULL },
 };

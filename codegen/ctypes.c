@@ -379,7 +379,7 @@ static struct laid emit_enum(struct emitter *e, const struct c_enum *en)
 	struct emitted *done = find_done(e, en);
 	if (done)
 		return done->laid;
-	int id = en->size == 8 ? btf__add_enum64(e->btf, en->tag, 8, !en->is_signed)
+	int id = en->size == 8 ? btf__add_enum64(e->btf, en->tag, 8, en->is_signed)
 			       : btf__add_enum(e->btf, en->tag, (uint32_t)en->size);
 	for (const struct c_enumerator *it = en->items; it && id > 0; it = it->next)
 		if ((en->size == 8 ? btf__add_enum64_value(e->btf, it->name, (uint64_t)it->value)
@@ -562,12 +562,8 @@ int ctypes_define(struct compiler *c)
 		return -1;
 	if (!defs.first)
 		return 0;
-	struct btf_types *bt = compiler_btf(c);
+	struct btf_types *bt = compiler_script_btf(c);
 	if (!bt) {
-		bt = btf_types_empty(c->arena);
-		c->btf = bt;
-	}
-	if (!bt || btf_types_begin_script(bt) < 0) {
 		diag_error(c->diags, NULL, "cannot create the type table for the script's C definitions");
 		return -1;
 	}

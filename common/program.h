@@ -94,6 +94,8 @@ enum probe_flag {
 	PF_ITER          = 1u << 15, /* a BPF iterator: runs to completion when read, then the
 					run ends; `ctx` is its context */
 	PF_USDT_ARGS     = 1u << 16, /* argN per the argument specs of the location (attach_spec.usdt) */
+	PF_DWARF_ARGS    = 1u << 17, /* args.NAME: the function's parameters from its DWARF */
+	PF_DWARF_RETVAL  = 1u << 18, /* retval typed by the function's DWARF return type, if any */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
@@ -123,6 +125,7 @@ struct attach_spec {
 				* address, until expansion makes it the virtual
 				* address probed (symbol + OFF); usdt: file offset
 				* of the location */
+	uint64_t func_offset;  /* uprobe at a symbol: the +OFF into it (0: its entry) */
 	bool cpp;              /* uprobe `cpp:` qualifier: FN matches demangled names */
 	const char *func_name; /* uprobe at a symbol: the function `func` names
 				* (demangled with cpp:); NULL otherwise */
@@ -137,6 +140,7 @@ struct attach_spec {
 	int watch_len;         /* watchpoint: bytes watched at offset (the address);
 				* func is the mode ("w", "rw", "x") */
 	const struct usdt_location *usdt; /* usdt: provider, name, argument specs */
+	bool source_line;      /* uprobe BIN@FILE:LINE: offset is the line's address */
 };
 
 /* One BPF program = one expanded attach point. */
@@ -172,6 +176,7 @@ struct compiled_program {
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
 	bool no_cpp_demangle;       /* config cpp_demangle = false */
+	bool no_debug_info;         /* config show_debug_info = false */
 	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
 	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
 				     * (0 error, 1 warn, 2 ignore): also applies when an

@@ -165,4 +165,14 @@ int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, 
 void probe_perf_list(const char *provider, const struct perf_event_name *events,
 		     size_t nevents, const char *pattern, FILE *out);
 
+/* uprobe:BIN@FILE:LINE[:COL] (uprobe_dwarf.c): pos holds FILE, LINE and
+ * maybe COL; out->target is the resolved binary. The line's lowest
+ * statement address becomes an address probe. */
+int uprobe_line_parse(struct arena *a, struct diags *d, const struct src_loc *loc, const char *provider,
+		      char **pos, int npos, struct attach_spec *out);
+
+/* `-lv`: the parameters of func from the DWARF of df, "    TYPE NAME" each. */
+struct dwarf_file;
+void uprobe_list_params(struct arena *a, struct dwarf_file *df, const char *func, FILE *out);
+
 #endif

@@ -1,5 +1,6 @@
 /* uprobe:BIN:FN (alias u), uretprobe:BIN:FN (alias ur), uprobe:BIN:FN+OFF,
- * uprobe:BIN:ADDR, and with -p PID uprobe:FN (the process's executable).
+ * uprobe:BIN:ADDR, uprobe:BIN@FILE:LINE[:COL] (uprobe_dwarf.c), and with -p PID
+ * uprobe:FN (the process's executable).
  *
  * Targets are resolved by user_target.c; functions come from the ELF
  * symbol tables (user_funcs.c). Several functions of one binary share one
@@ -13,6 +14,9 @@
 
 #include "../common/demangle.h"
 #include "../common/suggest.h"
+#include "../common/dwarf.h"
+#include "../common/elf_syms.h"
+#include "../common/file.h"
 #include "internal.h"
 #include "user_funcs.h"
 
@@ -42,9 +46,17 @@ static int uprobe_parse(struct arena *a, struct diags *d, const struct src_loc *
 
 	for (int i = 1; i < nparts; i++)
 		if (!strcmp(parts[i], "@")) {
-			diag_error(d, loc, "%s by source line (BIN@FILE:LINE) needs DWARF, which sonde "
-				   "does not support", provider);
-			return -1;
+			if (i != 2 || nparts < 5 || nparts > 6) {
+				diag_error(d, loc, "Invalid %s source line: expected BIN@FILE:LINE[:COL]", provider);
+				return -1;
+			}
+			out->target = probe_resolve_target(a, d, loc, provider, parts[1], ctx->pid);
+			if (!out->target ||
+			    (!probe_has_wildcard(out->target) &&
+			     probe_check_target(d, loc, provider, out->target,
+						ctx->unsafe ? TARGET_ANY : TARGET_ELF_OR_UNSAFE)))
+				return -1;
+			return uprobe_line_parse(a, d, loc, provider, parts + 3, nparts - 3, out);
 		}
 	if (nparts == 2 && ctx->pid > 0) {
 		bin = "";
@@ -230,8 +242,10 @@ static int expand_target(struct arena *a, struct diags *d, const struct src_loc 
 		const char *func = hits[i].shown;
 		if (pattern->offset)
 			func = arena_printf(a, "%s+%" PRIu64, func, pattern->offset);
-		push_spec(a, sv, pattern, path, func, hits[i].f->name, hits[i].f->addr + pattern->offset)
-			->func_name = hits[i].shown;
+		struct attach_spec *s = push_spec(a, sv, pattern, path, func, hits[i].f->name,
+						  hits[i].f->addr + pattern->offset);
+		s->func_name = hits[i].shown;
+		s->func_offset = pattern->offset;
 	}
 	return 0;
 }
@@ -258,6 +272,12 @@ static int uprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 
 	*out = NULL;
 	*n = 0;
+	if (pattern->source_line) { /* resolved when parsed */
+		*out = arena_alloc(a, sizeof(**out));
+		**out = *pattern;
+		*n = 1;
+		return 0;
+	}
 	if (probe_has_wildcard(pattern->target)) {
 		struct str_vec files = { 0 };
 		probe_target_files(a, pattern->target, ctx->pid, &files);
@@ -316,24 +336,31 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 /* The functions of one file matching a -l pattern, named after the file
  * as given (shown) and matched as written or as resolved. */
 static void list_file(struct arena *a, const char *provider, const char *pattern,
-		      const char *written, const char *path, FILE *out)
+		      const char *written, const char *path, bool verbose, FILE *out)
 {
 	struct user_funcs funcs;
 
 	if (user_funcs_load(a, path, &funcs))
 		return;
+	/* -lv: the parameters from DWARF, when the binary has any */
+	struct dwarf_file *df = verbose ? dwarf_open(a, path) : NULL;
 	for (int i = 0; i < funcs.n; i++) {
 		const char *fn = funcs.v[i].name;
 		char *name = arena_printf(a, "%s:%s:%s", provider, path, fn);
 		char *as_written = arena_printf(a, "%s:%s:%s", provider, written, fn);
-		if (probe_list_match(pattern, as_written) || probe_list_match(pattern, name))
-			fprintf(out, "%s\n", name);
+		if (!probe_list_match(pattern, as_written) && !probe_list_match(pattern, name))
+			continue;
+		fprintf(out, "%s\n", name);
+		if (df && dwarf_has_info(df))
+			uprobe_list_params(a, df, fn, out);
 	}
+	dwarf_close(df);
 }
 
 /* -l uprobe:BIN[:FN]: BIN is a file, a glob of files or (with -p) `*`,
  * every object the process maps. */
-static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, FILE *out)
+static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, bool verbose,
+		      FILE *out)
 {
 	struct arena a = { 0 };
 	struct diags scratch;
@@ -359,12 +386,12 @@ static void list_kind(enum probe_kind kind, const char *pattern, pid_t pid, FILE
 		struct str_vec files = { 0 };
 		probe_target_files(&a, bin, pid, &files);
 		for (int i = 0; i < files.n; i++)
-			list_file(&a, provider, pattern, files.v[i], files.v[i], out);
+			list_file(&a, provider, pattern, files.v[i], files.v[i], verbose, out);
 		goto out;
 	}
 	path = probe_resolve_target(&a, &scratch, &loc, "uprobe", bin, pid);
 	if (path)
-		list_file(&a, provider, pattern, bin, path, out);
+		list_file(&a, provider, pattern, bin, path, verbose, out);
 out:
 	arena_free(&a);
 }
@@ -372,20 +399,21 @@ out:
 static void uprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
 			bool verbose)
 {
-	list_kind(PROBE_UPROBE, pattern, ctx->pid, out);
+	list_kind(PROBE_UPROBE, pattern, ctx->pid, verbose, out);
 }
 
 static void uretprobe_list(const char *pattern, const struct probe_context *ctx, FILE *out,
 			   bool verbose)
 {
-	list_kind(PROBE_URETPROBE, pattern, ctx->pid, out);
+	list_kind(PROBE_URETPROBE, pattern, ctx->pid, verbose, out);
 }
 
 const struct probe_ops probe_uprobe_ops = {
 	.name = "uprobe",
 	.aliases = uprobe_aliases,
 	.kind = PROBE_UPROBE,
-	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO |
+		 PF_DWARF_ARGS,
 	.arg_offset = probe_pt_regs_arg_offset,
 	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
@@ -399,7 +427,8 @@ const struct probe_ops probe_uretprobe_ops = {
 	.name = "uretprobe",
 	.aliases = uretprobe_aliases,
 	.kind = PROBE_URETPROBE,
-	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_RETVAL | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO,
+	.flags = PF_USER | PF_USER_CONTEXT | PF_FUNC | PF_RETVAL | PF_GLOB_CANDIDATE | PF_REGS | PF_SIGNAL | PF_LIFO |
+		 PF_DWARF_RETVAL,
 	.reg_offset = probe_pt_regs_offset,
 	.parse = uprobe_parse,
 	.expand = uprobe_expand,

@@ -60,6 +60,7 @@ static void usage(FILE *f)
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
+	      "    --debuginfo DIR[:DIR]   look for separate debug files of uprobe targets in DIRs first\n"
 	      "    --verify-llvm-ir        accepted: the IR is always verified\n"
 	      "    --info                  report versions and what this kernel offers (probe\n"
 	      "                            types, map types, helpers, kprobes, fentry)\n"
@@ -207,7 +208,7 @@ static char **split_command(char *cmd)
 }
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
-       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION };
+       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO };
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
@@ -237,6 +238,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "verify-llvm-ir", no_argument, NULL, OPT_VERIFY_LLVM_IR },
 		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
 		{ "btf", required_argument, NULL, 'b' },
+		{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
@@ -337,6 +339,12 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		case 'b': /* kernel types from this file, as BPFTRACE_BTF says */
 			if (setenv("BPFTRACE_BTF", optarg, 1) < 0) {
 				fprintf(stderr, "ERROR: --btf: %s\n", strerror(errno));
+				return -1;
+			}
+			break;
+		case OPT_DEBUGINFO: /* read by common/dwarf.c, as for -l */
+			if (setenv("SONDE_DEBUGINFO", optarg, 1) < 0) {
+				fprintf(stderr, "ERROR: --debuginfo: %s\n", strerror(errno));
 				return -1;
 			}
 			break;

@@ -17,6 +17,7 @@ struct output {
 	int ncpus;                           /* possible CPUs (per-CPU values) */
 	int stack_fd;                        /* kernel stack trace map, -1 if none */
 	int ustack_fd;                       /* user (build-id) stack trace map, -1 if none */
+	struct source_frames *frames;        /* source lines of user frames, made when needed */
 	struct symbolizer *syms;             /* symbol caches, NULL until needed */
 };
 

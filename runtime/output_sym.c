@@ -21,6 +21,7 @@
 
 #include "../common/demangle.h"
 #include "../common/types.h"
+#include "source_frames.h"
 #include "symbols.h"
 #include "syscall_names.h"
 #include "values.h"
@@ -52,6 +53,8 @@ void output_free(struct output *o)
 {
 	symbolizer_free(o->syms);
 	o->syms = NULL;
+	source_frames_free(o->frames);
+	o->frames = NULL;
 }
 
 /* ---- stacks and symbols (§10.6) ---- */
@@ -103,6 +106,25 @@ static void render_usym(struct output *o, FILE *f, uint32_t pid, uint64_t addr, 
 	bool found = usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module);
 
 	print_usym(o, f, found, name, off, module, addr, with_offset, with_module);
+}
+
+/* show_debug_info: with the DWARF of module, the frame as its source lines
+ * ([inlined] calls first, then name+off@file:line). false without. */
+static bool print_source_frames(struct output *o, FILE *f, const char *module, const char *name,
+				uint64_t off)
+{
+	if (o->prog && o->prog->no_debug_info)
+		return false;
+	if (!o->frames && !(o->frames = source_frames_new()))
+		return false;
+	char *readable = o->prog && o->prog->no_cpp_demangle ? NULL : demangle(name);
+	char text[4096];
+	size_t n = source_frames_render(o->frames, module, readable ? readable : name, off, "        ",
+					text, sizeof(text));
+	free(readable);
+	if (n)
+		fputs(text, f);
+	return n > 0;
 }
 
 /* A stack frame: an address, or (user stacks, a build-id stack map) the
@@ -192,8 +214,11 @@ static void render_user_frame(struct output *o, FILE *f, uint32_t pid, const str
 	} else {
 		found = usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module);
 	}
-	if (frame_prefix(f, mode, addr))
-		print_usym(o, f, found, name, off, module, addr, true, mode == STACK_PERF);
+	if (!frame_prefix(f, mode, addr))
+		return;
+	if (found && module && mode == STACK_BPFTRACE && print_source_frames(o, f, module, name, off))
+		return;
+	print_usym(o, f, found, name, off, module, addr, true, mode == STACK_PERF);
 }
 
 void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,

@@ -28,7 +28,7 @@ ROOT=$PWD
 BUILD=$ROOT/build
 ASAN_BUILD=$ROOT/build-asan
 ACCEPTANCE=$ROOT/../shared/acceptance
-PACKAGES=(llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev flex bison pkg-config
+PACKAGES=(llvm-19-dev libbpf-dev libelf-dev libdw-dev zlib1g-dev libzstd-dev flex bison pkg-config
           cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
 # Only the fuzzing step needs these; when they cannot be installed it is skipped.
 # bpftrace brings the tools (/usr/sbin/*.bt) the debian_tools test compiles.

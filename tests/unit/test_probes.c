@@ -487,7 +487,12 @@ static void test_uprobes(void)
 		    "uprobe target file '/nonexistent/sondetest' does not exist or is not executable");
 	check_error("uprobe:/etc/hostname:foo", NULL, 0, "not an ELF");
 	check_error("uprobe:/x", NULL, 0, "uprobe probe type requires 2 or 3 arguments, found 1");
-	check_error("uprobe:/x@f.c:1", NULL, 0, "DWARF");
+	check_error("uprobe:/x@f.c:1", NULL, 0, "does not exist");
+	/* Debian's binaries are stripped (without their -dbgsym package) */
+	check_error("uprobe:/usr/bin/true@f.c:1", NULL, 0, "No debuginfo found for /usr/bin/true");
+	check_error("uprobe:/proc/self/exe@f.c", NULL, 0, "expected BIN@FILE:LINE[:COL]");
+	check_error("uprobe:/proc/self/exe@f.c:0", NULL, 0, "expected BIN@FILE:LINE[:COL]");
+	check_error("uretprobe:/proc/self/exe@f.c:3", NULL, 0, "can not be attached to a source line");
 
 	/* -p PID: the target may be omitted. */
 	struct probe_context popts = { .pid = getpid() };
