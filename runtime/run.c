@@ -302,6 +302,7 @@ static int map_fd_by_name(struct bpf_object *obj, const char *name)
 	struct bpf_map *m = name ? bpf_object__find_map_by_name(obj, name) : NULL;
 	return m ? bpf_map__fd(m) : -1;
 }
+
 static int load(struct runner *r)
 {
 	const struct compiled_program *p = r->prog;
