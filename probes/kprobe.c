@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -261,8 +262,30 @@ static void list_one(const char *name, const char *mod, void *arg)
 		str_vec_push(x->a, &x->names, arena_strdup(x->a, buf));
 }
 
+/* Kernels built without CONFIG_KPROBES have no kprobe event source. */
+static bool kernel_has_kprobes(void)
+{
+	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+}
+
+#define NO_KPROBES "kprobes are not available: the kernel was built without CONFIG_KPROBES " \
+		   "(it has no kprobe event source)"
+
+static const char *kprobe_explain(const struct attach_spec *spec, int err)
+{
+	return kernel_has_kprobes() ? NULL : NO_KPROBES;
+}
+
+/* -l: nothing where kprobes cannot attach; asked by name, say why. */
 static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 {
+	if (!kernel_has_kprobes()) {
+		const char *provider = provider_name(kind);
+		size_t len = strlen(provider);
+		if (pattern && !strncmp(pattern, provider, len) && pattern[len] == ':')
+			fprintf(stderr, "WARNING: %s: nothing to list for %s\n", NO_KPROBES, pattern);
+		return;
+	}
 	struct arena a = { 0 };
 	struct list_ctx x = { .a = &a, .provider = provider_name(kind), .pattern = pattern };
 	bool exact;
@@ -298,6 +321,7 @@ const struct probe_ops probe_kprobe_ops = {
 	.expand = kprobe_expand,
 	.section = kprobe_section,
 	.attach = kprobe_attach,
+	.explain = kprobe_explain,
 	.list = kprobe_list,
 };
 
@@ -311,5 +335,6 @@ const struct probe_ops probe_kretprobe_ops = {
 	.expand = kprobe_expand,
 	.section = kprobe_section,
 	.attach = kprobe_attach,
+	.explain = kprobe_explain,
 	.list = kretprobe_list,
 };

@@ -602,6 +602,13 @@ int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t
 	return ops->attach(prog, spec, pid, links, nlinks);
 }
 
+const char *probe_attach_error(const struct attach_spec *spec, int err)
+{
+	const struct probe_ops *ops = probe_ops_of(spec);
+	const char *why = ops && ops->explain ? ops->explain(spec, err) : NULL;
+	return why ? why : strerror(-err);
+}
+
 int probe_run_once(struct bpf_program *prog)
 {
 	/* A raw_tp program takes its tracepoint arguments as an array of u64;

@@ -73,6 +73,9 @@ struct probe_ops {
 	 * user-space probes to that process. */
 	int (*attach)(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      struct probe_link **links, int *nlinks);
+	/* Why attach failed with err, when the errno alone would not say
+	 * (a missing kernel feature); NULL: strerror says it. May be NULL. */
+	const char *(*explain)(const struct attach_spec *spec, int err);
 	/* `-l`: print every probe of this type matching the glob pattern
 	 * (canonical names, one per line, sorted); verbose adds arguments.
 	 * The pattern is matched against whole canonical names; NULL matches
@@ -107,6 +110,10 @@ int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, con
  * attach nothing: run them with probe_run_once. */
 int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		 struct probe_link **links, int *nlinks);
+
+/* The reason an attach failed with err: the probe type's explanation, else
+ * strerror(-err). */
+const char *probe_attach_error(const struct attach_spec *spec, int err);
 
 /* Run a loaded begin/end program once, now, on the calling CPU
  * (BPF_PROG_TEST_RUN of its BPF_PROG_TYPE_RAW_TRACEPOINT program with a

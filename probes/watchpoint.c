@@ -124,6 +124,13 @@ static int watchpoint_attach(struct bpf_program *prog, const struct attach_spec 
 	return probe_attach_perf_attr(prog, &attr, pid, -1, links, nlinks);
 }
 
+static const char *watchpoint_explain(const struct attach_spec *spec, int err)
+{
+	/* the debug registers are shared with debuggers and other tracers */
+	return err == -ENOSPC ? "Failed to attach watchpoint probe. You are out of watchpoint registers."
+			      : NULL;
+}
+
 const struct probe_ops probe_watchpoint_ops = {
 	.name = "watchpoint",
 	.aliases = watchpoint_aliases,
@@ -133,6 +140,7 @@ const struct probe_ops probe_watchpoint_ops = {
 	.parse = watchpoint_parse,
 	.section = watchpoint_section,
 	.attach = watchpoint_attach,
+	.explain = watchpoint_explain,
 };
 
 const struct probe_ops probe_asyncwatchpoint_ops = {
@@ -144,4 +152,5 @@ const struct probe_ops probe_asyncwatchpoint_ops = {
 	.parse = watchpoint_parse,
 	.section = watchpoint_section,
 	.attach = watchpoint_attach,
+	.explain = watchpoint_explain,
 };

@@ -445,10 +445,10 @@ static int attach_failed(struct runner *r, const struct prog_desc *d, int err)
 	case PROBE_MISSING_WARN:
 		if (!r->opts->no_warnings)
 			fprintf(stderr, "WARNING: Unable to attach probe: %s: %s. Skipping.\n", d->spec.canonical,
-				strerror(-err));
+				probe_attach_error(&d->spec, err));
 		return 0;
 	default:
-		fprintf(stderr, "ERROR: %s\n", strerror(-err));
+		fprintf(stderr, "ERROR: %s\n", probe_attach_error(&d->spec, err));
 		fprintf(stderr,
 			"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
 			d->spec.canonical);

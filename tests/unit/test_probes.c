@@ -674,8 +674,10 @@ static void test_list(void)
 	      "software listing: '%s'", out);
 	free(out);
 
+	/* a kernel without kprobes lists none (and says why on stderr) */
+	bool kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
 	out = list("kprobe:vfs_read", false, &rc);
-	CHECK(rc == 0 && !strcmp(out, "kprobe:vfs_read\n"), "kprobe listing: '%s'", out);
+	CHECK(rc == 0 && !strcmp(out, kprobes ? "kprobe:vfs_read\n" : ""), "kprobe listing: '%s'", out);
 	free(out);
 
 	out = list("nosuch:x", false, &rc);
