@@ -141,6 +141,9 @@ struct btf_types *compiler_script_btf(struct compiler *c);
 
 /* Replace macro calls by copies of the macro bodies. Returns 0 or -1. */
 int macros_expand(struct compiler *c);
+/* A deep copy of a statement list (or one expression, with its next), for
+ * a body that is checked and lowered more than once. */
+struct node *ast_copy_list(struct compiler *c, const struct node *first);
 
 /* Semantic analysis: resolve, type and check the whole program. Returns 0
  * when there are no errors. */

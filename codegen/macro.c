@@ -97,6 +97,13 @@ static struct node *clone_list(struct expansion *e, const struct node *first)
 	return head;
 }
 
+struct node *ast_copy_list(struct compiler *c, const struct node *first)
+{
+	/* an expansion of no macro: nothing substituted or renamed */
+	struct expansion e = { .c = c, .m = &(struct macro_def){ 0 } };
+	return clone_list(&e, first);
+}
+
 static const struct macro_def *find_macro(struct compiler *c, const char *name, int nargs)
 {
 	for (const struct macro_def *m = c->ast->macros; m; m = m->next) {

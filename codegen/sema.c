@@ -60,6 +60,63 @@ static void add_probe_name(struct compiler *c, const struct attach_spec *spec)
 
 /* ---- probes ---- */
 
+/* The distinct probe types of the attach points of pi, in order of first
+ * appearance, into kinds (may be NULL); their number. */
+static int probe_kinds(const struct probe_info *pi, enum probe_kind *kinds)
+{
+	enum probe_kind seen[PROBE_KINDS];
+	int n = 0;
+	for (int k = 0; k < pi->nspecs; k++) {
+		bool known = false;
+		for (int j = 0; j < n && !known; j++)
+			known = seen[j] == pi->specs[k].kind;
+		if (!known)
+			seen[n++] = pi->specs[k].kind;
+	}
+	if (kinds)
+		memcpy(kinds, seen, sizeof(*kinds) * (size_t)n);
+	return n;
+}
+
+/* A probe whose attach points are of several probe types becomes one
+ * probe_info per type (in the order the types first appear): the same body
+ * is checked and lowered for each type's context. c->probes gets them. */
+static void split_by_type(struct compiler *c, const struct probe_info *found, int n)
+{
+	int total = 0;
+	for (int i = 0; i < n; i++) {
+		int kinds = probe_kinds(&found[i], NULL);
+		total += kinds ? kinds : 1; /* one without attach points stays */
+	}
+	c->probes = arena_alloc(c->arena, sizeof(*c->probes) * (size_t)(total ? total : 1));
+	c->nprobes = 0;
+	for (int i = 0; i < n; i++) {
+		enum probe_kind kinds[PROBE_KINDS];
+		int nkinds = probe_kinds(&found[i], kinds);
+		if (!nkinds) {
+			c->probes[c->nprobes++] = found[i]; /* no attach points left */
+			continue;
+		}
+		for (int g = 0; g < nkinds; g++) {
+			struct probe_info *pi = &c->probes[c->nprobes++];
+			*pi = (struct probe_info){ .ast = found[i].ast };
+			if (g > 0) {
+				/* sema and lowering annotate the nodes per context */
+				struct probe *copy = arena_alloc(c->arena, sizeof(*copy));
+				*copy = *found[i].ast;
+				copy->next = NULL;
+				copy->filter = ast_copy_list(c, copy->filter);
+				copy->body = ast_copy_list(c, copy->body);
+				pi->ast = copy;
+			}
+			pi->specs = arena_alloc(c->arena, sizeof(*pi->specs) * (size_t)found[i].nspecs);
+			for (int k = 0; k < found[i].nspecs; k++)
+				if (found[i].specs[k].kind == kinds[g])
+					pi->specs[pi->nspecs++] = found[i].specs[k];
+		}
+	}
+}
+
 /* An iterator's run is the whole run: beside it only begin and end. One
  * error (at the first attach point too many), or 0. */
 static int check_single_iterator(struct compiler *c)
@@ -144,8 +201,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	int n = 0;
 	for (struct probe *p = c->ast->probes; p; p = p->next)
 		n++;
-	c->probes = arena_alloc(c->arena, sizeof(*c->probes) * (size_t)(n ? n : 1));
-	c->nprobes = n;
+	struct probe_info *found = arena_alloc(c->arena, sizeof(*found) * (size_t)(n ? n : 1));
 	int i = 0, errors = 0;
 	uint64_t total = 0;
 	int filtered = 0, kept = 0; /* --probe-filter */
@@ -155,7 +211,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes,
 				     .usdt_file_activation = c->opts->usdt_file_activation };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
-		struct probe_info *pi = &c->probes[i];
+		struct probe_info *pi = &found[i];
 		pi->ast = p;
 		for (struct attach_point *ap = p->points; ap; ap = ap->next) {
 			struct attach_spec *specs;
@@ -182,27 +238,24 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 		}
 		if (filter)
 			keep_matching(pi, filter, &filtered, &kept);
-		if (!pi->nspecs)
-			continue;
 		total += (unsigned)pi->nspecs;
 		if (total > c->opts->max_probes && !over)
 			over = &p->loc;
+	}
+	split_by_type(c, found, n);
+	for (i = 0; i < c->nprobes; i++) {
+		struct probe_info *pi = &c->probes[i];
+		if (!pi->nspecs)
+			continue;
 		for (int k = 0; k < pi->nspecs; k++)
 			add_probe_name(c, &pi->specs[k]);
 		pi->ops = probe_ops_of(&pi->specs[0]);
 		pi->flags = pi->specs[0].flags;
-		for (int k = 1; k < pi->nspecs; k++)
-			if (pi->specs[k].kind != pi->specs[0].kind) {
-				diag_error(c->diags, &p->loc,
-					   "attach points of different probe types in one probe are not supported yet");
-				errors++;
-				break;
-			}
 		pi->multi = one_binary_uprobes(pi) && kernel_has_uprobe_multi(c);
 		if (pi->flags & PF_ARGS) {
 			pi->tp = arena_alloc(c->arena, sizeof(*pi->tp));
 			if (tracepoint_format(c->arena, pi->specs[0].target, pi->specs[0].func, pi->tp) < 0) {
-				diag_error(c->diags, &p->points->loc, "Cannot read the format of tracepoint %s",
+				diag_error(c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
 					   pi->specs[0].canonical);
 				errors++;
 			}

@@ -68,6 +68,7 @@ enum probe_kind {
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
 	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT, PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT, PROBE_ITER,
+	PROBE_KINDS /* how many there are */
 };
 
 /* What a probe type allows and how it runs. probes/ sets them per type
