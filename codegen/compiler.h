@@ -75,6 +75,7 @@ struct compile_options {
 	bool child;          /* -c: a process to trace is started */
 	bool unsafe;         /* --unsafe: system() and friends */
 	bool usdt_file_activation; /* usdt probes attach to every process mapping the binary */
+	bool no_uprobe_multi;      /* --no-feature uprobe_multi: one program per uprobe */
 	bool runtime_checks; /* -k: warn about failed probe reads and map lookups */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
 	int max_strlen;      /* str() capacity */

@@ -143,7 +143,7 @@ static int check_single_iterator(struct compiler *c)
 static bool kernel_has_uprobe_multi(struct compiler *c)
 {
 	if (!c->uprobe_multi_known) {
-		c->uprobe_multi = probe_uprobe_multi_supported();
+		c->uprobe_multi = !c->opts->no_uprobe_multi && probe_uprobe_multi_supported();
 		c->uprobe_multi_known = true;
 	}
 	return c->uprobe_multi;

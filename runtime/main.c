@@ -57,6 +57,8 @@ static void usage(FILE *f)
 	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
+	      "    --no-feature LIST       do not use these kernel features: uprobe_multi\n"
+	      "                            (kprobe_multi, kprobe_session are accepted)\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
@@ -90,6 +92,7 @@ struct cli {
 	bool runtime_checks;  /* -k */
 	bool unsafe;
 	bool usdt_file_activation;
+	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
 	const char *emit_elf;
 	unsigned dumps;       /* enum dump_stage */
 	const char *probe_filter;
@@ -208,7 +211,31 @@ static char **split_command(char *cmd)
 }
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
-       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO };
+       OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO,
+       OPT_NO_FEATURE };
+
+/* --no-feature A,B: kernel features sonde would use but is told not to.
+ * kprobe_multi and kprobe_session are accepted: sonde does not use them. */
+static int parse_no_feature(struct cli *cli, const char *list)
+{
+	static const char *const known[] = { "uprobe_multi", "kprobe_multi", "kprobe_session", NULL };
+	char *copy = strdup(list), *save = NULL;
+	int err = copy ? 0 : -1;
+
+	for (char *f = copy ? strtok_r(copy, ",", &save) : NULL; f && !err; f = strtok_r(NULL, ",", &save)) {
+		int i = 0;
+		while (known[i] && strcmp(known[i], f))
+			i++;
+		if (!known[i]) {
+			fprintf(stderr, "ERROR: --no-feature: unknown feature '%s' (uprobe_multi, kprobe_multi, "
+				"kprobe_session)\n", f);
+			err = -1;
+		}
+		cli->no_uprobe_multi |= !strcmp(f, "uprobe_multi");
+	}
+	free(copy);
+	return err;
+}
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
@@ -237,6 +264,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "probe-filter", required_argument, NULL, OPT_PROBE_FILTER },
 		{ "verify-llvm-ir", no_argument, NULL, OPT_VERIFY_LLVM_IR },
 		{ "usdt-file-activation", no_argument, NULL, OPT_USDT_FILE_ACTIVATION },
+		{ "no-feature", required_argument, NULL, OPT_NO_FEATURE },
 		{ "btf", required_argument, NULL, 'b' },
 		{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
@@ -335,6 +363,10 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break; /* the module is always verified before it is optimised */
 		case OPT_USDT_FILE_ACTIVATION:
 			cli->usdt_file_activation = true;
+			break;
+		case OPT_NO_FEATURE:
+			if (parse_no_feature(cli, optarg) < 0)
+				return -1;
 			break;
 		case 'b': /* kernel types from this file, as BPFTRACE_BTF says */
 			if (setenv("BPFTRACE_BTF", optarg, 1) < 0) {
@@ -627,6 +659,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.child = cli.cmd != NULL,
 		.unsafe = cli.unsafe,
 		.usdt_file_activation = cli.usdt_file_activation,
+		.no_uprobe_multi = cli.no_uprobe_multi,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
