@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,24 +79,28 @@ int probe_perf_attach(struct bpf_program *prog, const struct attach_spec *spec, 
 						0, pid, links, nlinks);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every event name and alias (`software:cpu:` as well as `software:cpu-clock:`),
+ * alphabetical like every other listing. */
 void probe_perf_list(const char *provider, const struct perf_event_name *events,
 		     size_t nevents, const char *pattern, FILE *out)
 {
-	/* Alphabetical, like every other listing. */
-	const struct perf_event_name *sorted[32];
-	size_t n = nevents < 32 ? nevents : 32;
+	const char *names[64];
+	size_t n = 0;
 
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = &events[i];
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(sorted[j - 1]->name, sorted[j]->name) > 0; j--) {
-			const struct perf_event_name *t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
+	for (size_t i = 0; i < nevents && n + 2 <= sizeof(names) / sizeof(names[0]); i++) {
+		names[n++] = events[i].name;
+		if (events[i].alias)
+			names[n++] = events[i].alias;
+	}
+	qsort(names, n, sizeof(names[0]), by_name);
 	for (size_t i = 0; i < n; i++) {
 		char name[128];
-		snprintf(name, sizeof(name), "%s:%s:", provider, sorted[i]->name);
+		snprintf(name, sizeof(name), "%s:%s:", provider, names[i]);
 		if (probe_list_match(pattern, name))
 			fprintf(out, "%s\n", name);
 	}
