@@ -490,6 +490,26 @@ static Dwarf_Addr symbol_address(struct dwarf_file *f, const char *name)
 	return lo < f->nsyms && !strcmp(f->syms[lo].name, name) ? f->syms[lo].addr : 0;
 }
 
+int dwarf_each_function_symbol(struct dwarf_file *f,
+			       int (*fn)(const char *name, uint64_t addr, uint64_t size, bool global,
+					 void *arg),
+			       void *arg)
+{
+	int n = dwfl_module_getsymtab(f->mod);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *s = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (!s || !addr || (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		int r = fn(s, addr - f->elf_bias, sym.st_size, GELF_ST_BIND(sym.st_info) == STB_GLOBAL, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name)
 {
 	Dwarf_Addr addr = symbol_address(f, name);

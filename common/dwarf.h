@@ -100,6 +100,15 @@ int dwarf_function(struct dwarf_file *f, const char *name, struct dwarf_func *ou
  * table or its debug file's; versions ignored), 0 if there is none. */
 uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name);
 
+/* Call fn for each defined function symbol of the binary's symbol table,
+ * or of its separate debug file's (found also by .gnu_debuglink alone):
+ * the name as in the table, its ELF virtual address and size, and whether
+ * it is global. A non-zero return of fn stops the walk and is returned. */
+int dwarf_each_function_symbol(struct dwarf_file *f,
+			       int (*fn)(const char *name, uint64_t addr, uint64_t size, bool global,
+					 void *arg),
+			       void *arg);
+
 /* Types read so far: indexes are below it. */
 int dwarf_type_count(const struct dwarf_file *f);
 

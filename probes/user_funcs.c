@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/dwarf.h"
 #include "../common/elf_syms.h"
 
 struct collect {
@@ -50,14 +51,29 @@ static int func_cmp(const void *a, const void *b)
 	return x->rank != y->rank ? (x->rank > y->rank ? -1 : 1) : 0;
 }
 
-static void collect_debug_file(const struct elf_syms *e, struct collect *c)
+static int collect_debug_sym(const char *name, uint64_t addr, uint64_t size, bool global, void *arg)
+{
+	size_t len = strcspn(name, "@");
+	struct elf_func f = { .name = name, .len = len, .plain = !name[len] || name[len + 1] == '@',
+			      .bind = global ? ELF_BIND_GLOBAL : ELF_BIND_LOCAL, .addr = addr, .size = size };
+	return collect_func(&f, arg);
+}
+
+/* The separate debug file's symbols: by build id, else as libdw finds it
+ * (also by .gnu_debuglink alone, or in --debuginfo directories). */
+static void collect_debug_file(const char *path, const struct elf_syms *e, struct collect *c)
 {
 	struct elf_syms de;
 
-	if (elf_syms_open_debug(e, &de))
+	if (!elf_syms_open_debug(e, &de)) {
+		elf_syms_each_func(&de, ELF_SYMTAB, collect_func, c);
+		elf_syms_close(&de);
 		return;
-	elf_syms_each_func(&de, ELF_SYMTAB, collect_func, c);
-	elf_syms_close(&de);
+	}
+	struct dwarf_file *df = dwarf_open(c->a, path);
+	if (df)
+		dwarf_each_function_symbol(df, collect_debug_sym, c);
+	dwarf_close(df);
 }
 
 int user_funcs_load(struct arena *a, const char *path, struct user_funcs *out)
@@ -73,7 +89,7 @@ int user_funcs_load(struct arena *a, const char *path, struct user_funcs *out)
 	if (elf_syms_has_table(&e, ELF_SYMTAB))
 		elf_syms_each_func(&e, ELF_SYMTAB, collect_func, &c);
 	else
-		collect_debug_file(&e, &c);
+		collect_debug_file(path, &e, &c);
 	elf_syms_each_func(&e, ELF_DYNSYM, collect_func, &c);
 	elf_syms_close(&e);
 	if (c.n > 1)

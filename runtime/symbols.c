@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/dwarf.h"
 #include "../common/elf_syms.h"
 #include "../common/file.h"
 #include "../common/ldcache.h"
@@ -324,6 +325,26 @@ static bool load_debug_syms(struct symtab *t, const struct elf_syms *e)
 	return ok;
 }
 
+static int add_dwarf_sym(const char *name, uint64_t addr, uint64_t size, bool global, void *arg)
+{
+	size_t len = strcspn(name, "@");
+	bool plain = !name[len] || name[len + 1] == '@';
+	uint32_t rank = (global ? 3 : 1) + (size ? 4 : 0) + (plain ? 8 : 0);
+	return symtab_add(arg, addr, size, name, len, rank) ? -1 : 0;
+}
+
+/* The symbols of a debug file found as libdw finds it (also by
+ * .gnu_debuglink alone, or in --debuginfo directories). */
+static bool load_debuglink_syms(struct symtab *t, const char *path)
+{
+	struct arena a = { 0 };
+	struct dwarf_file *df = dwarf_open(&a, path);
+	bool ok = df && !dwarf_each_function_symbol(df, add_dwarf_sym, t) && t->n > 0;
+	dwarf_close(df);
+	arena_free(&a);
+	return ok;
+}
+
 /* Function symbols: .symtab, else the debug file's, else .dynsym. */
 static void load_elf(struct elf_file *f, int fd)
 {
@@ -339,7 +360,7 @@ static void load_elf(struct elf_file *f, int fd)
 	 * symbols read so far */
 	if (elf_syms_has_table(&e, ELF_SYMTAB)) {
 		elf_syms_each_func(&e, ELF_SYMTAB, add_elf_sym, &f->syms);
-	} else if (!load_debug_syms(&f->syms, &e)) {
+	} else if (!load_debug_syms(&f->syms, &e) && !load_debuglink_syms(&f->syms, f->path)) {
 		symtab_free(&f->syms);
 		elf_syms_each_func(&e, ELF_DYNSYM, add_elf_sym, &f->syms);
 	}
