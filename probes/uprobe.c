@@ -2,8 +2,8 @@
  * uprobe:BIN:ADDR, uprobe:BIN@FILE:LINE[:COL] (uprobe_dwarf.c), and with -p PID
  * uprobe:FN (the process's executable).
  *
- * Targets are resolved by user_target.c; functions come from the ELF
- * symbol tables (user_funcs.c). Several functions of one binary share one
+ * Targets are resolved by target.c; functions come from the ELF symbol
+ * tables (user_funcs.c). Several functions of one binary share one
  * uprobe_multi program where the kernel has them (uprobe_multi.c). */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,10 +13,8 @@
 #include <bpf/libbpf.h>
 
 #include "../common/demangle.h"
-#include "../common/suggest.h"
 #include "../common/dwarf.h"
-#include "../common/elf_syms.h"
-#include "../common/file.h"
+#include "../common/suggest.h"
 #include "internal.h"
 #include "user_funcs.h"
 
@@ -312,8 +310,7 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 			 struct probe_link **links, int *nlinks)
 {
 	uint64_t off = spec->offset;
-	struct bpf_link *l;
-	long err;
+	int err;
 
 	if (!spec->target)
 		return -EINVAL;
@@ -323,14 +320,11 @@ static int uprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 	 * ELF file, or (--unsafe) already an offset into another file */
 	err = probe_vaddr_to_offset(spec->target, spec->offset, &off);
 	if (err && err != -ENOEXEC)
-		return (int)err;
+		return err;
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec->kind == PROBE_URETPROBE);
-	l = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, spec->target, (size_t)off,
-					    &opts);
-	err = libbpf_get_error(l);
-	if (err)
-		return (int)err;
-	return probe_links_push(links, nlinks, l);
+	return probe_links_add(links, nlinks,
+			       bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, spec->target,
+							       (size_t)off, &opts));
 }
 
 /* The functions of one file matching a -l pattern, named after the file
