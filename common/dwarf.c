@@ -490,9 +490,7 @@ static Dwarf_Addr symbol_address(struct dwarf_file *f, const char *name)
 	return lo < f->nsyms && !strcmp(f->syms[lo].name, name) ? f->syms[lo].addr : 0;
 }
 
-int dwarf_each_function_symbol(struct dwarf_file *f,
-			       int (*fn)(const char *name, uint64_t addr, uint64_t size, bool global,
-					 void *arg),
+int dwarf_each_function_symbol(struct dwarf_file *f, int (*fn)(const struct elf_func *f, void *arg),
 			       void *arg)
 {
 	int n = dwfl_module_getsymtab(f->mod);
@@ -503,7 +501,14 @@ int dwarf_each_function_symbol(struct dwarf_file *f,
 		int type = GELF_ST_TYPE(sym.st_info);
 		if (!s || !addr || (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
-		int r = fn(s, addr - f->elf_bias, sym.st_size, GELF_ST_BIND(sym.st_info) == STB_GLOBAL, arg);
+		size_t len = strcspn(s, "@");
+		int bind = GELF_ST_BIND(sym.st_info);
+		struct elf_func ef = {
+			.name = s, .len = len, .plain = !s[len] || s[len + 1] == '@',
+			.bind = bind == STB_GLOBAL ? ELF_BIND_GLOBAL : bind == STB_WEAK ? ELF_BIND_WEAK : ELF_BIND_LOCAL,
+			.addr = addr - f->elf_bias, .size = sym.st_size,
+		};
+		int r = fn(&ef, arg);
 		if (r)
 			return r;
 	}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "elf_syms.h"
 
 struct dwarf_file;
 
@@ -101,12 +102,10 @@ int dwarf_function(struct dwarf_file *f, const char *name, struct dwarf_func *ou
 uint64_t dwarf_symbol_address(struct dwarf_file *f, const char *name);
 
 /* Call fn for each defined function symbol of the binary's symbol table,
- * or of its separate debug file's (found also by .gnu_debuglink alone):
- * the name as in the table, its ELF virtual address and size, and whether
- * it is global. A non-zero return of fn stops the walk and is returned. */
-int dwarf_each_function_symbol(struct dwarf_file *f,
-			       int (*fn)(const char *name, uint64_t addr, uint64_t size, bool global,
-					 void *arg),
+ * or of its separate debug file's (found also by .gnu_debuglink alone), as
+ * elf_syms_each_func does (ELF virtual addresses). A non-zero return of fn
+ * stops the walk and is returned. */
+int dwarf_each_function_symbol(struct dwarf_file *f, int (*fn)(const struct elf_func *f, void *arg),
 			       void *arg);
 
 /* Types read so far: indexes are below it. */

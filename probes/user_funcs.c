@@ -51,14 +51,6 @@ static int func_cmp(const void *a, const void *b)
 	return x->rank != y->rank ? (x->rank > y->rank ? -1 : 1) : 0;
 }
 
-static int collect_debug_sym(const char *name, uint64_t addr, uint64_t size, bool global, void *arg)
-{
-	size_t len = strcspn(name, "@");
-	struct elf_func f = { .name = name, .len = len, .plain = !name[len] || name[len + 1] == '@',
-			      .bind = global ? ELF_BIND_GLOBAL : ELF_BIND_LOCAL, .addr = addr, .size = size };
-	return collect_func(&f, arg);
-}
-
 /* The separate debug file's symbols: by build id, else as libdw finds it
  * (also by .gnu_debuglink alone, or in --debuginfo directories). */
 static void collect_debug_file(const char *path, const struct elf_syms *e, struct collect *c)
@@ -72,7 +64,7 @@ static void collect_debug_file(const char *path, const struct elf_syms *e, struc
 	}
 	struct dwarf_file *df = dwarf_open(c->a, path);
 	if (df)
-		dwarf_each_function_symbol(df, collect_debug_sym, c);
+		dwarf_each_function_symbol(df, collect_func, c);
 	dwarf_close(df);
 }
 

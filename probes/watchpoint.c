@@ -131,26 +131,17 @@ static const char *watchpoint_explain(const struct attach_spec *spec, int err)
 			      : NULL;
 }
 
-const struct probe_ops probe_watchpoint_ops = {
-	.name = "watchpoint",
-	.aliases = watchpoint_aliases,
-	.kind = PROBE_WATCHPOINT,
-	.flags = PF_USER_CONTEXT | PF_REGS | PF_SIGNAL | PF_DEBUG_REGISTER | PF_PROCESS,
-	.reg_offset = probe_pt_regs_offset,
-	.parse = watchpoint_parse,
-	.section = watchpoint_section,
-	.attach = watchpoint_attach,
-	.explain = watchpoint_explain,
-};
+/* watchpoint and asyncwatchpoint differ only in name (see the top) */
+#define WATCHPOINT_OPS(NAME, ALIASES, KIND)                                                    \
+	{                                                                                      \
+		.name = NAME, .aliases = ALIASES, .kind = KIND,                                \
+		.flags = PF_USER_CONTEXT | PF_REGS | PF_SIGNAL | PF_DEBUG_REGISTER | PF_PROCESS, \
+		.reg_offset = probe_pt_regs_offset, .parse = watchpoint_parse,                 \
+		.section = watchpoint_section, .attach = watchpoint_attach,                    \
+		.explain = watchpoint_explain,                                                 \
+	}
 
-const struct probe_ops probe_asyncwatchpoint_ops = {
-	.name = "asyncwatchpoint",
-	.aliases = asyncwatchpoint_aliases,
-	.kind = PROBE_ASYNCWATCHPOINT,
-	.flags = PF_USER_CONTEXT | PF_REGS | PF_SIGNAL | PF_DEBUG_REGISTER | PF_PROCESS,
-	.reg_offset = probe_pt_regs_offset,
-	.parse = watchpoint_parse,
-	.section = watchpoint_section,
-	.attach = watchpoint_attach,
-	.explain = watchpoint_explain,
-};
+const struct probe_ops probe_watchpoint_ops =
+	WATCHPOINT_OPS("watchpoint", watchpoint_aliases, PROBE_WATCHPOINT);
+const struct probe_ops probe_asyncwatchpoint_ops =
+	WATCHPOINT_OPS("asyncwatchpoint", asyncwatchpoint_aliases, PROBE_ASYNCWATCHPOINT);

@@ -29,6 +29,19 @@ void output_printf(struct output *o, const char *fmt, const struct type *args, c
 	free(buf);
 }
 
+void output_array(struct output *o, FILE *f, const struct type *t, const void *data,
+		  void (*write_element)(struct output *, FILE *, const struct type *, const void *))
+{
+	size_t step = type_field_size(t->pointee);
+	fputc('[', f);
+	for (size_t i = 0; i < t->nelems; i++) {
+		if (i)
+			fputc(',', f);
+		write_element(o, f, t->pointee, (const unsigned char *)data + i * step);
+	}
+	fputc(']', f);
+}
+
 void output_value(struct output *o, const struct type *t, const void *data)
 {
 	if (o->mode == OUTPUT_TEXT) {

@@ -56,6 +56,11 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 char *output_text_alloc(struct output *o, const struct type *t, const void *data, size_t *len);
 /* Render a value as JSON (§10.7) into f. */
 void output_json(struct output *o, FILE *f, const struct type *t, const void *data);
+
+/* A C array value as [a,b,c] (no spaces, in text and JSON alike), each
+ * element written by write_element (output_text or output_json). */
+void output_array(struct output *o, FILE *f, const struct type *t, const void *data,
+		  void (*write_element)(struct output *, FILE *, const struct type *, const void *));
 /* kstack/ustack text (§10.6): "\n" and one line per frame; without the
  * leading newline when `json`. An unreadable stack renders as no frames. */
 void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,

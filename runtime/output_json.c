@@ -49,18 +49,6 @@ static void json_tuple(struct output *o, FILE *f, const struct type *t, const un
 	fputc(t->names ? '}' : ']', f);
 }
 
-static void json_array(struct output *o, FILE *f, const struct type *t, const unsigned char *d)
-{
-	size_t step = type_field_size(t->pointee);
-	fputc('[', f);
-	for (size_t i = 0; i < t->nelems; i++) {
-		if (i)
-			fputc(',', f);
-		output_json(o, f, t->pointee, d + i * step);
-	}
-	fputc(']', f);
-}
-
 /* stats: the average divided by div. */
 static void json_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
@@ -126,7 +114,7 @@ void output_json(struct output *o, FILE *f, const struct type *t, const void *da
 		json_tuple(o, f, t, d);
 		break;
 	case TY_ARRAY:
-		json_array(o, f, t, d);
+		output_array(o, f, t, d, output_json);
 		break;
 	case TY_PROBE:
 		v = rd64(d);

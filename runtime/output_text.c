@@ -57,19 +57,6 @@ static void render_tuple(struct output *o, FILE *f, const struct type *t,
 	fputs(t->names ? " }" : ")", f);
 }
 
-/* A C array: [1,2,3], no spaces. */
-static void render_array(struct output *o, FILE *f, const struct type *t, const unsigned char *data)
-{
-	size_t step = type_field_size(t->pointee);
-	fputc('[', f);
-	for (size_t i = 0; i < t->nelems; i++) {
-		if (i)
-			fputc(',', f);
-		output_text(o, f, t->pointee, data + i * step);
-	}
-	fputc(']', f);
-}
-
 /* stats: the average divided by div. */
 static void render_stats(FILE *f, const struct agg_value *a, int64_t div, bool is_signed)
 {
@@ -112,7 +99,7 @@ void output_text(struct output *o, FILE *f, const struct type *t, const void *da
 		render_tuple(o, f, t, d);
 		break;
 	case TY_ARRAY:
-		render_array(o, f, t, d);
+		output_array(o, f, t, d, output_text);
 		break;
 	case TY_PROBE:
 		render_probe(f, o->prog, rd64(d));

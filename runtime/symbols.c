@@ -325,21 +325,13 @@ static bool load_debug_syms(struct symtab *t, const struct elf_syms *e)
 	return ok;
 }
 
-static int add_dwarf_sym(const char *name, uint64_t addr, uint64_t size, bool global, void *arg)
-{
-	size_t len = strcspn(name, "@");
-	bool plain = !name[len] || name[len + 1] == '@';
-	uint32_t rank = (global ? 3 : 1) + (size ? 4 : 0) + (plain ? 8 : 0);
-	return symtab_add(arg, addr, size, name, len, rank) ? -1 : 0;
-}
-
 /* The symbols of a debug file found as libdw finds it (also by
  * .gnu_debuglink alone, or in --debuginfo directories). */
 static bool load_debuglink_syms(struct symtab *t, const char *path)
 {
 	struct arena a = { 0 };
 	struct dwarf_file *df = dwarf_open(&a, path);
-	bool ok = df && !dwarf_each_function_symbol(df, add_dwarf_sym, t) && t->n > 0;
+	bool ok = df && !dwarf_each_function_symbol(df, add_elf_sym, t) && t->n > 0;
 	dwarf_close(df);
 	arena_free(&a);
 	return ok;
