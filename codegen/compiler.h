@@ -66,6 +66,11 @@ enum dump_stage {
 	DUMP_DIS = 1u << 4,    /* BPF instructions of every program */
 };
 
+/* Features whose design may still change (§1.10 `unstable_*`): using one
+ * warns, fails or is silent, as its config key says. */
+enum unstable_feature { UNSTABLE_TSERIES, UNSTABLE_DW_USTACK, UNSTABLE_IMPORT, UNSTABLE_TYPEINFO, UNSTABLE_NFEATURES };
+enum unstable_mode { UNSTABLE_WARN, UNSTABLE_ERROR, UNSTABLE_ENABLE }; /* warn: the default */
+
 struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
@@ -98,6 +103,7 @@ struct compile_options {
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */
 	int missing_probes;         /* enum probe_missing_mode */
 	const char *license;
+	enum unstable_mode unstable[UNSTABLE_NFEATURES];
 };
 
 /* A named program parameter: getopt("name"[, default[, "description"]]) */
@@ -128,11 +134,15 @@ struct compiler {
 	int ngetopts, cap_getopts;
 	bool btf_tried;
 	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */
+	unsigned unstable_reported; /* bit per enum unstable_feature already diagnosed */
 };
 
 /* Apply the script's config block and the BPFTRACE_/SONDE_ environment
  * variables to o. Returns 0 or -1 (with diagnostics). */
 int config_apply(struct compiler *c, struct compile_options *o);
+/* A use of an unstable feature at loc: per its config key a warning
+ * (default), an error, or nothing; reported once per compilation. */
+void unstable_feature_use(struct compiler *c, enum unstable_feature f, const struct src_loc *loc);
 
 /* Kernel BTF types, loaded on first use; NULL when unavailable. */
 struct btf_types *compiler_btf(struct compiler *c);

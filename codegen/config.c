@@ -11,6 +11,7 @@ enum value_kind { V_INT, V_BOOL, V_WORD };
 
 /* A setting's value, parsed per its kind. */
 struct config_value {
+	const char *key;
 	const char *text;
 	uint64_t num;
 	bool boolean;
@@ -110,6 +111,48 @@ static const char *set_license(struct arena *a, struct compile_options *o, const
 	return NULL;
 }
 
+/* The unstable features, in the order of enum unstable_feature: the name
+ * messages use and the config key that sets how a use is reported. */
+static const struct {
+	const char *name, *key;
+} unstable_features[UNSTABLE_NFEATURES] = {
+	[UNSTABLE_TSERIES] = { "tseries", "unstable_tseries" },
+	[UNSTABLE_DW_USTACK] = { "dw_ustack", "unstable_dw_ustack" },
+	[UNSTABLE_IMPORT] = { "import", "unstable_import_statement" },
+	[UNSTABLE_TYPEINFO] = { "typeinfo", "unstable_typeinfo" },
+};
+
+static const char *set_unstable(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	/* in the order of enum unstable_mode */
+	static const char *const modes[] = { "warn", "error", "enable", NULL };
+	int m = word_index(modes, v->text);
+	if (m < 0)
+		return arena_printf(a, "%s: '%s' is not one of error, warn, enable", v->key, v->text);
+	for (int f = 0; f < UNSTABLE_NFEATURES; f++)
+		if (!strcmp(unstable_features[f].key, v->key))
+			o->unstable[f] = (enum unstable_mode)m;
+	return NULL;
+}
+
+void unstable_feature_use(struct compiler *c, enum unstable_feature f, const struct src_loc *loc)
+{
+	enum unstable_mode mode = c->opts->unstable[f];
+	if (mode == UNSTABLE_ENABLE || (c->unstable_reported & (1u << f)))
+		return;
+	c->unstable_reported |= 1u << f;
+	const char *name = unstable_features[f].name, *key = unstable_features[f].key;
+	if (mode == UNSTABLE_ERROR)
+		diag_error(c->diags, loc,
+			   "%s is an unstable feature. To use it you must explicitly enable it in the config e.g. %s=enable",
+			   name, key);
+	else
+		diag_warning(c->diags, loc,
+			     "Script is using an unstable feature: %s. To prevent this warning you must explicitly "
+			     "enable it in the config e.g. %s=enable",
+			     name, key);
+}
+
 /* Keys sonde knows. Those without an effect (set == NULL) are accepted, so
  * that bpftrace scripts setting them still run. */
 static const struct {
@@ -128,9 +171,9 @@ static const struct {
 	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
 	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },
 	{ "cpp_demangle", V_BOOL, set_cpp_demangle },      { "lazy_symbolication", V_BOOL, NULL },
-	{ "show_debug_info", V_BOOL, set_show_debug_info },   { "unstable_tseries", V_WORD, NULL },
-	{ "unstable_dw_ustack", V_WORD, NULL }, { "unstable_import_statement", V_WORD, NULL },
-	{ "unstable_typeinfo", V_WORD, NULL },
+	{ "show_debug_info", V_BOOL, set_show_debug_info },   { "unstable_tseries", V_WORD, set_unstable },
+	{ "unstable_dw_ustack", V_WORD, set_unstable }, { "unstable_import_statement", V_WORD, set_unstable },
+	{ "unstable_typeinfo", V_WORD, set_unstable },
 };
 
 static const struct {
@@ -172,7 +215,7 @@ static const char *apply(struct arena *a, struct compile_options *o, const char 
 				return arena_printf(a, "%s has been renamed to '%s'", key, renamed[i].new);
 		return arena_printf(a, "%s: not a known configuration option", key);
 	}
-	struct config_value v = { .text = text };
+	struct config_value v = { .key = key, .text = text };
 	bool is_num = false, is_bool = false;
 	if (value && value->kind == N_INT) {
 		v.num = value->ival;

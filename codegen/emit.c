@@ -178,6 +178,15 @@ static LLVMValueRef define_map(struct lower *l, const char *name, int type, uint
 	return define_map_flags(l, name, type, max_entries, key_size, value_size, 0);
 }
 
+/* A tseries map has one BPF entry per key and interval slot: every slot of
+ * a scalar map, of a keyed one at most 65536 entries (or one key's slots). */
+static uint32_t tseries_entries(const struct map_desc *d)
+{
+	uint64_t slots = d->value->ts_intervals, entries = d->key ? (uint64_t)d->max_entries * slots : slots;
+	uint64_t cap = slots > 65536 ? slots : 65536;
+	return (uint32_t)(entries < cap ? entries : cap);
+}
+
 void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 {
 	d->name = m->name;
@@ -188,8 +197,8 @@ void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 	d->percpu = type_is_aggregate(m->value);
 	d->lru = m->lru;
 	d->key_size = m->key ? type_storage_size(m->key) : 8;
-	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)
-		d->key_size += 8; /* bucket index */
+	if (type_has_bucket_key(m->value))
+		d->key_size += 8; /* bucket index or interval slot */
 	d->value_size = type_storage_size(m->value);
 	if (d->value_size == 0)
 		d->value_size = 8;
@@ -206,6 +215,8 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 		/* a histogram has one BPF entry per key and bucket */
 		if (d->value->kind == TY_HIST || d->value->kind == TY_LHIST)
 			entries = entries < 65536 ? entries * 16 : entries;
+		if (d->value->kind == TY_TSERIES)
+			entries = tseries_entries(d);
 		int type = d->lru ? (d->percpu ? MT_LRU_PERCPU_HASH : MT_LRU_HASH)
 				  : (d->percpu ? MT_PERCPU_HASH : MT_HASH);
 		l->map_globals[i] = define_map(l, d->bpf_name, type, entries, d->key_size, d->value_size);

@@ -1,6 +1,6 @@
 /* Map aggregations (LANGUAGE.md §9), kept in per-CPU maps: count(),
  * sum(), avg(), min(), max(), stats(), and hist()/lhist() whose bucket is
- * part of the key. The checks give the map's value type; lowering updates
+ * part of the key, as tseries()'s interval slot is (fn_tseries.c). The checks give the map's value type; lowering updates
  * this CPU's value, and reading an aggregation merges the per-CPU values. */
 #include "functions.h"
 #include "lower_internal.h"
@@ -204,9 +204,15 @@ void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, s
 	if (call->args)
 		v = lower_expr(l, call->args);
 	enum type_kind kind = m->value->kind;
-	if (kind == TY_HIST || kind == TY_LHIST) {
-		LLVMValueRef bucket = kind == TY_HIST ? hist_bucket(l, v.v, m->value->hist_bits)
-						      : lhist_bucket(l, v.v, m->value);
+	LLVMValueRef now = NULL, epoch = NULL;
+	if (type_has_bucket_key(m->value)) {
+		LLVMValueRef bucket;
+		if (kind == TY_TSERIES) {
+			now = lower_helper(l, H_KTIME_BOOT_NS, l->i64, NULL, 0);
+			bucket = tseries_slot(l, m->value, now, &epoch);
+		} else {
+			bucket = kind == TY_HIST ? hist_bucket(l, v.v, m->value->hist_bits) : lhist_bucket(l, v.v, m->value);
+		}
 		LLVMBuildStore(l->b, bucket, gep(l, key, d->key_size - 8));
 	}
 	LLVMBasicBlockRef done = new_block(l, "agg.done");
@@ -236,6 +242,9 @@ void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, s
 		LLVMBuildStore(l->b, lower_const(l, 1), gep(l, p, 8));
 		break;
 	}
+	case TY_TSERIES:
+		tseries_update(l, m->value, p, v.v, now, epoch);
+		break;
 	default:
 		break;
 	}

@@ -75,6 +75,12 @@ const struct type *check_has_key(struct sema *s, struct node *n, const struct fu
 	return &type_bool;
 }
 
+/* What the error messages call a map whose entries are split by bucket. */
+static const char *bucket_map_kind(const struct type *vt)
+{
+	return vt->kind == TY_TSERIES ? "tseries" : "histogram";
+}
+
 /* len(@m): number of entries */
 const struct type *check_len(struct sema *s, struct node *n, const struct func_def *fn)
 {
@@ -83,8 +89,8 @@ const struct type *check_len(struct sema *s, struct node *n, const struct func_d
 		ERR(s, &n->args->loc, "len() expects a map with keys");
 		return &type_none;
 	}
-	if (m && (m->value->kind == TY_HIST || m->value->kind == TY_LHIST)) {
-		ERR(s, &n->args->loc, "len() of a histogram map is not supported yet");
+	if (m && type_has_bucket_key(m->value)) {
+		ERR(s, &n->args->loc, "len() of a %s map is not supported yet", bucket_map_kind(m->value));
 		return &type_none;
 	}
 	return &type_i64;
@@ -94,8 +100,8 @@ struct val lower_delete(struct lower *l, struct node *n)
 {
 	struct node *mapnode = n->args;
 	struct map_info *m = ((struct call_info *)mapnode->sema)->map;
-	if (m->value->kind == TY_HIST || m->value->kind == TY_LHIST) {
-		diag_error(l->c->diags, &n->loc, "delete() of a histogram entry is not supported yet");
+	if (type_has_bucket_key(m->value)) {
+		diag_error(l->c->diags, &n->loc, "delete() of a %s entry is not supported yet", bucket_map_kind(m->value));
 		return (struct val){ lower_const(l, 1) };
 	}
 	LLVMValueRef key = build_key(l, m, mapnode->a);

@@ -111,6 +111,11 @@ LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);
 /* fn_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
 struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);
 void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call);
+/* fn_tseries.c: the interval slot of `now` (and its epoch), and the update of
+ * this CPU's slot p with value v */
+LLVMValueRef tseries_slot(struct lower *l, const struct type *t, LLVMValueRef now, LLVMValueRef *epoch);
+void tseries_update(struct lower *l, const struct type *t, LLVMValueRef p, LLVMValueRef v, LLVMValueRef now,
+		    LLVMValueRef epoch);
 
 /* lower_event.c: ring-buffer events */
 void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action);

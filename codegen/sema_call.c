@@ -14,18 +14,18 @@ int count_args(struct node *args)
 
 bool arity(struct sema *s, struct node *n, int min, int max)
 {
+	static const char *const counts[] = { "no", "one", "two", "three", "four" };
 	int got = count_args(n->args);
 	if (got >= min && got <= max)
 		return true;
+	const char *words = min >= 0 && min <= 4 ? counts[min] : "more";
 	if (min == max && min == 0)
 		ERR(s, &n->loc, "%s() takes no arguments (%d provided)", n->name, got);
 	else if (min == max)
-		ERR(s, &n->loc, "%s() requires %s argument%s (%d provided)", n->name,
-		    min == 1 ? "one" : min == 2 ? "two" : min == 3 ? "three" : "four",
-		    min == 1 ? "" : "s", got);
+		ERR(s, &n->loc, "%s() requires %s argument%s (%d provided)", n->name, words, min == 1 ? "" : "s", got);
 	else if (got < min)
-		ERR(s, &n->loc, "%s() requires at least %s argument%s (%d provided)", n->name,
-		    min == 1 ? "one" : "two", min == 1 ? "" : "s", got);
+		ERR(s, &n->loc, "%s() requires at least %s argument%s (%d provided)", n->name, words,
+		    min == 1 ? "" : "s", got);
 	else
 		ERR(s, &n->loc, "%s() takes up to %d arguments (%d provided)", n->name, max, got);
 	return false;

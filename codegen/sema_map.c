@@ -79,6 +79,10 @@ void assign_map_value(struct sema *s, struct map_info *m, const struct type *t, 
 		m->loc = *loc;
 	}
 	const struct type *merged = merge_types(s->c->arena, m->value, t);
+	if (!merged && m->value->kind == TY_TSERIES && t->kind == TY_TSERIES) {
+		ERR(s, loc, "Different tseries intervals or aggregations in a single map unsupported");
+		return;
+	}
 	if (!merged) {
 		ERR(s, loc, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'",
 		    m->name, tname(s, t), tname(s, m->value));
@@ -111,7 +115,7 @@ const struct type *check_map_read(struct sema *s, struct node *n)
 	switch (m->value->kind) {
 	case TY_COUNT: case TY_SUM: case TY_MIN: case TY_MAX: case TY_AVG:
 		return m->value->is_signed ? &type_i64 : &type_u64;
-	case TY_STATS: case TY_HIST: case TY_LHIST:
+	case TY_STATS: case TY_HIST: case TY_LHIST: case TY_TSERIES:
 		ERR(s, &n->loc, "%s of type '%s' cannot be read as a value", m->name, tname(s, m->value));
 		return &type_none;
 	default:

@@ -279,7 +279,7 @@ static const struct type *loop_value_type(struct sema *s, const struct map_info 
 	switch (m->value->kind) {
 	case TY_COUNT: case TY_SUM: case TY_MIN: case TY_MAX:
 		return m->value->is_signed ? &type_i64 : &type_u64;
-	case TY_AVG: case TY_STATS: case TY_HIST: case TY_LHIST:
+	case TY_AVG: case TY_STATS: case TY_HIST: case TY_LHIST: case TY_TSERIES:
 		ERR(s, loc, "for loops over maps of type '%s' are not supported yet", tname(s, m->value));
 		return NULL;
 	default:

@@ -98,7 +98,7 @@ const struct type *merge_types(struct arena *a, const struct type *old, const st
 	}
 	if (old->kind == TY_HIST && old->hist_bits != new->hist_bits)
 		return NULL;
-	if (old->kind == TY_LHIST && !type_equal(old, new))
+	if ((old->kind == TY_LHIST || old->kind == TY_TSERIES) && !type_equal(old, new))
 		return NULL;
 	if (type_is_aggregate(old) && new->is_signed && !old->is_signed)
 		return new;

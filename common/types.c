@@ -126,6 +126,8 @@ const struct type *type_aggregate(struct arena *a, enum type_kind kind, bool is_
 	t->kind = kind;
 	t->is_signed = is_signed;
 	t->size = (kind == TY_COUNT || kind == TY_SUM || kind == TY_HIST || kind == TY_LHIST) ? 8 : 16;
+	if (kind == TY_TSERIES)
+		t->size = 32;
 	return t;
 }
 
@@ -189,7 +191,12 @@ const struct type *type_timestamp(struct arena *a, const char *fmt)
 
 bool type_is_aggregate(const struct type *t)
 {
-	return t->kind >= TY_COUNT && t->kind <= TY_LHIST;
+	return t->kind >= TY_COUNT && t->kind <= TY_TSERIES;
+}
+
+bool type_has_bucket_key(const struct type *t)
+{
+	return t->kind == TY_HIST || t->kind == TY_LHIST || t->kind == TY_TSERIES;
 }
 
 bool type_is_integer_like(const struct type *t)
@@ -227,6 +234,9 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->hist_bits == b->hist_bits;
 	case TY_LHIST:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	case TY_TSERIES:
+		return a->ts_interval_ns == b->ts_interval_ns && a->ts_intervals == b->ts_intervals &&
+		       a->ts_agg == b->ts_agg;
 	case TY_KSTACK: case TY_USTACK:
 		return a->stack_mode == b->stack_mode && a->stack_limit == b->stack_limit;
 	case TY_TIMESTAMP:
@@ -274,7 +284,7 @@ static void append_name(char *buf, size_t len, const struct type *t)
 	char *p = buf + used;
 	size_t left = len - used;
 	static const char *const agg[] = { "count_t", "sum_t", "min_t", "max_t", "avg_t",
-					   "stats_t", "hist_t", "lhist_t" };
+					   "stats_t", "hist_t", "lhist_t", "tseries_t" };
 	switch (t->kind) {
 	case TY_NONE: snprintf(p, left, "none"); break;
 	case TY_VOID: snprintf(p, left, "void"); break;

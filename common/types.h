@@ -26,6 +26,7 @@ enum type_kind {
 	TY_POINTER, /* pointee (may be NULL for void *) */
 	/* aggregation values, only as map values */
 	TY_COUNT, TY_SUM, TY_MIN, TY_MAX, TY_AVG, TY_STATS, TY_HIST, TY_LHIST,
+	TY_TSERIES, /* { u64 epoch; i64 value; u64 count; u64 last_ns } per interval slot */
 	TY_PROBE,   /* `probe` builtin value: stored as uint64 index into the probe name table */
 	/* resolved in user space when printed */
 	TY_KSTACK,  /* { i64 stackid } (size 8); stack_mode, stack_limit */
@@ -43,6 +44,10 @@ enum type_kind {
 
 /* build_id: ustack only, each frame as the file's build id and offset */
 enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID };
+
+/* How a tseries() interval combines the values written in it: the last
+ * one (no 4th argument), or their average, sum, minimum or maximum. */
+enum tseries_agg { TSERIES_LAST, TSERIES_AVG, TSERIES_SUM, TSERIES_MIN, TSERIES_MAX };
 
 /* What a TY_NAME value names: strerror(), signal_name(), syscall_name(),
  * the username builtin (a uid), cgroup_path() (a cgroup id), macaddr()
@@ -71,6 +76,9 @@ struct type {
 	const struct type *pointee; /* TY_POINTER */
 	int hist_bits;               /* TY_HIST */
 	int64_t lh_min, lh_max, lh_step; /* TY_LHIST */
+	uint64_t ts_interval_ns;         /* TY_TSERIES: length of one interval */
+	uint32_t ts_intervals;           /* TY_TSERIES: intervals kept */
+	enum tseries_agg ts_agg;         /* TY_TSERIES */
 	enum stack_mode stack_mode;      /* TY_KSTACK, TY_USTACK */
 	int stack_limit;                 /* frames to print (1..1024) */
 	const char *time_fmt;            /* TY_TIMESTAMP */
@@ -114,7 +122,10 @@ const struct type *type_struct_value(struct arena *a, const char *name, int n, c
 /* The bytes a TY_BUF value can hold. */
 size_t type_buffer_capacity(const struct type *t);
 
-bool type_is_aggregate(const struct type *t); /* count..lhist */
+bool type_is_aggregate(const struct type *t); /* count..tseries */
+/* hist, lhist and tseries maps: a bucket (or interval slot) word follows
+ * the key in the BPF map, and user space groups the entries by key. */
+bool type_has_bucket_key(const struct type *t);
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */
 bool type_equal(const struct type *a, const struct type *b);
 /* Bytes in memory when stored alone: integers widened to 8, see the layout rule. */

@@ -1,5 +1,5 @@
 /* Reading a script map from the kernel: merge per-CPU values, group
- * histogram buckets by user key, sort in print order (§9, §10.3). */
+ * histogram buckets and tseries slots by user key, sort in print order (§9, §10.3). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r */
 #endif
@@ -25,14 +25,26 @@ struct hist_raws {
 	size_t n, cap;
 };
 
+/* One CPU's copy of one tseries slot, before grouping. */
+struct tseries_raw {
+	const unsigned char *key; /* user key bytes */
+	struct tseries_sample sample;
+};
+
+struct tseries_raws {
+	struct tseries_raw *v;
+	size_t n, cap;
+};
+
 /* Everything the per-key reader needs. */
 struct reader {
 	const struct map_desc *m;
 	struct map_snapshot *s;
 	struct hist_raws raws;
+	struct tseries_raws ts_raws;
 	int ncpu;
 	size_t stride;    /* bytes per CPU in a lookup result */
-	size_t user_ksz;  /* user part of the key; the hist bucket word follows */
+	size_t user_ksz;  /* user part of the key; the bucket (slot) word follows */
 };
 
 bool map_is_hist(const struct map_desc *m)
@@ -40,16 +52,29 @@ bool map_is_hist(const struct map_desc *m)
 	return m->value->kind == TY_HIST || m->value->kind == TY_LHIST;
 }
 
+bool map_is_tseries(const struct map_desc *m)
+{
+	return m->value->kind == TY_TSERIES;
+}
+
+/* Room for one more element in *v (n used of *cap, elem bytes each). */
+static bool grow(void **v, size_t n, size_t *cap, size_t elem, size_t first_cap)
+{
+	if (n < *cap)
+		return true;
+	size_t c = *cap ? *cap * 2 : first_cap;
+	void *p = realloc(*v, c * elem);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
 static struct map_entry *add_entry(struct map_snapshot *s)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct map_entry *e = realloc(s->entries, cap * sizeof(*e));
-		if (!e)
-			return NULL;
-		s->entries = e;
-		s->cap = cap;
-	}
+	if (!grow((void **)&s->entries, s->n, &s->cap, sizeof(*s->entries), 64))
+		return NULL;
 	struct map_entry *e = &s->entries[s->n++];
 	memset(e, 0, sizeof(*e));
 	return e;
@@ -57,15 +82,24 @@ static struct map_entry *add_entry(struct map_snapshot *s)
 
 static int add_raw(struct hist_raws *r, const unsigned char *key, uint64_t bucket, uint64_t count)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		struct hist_raw *v = realloc(r->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (!grow((void **)&r->v, r->n, &r->cap, sizeof(*r->v), 256))
+		return -ENOMEM;
 	r->v[r->n++] = (struct hist_raw){ key, bucket, count };
+	return 0;
+}
+
+/* The slot's copies on every CPU: those that never wrote it (count 0) are
+ * kept too, so that a key whose slots were zeroed still has an entry. */
+static int add_tseries_raws(struct reader *r, const unsigned char *key, const unsigned char *val)
+{
+	struct tseries_raws *t = &r->ts_raws;
+	for (int c = 0; c < r->ncpu; c++) {
+		const unsigned char *w = val + (size_t)c * r->stride;
+		struct tseries_sample s = { rd64(w), (int64_t)rd64(w + 8), rd64(w + 16), rd64(w + 24) };
+		if (!grow((void **)&t->v, t->n, &t->cap, sizeof(*t->v), 256))
+			return -ENOMEM;
+		t->v[t->n++] = (struct tseries_raw){ key, s };
+	}
 	return 0;
 }
 
@@ -86,11 +120,13 @@ static int read_one(struct reader *r, const unsigned char *key, const unsigned c
 {
 	const unsigned char *ukey = NULL;
 
-	if (r->m->key || map_is_hist(r->m)) {
+	if (r->m->key || type_has_bucket_key(r->m->value)) {
 		unsigned char *k = arena_alloc(&r->s->arena, r->user_ksz ? r->user_ksz : 1);
 		memcpy(k, key, r->user_ksz);
 		ukey = k;
 	}
+	if (map_is_tseries(r->m))
+		return add_tseries_raws(r, ukey, val);
 	if (map_is_hist(r->m)) {
 		struct percpu_value pv = { val, r->ncpu, r->stride };
 		return add_raw(&r->raws, ukey, rd64(key + r->user_ksz), percpu_sum(&pv, 0));
@@ -142,6 +178,41 @@ static int group_hist(struct reader *r)
 	return 0;
 }
 
+static int tseries_raw_cmp(const void *a, const void *b, void *arg)
+{
+	return memcmp(((const struct tseries_raw *)a)->key, ((const struct tseries_raw *)b)->key,
+		      *(const size_t *)arg);
+}
+
+/* One entry per user key with its merged intervals (none when zero()
+ * reset all its slots). */
+static int group_tseries(struct reader *r)
+{
+	struct tseries_raws *rw = &r->ts_raws;
+	size_t slots = r->m->value->ts_intervals;
+	struct tseries_sample *samples = malloc((rw->n ? rw->n : 1) * sizeof(*samples));
+	int err = samples ? 0 : -ENOMEM;
+
+	if (rw->n > 1)
+		qsort_r(rw->v, rw->n, sizeof(*rw->v), tseries_raw_cmp, &r->user_ksz);
+	for (size_t i = 0, j; !err && i < rw->n; i = j) {
+		size_t n = 0;
+		for (j = i; j < rw->n && !memcmp(rw->v[i].key, rw->v[j].key, r->user_ksz); j++)
+			samples[n++] = rw->v[j].sample;
+		struct map_entry *e = add_entry(r->s);
+		if (!e) {
+			err = -ENOMEM;
+			break;
+		}
+		e->key = r->m->key ? rw->v[i].key : NULL;
+		int64_t *values = arena_alloc(&r->s->arena, slots * sizeof(*values));
+		bool *has = arena_alloc(&r->s->arena, slots * sizeof(*has));
+		err = tseries_merge(r->m->value, samples, n, &e->ts, values, has);
+	}
+	free(samples);
+	return err;
+}
+
 /* Walk the keys. A concurrent delete can restart the walk, so the number of
  * steps is bounded. */
 static int walk_map(struct reader *r, int fd)
@@ -189,16 +260,19 @@ int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, 
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	if (map_is_hist(m) && m->key_size < 16)
+	if (type_has_bucket_key(m->value) && m->key_size < 16)
 		return -EINVAL;
-	if (map_is_hist(m))
+	if (type_has_bucket_key(m->value))
 		r.user_ksz = m->key_size - 8; /* the key, padded to 8, then the bucket */
 	else
 		r.user_ksz = m->key ? m->key_size : 0;
 	err = walk_map(&r, fd);
 	if (!err && map_is_hist(m))
 		err = group_hist(&r);
+	if (!err && map_is_tseries(m))
+		err = group_tseries(&r);
 	free(r.raws.v);
+	free(r.ts_raws.v);
 	return err;
 }
 
@@ -270,6 +344,8 @@ static int value_compare(const struct type *vt, const struct map_entry *a,
 	case TY_HIST:
 	case TY_LHIST:
 		return cmp_u64(a->agg.count, b->agg.count);
+	case TY_TSERIES:
+		return cmp_u64(a->ts.last_ns, b->ts.last_ns);
 	case TY_INT:
 		return vt->is_signed ? cmp_i64((int64_t)rd_scalar(vt, a->value), (int64_t)rd_scalar(vt, b->value))
 				     : cmp_u64(rd_scalar(vt, a->value), rd_scalar(vt, b->value));

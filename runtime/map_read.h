@@ -1,5 +1,5 @@
 /* A snapshot of a script map read from the kernel: per-CPU values merged
- * (values.h), histogram buckets grouped by user key, entries sorted in
+ * (values.h), histogram buckets and tseries slots grouped by user key, entries sorted in
  * print order (§9, §10.3). What the map printers print. */
 #ifndef SONDE_MAP_READ_H
 #define SONDE_MAP_READ_H
@@ -9,6 +9,7 @@
 
 #include "../common/arena.h"
 #include "../common/program.h"
+#include "tseries.h"
 #include "values.h"
 
 /* One printed entry of a map, after merging the per-CPU values and (for
@@ -19,6 +20,7 @@ struct map_entry {
 	struct agg_value agg;       /* merged aggregate; hist/lhist: agg.count */
 	uint64_t *buckets;          /* hist/lhist: count per bucket index */
 	size_t nbuckets;
+	struct tseries ts;          /* tseries: the merged intervals */
 };
 
 struct map_snapshot {
@@ -39,5 +41,6 @@ void map_snapshot_free(struct map_snapshot *s);
 int map_key_compare(const struct type *t, const void *a, const void *b);
 
 bool map_is_hist(const struct map_desc *m);
+bool map_is_tseries(const struct map_desc *m);
 
 #endif

@@ -12,6 +12,7 @@
 #include "hist.h"
 #include "json.h"
 #include "map_read.h"
+#include "tseries.h"
 #include "values.h"
 
 static void json_string_value(FILE *f, const unsigned char *s, size_t cap)
@@ -159,6 +160,8 @@ void output_json_entry(struct output *o, FILE *f, const struct type *vt,
 		json_stats(f, &e->agg, div, vt->is_signed);
 	else if (vt->kind == TY_HIST || vt->kind == TY_LHIST)
 		hist_print_json(f, vt, e->buckets, e->nbuckets, div);
+	else if (vt->kind == TY_TSERIES)
+		tseries_print_json(f, vt, &e->ts, div, wall_minus_boot_ns());
 	else if (!vt->enums && agg_number(vt, &e->agg, e->value, div, &v, &is_signed))
 		json_write_int(f, v, is_signed);
 	else

@@ -28,15 +28,19 @@ static void print_text(struct output *o, const struct map_desc *m, const struct 
 		       size_t first, int64_t div)
 {
 	FILE *f = o->out;
-	bool hist = map_is_hist(m);
+	bool hist = map_is_hist(m), tseries = map_is_tseries(m);
+	int64_t wall_offset = tseries ? wall_minus_boot_ns() : 0;
 
 	for (size_t i = first; i < s->n; i++) {
 		const struct map_entry *e = &s->entries[i];
 
 		print_entry_name(o, f, m, e);
-		if (hist) {
+		if (hist || tseries) {
 			fputs(":\n", f);
-			hist_print_text(f, m->value, e->buckets, e->nbuckets, div);
+			if (tseries)
+				tseries_print_text(f, m->value, &e->ts, div, wall_offset);
+			else
+				hist_print_text(f, m->value, e->buckets, e->nbuckets, div);
 			fputc('\n', f);
 			continue;
 		}
@@ -56,6 +60,8 @@ static const char *record_type(const struct type *vt)
 	case TY_AVG:
 	case TY_STATS:
 		return "stats";
+	case TY_TSERIES:
+		return "tseries";
 	default:
 		return "map";
 	}

@@ -251,12 +251,7 @@ void output_stack_text(struct output *o, FILE *f, const struct type *t, const vo
  * nanoseconds (9). */
 static void render_timestamp(FILE *f, const char *fmt, uint64_t boot_ns)
 {
-	struct timespec real, boot;
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
-	int64_t now_boot = (int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec;
-	int64_t wall = now_real - (now_boot - (int64_t)boot_ns);
+	int64_t wall = (int64_t)boot_ns + wall_minus_boot_ns();
 	time_t secs = (time_t)(wall / 1000000000);
 	long nanos = (long)(wall % 1000000000);
 	struct tm tm;

@@ -1,6 +1,8 @@
 /* The value layer (see values.h). */
 #include "values.h"
 
+#include <time.h>
+
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rd_scalar() reads the low bytes of 8-byte words: little-endian only"
 #endif
@@ -128,4 +130,13 @@ bool percpu_merge(const struct percpu_value *v, const struct type *vt, struct ag
 	default:
 		return false;
 	}
+}
+
+int64_t wall_minus_boot_ns(void)
+{
+	struct timespec real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return ((int64_t)real.tv_sec - (int64_t)boot.tv_sec) * 1000000000 + (real.tv_nsec - boot.tv_nsec);
 }

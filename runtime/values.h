@@ -58,4 +58,8 @@ uint64_t percpu_sum(const struct percpu_value *v, size_t off);
  * hist buckets are summed one by one (percpu_sum). */
 bool percpu_merge(const struct percpu_value *v, const struct type *vt, struct agg_value *out);
 
+/* Wall clock minus boot clock, in ns, now: boot-clock timestamps from BPF
+ * plus this are wall-clock times. */
+int64_t wall_minus_boot_ns(void);
+
 #endif
