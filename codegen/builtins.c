@@ -251,15 +251,26 @@ const struct type *check_retval(struct sema *s, struct node *n, const struct bui
 			diag_hint(s->c->diags, e, "try to use args.ret instead");
 		return &type_none;
 	}
-	sema_info(s->c, n)->ctx_offset = pi->ops->reg_offset("ax");
-	const struct type *typed = pi->flags & PF_DWARF_RETVAL ? uprobe_retval_type(s) : NULL;
+	/* fexit: no registers, the return value through bpf_get_func_ret */
+	sema_info(s->c, n)->ctx_offset = pi->flags & PF_BTF_RETVAL ? -1 : pi->ops->reg_offset("ax");
+	const struct type *typed = pi->flags & (PF_DWARF_RETVAL | PF_BTF_RETVAL) ? func_retval_type(s) : NULL;
 	return typed ? typed : &type_u64;
 }
 
 struct val lower_ctx_word(struct lower *l, struct node *n)
 {
+	int off = ((struct call_info *)n->sema)->ctx_offset;
+	LLVMValueRef word;
+	if (off >= 0) {
+		word = ctx_word(l, (size_t)off);
+	} else {
+		LLVMValueRef slot = scratch_alloc(l, 8);
+		LLVMValueRef args[2] = { l->ctx_arg, slot };
+		lower_helper(l, H_GET_FUNC_RET, l->i64, args, 2);
+		word = LLVMBuildLoad2(l->b, l->i64, slot, "");
+	}
 	/* a typed retval: an int in eax is the low half of rax */
-	return (struct val){ normalize_int(l, ctx_word(l, (size_t)((struct call_info *)n->sema)->ctx_offset), n->type) };
+	return (struct val){ normalize_int(l, word, n->type) };
 }
 
 struct val lower_arg(struct lower *l, struct node *n)
@@ -346,8 +357,8 @@ struct val lower_usermode(struct lower *l, struct node *n)
  * args.FIELD is a value */
 const struct type *check_args(struct sema *s, struct node *n, const struct builtin_def *b)
 {
-	if (s->probe->flags & PF_DWARF_ARGS)
-		return check_uprobe_args_value(s, n);
+	if (s->probe->flags & (PF_DWARF_ARGS | PF_BTF_ARGS))
+		return check_func_args_value(s, n);
 	if (!(s->probe->flags & PF_ARGS))
 		ERR(s, &n->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));
@@ -358,7 +369,7 @@ const struct type *check_args(struct sema *s, struct node *n, const struct built
 
 struct val lower_args(struct lower *l, struct node *n)
 {
-	return lower_uprobe_args_value(l, n);
+	return lower_func_args_value(l, n);
 }
 
 /* args.FIELD of a tracepoint (or a uprobe's parameter) */
@@ -369,8 +380,8 @@ const struct type *check_args_field(struct sema *s, struct node *n)
 		ERR(s, &base->loc, "'args' can not be used inside a for loop over a map");
 		return &type_none;
 	}
-	if (s->probe->flags & PF_DWARF_ARGS)
-		return check_uprobe_args_field(s, n);
+	if (s->probe->flags & (PF_DWARF_ARGS | PF_BTF_ARGS))
+		return check_func_args_field(s, n);
 	if (!(s->probe->flags & PF_ARGS) || !s->probe->tp) {
 		ERR(s, &base->loc, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)",
 		    provider_of(s->probe));

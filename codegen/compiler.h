@@ -48,7 +48,7 @@ struct probe_info {
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
 	bool multi;           /* one uprobe_multi program for all attach points */
-	struct uprobe_args *uargs; /* PF_DWARF_ARGS: the parameters, once `args` is used */
+	struct func_args *fargs; /* PF_DWARF_ARGS/PF_BTF_ARGS: the parameters, once `args` is used */
 };
 
 /* The BPF programs of a probe: one per attach point, or one for all. */

@@ -367,7 +367,7 @@ struct val lower_expr(struct lower *l, struct node *n)
 		return lower_incdec(l, n);
 	case N_FIELD:
 		if (n->a->kind == N_IDENT && !strcmp(n->a->name, "args"))
-			return l->probe->flags & PF_DWARF_ARGS ? lower_uprobe_arg(l, n) : lower_tp_field(l, n);
+			return l->probe->flags & (PF_DWARF_ARGS | PF_BTF_ARGS) ? lower_func_arg(l, n) : lower_tp_field(l, n);
 		return lower_field(l, n);
 	case N_CALL:
 		return lower_call(l, n);

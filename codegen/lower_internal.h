@@ -84,9 +84,9 @@ LLVMValueRef global_word(struct lower *l, unsigned off);
 LLVMValueRef ctx_word(struct lower *l, size_t off);
 LLVMValueRef current_tgid(struct lower *l);
 struct val lower_tp_field(struct lower *l, struct node *n);
-/* uprobe_args.c: args.NAME and `args` of a uprobe, from argument registers */
-struct val lower_uprobe_arg(struct lower *l, struct node *n);
-struct val lower_uprobe_args_value(struct lower *l, struct node *n);
+/* func_args.c: args.NAME and `args` of a probed function, from its context words */
+struct val lower_func_arg(struct lower *l, struct node *n);
+struct val lower_func_args_value(struct lower *l, struct node *n);
 
 /* fn_symbols.c: a symbol address for the runtime to resolve */
 struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user);

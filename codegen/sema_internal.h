@@ -71,12 +71,12 @@ const struct type *check_usdt_arg(struct sema *s, struct node *n, int index);
 
 /* builtins.c: args.FIELD, kernel enum constants */
 const struct type *check_args_field(struct sema *s, struct node *n);
-/* uprobe_args.c: args.NAME and `args` of a uprobe, from the function's DWARF */
-const struct type *check_uprobe_args_field(struct sema *s, struct node *n);
-const struct type *check_uprobe_args_value(struct sema *s, struct node *n);
-/* The type of a uretprobe's retval from DWARF: NULL (uint64 then) without
- * debug info, for void and for values wider than a register. */
-const struct type *uprobe_retval_type(struct sema *s);
+/* func_args.c: args.NAME and `args` of a probed function, from its DWARF or BTF */
+const struct type *check_func_args_field(struct sema *s, struct node *n);
+const struct type *check_func_args_value(struct sema *s, struct node *n);
+/* The type of a return probe's retval from DWARF or BTF: NULL (uint64 then)
+ * without debug info, for void and for values wider than a register. */
+const struct type *func_retval_type(struct sema *s);
 const struct type *fold_enum_constant(struct sema *s, struct node *n);
 
 /* sema_tpargs.c: the type of a tracepoint field from its C type; NULL for

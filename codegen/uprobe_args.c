@@ -1,34 +1,13 @@
 /* uprobe arguments by name (§3 `args` (DWARF)): args.NAME is parameter
  * NAME of the probed function, typed from its DWARF and read, like
  * bpftrace does, from the x86-64 SysV register of its position (rdi rsi
- * rdx rcx r8 r9), not from the DWARF location list; `args` alone is a
- * record of every parameter. The parameters are read once per probe, on
- * the first use of `args`. */
+ * rdx rcx r8 r9), not from the DWARF location list. */
 #include "btf.h"
+#include "compiler.h"
 #include "dwarf_btf.h"
-#include "lower_internal.h"
-#include "sema_internal.h"
-
-#include "../common/suggest.h"
+#include "func_args.h"
 
 enum { ARG_REGS = 6 };
-
-struct uprobe_param {
-	const char *name;         /* "arg2" when DWARF has none */
-	const struct type *type;  /* NULL: unsupported says why */
-	int reg, nregs;           /* first argument register (0: rdi) and how many */
-	const char *unsupported;  /* why it cannot be read, NULL: it can */
-};
-
-/* The parameters of one attach point's function. */
-struct uprobe_args {
-	const char *func;
-	const char *error; /* why the probe has no args, NULL: it has */
-	bool reported;     /* the error was, at the first use of args */
-	int n;
-	struct uprobe_param *params;
-	const struct type *ret; /* an integer, bool or pointer return type; NULL: none */
-};
 
 /* Typedefs and qualifiers do not change how a value is passed. */
 static const struct dwarf_type *peel(const struct dwarf_type *t)
@@ -102,14 +81,14 @@ static bool returns_in_memory(const struct dwarf_func *fn)
 }
 
 static void place_params(struct compiler *c, struct dwarf_target *dt, const struct dwarf_func *fn,
-			 struct uprobe_args *ua)
+			 struct func_args *ua)
 {
 	struct arena *a = c->arena;
 	int next = returns_in_memory(fn) ? 1 : 0;
 	ua->n = fn->nparams;
 	ua->params = arena_alloc(a, (size_t)(fn->nparams ? fn->nparams : 1) * sizeof(*ua->params));
 	for (int i = 0; i < fn->nparams; i++) {
-		struct uprobe_param *p = &ua->params[i];
+		struct func_param *p = &ua->params[i];
 		const char *why;
 		p->name = fn->params[i].name ? fn->params[i].name : arena_printf(a, "arg%d", i);
 		p->nregs = gprs_of(a, fn->params[i].type, &why);
@@ -134,7 +113,7 @@ static void place_params(struct compiler *c, struct dwarf_target *dt, const stru
 }
 
 /* Read the parameters of one attach point; a problem goes to ua->error. */
-static void load_spec(struct compiler *c, const struct attach_spec *spec, struct uprobe_args *ua)
+void uprobe_args_load(struct compiler *c, const struct attach_spec *spec, struct func_args *ua)
 {
 	struct arena *a = c->arena;
 	ua->func = spec->func;
@@ -168,158 +147,3 @@ static void load_spec(struct compiler *c, const struct attach_spec *spec, struct
 	}
 }
 
-static struct uprobe_args *probe_args(struct sema *s)
-{
-	struct probe_info *pi = s->probe;
-	if (!pi->uargs) {
-		pi->uargs = arena_alloc(s->c->arena, (size_t)pi->nspecs * sizeof(*pi->uargs));
-		for (int i = 0; i < pi->nspecs; i++)
-			load_spec(s->c, &pi->specs[i], &pi->uargs[i]);
-	}
-	for (int i = 0; i < pi->nspecs; i++)
-		if (pi->uargs[i].error)
-			return &pi->uargs[i];
-	return pi->uargs;
-}
-
-static const struct uprobe_param *find_param(const struct uprobe_args *ua, const char *name)
-{
-	for (int i = 0; i < ua->n; i++)
-		if (!strcmp(ua->params[i].name, name))
-			return &ua->params[i];
-	return NULL;
-}
-
-static void unknown_param(struct sema *s, const struct node *n, const struct uprobe_args *ua)
-{
-	if (!s->c->second_pass)
-		return;
-	struct diag_entry *e = diag_error(s->c->diags, &n->loc, "Can't find function parameter %s", n->name);
-	struct suggestion sg;
-	suggestion_init(&sg, n->name);
-	for (int i = 0; i < ua->n; i++)
-		suggestion_offer(&sg, ua->params[i].name);
-	if (sg.found)
-		diag_hint(s->c->diags, e, "Did you mean '%s'?", sg.found);
-}
-
-/* Every attach point's function must pass the parameter alike. */
-static bool same_everywhere(struct sema *s, const struct node *n, const struct uprobe_param *p0)
-{
-	const struct probe_info *pi = s->probe;
-	for (int i = 1; i < pi->nspecs; i++) {
-		const struct uprobe_param *p = find_param(&pi->uargs[i], p0->name);
-		if (!p) {
-			ERR(s, &n->loc, "%s has no parameter '%s' (%s has): every function of a probe must have "
-			    "the args it uses", pi->uargs[i].func, p0->name, pi->uargs[0].func);
-			return false;
-		}
-		if (p->reg != p0->reg || !p->type || !type_equal(p->type, p0->type)) {
-			ERR(s, &n->loc, "parameter '%s' of %s differs from that of %s: every function of a probe "
-			    "must pass the args it uses alike", p0->name, pi->uargs[i].func, pi->uargs[0].func);
-			return false;
-		}
-	}
-	return true;
-}
-
-static const struct uprobe_param *readable_param(struct sema *s, const struct node *n,
-						 const struct uprobe_args *ua, const char *name)
-{
-	const struct uprobe_param *p = find_param(ua, name);
-	if (!p) {
-		unknown_param(s, n, ua);
-		return NULL;
-	}
-	if (p->unsupported) {
-		ERR(s, &n->loc, "parameter '%s' of %s cannot be read: %s", p->name, ua->func, p->unsupported);
-		return NULL;
-	}
-	return same_everywhere(s, n, p) ? p : NULL;
-}
-
-const struct type *uprobe_retval_type(struct sema *s)
-{
-	const struct probe_info *pi = s->probe;
-	const struct uprobe_args *ua = probe_args(s);
-	if (ua->error || !ua->ret)
-		return NULL;
-	/* with a wildcard, only a return type all the functions share */
-	for (int i = 1; i < pi->nspecs; i++)
-		if (!pi->uargs[i].ret || !type_equal(pi->uargs[i].ret, ua->ret))
-			return NULL;
-	return ua->ret;
-}
-
-/* Why the probe has no args, reported at the first use only. */
-static bool no_args(struct sema *s, const struct node *n, struct uprobe_args *ua)
-{
-	if (!ua->error)
-		return false;
-	if (s->c->second_pass && !ua->reported) {
-		diag_error(s->c->diags, &n->loc, "%s", ua->error);
-		ua->reported = true;
-	}
-	return true;
-}
-
-const struct type *check_uprobe_args_field(struct sema *s, struct node *n)
-{
-	struct uprobe_args *ua = probe_args(s);
-	if (no_args(s, n->a, ua))
-		return &type_none;
-	const struct uprobe_param *p = readable_param(s, n, ua, n->name);
-	if (!p)
-		return &type_none;
-	sema_info(s->c, n)->arg_index = (int)(p - ua->params);
-	return p->type;
-}
-
-const struct type *check_uprobe_args_value(struct sema *s, struct node *n)
-{
-	struct uprobe_args *ua = probe_args(s);
-	if (no_args(s, n, ua))
-		return &type_none;
-	const struct type **fields = arena_alloc(s->c->arena, (size_t)(ua->n ? ua->n : 1) * sizeof(*fields));
-	const char **names = arena_alloc(s->c->arena, (size_t)(ua->n ? ua->n : 1) * sizeof(*names));
-	for (int i = 0; i < ua->n; i++) {
-		struct node at = { .loc = n->loc, .name = ua->params[i].name };
-		const struct uprobe_param *p = readable_param(s, &at, ua, ua->params[i].name);
-		if (!p)
-			return &type_none;
-		fields[i] = p->type;
-		names[i] = p->name;
-	}
-	return type_tuple(s->c->arena, ua->n, fields, names);
-}
-
-/* ---- lowering ------------------------------------------------------------ */
-
-static struct val read_param(struct lower *l, const struct uprobe_param *p)
-{
-	const struct probe_ops *ops = l->probe->ops;
-	if (p->type->kind != TY_TUPLE)
-		return (struct val){ normalize_int(l, ctx_word(l, (size_t)ops->arg_offset(p->reg)), p->type) };
-	/* a struct passed by value: its eightbytes, one register each */
-	LLVMValueRef slot = scratch_alloc(l, (size_t)p->nregs * 8);
-	for (int k = 0; k < p->nregs; k++)
-		LLVMBuildStore(l->b, ctx_word(l, (size_t)ops->arg_offset(p->reg + k)), gep(l, slot, (size_t)k * 8));
-	return (struct val){ slot };
-}
-
-struct val lower_uprobe_arg(struct lower *l, struct node *n)
-{
-	const struct call_info *ci = n->sema;
-	return read_param(l, &l->probe->uargs[0].params[ci->arg_index]);
-}
-
-struct val lower_uprobe_args_value(struct lower *l, struct node *n)
-{
-	const struct type *t = n->type;
-	const struct uprobe_args *ua = &l->probe->uargs[0];
-	LLVMValueRef slot = scratch_alloc(l, t->size);
-	emit_memset0(l, slot, t->size);
-	for (int i = 0; i < ua->n; i++)
-		store_field(l, slot, t->offsets[i], t->fields[i], read_param(l, &ua->params[i]), t->fields[i]);
-	return (struct val){ slot };
-}

@@ -67,7 +67,8 @@ enum probe_kind {
 	PROBE_BEGIN, PROBE_END, PROBE_TRACEPOINT, PROBE_INTERVAL, PROBE_PROFILE,
 	PROBE_UPROBE, PROBE_URETPROBE, PROBE_KPROBE, PROBE_KRETPROBE, PROBE_RAWTRACEPOINT,
 	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT, PROBE_WATCHPOINT,
-	PROBE_ASYNCWATCHPOINT, PROBE_ITER,
+	PROBE_ASYNCWATCHPOINT, PROBE_ITER, PROBE_FENTRY, PROBE_FEXIT,
+	PROBE_KPROBE_FENTRY, PROBE_KRETPROBE_FEXIT, /* kprobes through fentry/fexit */
 	PROBE_KINDS /* how many there are */
 };
 
@@ -97,6 +98,10 @@ enum probe_flag {
 	PF_USDT_ARGS     = 1u << 16, /* argN per the argument specs of the location (attach_spec.usdt) */
 	PF_DWARF_ARGS    = 1u << 17, /* args.NAME: the function's parameters from its DWARF */
 	PF_DWARF_RETVAL  = 1u << 18, /* retval typed by the function's DWARF return type, if any */
+	PF_BTF_ARGS      = 1u << 19, /* args.NAME: the parameters of the kernel BTF prototype,
+					one context word each (fentry/fexit, raw tracepoints) */
+	PF_BTF_RETVAL    = 1u << 20, /* retval typed by the BTF return type, read with
+					bpf_get_func_ret (fexit) */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;

@@ -18,6 +18,8 @@ extern const struct probe_ops probe_rawtracepoint_ops;
 extern const struct probe_ops probe_self_ops;
 extern const struct probe_ops probe_watchpoint_ops, probe_asyncwatchpoint_ops;
 extern const struct probe_ops probe_iter_ops;
+extern const struct probe_ops probe_fentry_ops, probe_fexit_ops;
+extern const struct probe_ops probe_kprobe_fentry_ops, probe_kretprobe_fexit_ops;
 extern const struct probe_ops probe_usdt_ops;
 
 /* Context access (context.c): offsets in an x86-64 struct pt_regs of a
@@ -174,5 +176,32 @@ int uprobe_line_parse(struct arena *a, struct diags *d, const struct src_loc *lo
 /* `-lv`: the parameters of func from the DWARF of df, "    TYPE NAME" each. */
 struct dwarf_file;
 void uprobe_list_params(struct arena *a, struct dwarf_file *df, const char *func, FILE *out);
+
+/* kernel_btf.c: called per named BTF type of the wanted kind, with the
+ * module ("vmlinux" for the kernel) and the BTF that defines it (alive
+ * during the call only). */
+struct btf;
+typedef void (*kernel_btf_fn)(const char *mod, const char *name, const struct btf *btf, uint32_t id,
+			      void *arg);
+/* Walk vmlinux and the module BTFs whose name matches mod_glob. Returns -1
+ * when vmlinux BTF is unavailable. */
+int kernel_btf_scan(const char *mod_glob, int kind, kernel_btf_fn fn, void *arg);
+/* `-lv`: "    TYPE NAME" per parameter of a FUNC_PROTO from index first
+ * (unnamed ones, or all unless named, as argN), then "    TYPE retval" if
+ * asked and the function returns a value. */
+void kernel_btf_print_params(const struct btf *btf, uint32_t proto_id, int first, bool named, bool retval,
+			     FILE *out);
+/* The end of an expansion from kernel BTF (wild: the pattern had a
+ * wildcard): nothing matched ("No PLURAL matched", "Unknown SINGULAR",
+ * reported per ctx->missing), one name in several modules (an error), or
+ * the sorted specs in *out. */
+int kernel_btf_expanded(struct diags *d, const struct src_loc *loc, const struct probe_context *ctx,
+			const struct attach_spec *pattern, bool wild, const char *plural, const char *singular,
+			struct spec_vec *sv, struct attach_spec **out, int *n);
+/* `-l`: add a probe name to names (verbose: with its parameters from the
+ * prototype proto_id, as kernel_btf_print_params); print them sorted. */
+void kernel_btf_list_add(struct arena *a, struct str_vec *names, const char *probe, bool verbose,
+			 const struct btf *btf, int proto_id, int first, bool named, bool retval);
+void kernel_btf_list_print(struct str_vec *names, bool verbose, FILE *out);
 
 #endif

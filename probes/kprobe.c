@@ -4,7 +4,8 @@
  * Traceable functions come from tracefs available_filter_functions; when
  * that cannot be read (EPERM under this machine's sandbox policy) the text
  * symbols of /proc/kallsyms stand in. Kernels without CONFIG_KPROBES (this
- * one) fail at attach; the runtime reports the error. */
+ * one) attach entry and return probes of functions through fentry/fexit
+ * when that works (fentry.c); otherwise they fail at attach, explained. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -179,6 +180,27 @@ static void expand_one(const char *name, const char *mod, void *arg)
 				 : arena_printf(x->a, "%s:%s", provider, name);
 }
 
+/* Where the kernel has no kprobes but BPF trampolines work, a kprobe on a
+ * function's entry (a kretprobe: its return) attaches through fentry
+ * (fexit) and keeps its name. Offsets and addresses need kprobes. */
+static void fall_back_to_fentry(const struct probe_context *ctx, struct attach_spec *specs, int n)
+{
+	struct kernel_features asked = { 0 };
+	struct kernel_features *kf = ctx->features ? ctx->features : &asked;
+
+	if (kernel_feature_has(kf, KFEAT_KPROBES) || !kernel_feature_has(kf, KFEAT_FENTRY))
+		return;
+	for (int i = 0; i < n; i++) {
+		struct attach_spec *s = &specs[i];
+		if (!s->symbol || s->offset)
+			continue;
+		const struct probe_ops *ops = s->kind == PROBE_KRETPROBE ? &probe_kretprobe_fexit_ops
+									: &probe_kprobe_fentry_ops;
+		s->kind = ops->kind;
+		s->flags = ops->flags;
+	}
+}
+
 static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
 			 const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out, int *n)
 {
@@ -199,6 +221,7 @@ static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 		*out = arena_alloc(a, sizeof(**out));
 		**out = *pattern;
 		*n = 1;
+		fall_back_to_fentry(ctx, *out, *n);
 		return 0;
 	}
 	if (kfunc_scan(expand_one, &x, &exact)) {
@@ -213,6 +236,7 @@ static int kprobe_expand(struct arena *a, struct diags *d, const struct src_loc 
 	spec_vec_sort_unique(&x.sv);
 	*out = x.sv.v;
 	*n = x.sv.n;
+	fall_back_to_fentry(ctx, *out, *n);
 	return 0;
 }
 
@@ -262,28 +286,38 @@ static void list_one(const char *name, const char *mod, void *arg)
 		str_vec_push(x->a, &x->names, arena_strdup(x->a, buf));
 }
 
-/* Kernels built without CONFIG_KPROBES have no kprobe event source. */
-static bool kernel_has_kprobes(void)
+/* Why a kprobe cannot attach on a kernel without kprobes: also why the
+ * fentry fallback was not taken (or could not be: an offset, an address). */
+static const char *kprobe_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
 {
-	return access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
-}
+	struct kernel_features kf = { 0 };
 
-#define NO_KPROBES "kprobes are not available: the kernel was built without CONFIG_KPROBES " \
-		   "(it has no kprobe event source)"
-
-static const char *kprobe_explain(const struct attach_spec *spec, int err)
-{
-	return kernel_has_kprobes() ? NULL : NO_KPROBES;
+	if (kernel_feature_has(&kf, KFEAT_KPROBES))
+		return NULL;
+	int n = snprintf(buf, len, "kprobes are not available: %s", kernel_feature_why(&kf, KFEAT_KPROBES));
+	if (!spec || n < 0 || (size_t)n >= len)
+		return buf;
+	if (!spec->symbol || spec->offset)
+		snprintf(buf + n, len - (size_t)n, "; a probe at an offset or address cannot attach through fentry");
+	else if (!kernel_feature_has(&kf, KFEAT_FENTRY))
+		snprintf(buf + n, len - (size_t)n, "; nor through fentry instead: %s",
+			 kernel_feature_why(&kf, KFEAT_FENTRY));
+	return buf;
 }
 
 /* -l: nothing where kprobes cannot attach; asked by name, say why. */
 static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 {
-	if (!kernel_has_kprobes()) {
+	struct kernel_features kf = { 0 };
+	if (!kernel_feature_has(&kf, KFEAT_KPROBES)) {
 		const char *provider = provider_name(kind);
 		size_t len = strlen(provider);
 		if (pattern && !strncmp(pattern, provider, len) && pattern[len] == ':')
-			fprintf(stderr, "WARNING: %s: nothing to list for %s\n", NO_KPROBES, pattern);
+		{
+			char why[512];
+			fprintf(stderr, "WARNING: %s: nothing to list for %s\n", kprobe_explain(NULL, 0, why, sizeof(why)),
+				pattern);
+		}
 		return;
 	}
 	struct arena a = { 0 };

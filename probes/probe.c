@@ -38,14 +38,15 @@ const struct probe_ops *const probe_types[] = {
 	&probe_watchpoint_ops,
 	&probe_asyncwatchpoint_ops,
 	&probe_iter_ops,
+	&probe_fentry_ops,
+	&probe_fexit_ops,
+	/* kprobes attached through fentry/fexit where the kernel has no kprobes:
+	 * reached only from kprobe_expand, never by name */
+	&probe_kprobe_fentry_ops,
+	&probe_kretprobe_fexit_ops,
 	NULL,
 };
 
-/* Providers of the language that sonde does not implement (yet), so that
- * they get a better message than "Invalid probe type". */
-static const char *const unsupported_providers[] = {
-	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", NULL,
-};
 
 /* `test:NAME` / `bench:NAME` run only with --test/--bench: otherwise they
  * are ignored, which is what resolving them to nothing does. */
@@ -565,9 +566,6 @@ int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *
 			return -1;
 	} else if (in_list_nocase(ignored_providers, parts[0])) {
 		return 0;
-	} else if (in_list_nocase(unsupported_providers, parts[0])) {
-		diag_error(d, &ap->loc, "%s probes are not supported by sonde", parts[0]);
-		return -1;
 	} else {
 		diag_error(d, &ap->loc, "Invalid probe type: %s", parts[0]);
 		return -1;
@@ -602,10 +600,15 @@ int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t
 	return ops->attach(prog, spec, pid, links, nlinks);
 }
 
-const char *probe_attach_error(const struct attach_spec *spec, int err)
+const char *probe_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
 {
 	const struct probe_ops *ops = probe_ops_of(spec);
-	const char *why = ops && ops->explain ? ops->explain(spec, err) : NULL;
+	return ops && ops->explain ? ops->explain(spec, err, buf, len) : NULL;
+}
+
+const char *probe_attach_error(const struct attach_spec *spec, int err, char *buf, size_t len)
+{
+	const char *why = probe_explain(spec, err, buf, len);
 	return why ? why : strerror(-err);
 }
 
@@ -664,8 +667,7 @@ static int list_one(struct diags *d, const char *pat, const struct probe_context
 	}
 	ops = probe_ops_find(provider);
 	if (!ops) {
-		if (in_list_nocase(unsupported_providers, provider) ||
-		    in_list_nocase(ignored_providers, provider))
+		if (in_list_nocase(ignored_providers, provider))
 			return 0;
 		diag_error(d, NULL, "Invalid probe type: %s", provider);
 		return -1;
@@ -674,8 +676,10 @@ static int list_one(struct diags *d, const char *pat, const struct probe_context
 		return 0;
 	/* Match against canonical names: rewrite the provider; and
 	 * `tracepoint:*foo*` means `tracepoint:*:*foo*` (likewise a raw
-	 * tracepoint without a module means any module). */
-	bool tp_short = (ops->kind == PROBE_TRACEPOINT || ops->kind == PROBE_RAWTRACEPOINT) &&
+	 * tracepoint or fentry/fexit function without a module means any
+	 * module). */
+	bool tp_short = (ops->kind == PROBE_TRACEPOINT || ops->kind == PROBE_RAWTRACEPOINT ||
+			 ops->kind == PROBE_FENTRY || ops->kind == PROBE_FEXIT) &&
 			!strchr(colon + 1, ':');
 	size_t len = strlen(ops->name) + strlen(colon) + 4;
 	norm = malloc(len);

@@ -30,6 +30,18 @@ void probe_link_destroy(struct probe_link *l);
  * `missing_probes` config variable). */
 enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING_IGNORE };
 
+/* Kernel features that decide how probes attach (features.c). */
+enum kernel_feature { KFEAT_KPROBES, KFEAT_FENTRY, KERNEL_FEATURES };
+struct kernel_features {
+	unsigned known, present; /* bit (1 << feature): asked, and the answer */
+	char why[KERNEL_FEATURES][160]; /* why a known feature is absent */
+};
+/* Whether the kernel has f, asked of it the first time only. */
+bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f);
+/* Why a feature found absent is, for messages. */
+const char *kernel_feature_why(const struct kernel_features *kf, enum kernel_feature f);
+const char *kernel_feature_name(enum kernel_feature f);
+
 /* The run-time context some probe types need to resolve attach points. */
 struct probe_context {
 	pid_t pid;                     /* -p PID, 0 when absent */
@@ -38,6 +50,7 @@ struct probe_context {
 	enum probe_missing_mode missing;
 	bool usdt_file_activation;     /* --usdt-file-activation: usdt probes attach to
 					  every process mapping the binary, even with -p */
+	struct kernel_features *features; /* the compilation's answers so far; NULL: ask each time */
 };
 
 struct probe_ops {
@@ -73,9 +86,10 @@ struct probe_ops {
 	 * user-space probes to that process. */
 	int (*attach)(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      struct probe_link **links, int *nlinks);
-	/* Why attach failed with err, when the errno alone would not say
-	 * (a missing kernel feature); NULL: strerror says it. May be NULL. */
-	const char *(*explain)(const struct attach_spec *spec, int err);
+	/* Why attach (or loading the program) failed with err, when the
+	 * errno alone would not say (a missing kernel feature); NULL: strerror
+	 * says it. The text may be composed in buf (len bytes). May be NULL. */
+	const char *(*explain)(const struct attach_spec *spec, int err, char *buf, size_t len);
 	/* `-l`: print every probe of this type matching the glob pattern
 	 * (canonical names, one per line, sorted); verbose adds arguments.
 	 * The pattern is matched against whole canonical names; NULL matches
@@ -113,7 +127,9 @@ int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t
 
 /* The reason an attach failed with err: the probe type's explanation, else
  * strerror(-err). */
-const char *probe_attach_error(const struct attach_spec *spec, int err);
+const char *probe_attach_error(const struct attach_spec *spec, int err, char *buf, size_t len);
+/* The probe type's explanation of a failed load or attach, NULL if none. */
+const char *probe_explain(const struct attach_spec *spec, int err, char *buf, size_t len);
 
 /* Run a loaded begin/end program once, now, on the calling CPU
  * (BPF_PROG_TEST_RUN of its BPF_PROG_TYPE_RAW_TRACEPOINT program with a

@@ -2,9 +2,7 @@
  * are found in BTF: every tracepoint has a `typedef ... btf_trace_EVENT`
  * whose FUNC_PROTO (after the leading `void *__data`) gives its arguments.
  * Module tracepoints are in /sys/kernel/btf/MOD. */
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,58 +15,29 @@ static const char *const rawtracepoint_aliases[] = { "rt", NULL };
 
 #define BTF_TRACE_PREFIX "btf_trace_"
 
-/* Called per raw tracepoint with the BTF that defines it and the id of its
- * btf_trace_ typedef. */
-typedef void (*rawtp_fn)(const char *mod, const char *event, const struct btf *btf,
-			 __u32 typedef_id, void *arg);
+/* Called per raw tracepoint with the BTF that defines it. */
+typedef void (*rawtp_fn)(const char *mod, const char *event, const struct btf *btf, void *arg);
 
-static void scan_btf(const struct btf *btf, __u32 first_id, const char *mod, rawtp_fn fn,
-		     void *arg)
+struct rawtp_scan_ctx {
+	rawtp_fn fn;
+	void *arg;
+};
+
+static void typedef_one(const char *mod, const char *name, const struct btf *btf, uint32_t id, void *arg)
 {
-	__u32 n = btf__type_cnt(btf);
+	struct rawtp_scan_ctx *x = arg;
 	size_t plen = strlen(BTF_TRACE_PREFIX);
 
-	for (__u32 id = first_id; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const char *name;
-		if (!t || !btf_is_typedef(t))
-			continue;
-		name = btf__name_by_offset(btf, t->name_off);
-		if (name && !strncmp(name, BTF_TRACE_PREFIX, plen) && name[plen])
-			fn(mod, name + plen, btf, id, arg);
-	}
+	if (!strncmp(name, BTF_TRACE_PREFIX, plen) && name[plen])
+		x->fn(mod, name + plen, btf, x->arg);
 }
 
-/* Walk vmlinux and module BTF whose name matches mod_glob. Returns -1 when
- * vmlinux BTF is unavailable. */
+/* Every raw tracepoint of vmlinux and the modules matching mod_glob. Returns
+ * -1 when vmlinux BTF is unavailable. */
 static int rawtp_scan(const char *mod_glob, rawtp_fn fn, void *arg)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	DIR *dir;
-	struct dirent *de;
-
-	if (libbpf_get_error(vmlinux))
-		return -1;
-	if (probe_glob_match(mod_glob, "vmlinux"))
-		scan_btf(vmlinux, 1, "vmlinux", fn, arg);
-	dir = opendir("/sys/kernel/btf");
-	if (dir) {
-		while ((de = readdir(dir))) {
-			struct btf *mbtf;
-			if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux") ||
-			    !probe_glob_match(mod_glob, de->d_name))
-				continue;
-			mbtf = btf__load_module_btf(de->d_name, vmlinux);
-			if (libbpf_get_error(mbtf))
-				continue;
-			/* Split BTF: the module's own types follow vmlinux's. */
-			scan_btf(mbtf, btf__type_cnt(vmlinux), de->d_name, fn, arg);
-			btf__free(mbtf);
-		}
-		closedir(dir);
-	}
-	btf__free(vmlinux);
-	return 0;
+	struct rawtp_scan_ctx x = { fn, arg };
+	return kernel_btf_scan(mod_glob, BTF_KIND_TYPEDEF, typedef_one, &x);
 }
 
 static int rawtracepoint_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
@@ -101,8 +70,7 @@ struct expand_ctx {
 	struct spec_vec sv;
 };
 
-static void expand_one(const char *mod, const char *event, const struct btf *btf,
-		       __u32 typedef_id, void *arg)
+static void expand_one(const char *mod, const char *event, const struct btf *btf, void *arg)
 {
 	struct expand_ctx *x = arg;
 
@@ -138,20 +106,7 @@ static int rawtracepoint_expand(struct arena *a, struct diags *d, const struct s
 		*n = 1;
 		return 0;
 	}
-	if (x.sv.n == 0)
-		return probe_missing(d, loc, ctx->missing, wild ? "No raw tracepoints matched: %s"
-							   : "Unknown rawtracepoint: %s",
-				     pattern->canonical);
-	spec_vec_sort_unique(&x.sv);
-	if (!wild && x.sv.n > 1) {
-		/* The same tracepoint name in several modules. */
-		diag_error(d, loc, "Ambiguous rawtracepoint %s: specify the module, e.g. %s",
-			   pattern->canonical, x.sv.v[0].canonical);
-		return -1;
-	}
-	*out = x.sv.v;
-	*n = x.sv.n;
-	return 0;
+	return kernel_btf_expanded(d, loc, ctx, pattern, wild, "raw tracepoints", "rawtracepoint", &x.sv, out, n);
 }
 
 static const char *rawtracepoint_section(struct arena *a, const struct attach_spec *spec)
@@ -173,11 +128,6 @@ static int rawtracepoint_attach(struct bpf_program *prog, const struct attach_sp
 }
 
 /* ---- listing ------------------------------------------------------------ */
-
-static void print_to_file(void *ctx, const char *fmt, va_list args)
-{
-	vfprintf(ctx, fmt, args);
-}
 
 int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named)
 {
@@ -211,38 +161,6 @@ int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named)
 	return id;
 }
 
-/* "    TYPE NAME" per argument; unnamed ones are called argN, like the
- * argN builtins of raw tracepoints. */
-static void print_args(const struct btf *btf, const char *event, FILE *out)
-{
-	const struct btf_type *t;
-	struct btf_dump *dump;
-	const struct btf_param *p;
-	bool named;
-	int id = rawtracepoint_proto(btf, event, &named);
-
-	if (id < 0 || !(t = btf__type_by_id(btf, (__u32)id)))
-		return;
-	dump = btf_dump__new(btf, print_to_file, out, NULL);
-	if (libbpf_get_error(dump))
-		return;
-	p = btf_params(t);
-	/* Parameter 0 is the tracepoint's `void *__data`, not an argument. */
-	for (int i = 1; i < btf_vlen(t); i++) {
-		const char *pname = named ? btf__name_by_offset(btf, p[i].name_off) : NULL;
-		char argn[16];
-		if (!pname || !*pname) {
-			snprintf(argn, sizeof(argn), "arg%d", i - 1);
-			pname = argn;
-		}
-		LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = pname);
-		fputs("    ", out);
-		btf_dump__emit_type_decl(dump, p[i].type, &opts);
-		fputc('\n', out);
-	}
-	btf_dump__free(dump);
-}
-
 struct list_ctx {
 	const char *pattern;
 	FILE *out;
@@ -251,29 +169,18 @@ struct list_ctx {
 	struct str_vec names;
 };
 
-static void list_one(const char *mod, const char *event, const struct btf *btf,
-		     __u32 typedef_id, void *arg)
+static void list_one(const char *mod, const char *event, const struct btf *btf, void *arg)
 {
 	struct list_ctx *x = arg;
 	char *name = arena_printf(x->a, "rawtracepoint:%s:%s", mod, event);
 
+	bool named = false;
+
 	if (!probe_list_match(x->pattern, name))
 		return;
-	if (!x->verbose) {
-		str_vec_push(x->a, &x->names, name);
-		return;
-	}
-	/* The BTF is only alive during the callback: render now, sort later. */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	if (!mem)
-		return;
-	fprintf(mem, "%s\n", name);
-	print_args(btf, event, mem);
-	fclose(mem);
-	str_vec_push(x->a, &x->names, arena_strndup(x->a, buf, len));
-	free(buf);
+	int proto = x->verbose ? rawtracepoint_proto(btf, event, &named) : -1;
+	/* Parameter 0 is the tracepoint's `void *__data`, not an argument. */
+	kernel_btf_list_add(x->a, &x->names, name, x->verbose, btf, proto, 1, named, false);
 }
 
 static void rawtracepoint_list(const char *pattern, const struct probe_context *ctx, FILE *out,
@@ -282,11 +189,8 @@ static void rawtracepoint_list(const char *pattern, const struct probe_context *
 	struct arena a = { 0 };
 	struct list_ctx x = { .pattern = pattern, .out = out, .verbose = verbose, .a = &a };
 
-	if (!rawtp_scan("*", list_one, &x)) {
-		str_vec_sort_unique(&x.names);
-		for (int i = 0; i < x.names.n; i++)
-			fprintf(out, verbose ? "%s" : "%s\n", x.names.v[i]);
-	}
+	if (!rawtp_scan("*", list_one, &x))
+		kernel_btf_list_print(&x.names, verbose, out);
 	arena_free(&a);
 }
 
@@ -294,7 +198,7 @@ const struct probe_ops probe_rawtracepoint_ops = {
 	.name = "rawtracepoint",
 	.aliases = rawtracepoint_aliases,
 	.kind = PROBE_RAWTRACEPOINT,
-	.flags = PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE | PF_SIGNAL,
+	.flags = PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE | PF_SIGNAL | PF_BTF_ARGS,
 	.arg_offset = probe_raw_arg_offset,
 	.parse = rawtracepoint_parse,
 	.expand = rawtracepoint_expand,

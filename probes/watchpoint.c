@@ -124,7 +124,7 @@ static int watchpoint_attach(struct bpf_program *prog, const struct attach_spec 
 	return probe_attach_perf_attr(prog, &attr, pid, -1, links, nlinks);
 }
 
-static const char *watchpoint_explain(const struct attach_spec *spec, int err)
+static const char *watchpoint_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
 {
 	/* the debug registers are shared with debuggers and other tracers */
 	return err == -ENOSPC ? "Failed to attach watchpoint probe. You are out of watchpoint registers."

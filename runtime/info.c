@@ -1,6 +1,6 @@
 /* --info: what this build and this kernel offer sonde: versions, BTF, and
  * which program types, map types and attachments the kernel accepts. The
- * probes are real: a program is loaded (and, for fentry, attached). */
+ * probes are real: programs are loaded (and, for fentry, attached). */
 #include "info.h"
 
 #include <bpf/bpf.h>
@@ -20,43 +20,11 @@ static const char *yes_no(int probe)
 	return probe == 1 ? "yes" : probe == 0 ? "no" : "unknown";
 }
 
-/* fentry: load `r0 = 0; exit` for a kernel function from BTF and attach it. */
-static const char *fentry_state(char *buf, size_t len)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return "no (no kernel BTF)";
-	int id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
-	btf__free(vmlinux);
-	if (id <= 0)
-		return "unknown (vfs_read not in BTF)";
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = (__u32)id);
-	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sonde_info", "GPL", insns, 2, &opts);
-	if (prog < 0) {
-		snprintf(buf, len, "no (load: %s)", strerror(errno));
-		return buf;
-	}
-	int link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
-	if (link < 0)
-		snprintf(buf, len, "refused (attach: %s)", strerror(errno));
-	else
-		snprintf(buf, len, "yes");
-	if (link >= 0)
-		close(link);
-	close(prog);
-	return buf;
-}
-
 void print_info(FILE *f, const char *version)
 {
 	struct utsname u;
 	unsigned major, minor, patch;
-	char fentry[128];
+	struct kernel_features kf = { 0 };
 	LLVMGetVersion(&major, &minor, &patch);
 	fprintf(f, "sonde v%s\n  libbpf %u.%u, LLVM %u.%u.%u (BPF target, static)\n", version,
 		libbpf_major_version(), libbpf_minor_version(), major, minor, patch);
@@ -95,9 +63,11 @@ void print_info(FILE *f, const char *version)
 		fprintf(f, "  %s: %s\n", helpers[i].name,
 			yes_no(libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, helpers[i].id, NULL)));
 	fprintf(f, "Attaching\n");
-	fprintf(f, "  kprobes: %s\n", access("/sys/bus/event_source/devices/kprobe", F_OK)
-					? "no (the kernel has no kprobe event source)" : "yes");
+	for (enum kernel_feature k = 0; k < KERNEL_FEATURES; k++)
+		if (kernel_feature_has(&kf, k))
+			fprintf(f, "  %s: yes\n", kernel_feature_name(k));
+		else
+			fprintf(f, "  %s: no (%s)\n", kernel_feature_name(k), kernel_feature_why(&kf, k));
 	fprintf(f, "  uprobes: %s\n", access("/sys/bus/event_source/devices/uprobe", F_OK) ? "no" : "yes");
 	fprintf(f, "  uprobe_multi links: %s\n", yes_no(probe_uprobe_multi_supported()));
-	fprintf(f, "  fentry/fexit: %s\n", fentry_state(fentry, sizeof(fentry)));
 }

@@ -286,12 +286,19 @@ enum { VERIFIER_LOG_SIZE = 1 << 20 };
 static void explain_load_failure(struct runner *r, int err, const char *vlog)
 {
 	for (int i = 0; i < r->prog->nprogs; i++) {
-		char quoted[64];
+		const struct attach_spec *spec = &r->prog->progs[i].spec;
+		char quoted[64], why[512];
 		snprintf(quoted, sizeof(quoted), "'%s'", r->prog->progs[i].fn_name);
-		if (strstr(libbpf_log.text, quoted)) {
-			verifier_explain(stderr, r->prog->progs[i].spec.canonical, vlog, r->opts->verbose ? 1000000 : 20);
-			return;
-		}
+		if (!strstr(libbpf_log.text, quoted))
+			continue;
+		/* EPERM: the kernel refuses the program type (the verifier says
+		 * EACCES or EINVAL); the probe type knows why */
+		const char *refused = err == -EPERM ? probe_explain(spec, err, why, sizeof(why)) : NULL;
+		if (refused)
+			fprintf(stderr, "ERROR: %s: %s\n", spec->canonical, refused);
+		else
+			verifier_explain(stderr, spec->canonical, vlog, r->opts->verbose ? 1000000 : 20);
+		return;
 	}
 	fprintf(stderr, "ERROR: Failed to load the BPF programs: %s\n%s", strerror(-err), libbpf_log.text);
 }
@@ -439,16 +446,17 @@ static void drop_links_from(struct runner *r, int first)
  * (§1.10): then the probe is skipped and the others still run. */
 static int attach_failed(struct runner *r, const struct prog_desc *d, int err)
 {
+	char why[512];
 	switch (r->prog->missing_probes) {
 	case PROBE_MISSING_IGNORE:
 		return 0;
 	case PROBE_MISSING_WARN:
 		if (!r->opts->no_warnings)
 			fprintf(stderr, "WARNING: Unable to attach probe: %s: %s. Skipping.\n", d->spec.canonical,
-				probe_attach_error(&d->spec, err));
+				probe_attach_error(&d->spec, err, why, sizeof(why)));
 		return 0;
 	default:
-		fprintf(stderr, "ERROR: %s\n", probe_attach_error(&d->spec, err));
+		fprintf(stderr, "ERROR: %s\n", probe_attach_error(&d->spec, err, why, sizeof(why)));
 		fprintf(stderr,
 			"ERROR: Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.\n",
 			d->spec.canonical);

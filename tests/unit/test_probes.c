@@ -621,6 +621,73 @@ static void test_rawtracepoints(void)
 	check_error("rawtracepoint:a:b:c", NULL, 0, "requires 1 or 2 arguments, found 3");
 }
 
+/* ---- fentry/fexit and the kprobe fallback -------------------------------- */
+
+static void test_fentry(void)
+{
+	struct res r;
+
+	if (!have_btf()) {
+		check_skip("fentry", "no /sys/kernel/btf/vmlinux");
+		return;
+	}
+	resolve(&r, "fentry:vfs_read", NULL, 0);
+	CHECK(r.rc == 0 && r.n == 1 && r.specs[0].kind == PROBE_FENTRY &&
+		      !strcmp(r.specs[0].canonical, "fentry:vmlinux:vfs_read"),
+	      "fentry:vfs_read (%s)", first_msg(&r));
+	if (r.n == 1)
+		CHECK(!strcmp(probe_ops_of(&r.specs[0])->section(&r.arena, &r.specs[0]), "fentry/vfs_read"),
+		      "fentry section");
+	res_free(&r);
+
+	resolve(&r, "kretfunc:vfs_rea*", NULL, 0);
+	CHECK(r.rc == 0 && r.n >= 2 && r.specs[0].kind == PROBE_FEXIT && has_canonical(&r, "fexit:vmlinux:vfs_read") &&
+		      (r.specs[0].flags & PF_BTF_RETVAL),
+	      "kretfunc wildcard (%s)", first_msg(&r));
+	res_free(&r);
+
+	check_error("fentry:no_such_function_xyz", NULL, 0, "Unknown kernel function");
+	check_error("fentry:bpf:123:prog", NULL, 0, "not supported yet");
+	check_error("fexit:a:b:c", NULL, 0, "requires 1 or 2 arguments, found 3");
+}
+
+/* The kprobe fallback decides from the features the caller knows: fill
+ * them in rather than asking this kernel. */
+static void resolve_with_features(struct res *r, const char *raw, unsigned present)
+{
+	struct kernel_features kf = { .known = (1u << KERNEL_FEATURES) - 1, .present = present };
+	struct probe_context ctx = { .features = &kf };
+	resolve_ctx(r, raw, NULL, 0, &ctx);
+}
+
+static void test_kprobe_fallback(void)
+{
+	const unsigned kprobes = 1u << KFEAT_KPROBES, fentry = 1u << KFEAT_FENTRY;
+	static const struct {
+		const char *probe;
+		unsigned present;
+		enum probe_kind kind;
+		const char *section;
+	} cases[] = {
+		{ "kprobe:vfs_read", kprobes | fentry, PROBE_KPROBE, "kprobe/vfs_read" },
+		{ "kprobe:vfs_read", fentry, PROBE_KPROBE_FENTRY, "fentry/vfs_read" },
+		{ "kretprobe:vfs_read", fentry, PROBE_KRETPROBE_FEXIT, "fexit/vfs_read" },
+		{ "kprobe:vfs_read", 0, PROBE_KPROBE, "kprobe/vfs_read" },
+		{ "kprobe:vfs_read+4", fentry, PROBE_KPROBE, "kprobe/vfs_read" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct res r;
+		resolve_with_features(&r, cases[i].probe, cases[i].present);
+		bool ok = r.rc == 0 && r.n == 1 && r.specs[0].kind == cases[i].kind;
+		const struct probe_ops *ops = ok ? probe_ops_of(&r.specs[0]) : NULL;
+		CHECK(ok && !strcmp(ops->section(&r.arena, &r.specs[0]), cases[i].section) &&
+			      !strcmp(r.specs[0].canonical, cases[i].probe) && r.specs[0].flags == ops->flags,
+		      "%s with features %#x: kind %d (%s)", cases[i].probe, cases[i].present,
+		      r.n ? (int)r.specs[0].kind : -1, first_msg(&r));
+		res_free(&r);
+	}
+}
+
 /* ---- glob --------------------------------------------------------------- */
 
 static void test_glob(void)
@@ -731,6 +798,8 @@ int main(void)
 	test_uprobes();
 	test_kprobes();
 	test_rawtracepoints();
+	test_fentry();
+	test_kprobe_fallback();
 	test_list();
 	return check_summary();
 }

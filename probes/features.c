@@ -1,0 +1,88 @@
+/* Kernel features that decide how a probe type attaches, asked of the kernel
+ * the first time they matter and remembered in the caller's struct
+ * kernel_features (one per compilation). A caller (a test) may fill the
+ * struct beforehand: known features are never probed again. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+
+/* Kernels built without CONFIG_KPROBES have no kprobe event source. */
+static bool probe_kprobes(char *why, size_t len)
+{
+	if (!access("/sys/bus/event_source/devices/kprobe", F_OK))
+		return true;
+	snprintf(why, len, "the kernel was built without CONFIG_KPROBES (it has no kprobe event source)");
+	return false;
+}
+
+/* Load `r0 = 0; exit` as fentry of vfs_read and attach it: kernels that
+ * refuse BPF trampolines fail one or the other. */
+static bool probe_fentry(char *why, size_t len)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux)) {
+		snprintf(why, len, "the kernel has no BTF");
+		return false;
+	}
+	int id = btf__find_by_name_kind(vmlinux, "vfs_read", BTF_KIND_FUNC);
+	btf__free(vmlinux);
+	if (id <= 0) {
+		snprintf(why, len, "vfs_read, which the check attaches to, is not in kernel BTF");
+		return false;
+	}
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sonde_feature", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		snprintf(why, len, "the kernel refuses to load fentry programs (%s)", strerror(errno));
+		return false;
+	}
+	int link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+	int err = errno;
+	close(prog);
+	if (link < 0) {
+		snprintf(why, len, "the kernel refuses to attach fentry programs (%s)", strerror(err));
+		return false;
+	}
+	close(link);
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*probe)(char *why, size_t len);
+} features[KERNEL_FEATURES] = {
+	[KFEAT_KPROBES] = { "kprobes", probe_kprobes },
+	[KFEAT_FENTRY] = { "fentry/fexit", probe_fentry },
+};
+
+bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f)
+{
+	unsigned bit = 1u << f;
+	if (!(kf->known & bit)) {
+		kf->known |= bit;
+		if (features[f].probe(kf->why[f], sizeof(kf->why[f])))
+			kf->present |= bit;
+	}
+	return kf->present & bit;
+}
+
+const char *kernel_feature_why(const struct kernel_features *kf, enum kernel_feature f)
+{
+	return (kf->known & ~kf->present & (1u << f)) && kf->why[f][0] ? kf->why[f] : "not available";
+}
+
+const char *kernel_feature_name(enum kernel_feature f)
+{
+	return features[f].name;
+}
