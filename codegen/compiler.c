@@ -40,6 +40,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
 	struct pp_options pp = {
 		.script_dir = o.script_dir,
+		.script_path = o.script_path,
 		.include_dirs = o.include_dirs,
 		.ninclude_dirs = o.ninclude_dirs,
 		.include_files = o.include_files,

@@ -90,7 +90,8 @@ struct compile_options {
 	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
 	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
 	const char *probe_filter; /* --probe-filter REGEX: keep matching attach points (and begin/end) */
-	const char *script_dir;   /* where the script's `#include "f.h"` looks first */
+	const char *script_dir;   /* where the script's `#include "f.h"` and `import` look first */
+	const char *script_path;  /* the script file (NULL: -e, stdin): importing it again is a no-op */
 	const char *const *include_dirs;  /* -I */
 	int ninclude_dirs;
 	const char *const *include_files; /* --include */

@@ -278,7 +278,7 @@ LLVMMetadataRef emit_di_function(struct lower *l, const char *name, unsigned lin
 
 void emit_set_loc(struct lower *l, const struct src_loc *loc)
 {
-	LLVMMetadataRef dl = LLVMDIBuilderCreateDebugLocation(l->ctx, (unsigned)loc->first_line,
+	LLVMMetadataRef dl = LLVMDIBuilderCreateDebugLocation(l->ctx, (unsigned)diag_file_line(loc->first_line),
 							      (unsigned)loc->first_column, l->sp, NULL);
 	LLVMSetCurrentDebugLocation2(l->b, dl);
 }

@@ -104,7 +104,7 @@ void lower_for_map(struct lower *l, struct node *st)
 	struct lower saved = *l;
 	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
 	const char *name = arena_printf(l->c->arena, "%s_loop%d", LLVMGetValueName(l->prog_fn), l->loop_callbacks++);
-	LLVMValueRef cb = map_callback(l, name, (unsigned)st->loc.first_line);
+	LLVMValueRef cb = map_callback(l, name, (unsigned)diag_file_line(st->loc.first_line));
 	set_nounwind(l, cb);
 	l->fn = cb;
 	emit_set_loc(l, &st->loc);

@@ -58,7 +58,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 		return -1;
 	}
 	LLVMSetSection(l->fn, section);
-	l->sp = emit_di_function(l, name, (unsigned)pi->ast->loc.first_line);
+	l->sp = emit_di_function(l, name, (unsigned)diag_file_line(pi->ast->loc.first_line));
 	LLVMSetSubprogram(l->fn, l->sp);
 	l->ctx_arg = LLVMGetParam(l->fn, 0);
 	l->prog_fn = l->fn;

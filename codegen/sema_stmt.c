@@ -265,7 +265,8 @@ void check_stmt(struct sema *s, struct node *st)
 		check_block(s, st->body);
 		break;
 	case S_IMPORT:
-		ERR(s, &st->loc, "import is not supported yet");
+		ERR(s, &st->loc, "import is only allowed at the top of a file, before probes and functions "
+		    "(root imports): import \"%s\"; inside a block is not supported", st->str);
 		break;
 	default:
 		check_expr(s, st);

@@ -11,6 +11,32 @@ void diags_init(struct diags *d, struct arena *a, const char *filename, const ch
 	d->filename = filename;
 	d->src = src;
 	d->tail = &d->head;
+	d->nsources = 1;
+}
+
+int diags_add_source(struct diags *d, const char *name, const char *src)
+{
+	if (d->nsources >= DIAG_MAX_SOURCES)
+		return -1;
+	struct diag_source *s = arena_alloc(d->arena, sizeof(*s));
+	s->base = d->nsources++ * DIAG_LINE_SPACE;
+	s->name = name;
+	s->src = src;
+	s->next = d->sources;
+	d->sources = s;
+	return s->base;
+}
+
+/* The file a location of the shared line space is in. */
+static void source_of(const struct diags *d, int line, const char **name, const char **src)
+{
+	int base = line - diag_file_line(line);
+	for (const struct diag_source *s = d->sources; s && base; s = s->next)
+		if (s->base == base) {
+			*name = s->name;
+			*src = s->src;
+			return;
+		}
 }
 
 /* An entry already reported with the same level, place and text: the
@@ -146,30 +172,36 @@ static void print_entry(const struct diags *d, FILE *f, const struct diag_entry 
 {
 	const char *label = e->level == DIAG_ERROR ? "ERROR" : "WARNING";
 	const char *filename = e->file ? e->file : d->filename, *src = e->file ? e->src : d->src;
+	struct src_loc loc = e->loc;
+	if (e->has_loc && !e->file) {
+		source_of(d, loc.first_line, &filename, &src);
+		loc.first_line = diag_file_line(loc.first_line);
+		loc.last_line = diag_file_line(loc.last_line);
+	}
 	if (!e->has_loc) {
 		fprintf(f, "%s: %s\n", label, e->msg);
-	} else if (e->loc.last_line > e->loc.first_line) {
-		fprintf(f, "%s:%d-%d: %s: %s\n", filename, e->loc.first_line, e->loc.last_line,
+	} else if (loc.last_line > loc.first_line) {
+		fprintf(f, "%s:%d-%d: %s: %s\n", filename, loc.first_line, loc.last_line,
 			label, e->msg);
-		int last = e->loc.last_line - e->loc.first_line < SPAN_LINES
-				   ? e->loc.last_line : e->loc.first_line + SPAN_LINES - 1;
-		for (int l = e->loc.first_line; l <= last; l++) {
+		int last = loc.last_line - loc.first_line < SPAN_LINES
+				   ? loc.last_line : loc.first_line + SPAN_LINES - 1;
+		for (int l = loc.first_line; l <= last; l++) {
 			size_t len;
 			const char *line = find_line(src, l, &len);
 			if (line)
 				fprintf(f, "%.*s%s\n", len > EXCERPT_WIDTH ? EXCERPT_WIDTH : (int)len, line,
 					len > EXCERPT_WIDTH ? "..." : "");
 		}
-		if (last < e->loc.last_line)
-			fprintf(f, "... (%d more lines)\n", e->loc.last_line - last);
+		if (last < loc.last_line)
+			fprintf(f, "... (%d more lines)\n", loc.last_line - last);
 	} else {
-		int c1 = e->loc.first_column, c2 = e->loc.last_column;
+		int c1 = loc.first_column, c2 = loc.last_column;
 		if (c2 <= c1)
 			c2 = c1 + 1;
-		fprintf(f, "%s:%d:%d-%d: %s: %s\n", filename, e->loc.first_line, c1, c2, label,
+		fprintf(f, "%s:%d:%d-%d: %s: %s\n", filename, loc.first_line, c1, c2, label,
 			e->msg);
 		size_t len;
-		const char *line = find_line(src, e->loc.first_line, &len);
+		const char *line = find_line(src, loc.first_line, &len);
 		if (line)
 			print_excerpt(f, line, len, c1, c2);
 	}

@@ -27,15 +27,38 @@ struct diag_entry {
 	const char *file, *src; /* another file than the script (a header), or NULL */
 };
 
+/* Several source files (the script and the files it imports) share one
+ * line space: the lines of source k are numbered k * DIAG_LINE_SPACE + 1,
+ * ..., so a src_loc says by itself which file it is in. The script is
+ * source 0. */
+enum { DIAG_LINE_SPACE = 1 << 20, DIAG_MAX_SOURCES = 2000 };
+
+struct diag_source {
+	struct diag_source *next;
+	int base;          /* its first line is base + 1 */
+	const char *name;  /* as shown in messages */
+	const char *src;
+};
+
 struct diags {
 	struct arena *arena;
 	const char *filename; /* as shown in messages: path or "stdin" */
 	const char *src;      /* whole source text (NUL-terminated) */
+	struct diag_source *sources; /* the other source files */
+	int nsources;         /* including the script */
 	struct diag_entry *head, **tail;
 	int errors, warnings;
 };
 
 void diags_init(struct diags *d, struct arena *a, const char *filename, const char *src);
+/* Register another source file: returns the line base its locations use
+ * (see DIAG_LINE_SPACE), or -1 when there are too many. */
+int diags_add_source(struct diags *d, const char *name, const char *src);
+/* The line of a location within its own file. */
+static inline int diag_file_line(int line)
+{
+	return line % DIAG_LINE_SPACE;
+}
 struct diag_entry *diag_error(struct diags *d, const struct src_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct diag_entry *diag_warning(struct diags *d, const struct src_loc *loc, const char *fmt, ...)

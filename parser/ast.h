@@ -190,12 +190,16 @@ struct program {
  * returns -1 when there is one. */
 int ast_check_nesting(const struct program *prog, struct diags *d, int limit);
 
-/* Parse `src` (NUL-terminated) into a program. Returns NULL after reporting
- * a diagnostic when the text does not parse; `diags` names the file.
- * `pp` says where #include looks (NULL: the defaults). */
+/* Parse `src` (NUL-terminated) into a program, with the files it imports
+ * (import.c) merged in. Returns NULL after reporting a diagnostic when the
+ * text does not parse; `diags` names the file. `pp` says where #include
+ * looks (NULL: the defaults). */
 struct pp_options;
 struct program *parse_program(struct arena *arena, struct diags *diags, const char *src,
 			      const struct pp_options *pp);
+/* Parse one file, its imports left in the preamble (grammar.y). */
+struct program *parse_file(struct arena *arena, struct diags *diags, const char *src,
+			   const struct pp_options *pp);
 
 /* Node constructors used by the grammar. */
 struct node *node_new(struct arena *a, enum node_kind kind, const struct src_loc *loc);

@@ -54,6 +54,7 @@ struct parse_ctx {
 	struct fn_def **fn_tail;
 	struct map_decl **decl_tail;
 
+	int line_base;     /* this file's part of the diagnostics' line space */
 	/* lexer position: offset/line/col of the next unread byte */
 	size_t off;
 	int line, col;
@@ -314,6 +315,10 @@ root_import
 		{
 			struct preamble_item *p = arena_alloc(ctx->arena, sizeof(*p));
 			p->loc = span(&@1, &@2);
+			if (ctx->prog->probes || ctx->prog->fns || ctx->prog->macros) {
+				fail(ctx, &p->loc, "root imports must appear before probes and functions");
+				YYABORT;
+			}
 			p->what = "import";
 			p->text = $2.s;
 			add_preamble(ctx, p);
@@ -894,8 +899,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	return 0;
 }
 
-struct program *parse_program(struct arena *arena, struct diags *diags, const char *src,
-			      const struct pp_options *pp)
+struct program *parse_file(struct arena *arena, struct diags *diags, const char *src,
+			   const struct pp_options *pp)
 {
 	struct parse_ctx ctx;
 	struct program *prog = arena_alloc(arena, sizeof(*prog));
@@ -904,6 +909,7 @@ struct program *parse_program(struct arena *arena, struct diags *diags, const ch
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.arena = arena;
 	ctx.diags = diags;
+	ctx.line_base = pp ? pp->line_base : 0;
 	ctx.src = preprocess(arena, diags, src ? src : "", pp, &prog->headers);
 	if (diags->errors)
 		return NULL;

@@ -356,12 +356,14 @@ static bool is_directive(const char *s, size_t n)
 void pp_process(struct pp *p, struct pp_file *f)
 {
 	struct buf *out = f->header ? &f->out : NULL;
-	int lineno = 0;
+	/* the script's lines are numbered in its part of the diagnostics'
+	 * line space (an imported file's is not the script's) */
+	int base = f->header ? 0 : p->opts.line_base, lineno = base;
 	for (const char *line = f->src; *line;) {
 		const char *end = strchr(line, '\n');
 		size_t n = end ? (size_t)(end - line) : strlen(line);
 		int first = ++lineno, width = (int)n;
-		bool shebang = !f->header && lineno == 1 && n >= 2 && line[0] == '#' && line[1] == '!';
+		bool shebang = !f->header && lineno == base + 1 && n >= 2 && line[0] == '#' && line[1] == '!';
 		bool dir = !shebang && (f->header ? !f->in_comment : !p->in_comment) && is_directive(line, n);
 		const char *text = line;
 		size_t len = n;

@@ -18,6 +18,8 @@ struct pp_options {
 	const char *const *system_dirs;    /* NULL: /usr/local/include, /usr/include, ... */
 	int nsystem_dirs;
 	bool verbose;                      /* warn about <...> headers that are not found */
+	int line_base;                     /* the script's lines start at line_base + 1 (diag.h) */
+	const char *script_path;           /* the script file, NULL for -e and stdin (import) */
 };
 
 /* The source with directives applied and macros expanded, line for line

@@ -669,6 +669,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.emit_llvm = cli.emit_llvm,
 		.probe_filter = cli.probe_filter,
 		.script_dir = script_dir(&arena, &cli),
+		.script_path = cli.filename && strcmp(cli.filename, "-") ? cli.filename : NULL,
 		.include_dirs = cli.include_dirs,
 		.ninclude_dirs = cli.ninclude_dirs,
 		.include_files = cli.include_files,
