@@ -2,6 +2,7 @@
 #include "compiler.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "../common/limits.h"
 #include "ast_dump.h"
@@ -28,6 +29,29 @@ struct btf_types *compiler_script_btf(struct compiler *c)
 	return bt && btf_types_begin_script(bt) == 0 ? bt : NULL;
 }
 
+const char *const compile_stage_names[COMPILE_STAGES] = {
+	[CSTAGE_PARSE] = "parse (preprocessor, imports)",
+	[CSTAGE_MACROS] = "macro expansion",
+	[CSTAGE_SEMA] = "semantic analysis",
+	[CSTAGE_CODEGEN] = "codegen (IR, optimisation, BPF ELF)",
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The time since *since goes to the stage; *since becomes now. */
+static void stage_done(const struct compile_options *o, enum compile_stage stage, uint64_t *since)
+{
+	uint64_t now = now_ns();
+	if (o->timings)
+		o->timings->ns[stage] += now - *since;
+	*since = now;
+}
+
 struct compiled_program *compile_source(struct arena *a, struct diags *d, const struct compile_options *opts)
 {
 	struct compile_options o = *opts;
@@ -47,7 +71,9 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		.ninclude_files = o.ninclude_files,
 		.verbose = o.verbose,
 	};
+	uint64_t t = now_ns();
 	c.ast = parse_program(a, d, d->src, &pp);
+	stage_done(&o, CSTAGE_PARSE, &t);
 	if (c.ast && (o.dumps & DUMP_AST)) {
 		fprintf(stderr, "AST after parsing:\n");
 		ast_dump_program(stderr, c.ast, NULL, NULL);
@@ -56,7 +82,11 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		return NULL;
 	struct compiled_program *out = arena_alloc(a, sizeof(*out));
 	int err = 0;
-	if (macros_expand(&c) < 0 || sema_run(&c) < 0) {
+	int expanded = macros_expand(&c);
+	stage_done(&o, CSTAGE_MACROS, &t);
+	int analysed = expanded < 0 ? -1 : sema_run(&c);
+	stage_done(&o, CSTAGE_SEMA, &t);
+	if (analysed < 0) {
 		err = -1;
 	} else {
 		if (o.dumps & DUMP_AST) {
@@ -65,8 +95,10 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		}
 		if (o.dumps & DUMP_TYPES)
 			dump_types(&c, stderr);
+		t = now_ns();
 		if (lower_program(&c, out) < 0)
 			err = -1;
+		stage_done(&o, CSTAGE_CODEGEN, &t);
 	}
 	btf_types_free(c.btf);
 	dwarf_targets_close(&c);

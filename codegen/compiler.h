@@ -71,6 +71,13 @@ enum dump_stage {
 enum unstable_feature { UNSTABLE_TSERIES, UNSTABLE_DW_USTACK, UNSTABLE_IMPORT, UNSTABLE_TYPEINFO, UNSTABLE_NFEATURES };
 enum unstable_mode { UNSTABLE_WARN, UNSTABLE_ERROR, UNSTABLE_ENABLE }; /* warn: the default */
 
+/* --mode compiler-bench: how long each stage of compile_source took. */
+enum compile_stage { CSTAGE_PARSE, CSTAGE_MACROS, CSTAGE_SEMA, CSTAGE_CODEGEN, COMPILE_STAGES };
+extern const char *const compile_stage_names[COMPILE_STAGES];
+struct compile_timings {
+	uint64_t ns[COMPILE_STAGES];
+};
+
 struct compile_options {
 	char *const *params; /* positional parameters $1.. */
 	int nparams;
@@ -90,6 +97,8 @@ struct compile_options {
 	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
 	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
 	const char *probe_filter; /* --probe-filter REGEX: keep matching attach points (and begin/end) */
+	enum probe_run_mode run;  /* --test / --bench: only the test: / bench: probes */
+	struct compile_timings *timings; /* filled when not NULL */
 	const char *script_dir;   /* where the script's `#include "f.h"` and `import` look first */
 	const char *script_path;  /* the script file (NULL: -e, stdin): importing it again is a no-op */
 	const char *const *include_dirs;  /* -I */

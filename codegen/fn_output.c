@@ -167,7 +167,7 @@ struct val lower_exit(struct lower *l, struct node *n)
 	LLVMValueRef ev = event_begin(l, ((struct call_info *)n->sema)->action, 8);
 	LLVMBuildStore(l->b, n->args ? lower_expr(l, n->args).v : lower_const(l, 0), gep(l, ev, 8));
 	emit_event_buffer(l, ev, 8);
-	emit_return(l);
+	emit_return(l, NULL);
 	return (struct val){ lower_const(l, 0) };
 }
 
@@ -289,7 +289,7 @@ struct val lower_assert(struct lower *l, struct node *n)
 	LLVMValueRef ev = event_begin(l, (int)n->ival, 8);
 	LLVMBuildStore(l->b, lower_const(l, 1), gep(l, ev, 8));
 	emit_event_buffer(l, ev, 8);
-	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0)); /* like exit(): the probe ends */
+	LLVMBuildRet(l->b, probe_result(l, NULL)); /* like exit(): the probe ends */
 	LLVMPositionBuilderAtEnd(l->b, ok);
 	return (struct val){ lower_const(l, 0) };
 }

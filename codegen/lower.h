@@ -11,7 +11,7 @@
 /* BPF helper function ids (uapi/linux/bpf.h) */
 enum {
 	H_MAP_LOOKUP = 1, H_MAP_UPDATE = 2, H_MAP_DELETE = 3, H_PROBE_READ = 4,
-	H_GET_PRANDOM = 7, H_GET_SMP_PROCESSOR_ID = 8, H_GET_PID_TGID = 14,
+	H_KTIME_GET_NS = 5, H_GET_PRANDOM = 7, H_GET_SMP_PROCESSOR_ID = 8, H_GET_PID_TGID = 14,
 	H_GET_UID_GID = 15, H_GET_COMM = 16, H_GET_CURRENT_TASK = 35, H_GET_NUMA_NODE = 42,
 	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_USER = 112, H_PROBE_READ_KERNEL = 113,
 	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
@@ -38,6 +38,7 @@ struct lower {
 	LLVMValueRef *map_globals; /* per script map */
 	LLVMValueRef ringbuf, scratch, globals, stacks, ustacks;
 	LLVMValueRef warned;       /* one u64 per action: runtime warning already sent */
+	LLVMValueRef timed_start;  /* bench: probes: ktime at the start of the body, else NULL */
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */
 
 	/* current function (a probe, or the callback of a map loop) */

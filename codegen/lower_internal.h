@@ -140,7 +140,10 @@ struct val lower_usdt_arg(struct lower *l, struct node *n);
 LLVMValueRef var_storage(struct lower *l, struct var_info *v);
 void lower_statements(struct lower *l, struct node *first);
 void lower_loop_body(struct lower *l, struct node *body, LLVMBasicBlockRef brk, LLVMBasicBlockRef cont);
-void emit_return(struct lower *l);
+/* End the probe: return value (i32; NULL: 0) or, in a bench: probe, its run time. */
+void emit_return(struct lower *l, LLVMValueRef value);
+/* What the probe function returns at an exit (see emit_return). */
+LLVMValueRef probe_result(struct lower *l, LLVMValueRef value);
 struct val lower_incdec(struct lower *l, struct node *n);
 struct val lower_inline_fn(struct lower *l, struct node *n);
 

@@ -43,6 +43,14 @@ static const struct attach_spec *multi_spec(struct compiler *c, const struct pro
 	return s;
 }
 
+LLVMValueRef probe_result(struct lower *l, LLVMValueRef value)
+{
+	if (!l->timed_start)
+		return value ? value : LLVMConstInt(l->i32, 0, 0);
+	LLVMValueRef ns = LLVMBuildSub(l->b, lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0), l->timed_start, "");
+	return LLVMBuildTrunc(l->b, ns, l->i32, "");
+}
+
 static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
 			  struct prog_desc *pd)
 {
@@ -93,6 +101,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildBr(l->b, body);
 
 	LLVMPositionBuilderAtEnd(l->b, body);
+	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
 	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
@@ -119,11 +128,11 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 		LLVMBasicBlockRef pass = new_block(l, "filter.pass"), skip = new_block(l, "filter.skip");
 		LLVMBuildCondBr(l->b, truth(l, f), pass, skip);
 		LLVMPositionBuilderAtEnd(l->b, skip);
-		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMBuildRet(l->b, probe_result(l, NULL));
 		LLVMPositionBuilderAtEnd(l->b, pass);
 	}
 	lower_statements(l, pi->ast->body);
-	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	LLVMBuildRet(l->b, probe_result(l, NULL));
 	if (l->scratch_used > l->scratch_size)
 		l->scratch_size = l->scratch_used;
 	if (l->scratch_used > LIMIT_SCRATCH) {

@@ -136,9 +136,9 @@ static void lower_for_range(struct lower *l, struct node *st)
 	LLVMPositionBuilderAtEnd(l->b, done);
 }
 
-void emit_return(struct lower *l)
+void emit_return(struct lower *l, LLVMValueRef value)
 {
-	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	LLVMBuildRet(l->b, probe_result(l, value));
 	/* code after a return goes into an unreachable block */
 	LLVMPositionBuilderAtEnd(l->b, new_block(l, "dead"));
 }
@@ -190,7 +190,9 @@ static void lower_stmt(struct lower *l, struct node *st)
 			LLVMPositionBuilderAtEnd(l->b, new_block(l, "dead"));
 			break;
 		}
-		emit_return(l);
+		/* `return N` is the result of a test: or bench: probe */
+		emit_return(l, st->a && (l->spec->flags & PF_RESULT)
+				       ? LLVMBuildIntCast(l->b, lower_expr(l, st->a).v, l->i32, "") : NULL);
 		break;
 	case S_BLOCK:
 		lower_statements(l, st->body);

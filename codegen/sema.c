@@ -164,6 +164,23 @@ static bool one_binary_uprobes(const struct probe_info *pi)
 
 static int resolve_probes_with(struct compiler *c, const regex_t *filter);
 
+static bool has_spec(const struct probe_info *pi, const char *canonical)
+{
+	for (int k = 0; k < pi->nspecs; k++)
+		if (!strcmp(pi->specs[k].canonical, canonical))
+			return true;
+	return false;
+}
+
+/* A test:/bench: name the probes resolved so far (found[0..n-1] and cur) have. */
+static bool named_twice(const struct probe_info *found, int n, const struct probe_info *cur, const char *canonical)
+{
+	for (int i = 0; i < n; i++)
+		if (has_spec(&found[i], canonical))
+			return true;
+	return has_spec(cur, canonical);
+}
+
 /* --probe-filter: only the attach points whose name matches (begin, end
  * and self stay). Counts the attach points filtered and those kept. */
 static void keep_matching(struct probe_info *pi, const regex_t *re, int *filtered, int *kept)
@@ -209,7 +226,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	int debug_registers = 0;           /* watchpoints so far */
 	struct probe_context ctx = { .pid = c->opts->pid, .child = c->opts->child, .unsafe = c->opts->unsafe,
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes,
-				     .usdt_file_activation = c->opts->usdt_file_activation };
+				     .usdt_file_activation = c->opts->usdt_file_activation,
+				     .run = c->opts->run };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &found[i];
 		pi->ast = p;
@@ -221,8 +239,14 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 				errors++;
 				continue;
 			}
-			if (!ns) /* ignored (test:, bench:) or missing probes that only warn */
+			if (!ns) /* not in this run (test:, bench:) or missing probes that only warn */
 				continue;
+			if ((specs[0].flags & PF_RESULT) && named_twice(found, i, pi, specs[0].canonical)) {
+				diag_error(c->diags, &ap->loc, "duplicate probe name %s: test: and bench: names must be unique",
+					   specs[0].canonical);
+				errors++;
+				continue;
+			}
 			if ((specs[0].flags & PF_DEBUG_REGISTER) && (debug_registers += ns) > LIMIT_DEBUG_REGISTERS) {
 				diag_error(c->diags, &ap->loc, "Failed to attach watchpoint probe. You are out of "
 					   "watchpoint registers (the CPU has %d).", LIMIT_DEBUG_REGISTERS);
@@ -262,6 +286,11 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 		}
 	}
 	errors += check_single_iterator(c);
+	if (c->opts->run != PROBE_RUN_TRACE && !total && !errors) {
+		const char *kind = c->opts->run == PROBE_RUN_TESTS ? "test" : "bench";
+		diag_error(c->diags, NULL, "--%s: the program has no %s: probes", kind, kind);
+		errors++;
+	}
 	if (filtered && !kept) {
 		diag_error(c->diags, NULL, "--probe-filter '%s' matches none of the %d attach points",
 			   c->opts->probe_filter, filtered);

@@ -69,6 +69,7 @@ enum probe_kind {
 	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT, PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT, PROBE_ITER, PROBE_FENTRY, PROBE_FEXIT,
 	PROBE_KPROBE_FENTRY, PROBE_KRETPROBE_FEXIT, /* kprobes through fentry/fexit */
+	PROBE_TEST, PROBE_BENCH,
 	PROBE_KINDS /* how many there are */
 };
 
@@ -102,6 +103,8 @@ enum probe_flag {
 					one context word each (fentry/fexit, raw tracepoints) */
 	PF_BTF_RETVAL    = 1u << 20, /* retval typed by the BTF return type, read with
 					bpf_get_func_ret (fexit) */
+	PF_RESULT        = 1u << 21, /* `return N` sets the program's return value (test:, bench:) */
+	PF_TIMED         = 1u << 22, /* returns how many ns its body ran instead (bench:) */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;

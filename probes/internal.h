@@ -20,6 +20,8 @@ extern const struct probe_ops probe_watchpoint_ops, probe_asyncwatchpoint_ops;
 extern const struct probe_ops probe_iter_ops;
 extern const struct probe_ops probe_fentry_ops, probe_fexit_ops;
 extern const struct probe_ops probe_kprobe_fentry_ops, probe_kretprobe_fexit_ops;
+extern const struct probe_ops probe_test_ops;
+extern const struct probe_ops probe_bench_ops;
 extern const struct probe_ops probe_usdt_ops;
 
 /* Context access (context.c): offsets in an x86-64 struct pt_regs of a

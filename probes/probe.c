@@ -44,13 +44,26 @@ const struct probe_ops *const probe_types[] = {
 	 * reached only from kprobe_expand, never by name */
 	&probe_kprobe_fentry_ops,
 	&probe_kretprobe_fexit_ops,
+	&probe_test_ops,
+	&probe_bench_ops,
 	NULL,
 };
 
 
-/* `test:NAME` / `bench:NAME` run only with --test/--bench: otherwise they
- * are ignored, which is what resolving them to nothing does. */
-static const char *const ignored_providers[] = { "test", "bench", NULL };
+/* `test:NAME` / `bench:NAME` run only with --test / --bench, and then
+ * nothing else does: the others are ignored, which is what resolving them
+ * to nothing does. */
+static bool runs_in(const struct probe_context *ctx, enum probe_kind kind)
+{
+	switch (ctx->run) {
+	case PROBE_RUN_TESTS:
+		return kind == PROBE_TEST;
+	case PROBE_RUN_BENCHES:
+		return kind == PROBE_BENCH;
+	default:
+		return kind != PROBE_TEST && kind != PROBE_BENCH;
+	}
+}
 
 static bool in_list_nocase(const char *const *list, const char *s)
 {
@@ -558,13 +571,17 @@ int probes_resolve(struct arena *a, struct diags *d, const struct attach_point *
 	*n = 0;
 	if (probe_split(a, d, &ap->loc, ap->raw, params, nparams, &parts, &nparts))
 		return -1;
-	if (probe_has_wildcard(parts[0])) {
+	if (ctx->run != PROBE_RUN_TRACE && probe_has_wildcard(parts[0])) {
+		return 0;
+	} else if (probe_has_wildcard(parts[0])) {
 		if (resolve_provider_glob(a, d, &ap->loc, ctx, parts, nparts, &sv))
 			return -1;
 	} else if ((ops = probe_ops_find(parts[0]))) {
+		if (!runs_in(ctx, ops->kind))
+			return 0;
 		if (resolve_with(a, d, &ap->loc, ops, ctx, parts, nparts, &sv))
 			return -1;
-	} else if (in_list_nocase(ignored_providers, parts[0])) {
+	} else if (ctx->run != PROBE_RUN_TRACE) {
 		return 0;
 	} else {
 		diag_error(d, &ap->loc, "Invalid probe type: %s", parts[0]);
@@ -614,6 +631,12 @@ const char *probe_attach_error(const struct attach_spec *spec, int err, char *bu
 
 int probe_run_once(struct bpf_program *prog)
 {
+	uint32_t retval;
+	return probe_test_run(prog, &retval);
+}
+
+int probe_test_run(struct bpf_program *prog, uint32_t *retval)
+{
 	/* A raw_tp program takes its tracepoint arguments as an array of u64;
 	 * begin/end never read them, but the kernel wants a valid context. */
 	uint64_t args[8] = { 0 };
@@ -624,6 +647,7 @@ int probe_run_once(struct bpf_program *prog)
 		return -EBADF;
 	if (bpf_prog_test_run_opts(fd, &opts))
 		return -errno;
+	*retval = opts.retval;
 	return 0;
 }
 
@@ -667,8 +691,6 @@ static int list_one(struct diags *d, const char *pat, const struct probe_context
 	}
 	ops = probe_ops_find(provider);
 	if (!ops) {
-		if (in_list_nocase(ignored_providers, provider))
-			return 0;
 		diag_error(d, NULL, "Invalid probe type: %s", provider);
 		return -1;
 	}

@@ -41,6 +41,9 @@ bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f);
 /* Why a feature found absent is, for messages. */
 const char *kernel_feature_why(const struct kernel_features *kf, enum kernel_feature f);
 const char *kernel_feature_name(enum kernel_feature f);
+/* A run traces (test: and bench: probes ignored), or runs only the test:
+ * probes (--test), or only the bench: probes (--bench). */
+enum probe_run_mode { PROBE_RUN_TRACE, PROBE_RUN_TESTS, PROBE_RUN_BENCHES };
 
 /* The run-time context some probe types need to resolve attach points. */
 struct probe_context {
@@ -51,6 +54,7 @@ struct probe_context {
 	bool usdt_file_activation;     /* --usdt-file-activation: usdt probes attach to
 					  every process mapping the binary, even with -p */
 	struct kernel_features *features; /* the compilation's answers so far; NULL: ask each time */
+	enum probe_run_mode run;       /* which probes the run has; the others resolve to nothing */
 };
 
 struct probe_ops {
@@ -135,6 +139,8 @@ const char *probe_explain(const struct attach_spec *spec, int err, char *buf, si
  * (BPF_PROG_TEST_RUN of its BPF_PROG_TYPE_RAW_TRACEPOINT program with a
  * context of 8 zero u64 arguments). Returns 0 or a negative errno. */
 int probe_run_once(struct bpf_program *prog);
+/* The same, giving the program's return value. */
+int probe_test_run(struct bpf_program *prog, uint32_t *retval);
 
 /* `-l [PATTERN]`: PATTERN may hold several comma-separated patterns; NULL,
  * "" or "*" lists every kernel probe type. Provider aliases are accepted.

@@ -54,6 +54,11 @@ static void usage(FILE *f)
 	      "                            ast, types, codegen, codegen-opt and dis)\n"
 	      "    --emit-llvm FILE        also write FILE.original.ll and FILE.optimized.ll\n"
 	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
+	      "    --test                  run the test: probes, report each, fail if one fails\n"
+	      "    --bench                 run the bench: probes, report their average run time\n"
+	      "    --mode MODE             test, bench, codegen (compile only, load nothing),\n"
+	      "                            compiler-bench (time each compile stage)\n"
+	      "                            or format (not supported)\n"
 	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
@@ -77,6 +82,25 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* What a run does (--mode): trace, or one of the others. */
+enum cli_mode { MODE_TRACE, MODE_TEST, MODE_BENCH, MODE_CODEGEN, MODE_COMPILER_BENCH, MODE_FORMAT };
+static const char *const mode_names[] = {
+	[MODE_TEST] = "test", [MODE_BENCH] = "bench", [MODE_CODEGEN] = "codegen",
+	[MODE_COMPILER_BENCH] = "compiler-bench", [MODE_FORMAT] = "format",
+};
+
+static int parse_mode(const char *arg, enum cli_mode *mode)
+{
+	for (size_t i = MODE_TEST; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (!strcmp(arg, mode_names[i])) {
+			*mode = (enum cli_mode)i;
+			return 0;
+		}
+	fprintf(stderr, "ERROR: USAGE: --mode must be one of test, bench, codegen, compiler-bench, format "
+		"(got '%s')\n", arg);
+	return -1;
+}
+
 struct cli {
 	const char *program_text;
 	const char *filename; /* NULL with -e */
@@ -94,6 +118,7 @@ struct cli {
 	bool usdt_file_activation;
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
 	const char *emit_elf;
+	enum cli_mode mode;   /* --mode, --test, --bench */
 	unsigned dumps;       /* enum dump_stage */
 	const char *probe_filter;
 	const char *emit_llvm;
@@ -212,7 +237,7 @@ static char **split_command(char *cmd)
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
        OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO,
-       OPT_NO_FEATURE };
+       OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT };
 
 /* --no-feature A,B: kernel features sonde would use but is told not to.
  * kprobe_multi and kprobe_session are accepted: sonde does not use them. */
@@ -269,6 +294,10 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
+		{ "test", no_argument, NULL, OPT_TEST },
+		{ "bench", no_argument, NULL, OPT_BENCH },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "fmt", no_argument, NULL, OPT_FMT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -367,6 +396,19 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		case OPT_NO_FEATURE:
 			if (parse_no_feature(cli, optarg) < 0)
 				return -1;
+			break;
+		case OPT_TEST:
+			cli->mode = MODE_TEST;
+			break;
+		case OPT_BENCH:
+			cli->mode = MODE_BENCH;
+			break;
+		case OPT_MODE:
+			if (parse_mode(optarg, &cli->mode) < 0)
+				return -1;
+			break;
+		case OPT_FMT:
+			cli->mode = MODE_FORMAT;
 			break;
 		case 'b': /* kernel types from this file, as BPFTRACE_BTF says */
 			if (setenv("BPFTRACE_BTF", optarg, 1) < 0) {
@@ -599,6 +641,18 @@ static void end_by_sigpipe(void)
 	raise(SIGPIPE);
 }
 
+/* --mode compiler-bench: a table of the compile stages and their times. */
+static void print_timings(const struct compile_timings *t)
+{
+	uint64_t total = 0;
+	printf("%-36s %12s\n", "STAGE", "TIME");
+	for (int i = 0; i < COMPILE_STAGES; i++) {
+		printf("%-36s %9.3f ms\n", compile_stage_names[i], (double)t->ns[i] / 1e6);
+		total += t->ns[i];
+	}
+	printf("%-36s %9.3f ms\n", "total", (double)total / 1e6);
+}
+
 static int sonde_main(struct cli *clip, int argc, char **argv)
 {
 	struct cli cli = *clip;
@@ -615,9 +669,13 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		fprintf(stderr, "ERROR: USAGE: -k reports runtime warnings, which --no-warnings suppresses: use one of them\n");
 		return 1;
 	}
+	if (cli.mode == MODE_FORMAT) {
+		fprintf(stderr, "ERROR: --mode format (--fmt): formatting programs is not supported by sonde\n");
+		return 1;
+	}
 	/* --emit-elf only compiles: nothing is loaded or attached, so it needs
 	 * no privileges (the -d ast/codegen dumps come from compilation). */
-	bool compile_only = cli.emit_elf && !cli.list;
+	bool compile_only = (cli.emit_elf || cli.mode == MODE_CODEGEN || cli.mode == MODE_COMPILER_BENCH) && !cli.list;
 	if (!compile_only && check_privileges() < 0) {
 		if (cli.dumps)
 			fprintf(stderr, "HINT: with --emit-elf FILE, sonde only compiles and needs no privileges\n");
@@ -650,6 +708,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	struct arena arena = { 0 };
 	struct diags diags;
 	diags_init(&diags, &arena, name, src);
+	struct compile_timings timings = { 0 };
 	struct compile_options copts = {
 		.params = cli.params,
 		.nparams = cli.nparams,
@@ -675,6 +734,8 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.include_files = cli.include_files,
 		.ninclude_files = cli.ninclude_files,
 		.verbose = cli.run.verbose,
+		.run = cli.mode == MODE_TEST ? PROBE_RUN_TESTS : cli.mode == MODE_BENCH ? PROBE_RUN_BENCHES : PROBE_RUN_TRACE,
+		.timings = cli.mode == MODE_COMPILER_BENCH ? &timings : NULL,
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;
@@ -692,6 +753,15 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	}
 	if (cli.emit_elf) {
 		status = write_file(cli.emit_elf, prog->elf, prog->elf_size) < 0 ? 1 : 0;
+		goto out;
+	}
+	if (cli.mode == MODE_CODEGEN) { /* compiled: that is all */
+		status = 0;
+		goto out;
+	}
+	if (cli.mode == MODE_COMPILER_BENCH) {
+		print_timings(&timings);
+		status = 0;
 		goto out;
 	}
 	if (cli.list) {
@@ -713,6 +783,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	if (cli.cmd && setup_command(&cli, &cmd_argv, &cmd_path) < 0)
 		goto close_out;
 	cli.run.no_warnings = cli.no_warnings;
+	cli.run.run = copts.run;
 	status = run_program(prog, &cli.run);
 	free(cmd_argv);
 	free(cmd_path);

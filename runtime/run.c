@@ -19,6 +19,7 @@
 #include "../probes/probe.h"
 #include "actions.h"
 #include "printf.h"
+#include "tests.h"
 #include "verifier.h"
 
 
@@ -419,6 +420,26 @@ static void report_lost_total(struct runner *r)
 	report_lost(r);
 	if (r->lost_reported && r->opts->mode == OUTPUT_TEXT)
 		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)r->lost_reported);
+}
+
+/* tests.c: the events of one test run; the exit code it asked for, or -1. */
+static int drain_test_run(void *ctx)
+{
+	struct runner *r = ctx;
+	r->exiting = false;
+	r->have_exit_code = false;
+	drain(r);
+	output_flush(r);
+	return r->have_exit_code ? r->exit_code : -1;
+}
+
+static int run_tests_or_benches(struct runner *r)
+{
+	struct test_runner t = { .prog = r->prog, .progs = r->progs, .out = r->out.out, .ctx = r,
+				 .drain = drain_test_run };
+	int status = r->opts->run == PROBE_RUN_TESTS ? tests_run(&t) : benches_run(&t);
+	output_flush(r);
+	return output_failed(r) ? 1 : status;
 }
 
 static void run_special(struct runner *r, enum probe_kind kind)
@@ -829,6 +850,10 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		goto out;
 	set_globals(&r, child.pid);
 	r.child_pid = child.pid;
+	if (opts->run != PROBE_RUN_TRACE) {
+		status = run_tests_or_benches(&r);
+		goto out;
+	}
 
 	run_special(&r, PROBE_BEGIN);
 	int nattached = 0, live = 0;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../common/program.h"
+#include "../probes/probe.h"
 #include "output.h"
 
 struct run_options {
@@ -23,6 +24,7 @@ struct run_options {
 	FILE *out;
 	const char *out_name; /* -o FILE for messages, NULL: stdout */
 	enum output_mode mode;
+	enum probe_run_mode run; /* --test / --bench: run those probes (tests.c) instead of tracing */
 };
 
 /* Returns the process exit status (§1.8), or RUN_BROKEN_PIPE when the

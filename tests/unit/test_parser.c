@@ -21,7 +21,7 @@ static struct program *parse(const char *src)
 {
 	arena_free(&arena);
 	diags_init(&diags, &arena, "stdin", src);
-	return parse_program(&arena, &diags, src, NULL);
+	return parse_file(&arena, &diags, src, NULL);
 }
 
 /* The first diagnostic of the last parse, after a failed check. */
