@@ -97,6 +97,8 @@ enum probe_flag {
 	PF_USDT_ARGS     = 1u << 16, /* argN per the argument specs of the location (attach_spec.usdt) */
 	PF_DWARF_ARGS    = 1u << 17, /* args.NAME: the function's parameters from its DWARF */
 	PF_DWARF_RETVAL  = 1u << 18, /* retval typed by the function's DWARF return type, if any */
+	PF_BTF_CONTEXT   = 1u << 19, /* a BPF_PROG_TYPE_TRACING program: the pointers of its context
+					are typed for the verifier (socket_cookie()) */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
