@@ -371,7 +371,13 @@ bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
-	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+	return btf_function_id(bt, name) > 0;
+}
+
+int btf_function_id(struct btf_types *bt, const char *name)
+{
+	int id = bt->has_kernel ? btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) : 0;
+	return id > 0 ? id : 0;
 }
 
 bool btf_struct_begins_with(struct btf_types *bt, const struct type *st, const char *inner)

@@ -48,6 +48,8 @@ bool btf_struct_begins_with(struct btf_types *bt, const struct type *st, const c
 
 /* A kernel function of that name exists in BTF. */
 bool btf_has_function(struct btf_types *bt, const char *name);
+/* Its BTF id in the kernel's BTF, 0 when there is none. */
+int btf_function_id(struct btf_types *bt, const char *name);
 
 /* An enumerator's value, e.g. TASK_RUNNING or TCP_FIN_WAIT1. */
 bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value);
