@@ -134,6 +134,7 @@ struct compiler {
 	struct getopt_def *getopts; /* the named parameters getopt() asks for */
 	int ngetopts, cap_getopts;
 	bool btf_tried;
+	int percpu_by_name;   /* kallsyms lists per-CPU variables: 1 yes, -1 no, 0 not read yet */
 	struct kfunc_answer *kfunc_answers; /* kfunc_allowed() asked of the kernel so far */
 	int nkfunc_answers, cap_kfunc_answers;
 	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */

@@ -1,8 +1,9 @@
 /* percpu_kaddr("var"[, cpu]): the address of a per-CPU kernel variable on
  * this CPU or on a given one (0 for a CPU that does not exist).
  *
- * Where /proc/kallsyms lists the variable, it is an extern global in
- * section `.ksyms` with a BTF type: libbpf resolves such a typed ksym to
+ * Where /proc/kallsyms lists per-CPU variables, the variable is an extern
+ * global in section `.ksyms` with a BTF type: libbpf resolves such a typed
+ * ksym to
  * the variable's vmlinux BTF id (an ld_imm64 with src_reg
  * BPF_PSEUDO_BTF_ID), the verifier knows it as a per-CPU pointer for
  * bpf_this_cpu_ptr and bpf_per_cpu_ptr. (A placeholder constant patched
@@ -21,8 +22,8 @@
 #include "lower_internal.h"
 #include "sema_internal.h"
 
-/* How the address is found for a variable: call_info-free, so the
- * lowering works it out again from BTF. */
+/* The way from the runqueue to a variable, from BTF: the semantic pass
+ * checks that there is one, the lowering works it out again. */
 struct percpu_route {
 	int64_t delta; /* the variable's offset in the section minus the runqueue's */
 	uint32_t task_group, group_cfs_rq, cfs_rq_rq; /* byte offsets of the members */
@@ -47,6 +48,16 @@ static bool runqueue_route(struct btf_types *bt, uint32_t var, struct percpu_rou
 	return rq && member_byte_offset(bt, "struct task_struct", "sched_task_group", &r->task_group) &&
 	       member_byte_offset(bt, "struct task_group", "cfs_rq", &r->group_cfs_rq) &&
 	       member_byte_offset(bt, "struct cfs_rq", "rq", &r->cfs_rq_rq);
+}
+
+/* With CONFIG_KALLSYMS_ALL kallsyms lists every per-CPU variable (the
+ * runqueues among them); read once per compilation. */
+static bool kernel_resolves_percpu(struct compiler *c)
+{
+	uint64_t addr;
+	if (!c->percpu_by_name)
+		c->percpu_by_name = kallsyms_address("runqueues", &addr) ? 1 : -1;
+	return c->percpu_by_name > 0;
 }
 
 const struct type *check_percpu_kaddr(struct sema *s, struct node *n, const struct func_def *fn)
@@ -75,8 +86,7 @@ const struct type *check_percpu_kaddr(struct sema *s, struct node *n, const stru
 			diag_hint(s->c->diags, e, "Did you mean '%s'?", close);
 		return &type_none;
 	}
-	uint64_t addr;
-	bool ksym = s->c->second_pass && kallsyms_address(name->str, &addr);
+	bool ksym = s->c->second_pass && kernel_resolves_percpu(s->c);
 	struct percpu_route route;
 	if (s->c->second_pass && !ksym && !runqueue_route(bt, var, &route)) {
 		ERR(s, &n->loc, "percpu_kaddr(): the kernel finds no per-CPU variable by name (kallsyms lists no "
