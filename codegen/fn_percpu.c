@@ -3,8 +3,7 @@
  *
  * Where /proc/kallsyms lists per-CPU variables, the variable is an extern
  * global in section `.ksyms` with a BTF type: libbpf resolves such a typed
- * ksym to
- * the variable's vmlinux BTF id (an ld_imm64 with src_reg
+ * ksym to the variable's vmlinux BTF id (an ld_imm64 with src_reg
  * BPF_PSEUDO_BTF_ID), the verifier knows it as a per-CPU pointer for
  * bpf_this_cpu_ptr and bpf_per_cpu_ptr. (A placeholder constant patched
  * into the instructions before load would make sonde rewrite libbpf's
