@@ -371,7 +371,29 @@ bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value)
 
 bool btf_has_function(struct btf_types *bt, const char *name)
 {
-	return bt->has_kernel && btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) > 0;
+	return btf_function_id(bt, name) > 0;
+}
+
+int btf_function_id(struct btf_types *bt, const char *name)
+{
+	int id = bt->has_kernel ? btf__find_by_name_kind(bt->btf, name, BTF_KIND_FUNC) : 0;
+	return id > 0 ? id : 0;
+}
+
+bool btf_struct_begins_with(struct btf_types *bt, const struct type *st, const char *inner)
+{
+	uint32_t id = (uint32_t)st->btf_id;
+	for (int depth = 0; depth < 16 && id; depth++) {
+		const struct btf_type *t = btf__type_by_id(bt->btf, id);
+		if (!t || !btf_is_composite(t))
+			return false;
+		if (!strcmp(btf__name_by_offset(bt->btf, t->name_off), inner))
+			return true;
+		if (!btf_vlen(t) || btf_member_bit_offset(t, 0))
+			return false;
+		id = resolve(bt->btf, btf_members(t)->type);
+	}
+	return false;
 }
 
 static void offer_members(struct btf_types *bt, uint32_t id, struct suggestion *sg)

@@ -42,8 +42,14 @@ const struct type *btf_struct_value(struct btf_types *bt, const struct type *st)
 /* The member name of st closest to a misspelt one, or NULL. */
 const char *btf_member_suggestion(struct btf_types *bt, const struct type *st, const char *name);
 
+/* Struct st is struct `inner` (a bare name) or begins with one, through
+ * its first members: a pointer to st points to an `inner` too. */
+bool btf_struct_begins_with(struct btf_types *bt, const struct type *st, const char *inner);
+
 /* A kernel function of that name exists in BTF. */
 bool btf_has_function(struct btf_types *bt, const char *name);
+/* Its BTF id in the kernel's BTF, 0 when there is none. */
+int btf_function_id(struct btf_types *bt, const char *name);
 
 /* An enumerator's value, e.g. TASK_RUNNING or TCP_FIN_WAIT1. */
 bool btf_enum_value(struct btf_types *bt, const char *name, int64_t *value);

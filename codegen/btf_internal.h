@@ -1,5 +1,6 @@
-/* The state behind struct btf_types, shared by btf.c (lookups) and
- * ctypes.c (script definitions added as BTF types). */
+/* The state behind struct btf_types, shared by btf.c (lookups), ctypes.c
+ * (script definitions added as BTF types) and btf_percpu.c (per-CPU
+ * variables). */
 #ifndef SONDE_BTF_INTERNAL_H
 #define SONDE_BTF_INTERNAL_H
 #include <bpf/btf.h>

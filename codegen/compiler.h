@@ -121,6 +121,13 @@ struct getopt_def {
 	const char *name, *description;
 };
 
+/* What the kernel answered kfunc_allowed(kfunc) for programs of a section:
+ * 1 allowed, 0 refused, -1 could not be asked. */
+struct kfunc_answer {
+	const char *kfunc, *section;
+	int allowed;
+};
+
 struct compiler {
 	struct arena *arena;
 	struct diags *diags;
@@ -143,6 +150,9 @@ struct compiler {
 	struct getopt_def *getopts; /* the named parameters getopt() asks for */
 	int ngetopts, cap_getopts;
 	bool btf_tried;
+	int percpu_by_name;   /* kallsyms lists per-CPU variables: 1 yes, -1 no, 0 not read yet */
+	struct kfunc_answer *kfunc_answers; /* kfunc_allowed() asked of the kernel so far */
+	int nkfunc_answers, cap_kfunc_answers;
 	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */
 	unsigned unstable_reported; /* bit per enum unstable_feature already diagnosed */
 };

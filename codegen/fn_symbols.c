@@ -92,12 +92,8 @@ struct val lower_symbol(struct lower *l, LLVMValueRef addr, bool user)
 	return (struct val){ slot };
 }
 
-/* kaddr("sym"): the address from /proc/kallsyms, at compile time. */
-const struct type *check_kaddr(struct sema *s, struct node *n, const struct func_def *fn)
+bool kallsyms_address(const char *sym, uint64_t *out)
 {
-	const char *sym = literal_string_arg(s, n);
-	if (!sym)
-		return &type_none;
 	FILE *f = fopen("/proc/kallsyms", "r");
 	char line[512], name[256], kind;
 	unsigned long long addr;
@@ -107,7 +103,18 @@ const struct type *check_kaddr(struct sema *s, struct node *n, const struct func
 			found = true;
 	if (f)
 		fclose(f);
-	if (!found) {
+	*out = found ? addr : 0;
+	return found;
+}
+
+/* kaddr("sym"): the address from /proc/kallsyms, at compile time. */
+const struct type *check_kaddr(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	const char *sym = literal_string_arg(s, n);
+	if (!sym)
+		return &type_none;
+	uint64_t addr;
+	if (!kallsyms_address(sym, &addr)) {
 		ERR(s, &n->loc, "Could not resolve symbol: %s", sym);
 		return &type_none;
 	}

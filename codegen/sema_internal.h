@@ -89,6 +89,9 @@ bool arity(struct sema *s, struct node *n, int min, int max);
 bool want_int(struct sema *s, struct node *arg, const char *fn, const char *what);
 const char *literal_string_arg(struct sema *s, struct node *n);
 
+/* fn_symbols.c: the address /proc/kallsyms gives a kernel symbol */
+bool kallsyms_address(const char *sym, uint64_t *addr);
+
 /* fn_compile.c: the named parameters no getopt() asks for */
 void check_named_params(struct compiler *c);
 

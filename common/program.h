@@ -105,6 +105,8 @@ enum probe_flag {
 					bpf_get_func_ret (fexit) */
 	PF_RESULT        = 1u << 21, /* `return N` sets the program's return value (test:, bench:) */
 	PF_TIMED         = 1u << 22, /* returns how many ns its body ran instead (bench:) */
+	PF_BTF_CONTEXT   = 1u << 23, /* a BPF_PROG_TYPE_TRACING program: the pointers of its context
+					are typed for the verifier (socket_cookie()) */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
