@@ -412,6 +412,8 @@ static void run_pass(struct compiler *c)
 int sema_run(struct compiler *c)
 {
 	report_unsupported_toplevel(c);
+	if (c->ast->import_loc.first_line)
+		unstable_feature_use(c, UNSTABLE_IMPORT, &c->ast->import_loc);
 	ctypes_define(c);
 	apply_map_decls(c);
 	if (resolve_probes(c) < 0 || c->diags->errors)

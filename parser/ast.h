@@ -184,6 +184,8 @@ struct program {
 	struct fn_def *fns;
 	struct map_decl *map_decls;
 	struct c_header *headers; /* included headers, innermost first */
+	struct src_loc import_loc; /* the root file's first import (first_line 0: none),
+				      where the unstable_import_statement gate reports */
 };
 
 /* Report the first expression or block nested deeper than `limit` levels;

@@ -338,11 +338,12 @@ static struct program *load(struct importer *im, const char *src, const struct p
 		return NULL;
 	}
 	const char *dir = pp->script_dir ? pp->script_dir : ".";
-	bool imports = false;
-	for (const struct preamble_item *it = prog->preamble; it; it = it->next)
-		imports |= !strcmp(it->what, "import");
-	if (!imports)
+	const struct preamble_item *first = prog->preamble;
+	while (first && strcmp(first->what, "import"))
+		first = first->next;
+	if (!first)
 		return prog;
+	struct src_loc import_loc = first->loc;
 	struct import_file *files = NULL;
 	if (resolve_imports(im, prog, dir, &files) < 0)
 		return NULL;
@@ -376,6 +377,8 @@ static struct program *load(struct importer *im, const char *src, const struct p
 	merge(all, prog);
 	all->config = prog->config;
 	all->config_loc = prog->config_loc;
+	if (root)
+		all->import_loc = import_loc;
 	return all;
 }
 
