@@ -40,6 +40,24 @@ bool map_is_hist(const struct map_desc *m)
 	return m->value->kind == TY_HIST || m->value->kind == TY_LHIST;
 }
 
+int *map_order_by_name(const struct compiled_program *prog)
+{
+	int n = prog->nmaps;
+	int *order = calloc((size_t)(n ? n : 1), sizeof(int));
+
+	if (!order)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(prog->maps[order[j - 1]].name, prog->maps[order[j]].name) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	return order;
+}
+
 static struct map_entry *add_entry(struct map_snapshot *s)
 {
 	if (s->n == s->cap) {

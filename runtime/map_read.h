@@ -39,5 +39,8 @@ void map_snapshot_free(struct map_snapshot *s);
 int map_key_compare(const struct type *t, const void *a, const void *b);
 
 bool map_is_hist(const struct map_desc *m);
+/* The indexes of the program's maps ordered by name (byte order), as the
+ * maps print at exit: malloc'ed, NULL if out of memory. */
+int *map_order_by_name(const struct compiled_program *prog);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../common/program.h"
+#include "metrics.h"
 #include "output.h"
 
 struct run_options {
@@ -23,6 +24,11 @@ struct run_options {
 	FILE *out;
 	const char *out_name; /* -o FILE for messages, NULL: stdout */
 	enum output_mode mode;
+	bool folded;          /* -f folded: maps print as folded stacks */
+	FILE *flamegraph;     /* --flamegraph FILE, open for writing: the SVG at exit; NULL: none */
+	const char *flamegraph_name;
+	double duration;      /* --duration SECONDS: the run ends after it; 0: no limit */
+	const struct metrics_address *metrics; /* --metrics ADDR:PORT; NULL: none */
 };
 
 /* Returns the process exit status (§1.8), or RUN_BROKEN_PIPE when the
