@@ -881,8 +881,12 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 			goto out;
 		}
 	}
-	if (load(&r) < 0 || start_metrics(&r) < 0)
+	if (load(&r) < 0)
 		goto out;
+	if (start_metrics(&r) < 0) {
+		status = 1;
+		goto out;
+	}
 	set_globals(&r, child.pid);
 	r.child_pid = child.pid;
 
