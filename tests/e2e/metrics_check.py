@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks of a running sonde's --metrics server, for the e2e cases.
 
-    metrics_check.py scrape PID            print GET /metrics of sonde PID
+    metrics_check.py scrape PID [HOST]     print GET /metrics of sonde PID
+                                           (HOST: 127.0.0.1, or e.g. [::1])
     metrics_check.py prometheus PID FILE   scrape sonde PID with a real
         Prometheus server started here on 127.0.0.1, then compare the series
         its HTTP API returns for {__name__=~"sonde_.*"} with FILE (one
@@ -112,8 +113,9 @@ def prometheus(pid, expected_file):
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "scrape":
-        sys.stdout.write(get(f"http://127.0.0.1:{listening_port(sys.argv[2])}/metrics"))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "scrape":
+        host = sys.argv[3] if len(sys.argv) == 4 else "127.0.0.1"
+        sys.stdout.write(get(f"http://{host}:{listening_port(sys.argv[2])}/metrics"))
         return 0
     if len(sys.argv) == 4 and sys.argv[1] == "prometheus":
         return prometheus(sys.argv[2], sys.argv[3])
