@@ -419,7 +419,7 @@ static void report_lost(struct runner *r)
 static void report_lost_total(struct runner *r)
 {
 	report_lost(r);
-	if (r->lost_reported && r->opts->mode != OUTPUT_JSON)
+	if (r->lost_reported && r->opts->mode == OUTPUT_TEXT)
 		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)r->lost_reported);
 }
 
