@@ -109,6 +109,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	out->print_maps_on_exit = o.print_maps_on_exit;
 	out->no_cpp_demangle = o.no_cpp_demangle;
 	out->no_debug_info = o.no_debug_info;
+	out->hist_percentiles = o.hist_percentiles;
 	out->max_cat_bytes = o.max_cat_bytes;
 	return out;
 }

@@ -110,6 +110,7 @@ struct compile_options {
 	bool print_maps_on_exit;
 	bool no_cpp_demangle;   /* config cpp_demangle = false: C++ names stay mangled */
 	bool no_debug_info;     /* config show_debug_info = false: no @file:line in ustack */
+	bool hist_percentiles;  /* config hist_percentiles: p50/p90/p99 after each histogram */
 	enum stack_mode stack_mode; /* default mode of kstack/ustack */
 	int missing_probes;         /* enum probe_missing_mode */
 	const char *license;

@@ -79,6 +79,12 @@ static const char *set_print_maps_on_exit(struct arena *a, struct compile_option
 	return NULL;
 }
 
+static const char *set_hist_percentiles(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	o->hist_percentiles = v->boolean;
+	return NULL;
+}
+
 static const char *set_stack_mode(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
 	/* in the order of enum stack_mode */
@@ -163,6 +169,7 @@ static const struct {
 	{ "max_strlen", V_INT, set_max_strlen },
 	{ "max_map_keys", V_INT, set_max_map_keys },
 	{ "print_maps_on_exit", V_BOOL, set_print_maps_on_exit },
+	{ "hist_percentiles", V_BOOL, set_hist_percentiles },
 	{ "stack_mode", V_WORD, set_stack_mode },
 	{ "missing_probes", V_WORD, set_missing_probes },
 	{ "license", V_WORD, set_license },

@@ -188,6 +188,7 @@ struct compiled_program {
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
 	bool no_cpp_demangle;       /* config cpp_demangle = false */
 	bool no_debug_info;         /* config show_debug_info = false */
+	bool hist_percentiles;      /* config hist_percentiles: p50/p90/p99 with histograms */
 	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
 	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
 				     * (0 error, 1 warn, 2 ignore): also applies when an

@@ -112,22 +112,19 @@ static void bucket_label(char *buf, size_t len, const struct type *vt, uint64_t 
 		lhist_bucket_label(buf, len, vt->lh_min, vt->lh_max, vt->lh_step, b);
 }
 
-/* A bucket's count as printed: hist counts are divided by div, lhist's not. */
-static uint64_t bucket_count(const struct type *vt, const uint64_t *counts, size_t b, int64_t div)
+uint64_t hist_bucket_count(const struct type *vt, const uint64_t *counts, size_t b, int64_t div)
 {
 	return vt->kind == TY_HIST ? agg_div(counts[b], false, div) : counts[b];
 }
 
-/* Counts after `div` (hist only); the range of non-empty buckets and the
- * largest count. Returns false when every bucket is empty. */
-static bool hist_range(const struct type *vt, const uint64_t *counts, size_t n, int64_t div,
+bool hist_range(const struct type *vt, const uint64_t *counts, size_t n, int64_t div,
 		       size_t *lo, size_t *hi, uint64_t *max)
 {
 	bool found = false;
 
 	*max = 0;
 	for (size_t b = 0; b < n; b++) {
-		uint64_t c = bucket_count(vt, counts, b, div);
+		uint64_t c = hist_bucket_count(vt, counts, b, div);
 		if (!c)
 			continue;
 		if (!found)
@@ -150,7 +147,7 @@ void hist_print_text(FILE *f, const struct type *vt, const uint64_t *counts, siz
 	if (!hist_range(vt, counts, n, div, &lo, &hi, &max))
 		return;
 	for (size_t b = lo; b <= hi; b++) {
-		uint64_t c = bucket_count(vt, counts, b, div);
+		uint64_t c = hist_bucket_count(vt, counts, b, div);
 		/* single precision, truncated: what bpftrace computes */
 		int w = (int)((float)c / (float)max * 52.0f);
 		if (w < 0)
@@ -164,9 +161,7 @@ void hist_print_text(FILE *f, const struct type *vt, const uint64_t *counts, siz
 	}
 }
 
-/* Inclusive bounds of a bucket for JSON; has_min/has_max false for the
- * open-ended buckets. */
-static void bucket_bounds(const struct type *vt, uint64_t b, int64_t *min, bool *has_min,
+void hist_bucket_bounds(const struct type *vt, uint64_t b, int64_t *min, bool *has_min,
 			  uint64_t *max, bool *has_max)
 {
 	int p;
@@ -198,12 +193,12 @@ void hist_print_json(FILE *f, const struct type *vt, const uint64_t *counts, siz
 	fputc('[', f);
 	if (hist_range(vt, counts, n, div, &lo, &hi, &maxc)) {
 		for (size_t b = lo; b <= hi; b++) {
-			uint64_t c = bucket_count(vt, counts, b, div);
+			uint64_t c = hist_bucket_count(vt, counts, b, div);
 			int64_t min = 0;
 			uint64_t max = 0;
 			bool has_min, has_max;
 
-			bucket_bounds(vt, b, &min, &has_min, &max, &has_max);
+			hist_bucket_bounds(vt, b, &min, &has_min, &max, &has_max);
 			fputs(b == lo ? "{" : ",{", f);
 			if (has_min) {
 				fputs("\"min\": ", f);

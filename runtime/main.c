@@ -38,13 +38,22 @@ static void usage(FILE *f)
 	      "    -c, --cmd CMD           run CMD (no shell) and trace until it exits; cpid is its pid\n"
 	      "    -p, --pid PID           trace only PID and exit when it exits\n"
 	      "    -o, --output FILE       write program output to FILE\n"
-	      "    -f text|json            output format\n"
+	      "    -f text|json|folded     output format; folded: maps keyed by stacks as folded\n"
+	      "                            stacks (\"root;...;leaf COUNT\"), for flame graph tools\n"
 	      "    -B line|full|none       output buffering\n"
 	      "    -q, --quiet             do not print the 'Attached N probes' line\n"
 	      "    -v, --verbose           verbose: libbpf messages and verifier logs\n"
 	      "    -d, --debug STAGE[,..]  debug output: ast, types, codegen, codegen-opt, dis,\n"
 	      "                            verifier, libbpf, all\n"
 	      "    --dry-run               load and attach, then exit\n"
+	      "    --duration SECONDS      end the run after SECONDS (as exit() would: end probes\n"
+	      "                            run, maps print)\n"
+	      "    --flamegraph FILE.svg   at exit, write an interactive flame graph of the maps\n"
+	      "                            keyed by stacks to FILE.svg\n"
+	      "    --metrics [ADDR:]PORT   serve the maps at http://ADDR:PORT/metrics (OpenMetrics,\n"
+	      "                            for Prometheus) while the program runs; ADDR is\n"
+	      "                            127.0.0.1 unless given (localhost, [::1], or any\n"
+	      "                            numeric address); port 0 takes a free port\n"
 	      "    --no-warnings           do not print warnings (compile time, run time, warnf)\n"
 	      "    -k, --warnings          also warn about failed probe reads and map lookups\n"
 	      "    --unsafe                allow unsafe functions (system, signal, override,\n"
@@ -125,6 +134,8 @@ struct cli {
 	const char *output_path;
 	const char *format;
 	const char *buffering;
+	const char *flamegraph_path;          /* --flamegraph */
+	struct metrics_address metrics;       /* --metrics, when run.metrics is set */
 	const char **include_dirs;  /* -I, in order (argv strings) */
 	int ninclude_dirs;
 	const char **include_files; /* --include, in order */
@@ -237,7 +248,22 @@ static char **split_command(char *cmd)
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
        OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO,
-       OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT };
+       OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT, OPT_DURATION, OPT_FLAMEGRAPH, OPT_METRICS };
+
+/* --duration SECONDS: a positive number, fractions allowed (0.5). */
+static int parse_duration(struct cli *cli, const char *arg)
+{
+	char *end;
+	errno = 0;
+	double s = strtod(arg, &end);
+	if (end == arg || *end || errno || !(s > 0) || s > 1e9) {
+		fprintf(stderr, "ERROR: USAGE: --duration: '%s' is not a number of seconds greater than 0 "
+			"(e.g. 10 or 0.5)\n", arg);
+		return -1;
+	}
+	cli->run.duration = s;
+	return 0;
+}
 
 /* --no-feature A,B: kernel features sonde would use but is told not to.
  * kprobe_multi and kprobe_session are accepted: sonde does not use them. */
@@ -281,6 +307,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "debug", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ "info", no_argument, NULL, OPT_INFO },
@@ -369,6 +398,18 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			cli->run.dry_run = true;
+			break;
+		case OPT_DURATION:
+			if (parse_duration(cli, optarg) < 0)
+				return -1;
+			break;
+		case OPT_FLAMEGRAPH:
+			cli->flamegraph_path = optarg;
+			break;
+		case OPT_METRICS:
+			if (metrics_parse_address(optarg, &cli->metrics) < 0)
+				return -1;
+			cli->run.metrics = &cli->metrics;
 			break;
 		case OPT_NO_WARNINGS:
 			cli->no_warnings = true;
@@ -516,8 +557,20 @@ static int setup_output(struct cli *cli)
 	if (cli->format) {
 		if (!strcmp(cli->format, "json")) {
 			cli->run.mode = OUTPUT_JSON;
+		} else if (!strcmp(cli->format, "folded")) {
+			cli->run.folded = true;
 		} else if (strcmp(cli->format, "text")) {
-			fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", cli->format);
+			fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded'\n",
+				cli->format);
+			return -1;
+		}
+	}
+	if (cli->flamegraph_path) {
+		cli->run.flamegraph_name = cli->flamegraph_path;
+		cli->run.flamegraph = fopen(cli->flamegraph_path, "w");
+		if (!cli->run.flamegraph) {
+			fprintf(stderr, "ERROR: --flamegraph: cannot write '%s': %s\n", cli->flamegraph_path,
+				strerror(errno));
 			return -1;
 		}
 	}
@@ -616,9 +669,16 @@ static int setup_command(struct cli *cli, char ***argv, char **path)
 	return 0;
 }
 
-/* Closes -o FILE; a failing close means output was lost. */
+/* Closes -o FILE and --flamegraph FILE; a failing close means output was
+ * lost. */
 static int close_output(struct cli *cli)
 {
+	if (cli->run.flamegraph && fclose(cli->run.flamegraph)) {
+		fprintf(stderr, "ERROR: failed to write to %s: %s\n", cli->flamegraph_path, strerror(errno));
+		cli->run.flamegraph = NULL;
+		return -1;
+	}
+	cli->run.flamegraph = NULL;
 	if (!cli->run.out || cli->run.out == stdout)
 		return 0;
 	if (fclose(cli->run.out) == 0)
@@ -777,7 +837,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		goto out;
 	}
 	if (setup_output(&cli) < 0)
-		goto out;
+		goto close_out;
 	char **cmd_argv = NULL;
 	char *cmd_path = NULL;
 	if (cli.cmd && setup_command(&cli, &cmd_argv, &cmd_path) < 0)

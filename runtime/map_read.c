@@ -71,6 +71,24 @@ static bool grow(void **v, size_t n, size_t *cap, size_t elem, size_t first_cap)
 	return true;
 }
 
+int *map_order_by_name(const struct compiled_program *prog)
+{
+	int n = prog->nmaps;
+	int *order = calloc((size_t)(n ? n : 1), sizeof(int));
+
+	if (!order)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(prog->maps[order[j - 1]].name, prog->maps[order[j]].name) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	return order;
+}
+
 static struct map_entry *add_entry(struct map_snapshot *s)
 {
 	if (!grow((void **)&s->entries, s->n, &s->cap, sizeof(*s->entries), 64))

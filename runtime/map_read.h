@@ -42,5 +42,8 @@ int map_key_compare(const struct type *t, const void *a, const void *b);
 
 bool map_is_hist(const struct map_desc *m);
 bool map_is_tseries(const struct map_desc *m);
+/* The indexes of the program's maps ordered by name (byte order), as the
+ * maps print at exit: malloc'ed, NULL if out of memory. */
+int *map_order_by_name(const struct compiled_program *prog);
 
 #endif

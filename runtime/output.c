@@ -80,7 +80,7 @@ void output_time(struct output *o, const char *fmt)
 
 void output_exit_separator(struct output *o)
 {
-	if (o->mode == OUTPUT_TEXT)
+	if (o->mode == OUTPUT_TEXT && !o->folded)
 		fputs("\n\n", o->out);
 }
 

@@ -19,6 +19,7 @@ struct output {
 	int ustack_fd;                       /* user (build-id) stack trace map, -1 if none */
 	struct source_frames *frames;        /* source lines of user frames, made when needed */
 	struct symbolizer *syms;             /* symbol caches, NULL until needed */
+	bool folded;                         /* -f folded: maps print as folded stacks */
 };
 
 /* printf: fmt was validated at compile time; args is the tuple type of the
@@ -65,6 +66,10 @@ void output_array(struct output *o, FILE *f, const struct type *t, const void *d
  * leading newline when `json`. An unreadable stack renders as no frames. */
 void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
 		       bool json);
+/* The function names of a stack's frames, leaf first, one per line, without
+ * offsets (what flame graphs group frames by): malloc'ed, "" for an
+ * unreadable stack, NULL if out of memory. */
+char *output_stack_names(struct output *o, const struct type *t, const void *data);
 
 /* The same without stack map or symbolizer context (stacks print empty,
  * symbols are resolved with a temporary symbolizer): for callers that only

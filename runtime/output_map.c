@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folded.h"
 #include "hist.h"
+#include "hist_percentiles.h"
 #include "json.h"
 #include "map_read.h"
 
@@ -37,10 +39,13 @@ static void print_text(struct output *o, const struct map_desc *m, const struct 
 		print_entry_name(o, f, m, e);
 		if (hist || tseries) {
 			fputs(":\n", f);
-			if (tseries)
+			if (tseries) {
 				tseries_print_text(f, m->value, &e->ts, div, wall_offset);
-			else
+			} else {
 				hist_print_text(f, m->value, e->buckets, e->nbuckets, div);
+				if (o->prog && o->prog->hist_percentiles)
+					hist_percentiles_text(f, m->value, e->buckets, e->nbuckets, div);
+			}
 			fputc('\n', f);
 			continue;
 		}
@@ -67,20 +72,27 @@ static const char *record_type(const struct type *vt)
 	}
 }
 
-/* Entries [first, n) of a sorted snapshot as one JSON record. */
-static void print_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
-		       size_t first, int64_t div)
+/* What a JSON map object holds for each entry. */
+typedef void (*json_entry_writer)(struct output *o, FILE *f, const struct type *vt,
+				  const struct map_entry *e, int64_t div);
+
+static void json_percentiles_entry(struct output *o, FILE *f, const struct type *vt,
+				   const struct map_entry *e, int64_t div)
+{
+	hist_percentiles_json(f, vt, e->buckets, e->nbuckets, div);
+}
+
+/* {"@name": VALUE} or {"@name": {"key": VALUE, ...}} of entries [first, n). */
+static void print_json_object(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+			      size_t first, int64_t div, json_entry_writer write)
 {
 	FILE *f = o->out;
 
-	if (first >= s->n)
-		return;
-	json_record_begin(f, record_type(m->value));
 	fputc('{', f);
 	json_write_cstr(f, m->name);
 	fputs(": ", f);
 	if (!m->key) {
-		output_json_entry(o, f, m->value, &s->entries[first], div);
+		write(o, f, m->value, &s->entries[first], div);
 	} else {
 		fputc('{', f);
 		for (size_t i = first; i < s->n; i++) {
@@ -92,12 +104,28 @@ static void print_json(struct output *o, const struct map_desc *m, const struct 
 			json_write_cstr(f, k ? k : "");
 			free(k);
 			fputs(": ", f);
-			output_json_entry(o, f, m->value, e, div);
+			write(o, f, m->value, e, div);
 		}
 		fputc('}', f);
 	}
 	fputc('}', f);
-	json_record_end(f);
+}
+
+/* Entries [first, n) of a sorted snapshot as one JSON record; with
+ * hist_percentiles a histogram record also has "percentiles", shaped like
+ * its data. */
+static void print_json(struct output *o, const struct map_desc *m, const struct map_snapshot *s,
+		       size_t first, int64_t div)
+{
+	if (first >= s->n)
+		return;
+	json_record_begin(o->out, record_type(m->value));
+	print_json_object(o, m, s, first, div, output_json_entry);
+	if (map_is_hist(m) && o->prog && o->prog->hist_percentiles) {
+		fputs(", \"percentiles\": ", o->out);
+		print_json_object(o, m, s, first, div, json_percentiles_entry);
+	}
+	json_record_end(o->out);
 }
 
 int output_map(struct output *o, const struct map_desc *m, int map_fd, int64_t top, int64_t div,
@@ -116,7 +144,9 @@ int output_map(struct output *o, const struct map_desc *m, int map_fd, int64_t t
 	map_snapshot_sort(&s, m);
 	/* top: the last `top` entries of the ascending order */
 	size_t first = top > 0 && (uint64_t)top < s.n ? s.n - (size_t)top : 0;
-	if (o->mode == OUTPUT_JSON)
+	if (o->folded)
+		folded_print_map(o, m, &s, first, div);
+	else if (o->mode == OUTPUT_JSON)
 		print_json(o, m, &s, first, div);
 	else
 		print_text(o, m, &s, first, div);

@@ -187,14 +187,28 @@ static bool frame_prefix(FILE *f, enum stack_mode mode, uint64_t addr)
 	}
 }
 
+/* The symbol of a user frame; *addr gets its address while the process
+ * still maps the file, else the offset in the file. */
+static bool user_frame_lookup(struct output *o, uint32_t pid, const struct frame *fr, const char **name,
+			      uint64_t *off, const char **module, uint64_t *addr)
+{
+	*addr = fr->addr;
+	if (!fr->build_id)
+		return usym_lookup(output_symbolizer(o), pid, fr->addr, name, off, module);
+	bool found = usym_lookup_build_id(output_symbolizer(o), pid, fr->build_id, fr->file_offset, name, off,
+					  module, addr);
+	if (!*addr)
+		*addr = fr->file_offset;
+	return found;
+}
+
 /* One frame of a user stack. A frame known by build id shows its address
  * while the process still maps the file, else the offset in the file. */
 static void render_user_frame(struct output *o, FILE *f, uint32_t pid, const struct frame *fr,
 			      enum stack_mode mode)
 {
 	const char *name = NULL, *module = NULL;
-	uint64_t off = 0, addr = fr->addr;
-	bool found;
+	uint64_t off = 0, addr;
 
 	if (mode == STACK_BUILD_ID) {
 		if (!fr->build_id) {
@@ -206,14 +220,7 @@ static void render_user_frame(struct output *o, FILE *f, uint32_t pid, const str
 		fprintf(f, " 0x%" PRIx64, fr->file_offset);
 		return;
 	}
-	if (fr->build_id) {
-		found = usym_lookup_build_id(output_symbolizer(o), pid, fr->build_id, fr->file_offset,
-					     &name, &off, &module, &addr);
-		if (!addr)
-			addr = fr->file_offset;
-	} else {
-		found = usym_lookup(output_symbolizer(o), pid, addr, &name, &off, &module);
-	}
+	bool found = user_frame_lookup(o, pid, fr, &name, &off, &module, &addr);
 	if (!frame_prefix(f, mode, addr))
 		return;
 	if (found && module && mode == STACK_BPFTRACE && print_source_frames(o, f, module, name, off))
@@ -221,29 +228,76 @@ static void render_user_frame(struct output *o, FILE *f, uint32_t pid, const str
 	print_usym(o, f, found, name, off, module, addr, true, mode == STACK_PERF);
 }
 
+/* The frames of a stack value read from its stack map. */
+struct stack_value {
+	bool user;
+	uint32_t pid;        /* ustack: the process */
+	unsigned char *v;    /* the map value, NULL when unavailable */
+	size_t n;            /* frames to look at */
+};
+
+static struct stack_value stack_value_read(struct output *o, const struct type *t, const void *data)
+{
+	const unsigned char *d = data;
+	struct stack_value s = { .user = t->kind == TY_USTACK };
+	int frames = o->prog ? (s.user ? o->prog->ustack_frames : o->prog->stack_frames) : 0;
+	size_t n = frames > 0 ? (size_t)frames : DEFAULT_STACK_FRAMES;
+	size_t limit = t->stack_limit > 0 ? (size_t)t->stack_limit : DEFAULT_STACK_FRAMES;
+
+	s.pid = s.user ? (uint32_t)rd64(d + 8) : 0;
+	s.v = read_stack(s.user ? o->ustack_fd : o->stack_fd, (int64_t)rd64(d), n,
+			 s.user ? BUILD_ID_FRAME_SIZE : 8);
+	s.n = n < limit ? n : limit;
+	return s;
+}
+
 void output_stack_text(struct output *o, FILE *f, const struct type *t, const void *data,
 		       bool json)
 {
-	const unsigned char *d = data;
-	bool user = t->kind == TY_USTACK;
-	uint32_t pid = user ? (uint32_t)rd64(d + 8) : 0;
-	int frames = o->prog ? (user ? o->prog->ustack_frames : o->prog->stack_frames) : 0;
-	size_t n = frames > 0 ? (size_t)frames : DEFAULT_STACK_FRAMES;
-	unsigned char *v = read_stack(user ? o->ustack_fd : o->stack_fd, (int64_t)rd64(d), n,
-				      user ? BUILD_ID_FRAME_SIZE : 8);
-	size_t limit = t->stack_limit > 0 ? (size_t)t->stack_limit : DEFAULT_STACK_FRAMES;
+	struct stack_value s = stack_value_read(o, t, data);
 	struct frame fr;
 
 	if (!json)
 		fputc('\n', f);
-	for (size_t i = 0; v && i < n && i < limit && stack_frame(v, user, i, &fr); i++) {
-		if (user)
-			render_user_frame(o, f, pid, &fr, t->stack_mode);
+	for (size_t i = 0; s.v && i < s.n && stack_frame(s.v, s.user, i, &fr); i++) {
+		if (s.user)
+			render_user_frame(o, f, s.pid, &fr, t->stack_mode);
 		else if (frame_prefix(f, t->stack_mode, fr.addr))
 			render_ksym(o, f, fr.addr, true);
 		fputc('\n', f);
 	}
-	free(v);
+	free(s.v);
+}
+
+char *output_stack_names(struct output *o, const struct type *t, const void *data)
+{
+	struct stack_value s = stack_value_read(o, t, data);
+	struct frame fr;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f) {
+		free(s.v);
+		return NULL;
+	}
+	for (size_t i = 0; s.v && i < s.n && stack_frame(s.v, s.user, i, &fr); i++) {
+		const char *name = NULL, *module = NULL;
+		uint64_t off = 0, addr;
+		if (s.user) {
+			bool found = user_frame_lookup(o, s.pid, &fr, &name, &off, &module, &addr);
+			print_usym(o, f, found, name, off, module, addr, false, false);
+		} else {
+			render_ksym(o, f, fr.addr, false);
+		}
+		fputc('\n', f);
+	}
+	free(s.v);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 /* strftime(): a boot-clock timestamp as local wall time. Besides the C

@@ -18,6 +18,8 @@
 
 #include "../probes/probe.h"
 #include "actions.h"
+#include "flamegraph.h"
+#include "map_read.h"
 #include "printf.h"
 #include "tests.h"
 #include "verifier.h"
@@ -42,6 +44,8 @@ struct runner {
 	int globals_fd;         /* the globals map (lost-event counter), or -1 */
 	uint64_t lost_reported; /* lost events already reported */
 	int out_err;            /* first write error on the program output, 0: none */
+	struct metrics_server *metrics; /* --metrics, NULL: none */
+	uint64_t deadline_ns;   /* --duration: CLOCK_MONOTONIC end of the run, 0: none */
 };
 
 /* libbpf's log callback has no context pointer: keep the tail of its
@@ -102,11 +106,16 @@ static void install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static uint64_t boottime_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t boottime_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
 }
 
 /* ---- map maintenance for clear() and zero() ---- */
@@ -580,19 +589,10 @@ static void print_maps(struct runner *r)
 	output_exit_separator(&r->out);
 	if (!r->opts->print_maps_on_exit || !r->prog->print_maps_on_exit)
 		return;
-	/* maps ordered by name, byte order */
 	int n = r->prog->nmaps;
-	int *order = calloc((size_t)(n ? n : 1), sizeof(int));
+	int *order = map_order_by_name(r->prog);
 	if (!order)
 		return;
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(r->prog->maps[order[j - 1]].name, r->prog->maps[order[j]].name) > 0; j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
 	for (int i = 0; i < n; i++)
 		output_map(&r->out, &r->prog->maps[order[i]], r->map_fds[order[i]], 0, 0, false);
 	free(order);
@@ -611,6 +611,19 @@ static bool process_exited(int pidfd)
  * failed output, or at once when nothing but begin/end probes is
  * attached (`live` == 0). Every way out but exit(), a signal and a failed
  * output first prints what is still buffered. */
+/* How long the next poll may wait (ms); 0 once --duration has passed. */
+static int poll_timeout(const struct runner *r)
+{
+	enum { POLL_MS = 100 };
+	if (!r->deadline_ns)
+		return POLL_MS;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	if (now >= r->deadline_ns)
+		return 0;
+	uint64_t left_ms = (r->deadline_ns - now + 999999) / 1000000;
+	return left_ms < POLL_MS ? (int)left_ms : POLL_MS;
+}
+
 static void event_loop(struct runner *r, struct child *child, int live)
 {
 	while (!r->exiting && !got_signal && !r->out_err) {
@@ -622,7 +635,12 @@ static void event_loop(struct runner *r, struct child *child, int live)
 			got_usr1 = 0;
 			run_special(r, PROBE_SELF);
 		}
-		int n = ring_buffer__poll(r->rb, 100);
+		int timeout = poll_timeout(r);
+		if (timeout == 0) { /* --duration is over: the events so far still count */
+			drain(r);
+			break;
+		}
+		int n = ring_buffer__poll(r->rb, timeout);
 		report_lost(r);
 		if (n < 0 && n != -EINTR && !r->exiting)
 			break;
@@ -782,6 +800,48 @@ static void announce_attached(struct runner *r, int nattached)
 	}
 }
 
+/* --flamegraph: the SVG of the stack-keyed maps; 0, or -1 after saying why. */
+static int write_flamegraph(struct runner *r)
+{
+	FILE *f = r->opts->flamegraph;
+	if (!f)
+		return 0;
+	long long samples = flamegraph_write(f, &r->out, r->prog, r->map_fds);
+	if (samples == 0)
+		fprintf(stderr, "WARNING: --flamegraph %s: no samples: %s\n", r->opts->flamegraph_name,
+			flamegraph_has_maps(r->prog) ? "the maps keyed by stacks are empty"
+						     : "no map has a kstack or ustack in its key and a number as value");
+	errno = 0;
+	if (samples < 0 || fflush(f) == EOF || ferror(f)) {
+		fprintf(stderr, "ERROR: --flamegraph %s: %s\n", r->opts->flamegraph_name,
+			samples < 0 ? "cannot read the maps" : strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+/* --metrics: serve the maps from now on. */
+static int start_metrics(struct runner *r)
+{
+	char url[128];
+	struct metrics_source src = {
+		.prog = r->prog,
+		.map_fds = r->map_fds,
+		.stack_fd = r->out.stack_fd,
+		.ustack_fd = r->out.ustack_fd,
+		.ncpus = r->out.ncpus,
+		.cmd_path = r->opts->cmd_path,
+	};
+	if (!r->opts->metrics)
+		return 0;
+	r->metrics = metrics_start(r->opts->metrics, &src, url, sizeof(url));
+	if (!r->metrics)
+		return -1;
+	if (!r->opts->quiet)
+		fprintf(stderr, "Serving metrics at %s\n", url);
+	return 0;
+}
+
 /* After the event loop: end probes, lost events, maps (§1.7 steps 6-8).
  * Returns the exit status. */
 static int finish(struct runner *r)
@@ -804,6 +864,7 @@ static int finish(struct runner *r)
 	if (!r->out_err)
 		print_maps(r);
 	output_flush(r);
+	int svg_err = write_flamegraph(r);
 	if (r->out_err == EPIPE)
 		return RUN_BROKEN_PIPE; /* quietly: the reader has gone */
 	if (r->out_err) {
@@ -811,6 +872,8 @@ static int finish(struct runner *r)
 			strerror(r->out_err));
 		return 1;
 	}
+	if (svg_err)
+		return 1;
 	return r->have_exit_code ? r->exit_code : 0;
 }
 
@@ -819,6 +882,7 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1 };
 	r.out.out = opts->out;
 	r.out.mode = opts->mode;
+	r.out.folded = opts->folded;
 	r.out.prog = prog;
 	r.out.ncpus = libbpf_num_possible_cpus();
 	if (r.out.ncpus <= 0)
@@ -848,6 +912,10 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 	}
 	if (load(&r) < 0)
 		goto out;
+	if (start_metrics(&r) < 0) {
+		status = 1;
+		goto out;
+	}
 	set_globals(&r, child.pid);
 	r.child_pid = child.pid;
 	if (opts->run != PROBE_RUN_TRACE) {
@@ -883,6 +951,8 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		goto out;
 	}
 	announce_attached(&r, nattached);
+	if (opts->duration > 0)
+		r.deadline_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)(opts->duration * 1e9);
 	drain(&r); /* begin output, after the attached line */
 	report_lost(&r);
 	output_failed(&r);
@@ -895,6 +965,7 @@ end:
 out:
 	fflush(opts->out);
 	child_terminate(&child);
+	metrics_stop(r.metrics); /* before the map fds close */
 	cleanup(&r);
 	output_free(&r.out);
 	if (r.pidfd >= 0)

@@ -8,6 +8,7 @@
 
 #include "../common/program.h"
 #include "../probes/probe.h"
+#include "metrics.h"
 #include "output.h"
 
 struct run_options {
@@ -25,6 +26,11 @@ struct run_options {
 	const char *out_name; /* -o FILE for messages, NULL: stdout */
 	enum output_mode mode;
 	enum probe_run_mode run; /* --test / --bench: run those probes (tests.c) instead of tracing */
+	bool folded;          /* -f folded: maps print as folded stacks */
+	FILE *flamegraph;     /* --flamegraph FILE, open for writing: the SVG at exit; NULL: none */
+	const char *flamegraph_name;
+	double duration;      /* --duration SECONDS: the run ends after it; 0: no limit */
+	const struct metrics_address *metrics; /* --metrics ADDR:PORT; NULL: none */
 };
 
 /* Returns the process exit status (§1.8), or RUN_BROKEN_PIPE when the

@@ -29,10 +29,13 @@ BUILD=$ROOT/build
 ASAN_BUILD=$ROOT/build-asan
 ACCEPTANCE=$ROOT/../shared/acceptance
 PACKAGES=(llvm-19-dev libbpf-dev libelf-dev libdw-dev zlib1g-dev libzstd-dev flex bison pkg-config
-          cmake gcc g++ make python3 systemtap-sdt-dev bpftool)
+          cmake gcc g++ make python3 systemtap-sdt-dev bpftool libmicrohttpd-dev)
 # Only the fuzzing step needs these; when they cannot be installed it is skipped.
 # bpftrace brings the tools (/usr/sbin/*.bt) the debian_tools test compiles.
 FUZZ_PACKAGES=(clang-19 libclang-rt-19-dev bpftrace)
+# The --metrics end-to-end case scrapes sonde with a real Prometheus server;
+# without it that case is skipped (requires: cmd:prometheus).
+OPTIONAL_TEST_PACKAGES=(prometheus)
 FUZZ_SECONDS=${SONDE_FUZZ_SECONDS:-60}
 
 build_only=0
@@ -83,14 +86,14 @@ else
 	fi
 fi
 fuzz_missing=()
-for p in "${FUZZ_PACKAGES[@]}"; do
+for p in "${FUZZ_PACKAGES[@]}" "${OPTIONAL_TEST_PACKAGES[@]}"; do
 	installed "$p" || fuzz_missing+=("$p")
 done
 if [ ${#fuzz_missing[@]} -gt 0 ] && [ $build_only -eq 0 ] && [ "$(id -u)" -eq 0 ]; then
-	echo "installing (for fuzzing and the bpftrace tools): ${fuzz_missing[*]}"
+	echo "installing (for fuzzing, the bpftrace tools and the Prometheus case): ${fuzz_missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	{ apt-get update -q && apt-get install -y -q "${fuzz_missing[@]}"; } >"$LOGS/apt-fuzz.log" 2>&1 ||
-		echo "could not install ${fuzz_missing[*]}: fuzzing or debian_tools will be skipped (log: $LOGS/apt-fuzz.log)"
+		echo "could not install ${fuzz_missing[*]}: fuzzing, debian_tools or cli_metrics_prometheus will be skipped (log: $LOGS/apt-fuzz.log)"
 fi
 
 # ---------------------------------------------------------------- build
