@@ -772,10 +772,19 @@ static bool detach_all(struct probe_link *links, int n, int out_fd)
 	return true;
 }
 
-static void cleanup(struct runner *r)
+/* Detach every probe once: before the end probes, or at cleanup after an
+ * early failure. */
+static void detach_probes(struct runner *r)
 {
 	if (detach_all(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1))
 		free(r->links); /* else detach threads may still read it until exit */
+	r->links = NULL;
+	r->nlinks = 0;
+}
+
+static void cleanup(struct runner *r)
+{
+	detach_probes(r);
 	ring_buffer__free(r->rb);
 	bpf_object__close(r->obj);
 	free(r->progs);
@@ -851,6 +860,8 @@ static int finish(struct runner *r)
 	int code = r->exit_code;
 	r->exiting = false;
 	r->have_exit_code = false;
+	/* end probes see the final state: nothing fires after them */
+	detach_probes(r);
 	run_special(r, PROBE_END);
 	/* a second SIGINT cuts the draining of end-probe output short */
 	if (got_signal < 2)
