@@ -6,19 +6,22 @@
 # (_files, _dirs, _commands and _pids stand for what they say).
 declare -gA _sonde_option_args=(
 	[-e]='' [-c]=_commands [--cmd]=_commands [-p]=_pids [--pid]=_pids
-	[-o]=_files [--output]=_files [-f]='text json' [-B]='line full none'
+	[-o]=_files [--output]=_files [-f]='text json folded' [-B]='line full none'
 	[-d]='ast types codegen codegen-opt dis verifier libbpf all'
 	[--debug]='ast types codegen codegen-opt dis verifier libbpf all'
 	[--emit-elf]=_files [--emit-llvm]=_files [--probe-filter]=''
 	[--no-feature]='uprobe_multi kprobe_multi kprobe_session'
 	[-I]=_dirs [--include]=_files [-b]=_files [--btf]=_files [--debuginfo]=_dirs
+	[--mode]='test bench codegen compiler-bench format' [--flamegraph]=_files [--duration]=''
+	[--metrics]=''
 )
 _sonde_options='-e -l --list -c --cmd -p --pid -o --output -f -B -q --quiet -v --verbose
 	-d --debug --dry-run --no-warnings -k --warnings --unsafe --emit-elf --emit-llvm
 	--probe-filter --usdt-file-activation --no-feature -I --include -b --btf --debuginfo
-	--verify-llvm-ir --info -V --version -h --help'
+	--verify-llvm-ir --info --test --bench --mode --fmt --flamegraph --duration --metrics
+	-V --version -h --help'
 # Probe types (canonical names); `sonde -l` lists the probes of each.
-_sonde_probe_types='begin end self: tracepoint: rawtracepoint: kprobe: kretprobe: uprobe:
+_sonde_probe_types='begin end self: test: bench: tracepoint: rawtracepoint: kprobe: kretprobe: fentry: fexit: uprobe:
 	uretprobe: usdt: profile: interval: software: hardware: watchpoint: asyncwatchpoint: iter:'
 
 # The words up to the cursor with the ':' splits of COMP_WORDBREAKS undone:

@@ -32,7 +32,7 @@ expect() {
 
 expect "sonde --dry" "--dry-run"
 expect "sonde --usdt" "--usdt-file-activation"
-expect "sonde -f " "text json"
+expect "sonde -f " "text json folded"
 expect "sonde -f j" "json"
 expect "sonde -B f" "full"
 expect "sonde -d codegen-o" "codegen-opt"
@@ -41,7 +41,7 @@ expect "sonde --debug v" "verifier"
 expect "sonde --no-feature u" "uprobe_multi"
 expect "sonde -l tr" "tracepoint:"
 expect "sonde -l u" "uprobe: uretprobe: usdt:"
-expect "sonde -l be" "begin"
+expect "sonde -l be" "begin bench:"
 # option arguments that are files and directories
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

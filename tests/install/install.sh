@@ -16,7 +16,8 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check_tree() {
 	local root=$1 f
 	for f in bin/sonde share/man/man8/sonde.8 share/bash-completion/completions/sonde \
-		share/zsh/vendor-completions/_sonde share/doc/sonde/language.md share/doc/sonde/README.md; do
+		share/zsh/vendor-completions/_sonde share/doc/sonde/language.md share/doc/sonde/stdlib.md \
+		share/doc/sonde/testing.md share/doc/sonde/README.md; do
 		[ -f "$root/$f" ] || fail "$root/$f is not installed"
 	done
 	[ -x "$root/bin/sonde" ] || fail "$root/bin/sonde is not executable"
