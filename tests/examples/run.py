@@ -47,6 +47,11 @@ int main() {
 }
 """
 
+BUSY = """\
+end=$(($(date +%s) + 2))
+while [ "$(date +%s)" -lt "$end" ]; do :; done
+"""
+
 # name: how to run it. cmd: the -c command ({tmp} is a scratch directory);
 # params: after the program; sigint: seconds before SIGINT (else the example
 # ends by itself or with its command); needs: files that must exist;
@@ -71,7 +76,9 @@ RUNS = {
     "cpp_exceptions": dict(setup={"throws.cpp": THROWS}, build="g++ -o {tmp}/throws {tmp}/throws.cpp",
                            cmd="{tmp}/throws", needs=[LIBSTDCXX, "/usr/bin/g++"],
                            expect=[r"@thrown\[\d+, throws\]: 3\n", r"@caught\[\d+, throws\]: 3\n"]),
-    "profile": dict(params=["--", "--seconds=1"], expect=[r"@mode\[(user|kernel)\]: \d+"]),
+    # a busy command, so that an idle machine still has samples
+    "profile": dict(setup={"busy.sh": BUSY}, cmd="/bin/sh {tmp}/busy.sh", params=["--", "--seconds=1"],
+                    expect=[r"@mode\[(user|kernel)\]: \d+"]),
 }
 
 
