@@ -59,7 +59,8 @@ static void place_params(struct btf_types *bt, const struct btf_type *proto, int
 	for (int i = 0; i < fa->n; i++) {
 		struct func_param *fp = &fa->params[i];
 		const char *name = btf__name_by_offset(bt->btf, p[first + i].name_off);
-		fp->name = name && *name ? name : arena_printf(a, "arg%d", i);
+		/* the names outlive the BTF: they name record fields when printing */
+		fp->name = name && *name ? arena_strdup(a, name) : arena_printf(a, "arg%d", i);
 		fp->type = param_type(bt, p[first + i].type, &fp->nregs, &fp->unsupported);
 		fp->reg = word;
 		word += fp->nregs;
