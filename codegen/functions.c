@@ -14,7 +14,7 @@ static const struct func_def functions[] = {
 	{ #NAME, FN_CALL, MIN, MAX, NEEDS, WHERE, OPTIONS, ACTION, TY_NONE, CHECK, LOWER },
 #define AGGREGATE(NAME, MIN, MAX, KIND, CHECK) \
 	{ #NAME, FN_AGGREGATE, MIN, MAX, 0, NULL, 0, NO_ACTION, KIND, CHECK, NULL },
-#define UNSUPPORTED(NAME) { #NAME, FN_UNSUPPORTED, -1, -1, 0, NULL, 0, NO_ACTION, TY_NONE, NULL, NULL },
+#define UNSUPPORTED(NAME, WHY) { #NAME, FN_UNSUPPORTED, -1, -1, 0, WHY, 0, NO_ACTION, TY_NONE, NULL, NULL },
 #include "functions.def"
 #undef FN
 #undef AGGREGATE
@@ -149,7 +149,7 @@ const struct type *check_call(struct sema *s, struct node *n)
 		return &type_none;
 	}
 	if (fn->kind == FN_UNSUPPORTED) {
-		ERR(s, &n->loc, "%s() is not supported yet", n->name);
+		ERR(s, &n->loc, "%s() is not supported yet: %s", n->name, fn->where);
 		return &type_none;
 	}
 	const struct type *failed = fn->action == NO_ACTION ? &type_none : &type_void;

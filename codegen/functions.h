@@ -24,7 +24,8 @@ struct func_def {
 	enum fn_kind kind;
 	int min_args, max_args; /* -1: checked by the hook */
 	unsigned needs;         /* enum probe_flag: the probe must have one of them (0: any) */
-	const char *where;      /* the probes that have them, for the error */
+	const char *where;      /* the probes that have them, for the error;
+				   FN_UNSUPPORTED: what is missing */
 	unsigned options;       /* enum fn_option */
 	int action;             /* enum action_kind, or NO_ACTION */
 	enum type_kind value_kind; /* FN_AGGREGATE: the map value it makes */
@@ -55,7 +56,7 @@ struct val lower_folded(struct lower *l, struct node *n);
 	struct val LOWER(struct lower *l, struct node *n);
 #define AGGREGATE(NAME, MIN, MAX, KIND, CHECK) \
 	const struct type *CHECK(struct sema *s, struct node *n, const struct func_def *fn);
-#define UNSUPPORTED(NAME)
+#define UNSUPPORTED(NAME, WHY)
 #include "functions.def"
 #undef FN
 #undef AGGREGATE
