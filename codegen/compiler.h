@@ -144,7 +144,7 @@ struct compiler {
 	const char **probe_funcs; /* func_name of the attach point of each name */
 	int nprobe_names, cap_probe_names;
 	bool second_pass; /* sema: report errors only on the final pass */
-	bool uprobe_multi_known, uprobe_multi; /* the kernel has uprobe_multi links */
+	struct kernel_features features; /* what the kernel was asked so far */
 	int stack_frames; /* deepest kstack limit used, 0 if none */
 	int ustack_frames; /* deepest ustack limit used, 0 if none */
 	struct btf_types *btf; /* kernel types, loaded on first use */

@@ -142,11 +142,7 @@ static int check_single_iterator(struct compiler *c)
 /* Asked of the kernel once per compilation, and only when it matters. */
 static bool kernel_has_uprobe_multi(struct compiler *c)
 {
-	if (!c->uprobe_multi_known) {
-		c->uprobe_multi = !c->opts->no_uprobe_multi && probe_uprobe_multi_supported();
-		c->uprobe_multi_known = true;
-	}
-	return c->uprobe_multi;
+	return !c->opts->no_uprobe_multi && kernel_feature_has(&c->features, KFEAT_UPROBE_MULTI);
 }
 
 /* Several uprobes (or uretprobes) in one binary: one uprobe_multi program
@@ -227,7 +223,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 	struct probe_context ctx = { .pid = c->opts->pid, .child = c->opts->child, .unsafe = c->opts->unsafe,
 				     .missing = (enum probe_missing_mode)c->opts->missing_probes,
 				     .usdt_file_activation = c->opts->usdt_file_activation,
-				     .run = c->opts->run };
+				     .run = c->opts->run, .features = &c->features };
 	for (struct probe *p = c->ast->probes; p; p = p->next, i++) {
 		struct probe_info *pi = &found[i];
 		pi->ast = p;

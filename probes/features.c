@@ -58,12 +58,21 @@ static bool probe_fentry(char *why, size_t len)
 	return true;
 }
 
+static bool probe_uprobe_multi(char *why, size_t len)
+{
+	if (probe_uprobe_multi_supported())
+		return true;
+	snprintf(why, len, "the kernel has no uprobe_multi links (Linux 6.6)");
+	return false;
+}
+
 static const struct {
 	const char *name;
 	bool (*probe)(char *why, size_t len);
 } features[KERNEL_FEATURES] = {
 	[KFEAT_KPROBES] = { "kprobes", probe_kprobes },
 	[KFEAT_FENTRY] = { "fentry/fexit", probe_fentry },
+	[KFEAT_UPROBE_MULTI] = { "uprobe_multi links", probe_uprobe_multi },
 };
 
 bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f)

@@ -69,5 +69,4 @@ void print_info(FILE *f, const char *version)
 		else
 			fprintf(f, "  %s: no (%s)\n", kernel_feature_name(k), kernel_feature_why(&kf, k));
 	fprintf(f, "  uprobes: %s\n", access("/sys/bus/event_source/devices/uprobe", F_OK) ? "no" : "yes");
-	fprintf(f, "  uprobe_multi links: %s\n", yes_no(probe_uprobe_multi_supported()));
 }
