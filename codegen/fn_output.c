@@ -4,6 +4,8 @@
  * check registers the action the runtime carries out; each lowering copies
  * the arguments into the event. Also debugf(), which the kernel formats
  * into its trace pipe. */
+#include <string.h>
+
 #include "../common/format.h"
 #include "functions.h"
 #include "lower_internal.h"
@@ -65,6 +67,69 @@ static int format_arguments(struct sema *s, struct node *n, const char *label, i
 	return nargs;
 }
 
+/* printf in a pinned iterator: bpf_seq_printf formats in the kernel, which
+ * takes at most 12 arguments of 8 bytes, integers and strings by address. */
+enum { SEQ_PRINTF_MAX_ARGS = 12 };
+
+static void check_seq_printf(struct sema *s, struct node *n, const struct fmt_spec *specs,
+			     const struct type *const *types, int nargs)
+{
+	if (s->map_loop_depth) { /* a loop callback has no iterator context */
+		ERR(s, &n->loc, "printf in a pinned iterator cannot be used in a map loop");
+		return;
+	}
+	if (nargs > SEQ_PRINTF_MAX_ARGS) {
+		ERR(s, &n->loc, "printf in a pinned iterator takes at most %d arguments, not %d",
+		    SEQ_PRINTF_MAX_ARGS, nargs);
+		return;
+	}
+	int i = 0;
+	for (struct node *a = n->args->next; a; a = a->next, i++)
+		if ((!is_int(types[i]) && types[i]->kind != TY_STRING) || specs[i].conv == 'r' ||
+		    specs[i].conv == 'g') {
+			ERR(s, &a->loc, "printf in a pinned iterator prints integers and strings, not '%s'",
+			    tname(s, types[i]));
+			return;
+		}
+}
+
+/* The kernel's form of a printf format (bpf_bprintf_prepare): every
+ * integer is a 64-bit word (`ll`), %p prints as sonde's 0x-hex, and a '%'
+ * that starts no conversion is escaped. */
+static const char *seq_format(struct arena *a, const char *fmt)
+{
+	char *out = arena_alloc(a, 4 * strlen(fmt) + 1);
+	char *o = out;
+	for (size_t i = 0; fmt[i];) {
+		struct fmt_spec sp;
+		if (fmt[i] != '%') {
+			*o++ = fmt[i++];
+			continue;
+		}
+		enum fmt_item item = format_item_at(fmt, i, &sp, NULL, 0);
+		if (item != FMT_CONV) { /* checked: a literal '%' or %% */
+			o += sprintf(o, "%%%%");
+			i += item == FMT_PERCENT ? 2 : 1;
+			continue;
+		}
+		if (sp.conv == 'p') {
+			o += sprintf(o, "0x%%llx");
+		} else {
+			*o++ = '%';
+			o += sprintf(o, "%s%s%s%s%s", sp.minus ? "-" : "", sp.plus ? "+" : "", sp.space ? " " : "",
+				     sp.hash ? "#" : "", sp.zero ? "0" : "");
+			if (sp.width >= 0)
+				o += sprintf(o, "%d", sp.width);
+			if (sp.prec >= 0)
+				o += sprintf(o, ".%d", sp.prec);
+			o += sprintf(o, "%s%c", strchr("diouxX", sp.conv) ? "ll" : "", sp.conv);
+		}
+		i = sp.start + sp.len;
+	}
+	*o = 0;
+	return out;
+}
+
 const struct type *check_printf(struct sema *s, struct node *n, const struct func_def *fn)
 {
 	struct fmt_spec specs[LIMIT_PRINTF_ARGS];
@@ -86,6 +151,10 @@ const struct type *check_printf(struct sema *s, struct node *n, const struct fun
 			return &type_void;
 		}
 	}
+	if (fn->action == ACT_PRINTF && s->probe && (s->probe->flags & PF_SEQ_OUTPUT)) {
+		check_seq_printf(s, n, specs, types, nargs);
+		return &type_void;
+	}
 	struct action act = { .kind = fn->action, .fmt = n->args->str, .map = -1 };
 	act.type = type_tuple(s->c->arena, nargs, types, NULL);
 	if (fn->action == ACT_ERRORF || fn->action == ACT_WARNF)
@@ -94,8 +163,12 @@ const struct type *check_printf(struct sema *s, struct node *n, const struct fun
 	return &type_void;
 }
 
+static struct val lower_seq_printf(struct lower *l, struct node *n);
+
 struct val lower_printf(struct lower *l, struct node *n)
 {
+	if (l->spec->flags & PF_SEQ_OUTPUT)
+		return lower_seq_printf(l, n);
 	int action = ((struct call_info *)n->sema)->action;
 	const struct type *t = l->c->actions[action].type;
 	LLVMValueRef ev = event_begin(l, action, t->size);
@@ -239,10 +312,10 @@ const struct type *check_debugf(struct sema *s, struct node *n, const struct fun
 	return &type_void;
 }
 
-struct val lower_debugf(struct lower *l, struct node *n)
+/* The arguments of a format the kernel formats: one word each, strings by
+ * address. Returns the array (NULL constant without arguments). */
+static LLVMValueRef lower_format_words(struct lower *l, struct node *fmt, int *nwords)
 {
-	struct node *fmt = n->args;
-	struct val f = lower_string_literal(l, fmt->str, fmt->str_len, (size_t)fmt->str_len + 1);
 	int nargs = 0;
 	for (struct node *a = fmt->next; a; a = a->next)
 		nargs++;
@@ -253,9 +326,38 @@ struct val lower_debugf(struct lower *l, struct node *n)
 		LLVMValueRef word = a->type->kind == TY_STRING ? LLVMBuildPtrToInt(l->b, v.v, l->i64, "") : v.v;
 		LLVMBuildStore(l->b, word, gep(l, data, 8 * (size_t)i));
 	}
+	*nwords = nargs;
+	return data;
+}
+
+struct val lower_debugf(struct lower *l, struct node *n)
+{
+	struct node *fmt = n->args;
+	struct val f = lower_string_literal(l, fmt->str, fmt->str_len, (size_t)fmt->str_len + 1);
+	int nargs;
+	LLVMValueRef data = lower_format_words(l, fmt, &nargs);
 	LLVMValueRef args[4] = { f.v, LLVMConstInt(l->i32, (unsigned)fmt->str_len + 1, 0), data,
 				 LLVMConstInt(l->i32, 8 * (unsigned)nargs, 0) };
 	lower_helper(l, H_TRACE_VPRINTK, l->i64, args, 4);
+	return (struct val){ lower_const(l, 0) };
+}
+
+/* bpf_seq_printf(ctx->meta->seq, ...): meta is the first member of every
+ * struct bpf_iter__NAME and seq the first of struct bpf_iter_meta; plain
+ * loads, so that the verifier knows the pointer as a seq_file. */
+static struct val lower_seq_printf(struct lower *l, struct node *n)
+{
+	struct node *fmt = n->args;
+	const char *kfmt = seq_format(l->c->arena, fmt->str);
+	size_t klen = strlen(kfmt);
+	struct val f = lower_string_literal(l, kfmt, (int)klen, klen + 1);
+	int nargs;
+	LLVMValueRef data = lower_format_words(l, fmt, &nargs);
+	LLVMValueRef meta = LLVMBuildLoad2(l->b, l->ptr, l->ctx_arg, "meta");
+	LLVMValueRef seq = LLVMBuildLoad2(l->b, l->ptr, meta, "seq");
+	LLVMValueRef args[5] = { seq, f.v, LLVMConstInt(l->i32, (unsigned)klen + 1, 0), data,
+				 LLVMConstInt(l->i32, 8 * (unsigned)nargs, 0) };
+	lower_helper(l, H_SEQ_PRINTF, l->i64, args, 5);
 	return (struct val){ lower_const(l, 0) };
 }
 

@@ -186,6 +186,13 @@ void sema_add_action(struct sema *s, struct node *n, struct action act)
 {
 	if (!s->c->second_pass)
 		return;
+	/* runtime warnings of a pinned iterator are lost quietly; the rest
+	 * would change what the program does */
+	if (s->probe && (s->probe->flags & PF_SEQ_OUTPUT) && act.kind != ACT_WARNING) {
+		ERR(s, &n->loc, "%s() cannot be used in a pinned iterator: its events would reach no one "
+		    "once sonde has exited (printf writes to the pinned file)", n->name);
+		return;
+	}
 	if (act.type && act.type->size > LIMIT_EVENT) {
 		ERR(s, &n->loc, "%s() sends %zu bytes to user space, more than the limit of %d bytes",
 		    n->name, act.type->size, LIMIT_EVENT);

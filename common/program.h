@@ -107,6 +107,8 @@ enum probe_flag {
 	PF_TIMED         = 1u << 22, /* returns how many ns its body ran instead (bench:) */
 	PF_BTF_CONTEXT   = 1u << 23, /* a BPF_PROG_TYPE_TRACING program: the pointers of its context
 					are typed for the verifier (socket_cookie()) */
+	PF_SEQ_OUTPUT    = 1u << 24, /* a pinned iterator: printf writes to its seq file
+					(bpf_seq_printf), nothing else reaches user space */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
@@ -126,6 +128,7 @@ struct attach_spec {
 	unsigned flags;        /* enum probe_flag of the probe type */
 	const char *canonical; /* "tracepoint:syscalls:sys_enter_openat", "interval:us:1000000", "begin" */
 	const char *target;    /* tracepoint category; uprobe binary (absolute path);
+				* pinned iterator: the pin path (absolute);
 				* kprobe/rawtracepoint module (NULL: not given) */
 	const char *func;      /* tracepoint/rawtracepoint event; uprobe/kprobe
 				* function as written in the canonical name

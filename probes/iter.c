@@ -1,10 +1,11 @@
 /* iter:NAME (alias it): a BPF iterator (task, task_file, task_vma, and
  * every other `struct bpf_iter__NAME` of the kernel's BTF). The runtime
- * reads it once to the end, then the run ends. iter:NAME:PIN (pinned for
- * others to read) is refused: its printf would have to write to the seq
- * file. */
+ * reads it once to the end, then the run ends. iter:NAME:PIN pins it
+ * under /sys/fs/bpf (or at an absolute path) for others to read: its
+ * printf then writes to the seq file of each read, and sonde exits. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -15,6 +16,7 @@
 static const char *const iter_aliases[] = { "it", NULL };
 
 #define ITER_PREFIX "bpf_iter__"
+#define BPF_FS "/sys/fs/bpf"
 
 /* Iterators the kernel runs only over a given object (attach-time
  * bpf_iter_link_info), which sonde has no syntax for. */
@@ -47,6 +49,23 @@ static int kernel_iterators(struct arena *a, struct str_vec *names)
 	}
 	btf__free(btf);
 	str_vec_sort_unique(names);
+	return 0;
+}
+
+/* PIN of iter:NAME:PIN: relative to the BPF file system, or absolute.
+ * Pinning never replaces what is there. */
+static int pin_path(struct arena *a, struct diags *d, const struct src_loc *loc, const char *pin,
+		    const char **path)
+{
+	if (!*pin) {
+		diag_error(d, loc, "iter: the pin path is empty");
+		return -1;
+	}
+	*path = pin[0] == '/' ? pin : arena_printf(a, BPF_FS "/%s", pin);
+	if (!access(*path, F_OK)) {
+		diag_error(d, loc, "iter: cannot pin to %s: the path exists already", *path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -84,15 +103,13 @@ static int iter_parse(struct arena *a, struct diags *d, const struct src_loc *lo
 			   parts[1]);
 		return -1;
 	}
-	if (nparts == 3) {
-		/* what reads a pinned iterator sees is its seq file, and printf
-		 * writes to the ring buffer of the sonde that is gone */
-		diag_error(d, loc, "iter:%s:%s: pinning an iterator needs printf into its seq file, "
-			   "which sonde does not support yet", parts[1], parts[2]);
+	if (nparts == 3 && pin_path(a, d, loc, parts[2], &out->target))
 		return -1;
-	}
+	if (out->target)
+		out->flags |= PF_SEQ_OUTPUT;
 	out->func = parts[1];
-	out->canonical = arena_printf(a, "iter:%s", parts[1]);
+	out->canonical = nparts == 3 ? arena_printf(a, "iter:%s:%s", parts[1], parts[2])
+				     : arena_printf(a, "iter:%s", parts[1]);
 	return 0;
 }
 

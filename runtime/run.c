@@ -13,6 +13,10 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -555,6 +559,45 @@ static bool any_after_exec(const struct runner *r)
 	return false;
 }
 
+#define BPF_FS_DIR "/sys/fs/bpf"
+
+/* Pins live in a BPF file system. Where none is mounted at its usual
+ * place, mount one, as bpftool does; elsewhere say what is missing.
+ * Returns 0 or -1 after saying why. */
+static int bpf_fs_ready(const char *path)
+{
+	char dir[PATH_MAX];
+	struct statfs st;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	if (!statfs(dir, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (!strcmp(dir, BPF_FS_DIR) && !mount("bpf", BPF_FS_DIR, "bpf", 0, "mode=0700"))
+		return 0;
+	fprintf(stderr, "ERROR: cannot pin to %s: %s is not a BPF file system (mount -t bpf bpf %s)\n", path,
+		dir, dir);
+	return -1;
+}
+
+/* iter:NAME:PIN: the link stays in the BPF file system for others to read
+ * after sonde has exited. */
+static void pin_iterator(struct runner *r, int prog)
+{
+	const struct attach_spec *spec = &r->prog->progs[prog].spec;
+	int err = bpf_fs_ready(spec->target) ? -1 : bpf_link__pin(r->links[r->first_link[prog]].link, spec->target);
+	if (err) {
+		if (err != -1)
+			fprintf(stderr, "ERROR: Failed to pin iter probe %s to %s: %s\n", spec->canonical,
+				spec->target, strerror(-err));
+		r->exit_code = 1;
+		r->have_exit_code = true;
+		return;
+	}
+	fprintf(r->out.out, "Program pinned to %s\n", spec->target);
+}
+
 /* Read each attached iterator to its end (its programs print through the
  * ring buffer, drained meanwhile). false when the program has none. */
 static bool run_iterators(struct runner *r)
@@ -567,6 +610,10 @@ static bool run_iterators(struct runner *r)
 		if (!(spec->flags & PF_ITER) || r->first_link[i] < 0)
 			continue;
 		any = true;
+		if (spec->target) {
+			pin_iterator(r, i);
+			continue;
+		}
 		int fd = bpf_iter_create(bpf_link__fd(r->links[r->first_link[i]].link));
 		if (fd < 0) {
 			fprintf(stderr, "ERROR: Failed to create iter probe: %s\n", strerror(-fd));
