@@ -244,6 +244,22 @@ struct val lower_exit(struct lower *l, struct node *n)
 	return (struct val){ lower_const(l, 0) };
 }
 
+/* unwatch(addr): the runtime removes the watchpoints at addr */
+const struct type *check_unwatch(struct sema *s, struct node *n, const struct func_def *fn)
+{
+	if (want_int(s, n->args, "unwatch", "address"))
+		sema_add_action(s, n, (struct action){ .kind = ACT_UNWATCH, .map = -1 });
+	return &type_void;
+}
+
+struct val lower_unwatch(struct lower *l, struct node *n)
+{
+	LLVMValueRef ev = event_begin(l, ((struct call_info *)n->sema)->action, 8);
+	LLVMBuildStore(l->b, lower_expr(l, n->args).v, gep(l, ev, 8));
+	emit_event_buffer(l, ev, 8);
+	return (struct val){ lower_const(l, 0) };
+}
+
 /* join(argv[, sep]): a user-space array of strings, printed joined */
 const struct type *check_join(struct sema *s, struct node *n, const struct func_def *fn)
 {

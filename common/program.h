@@ -49,6 +49,7 @@ enum action_kind {
 			  fmt = the separator */
 	ACT_ERRORF,    /* payload: args tuple; fmt = "LOC: ERROR: " and the printf format */
 	ACT_WARNF,     /* the same with "LOC: WARNING: "; silenced by --no-warnings */
+	ACT_UNWATCH,   /* payload: { u64 addr }: the watchpoints at addr are removed */
 };
 
 enum { JOIN_MAX_ELEMS = 16, JOIN_ELEM_SIZE = 256 };

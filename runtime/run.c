@@ -212,6 +212,16 @@ static void print_located(struct output *o, const struct action *a, const void *
 	free(text);
 }
 
+/* unwatch(addr): detach the watchpoints at addr; the others stay. */
+static void unwatch(struct runner *r, uint64_t addr)
+{
+	for (int i = 0; i < r->prog->nprogs; i++) {
+		const struct attach_spec *spec = &r->prog->progs[i].spec;
+		if ((spec->flags & PF_DEBUG_REGISTER) && spec->offset == addr && r->first_link[i] >= 0)
+			probe_link_destroy(&r->links[r->first_link[i]]);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct runner *r = ctx;
@@ -257,6 +267,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	case ACT_JOIN:
 		action_join(&r->out, a, payload);
 		break;
+	case ACT_UNWATCH: {
+		uint64_t addr;
+		memcpy(&addr, payload, 8);
+		unwatch(r, addr);
+		break;
+	}
 	case ACT_WARNING:
 		if (r->opts->no_warnings)
 			break;
