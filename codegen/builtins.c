@@ -100,7 +100,7 @@ struct val lower_ncpus(struct lower *l, struct node *n)
 	return (struct val){ lower_const(l, (uint64_t)l->c->opts->ncpus) };
 }
 
-/* probe: the index of its name; a uprobe_multi program has it as the
+/* probe: the index of its name; a uprobe_multi or kprobe_multi program has it as the
  * BPF cookie of the function that fired */
 struct val lower_probe(struct lower *l, struct node *n)
 {

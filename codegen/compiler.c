@@ -62,6 +62,8 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	if (!o.max_cat_bytes)
 		o.max_cat_bytes = 10240;
 	struct compiler c = { .arena = a, .diags = d, .opts = &o };
+	if (o.features)
+		c.features = *o.features;
 	struct pp_options pp = {
 		.script_dir = o.script_dir,
 		.script_path = o.script_path,

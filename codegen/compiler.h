@@ -47,7 +47,7 @@ struct probe_info {
 	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
-	bool multi;           /* one uprobe_multi program for all attach points */
+	bool multi;           /* one uprobe_multi or kprobe_multi program for all attach points */
 	struct func_args *fargs; /* PF_DWARF_ARGS/PF_BTF_ARGS: the parameters, once `args` is used */
 };
 
@@ -88,6 +88,8 @@ struct compile_options {
 	bool unsafe;         /* --unsafe: system() and friends */
 	bool usdt_file_activation; /* usdt probes attach to every process mapping the binary */
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi: one program per uprobe */
+	bool no_kprobe_multi;      /* --no-feature kprobe_multi: one program per kprobe */
+	const struct kernel_features *features; /* what to assume of the kernel (tests); NULL: ask it */
 	bool runtime_checks; /* -k: warn about failed probe reads and map lookups */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */
 	int max_strlen;      /* str() capacity */

@@ -25,7 +25,7 @@ void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRe
 	LLVMBuildCondBr(l->b, is_null(l, l->scratch_base), missing, found);
 }
 
-/* The attach point of a uprobe_multi program: the first one's, standing
+/* The attach point of a uprobe_multi or kprobe_multi program: the first one's, standing
  * for all, each with its `probe` index as the BPF cookie. */
 static const struct attach_spec *multi_spec(struct compiler *c, const struct probe_info *pi)
 {

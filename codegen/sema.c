@@ -145,6 +145,24 @@ static bool kernel_has_uprobe_multi(struct compiler *c)
 	return !c->opts->no_uprobe_multi && kernel_feature_has(&c->features, KFEAT_UPROBE_MULTI);
 }
 
+static bool kernel_has_kprobe_multi(struct compiler *c)
+{
+	return !c->opts->no_kprobe_multi && kernel_feature_has(&c->features, KFEAT_KPROBE_MULTI);
+}
+
+/* Several kprobes (or kretprobes) on function entries, as a wildcard gives:
+ * one kprobe_multi program serves them all. */
+static bool function_kprobes(const struct probe_info *pi)
+{
+	const struct attach_spec *first = &pi->specs[0];
+	if (pi->nspecs < 2 || (first->kind != PROBE_KPROBE && first->kind != PROBE_KRETPROBE))
+		return false;
+	for (int k = 0; k < pi->nspecs; k++)
+		if (pi->specs[k].kind != first->kind || !pi->specs[k].symbol || pi->specs[k].offset)
+			return false;
+	return true;
+}
+
 /* Several uprobes (or uretprobes) in one binary: one uprobe_multi program
  * serves them all. */
 static bool one_binary_uprobes(const struct probe_info *pi)
@@ -271,7 +289,8 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 			add_probe_name(c, &pi->specs[k]);
 		pi->ops = probe_ops_of(&pi->specs[0]);
 		pi->flags = pi->specs[0].flags;
-		pi->multi = one_binary_uprobes(pi) && kernel_has_uprobe_multi(c);
+		pi->multi = (one_binary_uprobes(pi) && kernel_has_uprobe_multi(c)) ||
+			    (function_kprobes(pi) && kernel_has_kprobe_multi(c));
 		if (pi->flags & PF_ARGS) {
 			pi->tp = arena_alloc(c->arena, sizeof(*pi->tp));
 			if (tracepoint_format(c->arena, pi->specs[0].target, pi->specs[0].func, pi->tp) < 0) {

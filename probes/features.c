@@ -66,6 +66,35 @@ static bool probe_uprobe_multi(char *why, size_t len)
 	return false;
 }
 
+/* A kprobe_multi link on a function that does not exist fails with ESRCH
+ * where the kernel has them (fprobe), with EOPNOTSUPP or EINVAL before. */
+static bool probe_kprobe_multi(char *why, size_t len)
+{
+	if (!probe_kprobes(why, len))
+		return false;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "sonde_feature", "GPL", insns, 2, &opts);
+	if (prog < 0) {
+		snprintf(why, len, "the kernel refuses to load kprobe_multi programs (%s)", strerror(errno));
+		return false;
+	}
+	const char *syms[] = { "sonde_no_such_function" };
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
+	int link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	int err = errno;
+	close(prog);
+	if (link >= 0)
+		close(link);
+	if (link < 0 && err == ESRCH)
+		return true;
+	snprintf(why, len, "the kernel has no kprobe_multi links (Linux 5.18 with CONFIG_FPROBE)");
+	return false;
+}
+
 static const struct {
 	const char *name;
 	bool (*probe)(char *why, size_t len);
@@ -73,6 +102,7 @@ static const struct {
 	[KFEAT_KPROBES] = { "kprobes", probe_kprobes },
 	[KFEAT_FENTRY] = { "fentry/fexit", probe_fentry },
 	[KFEAT_UPROBE_MULTI] = { "uprobe_multi links", probe_uprobe_multi },
+	[KFEAT_KPROBE_MULTI] = { "kprobe_multi links", probe_kprobe_multi },
 };
 
 bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f)

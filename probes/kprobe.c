@@ -244,7 +244,27 @@ static const char *kprobe_section(struct arena *a, const struct attach_spec *spe
 {
 	const char *sec = provider_name(spec->kind);
 
+	if (spec->nmulti) /* libbpf sets the kprobe_multi attach type */
+		return arena_printf(a, "%s.multi", sec);
 	return spec->symbol ? arena_printf(a, "%s/%s", sec, spec->symbol) : sec;
+}
+
+/* A kprobe_multi program: one link on every function, each with its
+ * BPF cookie. */
+static int kprobe_multi_attach(struct bpf_program *prog, const struct attach_spec *spec,
+			       struct probe_link **links, int *nlinks)
+{
+	const char **syms = calloc((size_t)spec->nmulti, sizeof(*syms));
+	if (!syms)
+		return -ENOMEM;
+	for (int i = 0; i < spec->nmulti; i++)
+		syms[i] = spec->multi[i].symbol;
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms, .cookies = (const __u64 *)spec->multi_cookies,
+		    .cnt = (size_t)spec->nmulti, .retprobe = spec->kind == PROBE_KRETPROBE);
+	struct bpf_link *l = bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts);
+	long err = libbpf_get_error(l);
+	free(syms);
+	return err ? (int)err : probe_links_push(links, nlinks, l);
 }
 
 static int kprobe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
@@ -252,6 +272,9 @@ static int kprobe_attach(struct bpf_program *prog, const struct attach_spec *spe
 {
 	struct bpf_link *l;
 	long err;
+
+	if (spec->nmulti)
+		return kprobe_multi_attach(prog, spec, links, nlinks);
 
 	/* Without a name, libbpf passes offset as the kernel address. -p is
 	 * an implicit filter in the generated code. */

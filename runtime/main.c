@@ -71,8 +71,8 @@ static void usage(FILE *f)
 	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
-	      "    --no-feature LIST       do not use these kernel features: uprobe_multi\n"
-	      "                            (kprobe_multi, kprobe_session are accepted)\n"
+	      "    --no-feature LIST       do not use these kernel features: uprobe_multi,\n"
+	      "                            kprobe_multi (kprobe_session is accepted)\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
@@ -126,6 +126,7 @@ struct cli {
 	bool unsafe;
 	bool usdt_file_activation;
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
+	bool no_kprobe_multi;      /* --no-feature kprobe_multi */
 	const char *emit_elf;
 	enum cli_mode mode;   /* --mode, --test, --bench */
 	unsigned dumps;       /* enum dump_stage */
@@ -266,7 +267,7 @@ static int parse_duration(struct cli *cli, const char *arg)
 }
 
 /* --no-feature A,B: kernel features sonde would use but is told not to.
- * kprobe_multi and kprobe_session are accepted: sonde does not use them. */
+ * kprobe_session is accepted: sonde does not use it. */
 static int parse_no_feature(struct cli *cli, const char *list)
 {
 	static const char *const known[] = { "uprobe_multi", "kprobe_multi", "kprobe_session", NULL };
@@ -283,6 +284,7 @@ static int parse_no_feature(struct cli *cli, const char *list)
 			err = -1;
 		}
 		cli->no_uprobe_multi |= !strcmp(f, "uprobe_multi");
+		cli->no_kprobe_multi |= !strcmp(f, "kprobe_multi");
 	}
 	free(copy);
 	return err;
@@ -779,6 +781,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.unsafe = cli.unsafe,
 		.usdt_file_activation = cli.usdt_file_activation,
 		.no_uprobe_multi = cli.no_uprobe_multi,
+		.no_kprobe_multi = cli.no_kprobe_multi,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,

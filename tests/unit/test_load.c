@@ -16,18 +16,26 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-/* Compile and load `src`; check map BTF ids. One check a script. */
-static void load_script(const char *name, const char *src)
+/* Compile and load `src` (assuming the kernel features kf has, when not
+ * NULL); check map BTF ids and, when `section` is given, that the script
+ * is one program of that section. One check a script. */
+static void load_script_as(const char *name, const char *src, const struct kernel_features *kf,
+			   const char *section)
 {
 	struct arena a = { 0 };
 	struct diags d;
 	diags_init(&d, &a, "test", src);
 	struct compile_options opts = { .ncpus = libbpf_num_possible_cpus(), .max_strlen = 1024,
-					.max_map_keys = 4096 };
+					.max_map_keys = 4096, .features = kf };
 	struct compiled_program *p = compile_source(&a, &d, &opts);
 	if (!p) {
 		check_fail(name, "does not compile");
 		diags_print(&d, stdout, DIAG_ERROR);
+		goto out;
+	}
+	if (section && (p->nprogs != 1 || strcmp(p->progs[0].section, section) || p->progs[0].spec.nmulti < 2)) {
+		check_fail(name, "%d programs, the first of section %s (%d attach points), not one %s", p->nprogs,
+			   p->nprogs ? p->progs[0].section : "-", p->nprogs ? p->progs[0].spec.nmulti : 0, section);
 		goto out;
 	}
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sonde_test");
@@ -66,6 +74,23 @@ out:
 	arena_free(&a);
 }
 
+static void load_script(const char *name, const char *src)
+{
+	load_script_as(name, src, NULL, NULL);
+}
+
+/* Kprobe wildcards where the kernel has kprobe_multi links: one program
+ * for all functions (this kernel may have none, so the features are given). */
+static void load_kprobe_multi(void)
+{
+	struct kernel_features kf = { .known = (1u << KERNEL_FEATURES) - 1,
+				      .present = 1u << KFEAT_KPROBES | 1u << KFEAT_KPROBE_MULTI };
+	load_script_as("kprobe_multi", "kprobe:vfs_read* { @[probe, func] = count(); @a = sum(arg2); }", &kf,
+		       "kprobe.multi");
+	load_script_as("kretprobe_multi", "kretprobe:vfs_read* { @[probe] = hist(retval); }", &kf,
+		       "kretprobe.multi");
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -89,5 +114,6 @@ int main(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		load_script(cases[i].name, cases[i].src);
+	load_kprobe_multi();
 	return check_summary();
 }
