@@ -74,10 +74,12 @@ const struct type *check_int_aggregate(struct sema *s, struct node *n, const str
 		ERR(s, &n->args->loc, "%s() expects an integer argument (%s provided)", n->name, tname(s, t));
 		return &type_none;
 	}
-	bool sign = t->kind == TY_INT && t->is_signed && !t->is_literal;
+	/* a literal's own value says; an expression of literals (`c ? 1 : -1`)
+	 * may be negative unless it is beyond INT64_MAX */
+	bool sign = t->kind == TY_INT && t->is_signed;
 	int64_t v;
 	if (t->is_literal && literal_value(n->args, &v))
-		sign = v < 0;
+		sign = v < 0 && t->is_signed; /* 0xffffffffffffffff is unsigned */
 	return type_aggregate(s->c->arena, fn->value_kind, sign);
 }
 
