@@ -15,6 +15,8 @@
 #include <bpf/libbpf.h>
 
 #include "../codegen/compiler.h"
+#include "../parser/preproc.h"
+#include "../parser/source_format.h"
 #include "../probes/probe.h"
 #include "info.h"
 #include "list_types.h"
@@ -65,9 +67,10 @@ static void usage(FILE *f)
 	      "    --probe-filter REGEX    attach only the probes whose name matches REGEX\n"
 	      "    --test                  run the test: probes, report each, fail if one fails\n"
 	      "    --bench                 run the bench: probes, report their average run time\n"
+	      "    --fmt                   print the program laid out anew (--mode format)\n"
 	      "    --mode MODE             test, bench, codegen (compile only, load nothing),\n"
 	      "                            compiler-bench (time each compile stage)\n"
-	      "                            or format (not supported)\n"
+	      "                            or format (the program laid out anew on stdout)\n"
 	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
@@ -512,7 +515,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 
 static int load_source(struct cli *cli, char **src, const char **name)
 {
-	size_t len;
+	size_t len = 0;
 	if (cli->program_text) {
 		*src = strdup(cli->program_text);
 		*name = "stdin";
@@ -715,6 +718,36 @@ static void print_timings(const struct compile_timings *t)
 	printf("%-36s %9.3f ms\n", "total", (double)total / 1e6);
 }
 
+
+/* --fmt / --mode format: the program laid out anew on stdout, once it
+ * parses (else its located errors). Nothing is compiled or loaded. */
+static int format_program(struct cli *cli)
+{
+	char *src;
+	const char *name;
+	if (load_source(cli, &src, &name) < 0)
+		return 1;
+	struct arena a = { 0 };
+	struct diags d;
+	diags_init(&d, &a, name, src);
+	struct pp_options pp = {
+		.script_dir = script_dir(&a, cli),
+		.script_path = cli->filename && strcmp(cli->filename, "-") ? cli->filename : NULL,
+		.include_dirs = cli->include_dirs,
+		.ninclude_dirs = cli->ninclude_dirs,
+	};
+	bool parses = parse_program(&a, &d, src, &pp) != NULL && !d.errors;
+	diags_print(&d, stderr, DIAG_ERROR);
+	int status = 1;
+	if (parses && !source_format(src, stdout) && !fflush(stdout))
+		status = 0;
+	else if (parses)
+		fprintf(stderr, "ERROR: --fmt: cannot write the program: %s\n", strerror(errno ? errno : EIO));
+	arena_free(&a);
+	free(src);
+	return status;
+}
+
 static int sonde_main(struct cli *clip, int argc, char **argv)
 {
 	struct cli cli = *clip;
@@ -731,10 +764,8 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		fprintf(stderr, "ERROR: USAGE: -k reports runtime warnings, which --no-warnings suppresses: use one of them\n");
 		return 1;
 	}
-	if (cli.mode == MODE_FORMAT) {
-		fprintf(stderr, "ERROR: --mode format (--fmt): formatting programs is not supported by sonde\n");
-		return 1;
-	}
+	if (cli.mode == MODE_FORMAT)
+		return format_program(&cli);
 	/* --emit-elf only compiles: nothing is loaded or attached, so it needs
 	 * no privileges (the -d ast/codegen dumps come from compilation). */
 	bool compile_only = (cli.emit_elf || cli.mode == MODE_CODEGEN || cli.mode == MODE_COMPILER_BENCH) && !cli.list;
