@@ -83,6 +83,11 @@ void kernel_args_load(struct compiler *c, const struct attach_spec *spec, struct
 		fa->error = arena_printf(a, "args of %s needs kernel BTF, which is not available", spec->canonical);
 		return;
 	}
+	if (spec->target && !strcmp(spec->target, "bpf")) {
+		fa->error = arena_printf(a, "args of %s: the parameters of BPF program functions are not "
+					 "supported yet", spec->canonical);
+		return;
+	}
 	if (spec->target && strcmp(spec->target, "vmlinux")) {
 		fa->error = arena_printf(a, "args of %s: functions of kernel modules (%s) have no args yet, only "
 					 "those of vmlinux", spec->canonical, spec->target);

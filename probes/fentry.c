@@ -5,13 +5,19 @@
  * its return value. Kernels that refuse trampolines (this machine: ftrace is
  * locked down, loading fails with EPERM) are explained at load.
  *
+ * fentry:bpf:[ID:]FN traces the function FN of the loaded BPF program ID
+ * (without ID: of every loaded program that has one), found in the BTF of
+ * the programs.
+ *
  * Also here: kprobe/kretprobe attached through fentry/fexit, which
  * kprobe.c picks where the kernel has no kprobes but trampolines work. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -25,21 +31,76 @@ static const char *provider_name(enum probe_kind kind)
 	return kind == PROBE_FEXIT ? "fexit" : "fentry";
 }
 
+/* The module name that stands for loaded BPF programs */
+#define BPF_TARGET "bpf"
+
+static bool on_bpf_program(const struct attach_spec *spec)
+{
+	return spec->target && !strcmp(spec->target, BPF_TARGET);
+}
+
+/* ---- functions of loaded BPF programs ---- */
+
+typedef void (*bpf_func_fn)(uint32_t prog_id, const char *name, const struct btf *btf, uint32_t id, void *arg);
+
+/* fn on every function (BTF func_info) of one loaded program. */
+static void prog_funcs(uint32_t prog_id, int fd, bpf_func_fn fn, void *arg)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.btf_id || !info.nr_func_info)
+		return;
+	__u32 nfuncs = info.nr_func_info;
+	struct bpf_func_info *funcs = calloc(nfuncs, sizeof(*funcs));
+	if (!funcs)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.nr_func_info = nfuncs;
+	info.func_info_rec_size = sizeof(*funcs);
+	info.func_info = (__u64)(uintptr_t)funcs;
+	len = sizeof(info);
+	struct btf *btf = NULL;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		btf = btf__load_from_kernel_by_id(info.btf_id);
+	for (__u32 i = 0; !libbpf_get_error(btf) && btf && i < info.nr_func_info; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, funcs[i].type_id);
+		const char *name = t && btf_is_func(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+		if (name && *name)
+			fn(prog_id, name, btf, funcs[i].type_id, arg);
+	}
+	if (!libbpf_get_error(btf))
+		btf__free(btf);
+	free(funcs);
+}
+
+/* fn on every function of every loaded BPF program that has BTF. */
+static void bpf_program_funcs(bpf_func_fn fn, void *arg)
+{
+	for (__u32 id = 0; !bpf_prog_get_next_id(id, &id);) {
+		int fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue; /* unloaded meanwhile */
+		prog_funcs(id, fd, fn, arg);
+		close(fd);
+	}
+}
+
 static int fentry_parse(struct arena *a, struct diags *d, const struct src_loc *loc,
 			const struct probe_context *ctx, char **parts, int nparts, struct attach_spec *out)
 {
 	const char *provider = provider_name(out->kind), *mod = NULL, *fn;
+	uint64_t prog_id = 0;
 
 	if (nparts == 2) {
 		fn = parts[1];
-	} else if (nparts == 3 || (nparts == 4 && !strcmp(parts[1], "bpf"))) {
+	} else if (nparts == 3 || (nparts == 4 && !strcmp(parts[1], BPF_TARGET))) {
 		mod = parts[1];
 		fn = parts[nparts - 1];
 	} else {
 		return probe_arity_error(d, loc, provider, "1 or 2", nparts - 1);
 	}
-	if (mod && !strcmp(mod, "bpf")) {
-		diag_error(d, loc, "%s:bpf: probes on BPF programs are not supported yet", provider);
+	if (nparts == 4 && strcmp(parts[2], "*") && (!probe_parse_u64(parts[2], &prog_id) || !prog_id)) {
+		diag_error(d, loc, "%s:bpf:ID:FUNCTION: the program id '%s' is not a number", provider, parts[2]);
 		return -1;
 	}
 	if (!*fn || (mod && !*mod)) {
@@ -48,7 +109,10 @@ static int fentry_parse(struct arena *a, struct diags *d, const struct src_loc *
 	}
 	out->target = mod;
 	out->func = out->symbol = fn;
+	out->offset = prog_id;
 	out->canonical = mod ? arena_printf(a, "%s:%s:%s", provider, mod, fn) : arena_printf(a, "%s:%s", provider, fn);
+	if (nparts == 4)
+		out->canonical = arena_printf(a, "%s:%s:%s:%s", provider, mod, parts[2], fn);
 	return 0;
 }
 
@@ -73,6 +137,20 @@ static void expand_one(const char *mod, const char *name, const struct btf *btf,
 	s->canonical = arena_printf(x->a, "%s:%s:%s", provider_name(p->kind), mod, name);
 }
 
+static void expand_bpf_one(uint32_t prog_id, const char *name, const struct btf *btf, uint32_t id, void *arg)
+{
+	struct expand_ctx *x = arg;
+	const struct attach_spec *p = x->pattern;
+
+	if (!probe_glob_match(p->func, name) || (p->offset && p->offset != prog_id))
+		return;
+	struct attach_spec *s = spec_vec_push(x->a, &x->sv);
+	*s = *p;
+	s->func = s->symbol = arena_strdup(x->a, name);
+	s->offset = prog_id;
+	s->canonical = arena_printf(x->a, "%s:%s:%u:%s", provider_name(p->kind), BPF_TARGET, prog_id, name);
+}
+
 static int fentry_expand(struct arena *a, struct diags *d, const struct src_loc *loc,
 			 const struct probe_context *ctx, const struct attach_spec *pattern, struct attach_spec **out,
 			 int *n)
@@ -82,6 +160,12 @@ static int fentry_expand(struct arena *a, struct diags *d, const struct src_loc 
 
 	*out = NULL;
 	*n = 0;
+	if (on_bpf_program(pattern)) {
+		/* without an id, every program with the function */
+		bpf_program_funcs(expand_bpf_one, &x);
+		return kernel_btf_expanded(d, loc, ctx, pattern, wild || !pattern->offset, "BPF program functions",
+					   "BPF program function", &x.sv, out, n);
+	}
 	if (kernel_btf_scan(pattern->target ? pattern->target : "*", BTF_KIND_FUNC, expand_one, &x)) {
 		diag_error(d, loc, "%s needs kernel BTF, which is not available", pattern->canonical);
 		return -1;
@@ -97,6 +181,21 @@ static bool is_return(enum probe_kind kind)
 static const char *fentry_section(struct arena *a, const struct attach_spec *spec)
 {
 	return arena_printf(a, "%s/%s", is_return(spec->kind) ? "fexit" : "fentry", spec->symbol);
+}
+
+/* A BPF program is traced through its descriptor, which loading needs:
+ * it stays open for the run. */
+static int fentry_prepare(struct bpf_program *prog, const struct attach_spec *spec)
+{
+	if (!on_bpf_program(spec))
+		return 0;
+	int fd = bpf_prog_get_fd_by_id((uint32_t)spec->offset);
+	if (fd < 0)
+		return -errno;
+	int err = bpf_program__set_attach_target(prog, fd, spec->symbol);
+	if (err)
+		close(fd);
+	return err;
 }
 
 static int fentry_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
@@ -141,13 +240,25 @@ static void list_one(const char *mod, const char *name, const struct btf *btf, u
 				    true, x->kind == PROBE_FEXIT);
 }
 
+static void list_bpf_one(uint32_t prog_id, const char *name, const struct btf *btf, uint32_t id, void *arg)
+{
+	struct list_ctx *x = arg;
+	char *probe = arena_printf(x->a, "%s:%s:%u:%s", provider_name(x->kind), BPF_TARGET, prog_id, name);
+
+	if (probe_list_match(x->pattern, probe))
+		kernel_btf_list_add(x->a, &x->names, probe, x->verbose, btf, (int)btf__type_by_id(btf, id)->type, 0,
+				    true, x->kind == PROBE_FEXIT);
+}
+
 static void list_kind(enum probe_kind kind, const char *pattern, FILE *out, bool verbose)
 {
 	struct arena a = { 0 };
 	struct list_ctx x = { .a = &a, .kind = kind, .pattern = pattern, .verbose = verbose };
 
-	if (!kernel_btf_scan("*", BTF_KIND_FUNC, list_one, &x))
+	if (!kernel_btf_scan("*", BTF_KIND_FUNC, list_one, &x)) {
+		bpf_program_funcs(list_bpf_one, &x);
 		kernel_btf_list_print(&x.names, verbose, out);
+	}
 	arena_free(&a);
 }
 
@@ -172,6 +283,7 @@ const struct probe_ops probe_fentry_ops = {
 	.expand = fentry_expand,
 	.section = fentry_section,
 	.attach = fentry_attach,
+	.prepare = fentry_prepare,
 	.explain = fentry_explain,
 	.list = fentry_list,
 };
@@ -185,6 +297,7 @@ const struct probe_ops probe_fexit_ops = {
 	.expand = fentry_expand,
 	.section = fentry_section,
 	.attach = fentry_attach,
+	.prepare = fentry_prepare,
 	.explain = fentry_explain,
 	.list = fexit_list,
 };

@@ -134,6 +134,8 @@ int probe_attach_perf_event_all_cpus(struct bpf_program *prog, uint32_t type, ui
 				     struct probe_link **links, int *nlinks);
 
 /* Attach a uprobe_multi program (spec->nmulti > 0) with one link. */
+/* The attach type a uprobe_multi program (spec->nmulti > 0) is loaded with. */
+int probe_uprobe_multi_prepare(struct bpf_program *prog, const struct attach_spec *spec);
 int probe_uprobe_multi_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			      struct probe_link **links, int *nlinks);
 

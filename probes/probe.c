@@ -617,6 +617,12 @@ int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t
 	return ops->attach(prog, spec, pid, links, nlinks);
 }
 
+int probe_prepare(struct bpf_program *prog, const struct attach_spec *spec)
+{
+	const struct probe_ops *ops = probe_ops_of(spec);
+	return ops && ops->prepare ? ops->prepare(prog, spec) : 0;
+}
+
 const char *probe_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
 {
 	const struct probe_ops *ops = probe_ops_of(spec);

@@ -90,6 +90,9 @@ struct probe_ops {
 	 * user-space probes to that process. */
 	int (*attach)(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		      struct probe_link **links, int *nlinks);
+	/* Settings the program needs before it is loaded (its attach type, the
+	 * BPF program it traces). Returns 0 or a negative errno. May be NULL. */
+	int (*prepare)(struct bpf_program *prog, const struct attach_spec *spec);
 	/* Why attach (or loading the program) failed with err, when the
 	 * errno alone would not say (a missing kernel feature); NULL: strerror
 	 * says it. The text may be composed in buf (len bytes). May be NULL. */
@@ -128,6 +131,10 @@ int probe_split(struct arena *a, struct diags *d, const struct src_loc *loc, con
  * attach nothing: run them with probe_run_once. */
 int probe_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 		 struct probe_link **links, int *nlinks);
+
+/* Prepare a program for loading per its attach point (probe_ops.prepare).
+ * Returns 0 or a negative errno. */
+int probe_prepare(struct bpf_program *prog, const struct attach_spec *spec);
 
 /* The reason an attach failed with err: the probe type's explanation, else
  * strerror(-err). */
@@ -179,10 +186,8 @@ struct btf;
 int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named);
 
 /* uprobe_multi links (one program on many functions of a binary): whether
- * this kernel has them (needs the privileges to load BPF), and the setting
- * a program for them needs before it is loaded. */
+ * this kernel has them (needs the privileges to load BPF). */
 bool probe_uprobe_multi_supported(void);
-void probe_uprobe_multi_prepare(struct bpf_program *prog);
 
 /* Glob match where '*' matches any run of characters. */
 bool probe_glob_match(const char *pattern, const char *text);

@@ -414,6 +414,7 @@ const struct probe_ops probe_uprobe_ops = {
 	.expand = uprobe_expand,
 	.section = uprobe_section,
 	.attach = uprobe_attach,
+	.prepare = probe_uprobe_multi_prepare,
 	.list = uprobe_list,
 };
 
@@ -428,5 +429,6 @@ const struct probe_ops probe_uretprobe_ops = {
 	.expand = uprobe_expand,
 	.section = uprobe_section,
 	.attach = uprobe_attach,
+	.prepare = probe_uprobe_multi_prepare,
 	.list = uretprobe_list,
 };

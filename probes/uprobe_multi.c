@@ -65,9 +65,10 @@ bool probe_uprobe_multi_supported(void)
 	return link == -EBADF;
 }
 
-void probe_uprobe_multi_prepare(struct bpf_program *prog)
+int probe_uprobe_multi_prepare(struct bpf_program *prog, const struct attach_spec *spec)
 {
-	bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)ATTACH_TRACE_UPROBE_MULTI);
+	return spec->nmulti ? bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)ATTACH_TRACE_UPROBE_MULTI)
+			    : 0;
 }
 
 int probe_uprobe_multi_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,

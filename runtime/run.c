@@ -365,8 +365,14 @@ static int load(struct runner *r)
 		if (!r->progs[i])
 			continue;
 		bpf_program__set_log_buf(r->progs[i], vlog, VERIFIER_LOG_SIZE);
-		if (p->progs[i].spec.nmulti && (p->progs[i].spec.flags & PF_USER))
-			probe_uprobe_multi_prepare(r->progs[i]);
+		int perr = probe_prepare(r->progs[i], &p->progs[i].spec);
+		if (perr) {
+			char why[256];
+			fprintf(stderr, "ERROR: cannot prepare %s: %s\n", p->progs[i].spec.canonical,
+				probe_attach_error(&p->progs[i].spec, perr, why, sizeof(why)));
+			free(vlog);
+			return -1;
+		}
 		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
 	}

@@ -647,7 +647,8 @@ static void test_fentry(void)
 	res_free(&r);
 
 	check_error("fentry:no_such_function_xyz", NULL, 0, "Unknown kernel function");
-	check_error("fentry:bpf:123:prog", NULL, 0, "not supported yet");
+	check_error("fentry:bpf:abc:prog", NULL, 0, "the program id 'abc' is not a number");
+	check_error("fentry:bpf:4294967295:no_such_function_xyz", NULL, 0, "Unknown BPF program function");
 	check_error("fexit:a:b:c", NULL, 0, "requires 1 or 2 arguments, found 3");
 }
 
