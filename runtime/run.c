@@ -21,6 +21,7 @@
 #include "flamegraph.h"
 #include "map_read.h"
 #include "printf.h"
+#include "ringbuf_size.h"
 #include "tests.h"
 #include "verifier.h"
 
@@ -46,6 +47,8 @@ struct runner {
 	int out_err;            /* first write error on the program output, 0: none */
 	struct metrics_server *metrics; /* --metrics, NULL: none */
 	uint64_t deadline_ns;   /* --duration: CLOCK_MONOTONIC end of the run, 0: none */
+	uint64_t flushed_ns;    /* CLOCK_MONOTONIC of the last flush of the event loop */
+	int stop_signals;       /* signals that stop consuming events: 1, 2 after the first */
 };
 
 /* libbpf's log callback has no context pointer: keep the tail of its
@@ -278,7 +281,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		return -1; /* stop consuming: later events are dropped */
 	}
 	}
-	return output_failed(r) ? -1 : 0;
+	if (output_failed(r))
+		return -1;
+	/* events that come faster than they are printed would keep the
+	 * consumer from returning: a signal ends the batch (the rest is
+	 * drained at the end, unless the next signal comes) */
+	return got_signal >= r->stop_signals ? -EINTR : 0;
 }
 
 static void drain(struct runner *r)
@@ -350,8 +358,17 @@ static int load(struct runner *r)
 		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
 	}
-	int err = bpf_object__load(r->obj);
+	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
+	if (!rbmap) {
+		free(vlog);
+		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");
+		return -1;
+	}
+	unsigned long rb_size = ringbuf_size(p, r->progs);
+	int err = rb_size > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(rbmap, (uint32_t)rb_size);
 	if (err)
+		fprintf(stderr, "ERROR: cannot size the event ring buffer (%lu bytes): %s\n", rb_size, strerror(-err));
+	else if ((err = bpf_object__load(r->obj)))
 		explain_load_failure(r, err, vlog);
 	else if (r->opts->dump_verifier)
 		fputs(vlog, stderr);
@@ -364,11 +381,6 @@ static int load(struct runner *r)
 	}
 	r->out.stack_fd = map_fd_by_name(r->obj, p->stack_map_name);
 	r->out.ustack_fd = map_fd_by_name(r->obj, p->ustack_map_name);
-	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
-	if (!rbmap) {
-		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");
-		return -1;
-	}
 	r->rb = ring_buffer__new(bpf_map__fd(rbmap), on_event, r, NULL);
 	if (!r->rb) {
 		fprintf(stderr, "ERROR: Failed to create the event ring buffer: %s\n", strerror(errno));
@@ -624,6 +636,28 @@ static int poll_timeout(const struct runner *r)
 	return left_ms < POLL_MS ? (int)left_ms : POLL_MS;
 }
 
+/* Output written in blocks (not a terminal, or -B full) waits at most
+ * FLUSH_MS for a reader, and less once the events pause. */
+static void flush_now_and_then(struct runner *r, bool idle)
+{
+	enum { FLUSH_MS = 100 };
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	if (idle || now - r->flushed_ns >= FLUSH_MS * 1000000ull) {
+		output_flush(r);
+		r->flushed_ns = now;
+	}
+}
+
+/* The kernel wakes the consumer for the first event after it caught up:
+ * one that is always caught up costs the traced program a wakeup per
+ * event. A pause after each batch turns them into one per batch. */
+static void let_events_gather(void)
+{
+	enum { GATHER_US = 1000 };
+	struct timespec ts = { 0, GATHER_US * 1000 };
+	nanosleep(&ts, NULL); /* a signal cuts it short */
+}
+
 static void event_loop(struct runner *r, struct child *child, int live)
 {
 	while (!r->exiting && !got_signal && !r->out_err) {
@@ -642,6 +676,9 @@ static void event_loop(struct runner *r, struct child *child, int live)
 		}
 		int n = ring_buffer__poll(r->rb, timeout);
 		report_lost(r);
+		flush_now_and_then(r, n == 0);
+		if (n > 0)
+			let_events_gather();
 		if (n < 0 && n != -EINTR && !r->exiting)
 			break;
 		if ((child && child_poll_exit(child)) || (r->pidfd >= 0 && process_exited(r->pidfd))) {
@@ -864,6 +901,7 @@ static int finish(struct runner *r)
 	detach_probes(r);
 	run_special(r, PROBE_END);
 	/* a second SIGINT cuts the draining of end-probe output short */
+	r->stop_signals = 2;
 	if (got_signal < 2)
 		drain(r);
 	if (!r->have_exit_code && had_exit) {
@@ -890,7 +928,7 @@ static int finish(struct runner *r)
 
 int run_program(const struct compiled_program *prog, const struct run_options *opts)
 {
-	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1 };
+	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1, .stop_signals = 1 };
 	r.out.out = opts->out;
 	r.out.mode = opts->mode;
 	r.out.folded = opts->folded;
