@@ -11,13 +11,12 @@
 #include <string.h>
 #include <time.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../probes/probe.h"
 #include "actions.h"
+#include "detach.h"
 #include "flamegraph.h"
 #include "map_read.h"
 #include "printf.h"
@@ -689,131 +688,11 @@ static void event_loop(struct runner *r, struct child *child, int live)
 	report_lost(r);
 }
 
-/* A signal while detaching: leave the links still attached to a child
- * that lives until sonde has gone, so that sonde ends now and the kernel
- * tears them down when the child exits (the fds are shared until then,
- * so sonde's own exit only drops references). The child learns that
- * every thread of sonde has gone from the end of a pipe whose write end
- * only sonde holds. It leaves stdin, stdout, stderr and the output file at
- * once: a reader of sonde's output sees its end. */
-static void detach_in_background(int out_fd)
-{
-	int fds[2];
-	if (pipe(fds) < 0)
-		return; /* sonde's exit closes what is left, slowly */
-	pid_t pid = fork();
-	if (pid != 0) {
-		close(fds[0]); /* sonde keeps fds[1] open until it has gone */
-		return;
-	}
-	close(fds[1]);
-	setsid(); /* out of the terminal's process group */
-	signal(SIGINT, SIG_IGN);
-	for (int fd = 0; fd <= 2; fd++)
-		if (fd != fds[0])
-			close(fd);
-	if (out_fd > 2 && out_fd != fds[0])
-		close(out_fd); /* -o FILE, which may be a pipe too */
-	char c;
-	while (read(fds[0], &c, 1) != 0 && errno == EINTR) {
-	}
-	_exit(0);
-}
-
-struct detach_job {
-	struct probe_link *links;
-	int n;
-	atomic_int next;   /* next link to destroy */
-	atomic_int done;   /* links destroyed */
-	atomic_bool stop;  /* handed over: take no more links */
-};
-
-static void *detach_worker(void *arg)
-{
-	struct detach_job *j = arg;
-	while (!atomic_load(&j->stop)) {
-		int i = atomic_fetch_add(&j->next, 1);
-		if (i >= j->n)
-			break;
-		probe_link_destroy(&j->links[i]);
-		atomic_fetch_add(&j->done, 1);
-	}
-	return NULL;
-}
-
-/* Start the workers with the signals blocked, so that every signal goes to
- * the thread that waits for them. Returns how many started. */
-static int start_workers(struct detach_job *job, pthread_t *tid, int want)
-{
-	enum { STACK_SIZE = 64 << 10 };
-	sigset_t all, old;
-	pthread_attr_t attr;
-	int started = 0;
-	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
-		return 0; /* the caller detaches alone */
-	bool have_attr = pthread_attr_init(&attr) == 0;
-	if (have_attr && pthread_attr_setstacksize(&attr, STACK_SIZE) != 0) {
-		/* keeps the default stack size: more memory, same result */
-	}
-	while (started < want && pthread_create(&tid[started], have_attr ? &attr : NULL, detach_worker, job) == 0)
-		started++;
-	if (pthread_sigmask(SIG_SETMASK, &old, NULL) != 0) {
-		/* cannot happen with a mask pthread_sigmask returned */
-	}
-	if (have_attr)
-		pthread_attr_destroy(&attr);
-	return started;
-}
-
-/* Closing a tracepoint (or uprobe/kprobe) perf-event link waits for RCU
- * grace periods, partly under a kernel-wide mutex: hundreds take seconds.
- * A few threads overlap the waits that can overlap (twice as fast as one);
- * this thread only waits, so that a signal meanwhile (a second Ctrl-C)
- * ends sonde promptly: the rest goes to detach_in_background(). Returns
- * false when it handed over (workers may still use links: keep them). */
-static bool detach_all(struct probe_link *links, int n, int out_fd)
-{
-	enum { THREADS = 16 };
-	/* on the heap: after a hand-over the workers use it until sonde exits */
-	struct detach_job *job = calloc(1, sizeof(*job));
-	pthread_t tid[THREADS];
-	sig_atomic_t signals = got_signal;
-	if (!job) {
-		for (int i = 0; i < n; i++)
-			probe_link_destroy(&links[i]);
-		return true;
-	}
-	job->links = links;
-	job->n = n;
-	int started = n > 0 ? start_workers(job, tid, n < THREADS ? n : THREADS) : 0;
-	if (started == 0) {
-		detach_worker(job); /* no thread: this one does it all */
-		free(job);
-		return true;
-	}
-	while (atomic_load(&job->done) < n && got_signal == signals) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL); /* a signal cuts it short */
-	}
-	if (got_signal != signals) {
-		atomic_store(&job->stop, true);
-		detach_in_background(out_fd);
-		for (int t = 0; t < started; t++)
-			pthread_detach(tid[t]);
-		return false; /* job and links stay allocated until exit */
-	}
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	free(job);
-	return true;
-}
-
 /* Detach every probe once: before the end probes, or at cleanup after an
  * early failure. */
 static void detach_probes(struct runner *r)
 {
-	if (detach_all(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1))
+	if (detach_links(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1, &got_signal))
 		free(r->links); /* else detach threads may still read it until exit */
 	r->links = NULL;
 	r->nlinks = 0;
