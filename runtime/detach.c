@@ -8,32 +8,69 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-/* The descriptor a link holds itself (a perf-event link also holds its
- * perf event, which libbpf keeps to itself). */
-static int link_fd(const struct probe_link *l)
+/* The descriptors of sonde that are not perf events, into fds (at most
+ * max); how many, or -1 if they cannot be listed. */
+static int other_fds(int *fds, int max)
 {
-	return l->link ? bpf_link__fd(l->link) : l->fd;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max) {
+		char path[64], target[64];
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		target[len > 0 ? len : 0] = 0;
+		if (strcmp(target, "anon_inode:[perf_event]"))
+			fds[n++] = fd;
+	}
+	bool complete = !e;
+	closedir(d);
+	return complete ? n : -1;
 }
 
 /* A child that keeps a copy of sonde's descriptors until every thread of
  * sonde has gone; it learns that from the end of a pipe whose write end
- * only sonde holds. It closes its copies of the n links at once (they
- * detach when sonde closes them) and leaves stdin, stdout, stderr and the
- * output file (-o FILE, which may be a pipe too): a reader of sonde's
- * output sees its end when sonde ends. Returns once the child has closed
- * those; false if it could not start. */
-static bool fork_keeper(int out_fd, const struct probe_link *links, int n)
+ * only sonde holds. With only_events it keeps the perf events alone that
+ * the links hold (the links, programs and maps go when sonde closes them);
+ * else all but
+ * stdin, stdout, stderr and the output file (-o FILE, which may be a pipe
+ * too): a reader of sonde's output sees its end when sonde ends. Returns
+ * once the child has closed the others; false if it could not start. */
+static bool fork_keeper(int out_fd, const struct probe_link *links, int nlinks, bool only_events)
 {
+	enum { MAX_FDS = 1 << 16 };
 	int gone[2], ready[2];
-	if (pipe2(gone, O_CLOEXEC) < 0)
+	int *close_fds = only_events ? malloc((MAX_FDS + (size_t)nlinks) * sizeof(int)) : NULL;
+	int nclose = close_fds ? other_fds(close_fds, MAX_FDS) : 0;
+	/* a perf event with a program of its own (no link) detaches when its
+	 * last descriptor closes: sonde's */
+	for (int i = 0; nclose >= 0 && i < nlinks; i++)
+		if (!links[i].link && links[i].fd >= 0)
+			close_fds[nclose++] = links[i].fd;
+	if (only_events && nclose < 0) {
+		free(close_fds);
 		return false;
+	}
+	if (pipe2(gone, O_CLOEXEC) < 0) {
+		free(close_fds);
+		return false;
+	}
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		close(gone[0]);
 		close(gone[1]);
+		free(close_fds);
 		return false;
 	}
 	pid_t pid = fork();
@@ -42,8 +79,8 @@ static bool fork_keeper(int out_fd, const struct probe_link *links, int n)
 		close(ready[0]);
 		setsid(); /* out of the terminal's process group */
 		signal(SIGINT, SIG_IGN);
-		for (int i = 0; i < n; i++)
-			close(link_fd(&links[i]));
+		for (int i = 0; i < nclose; i++)
+			close(close_fds[i]);
 		for (int fd = 0; fd <= 2; fd++)
 			if (fd != gone[0] && fd != ready[1])
 				close(fd);
@@ -55,6 +92,7 @@ static bool fork_keeper(int out_fd, const struct probe_link *links, int n)
 		}
 		_exit(0);
 	}
+	free(close_fds);
 	close(gone[0]); /* sonde keeps gone[1] open until it has gone */
 	close(ready[1]);
 	if (pid < 0)
@@ -128,7 +166,7 @@ bool detach_links(struct probe_link *links, int n, int out_fd, volatile sig_atom
 	struct detach_job *job = calloc(1, sizeof(*job));
 	pthread_t tid[THREADS];
 	sig_atomic_t seen = *signals;
-	if (n > 0 && !fork_keeper(out_fd, links, n)) {
+	if (n > 0 && !fork_keeper(out_fd, links, n, true)) {
 		/* sonde waits for the kernel's cleanup too: slower, same result */
 	}
 	if (!job) {
@@ -150,7 +188,7 @@ bool detach_links(struct probe_link *links, int n, int out_fd, volatile sig_atom
 	}
 	if (*signals != seen) {
 		atomic_store(&job->stop, true);
-		if (!fork_keeper(out_fd, NULL, 0)) {
+		if (!fork_keeper(out_fd, NULL, 0, false)) {
 			/* sonde's exit closes what is left, slowly */
 		}
 		for (int t = 0; t < started; t++)
