@@ -113,5 +113,6 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	out->no_debug_info = o.no_debug_info;
 	out->hist_percentiles = o.hist_percentiles;
 	out->max_cat_bytes = o.max_cat_bytes;
+	out->ringbuf_pages = o.perf_rb_pages;
 	return out;
 }

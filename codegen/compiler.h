@@ -96,6 +96,7 @@ struct compile_options {
 	uint32_t max_map_keys;
 	uint32_t max_probes; /* attach points of one program; 0: LIMIT_PROBES */
 	uint64_t max_cat_bytes; /* 0: the default, 10240 */
+	uint32_t perf_rb_pages; /* event ring buffer pages; 0: the runtime's default */
 	unsigned dumps;      /* enum dump_stage: -d stages that compilation writes to stderr */
 	const char *emit_llvm; /* --emit-llvm FILE: FILE.original.ll and FILE.optimized.ll */
 	const char *probe_filter; /* --probe-filter REGEX: keep matching attach points (and begin/end) */

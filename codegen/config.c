@@ -61,6 +61,15 @@ static const char *set_max_cat_bytes(struct arena *a, struct compile_options *o,
 	return NULL;
 }
 
+static const char *set_perf_rb_pages(struct arena *a, struct compile_options *o, const struct config_value *v)
+{
+	/* the kernel's ring buffer is a power of 2 pages */
+	if (v->num < 1 || v->num > (1u << 20) || (v->num & (v->num - 1)))
+		return "perf_rb_pages: must be a power of 2 between 1 and 1048576";
+	o->perf_rb_pages = (uint32_t)v->num;
+	return NULL;
+}
+
 static const char *set_cpp_demangle(struct arena *a, struct compile_options *o, const struct config_value *v)
 {
 	o->no_cpp_demangle = !v->boolean;
@@ -175,7 +184,7 @@ static const struct {
 	{ "license", V_WORD, set_license },
 	{ "str_trunc_trailer", V_WORD, NULL }, { "max_probes", V_INT, set_max_probes },
 	{ "max_bpf_progs", V_INT, NULL },      { "max_cat_bytes", V_INT, set_max_cat_bytes },
-	{ "perf_rb_pages", V_INT, NULL },      { "log_size", V_INT, NULL },
+	{ "perf_rb_pages", V_INT, set_perf_rb_pages },      { "log_size", V_INT, NULL },
 	{ "on_stack_limit", V_INT, NULL },     { "cache_user_symbols", V_WORD, NULL },
 	{ "cpp_demangle", V_BOOL, set_cpp_demangle },      { "lazy_symbolication", V_BOOL, NULL },
 	{ "show_debug_info", V_BOOL, set_show_debug_info },   { "unstable_tseries", V_WORD, set_unstable },

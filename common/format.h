@@ -4,6 +4,7 @@
 #define SONDE_FORMAT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "types.h"
@@ -33,6 +34,13 @@ enum fmt_item format_item_at(const char *fmt, size_t i, struct fmt_spec *s, char
  * (e.g. "unsupported format specifier: f"). At most `max` specs are stored
  * (specs may be NULL when max is 0); the count returned may exceed max. */
 int format_parse(const char *fmt, struct fmt_spec *specs, int max, char *err, size_t errlen);
+
+/* An integer conversion (d i o u x X) of v, narrowed to s->len_bits, as C
+ * printf renders it: the length written to out (not NUL-terminated), or -1
+ * when the conversion is another one or its width or precision would not
+ * fit in FORMAT_INT_MAX bytes (the caller formats it otherwise). */
+enum { FORMAT_INT_MAX = 128 };
+int format_int(char out[FORMAT_INT_MAX], const struct fmt_spec *s, uint64_t v);
 
 /* Values that integer conversions (%d %x %c %p ...) print as numbers. */
 bool format_integer_arg(const struct type *t);

@@ -194,6 +194,8 @@ struct compiled_program {
 	bool no_debug_info;         /* config show_debug_info = false */
 	bool hist_percentiles;      /* config hist_percentiles: p50/p90/p99 with histograms */
 	uint64_t max_cat_bytes;     /* config max_cat_bytes: what one cat() prints */
+	uint32_t ringbuf_pages;     /* config perf_rb_pages: the event ring buffer's
+				     * size in pages; 0: sized by the runtime */
 	int missing_probes;         /* config missing_probes, as enum probe_missing_mode
 				     * (0 error, 1 warn, 2 ignore): also applies when an
 				     * attach fails at run time */

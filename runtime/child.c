@@ -194,8 +194,10 @@ void child_terminate(struct child *c)
 	if (!child_poll_exit(c)) {
 		kill(c->pid, SIGTERM);
 		child_resume(c); /* a stopped tracee takes the signal once let go */
-		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR) {
-		}
+		/* a signal while it takes its time (a second Ctrl-C): no more
+		 * waiting for a child that ignores SIGTERM */
+		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+			kill(c->pid, SIGKILL);
 		c->exited = true;
 	}
 }

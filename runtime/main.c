@@ -138,6 +138,7 @@ struct cli {
 	const char *output_path;
 	const char *format;
 	const char *buffering;
+	char *out_buffer;     /* the output stream's block buffer, NULL: stdio's */
 	const char *flamegraph_path;          /* --flamegraph */
 	struct metrics_address metrics;       /* --metrics, when run.metrics is set */
 	const char **include_dirs;  /* -I, in order (argv strings) */
@@ -587,18 +588,25 @@ static int setup_output(struct cli *cli)
 			return -1;
 		}
 	}
-	int mode = _IOLBF;
+	/* a write per line only where someone reads line by line: elsewhere
+	 * large blocks, which the event loop flushes when idle (run.c) */
+	int mode = isatty(fileno(cli->run.out)) ? _IOLBF : _IOFBF;
 	if (cli->buffering) {
 		if (!strcmp(cli->buffering, "full"))
 			mode = _IOFBF;
+		else if (!strcmp(cli->buffering, "line"))
+			mode = _IOLBF;
 		else if (!strcmp(cli->buffering, "none"))
 			mode = _IONBF;
-		else if (strcmp(cli->buffering, "line")) {
+		else {
 			fprintf(stderr, "ERROR: USAGE: -B must be either 'line', 'full', or 'none'.\n");
 			return -1;
 		}
 	}
-	setvbuf(cli->run.out, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+	enum { BLOCK_BUFFER_SIZE = 256 << 10 };
+	/* the stream owns the buffer until it is closed (stdout: until exit) */
+	cli->out_buffer = mode == _IOFBF ? malloc(BLOCK_BUFFER_SIZE) : NULL;
+	setvbuf(cli->run.out, cli->out_buffer, mode, cli->out_buffer ? BLOCK_BUFFER_SIZE : mode == _IONBF ? 0 : BUFSIZ);
 	return 0;
 }
 
@@ -686,9 +694,12 @@ static int close_output(struct cli *cli)
 	cli->run.flamegraph = NULL;
 	if (!cli->run.out || cli->run.out == stdout)
 		return 0;
-	if (fclose(cli->run.out) == 0)
+	int err = fclose(cli->run.out) ? errno : 0;
+	free(cli->out_buffer);
+	cli->out_buffer = NULL;
+	if (err == 0)
 		return 0;
-	fprintf(stderr, "ERROR: failed to write to %s: %s\n", cli->output_path, strerror(errno));
+	fprintf(stderr, "ERROR: failed to write to %s: %s\n", cli->output_path, strerror(err));
 	return -1;
 }
 

@@ -27,8 +27,14 @@ static void c_format(char *buf, size_t len, const struct fmt_spec *s, const char
 
 static void print_int(FILE *f, const struct fmt_spec *s, uint64_t v)
 {
-	char cf[64];
+	char cf[64], text[FORMAT_INT_MAX];
 	bool is_signed = s->conv == 'd' || s->conv == 'i';
+	int n = format_int(text, s, v);
+
+	if (n >= 0) { /* the common case, without parsing a C format */
+		fwrite_unlocked(text, 1, (size_t)n, f);
+		return;
+	}
 
 	switch (s->len_bits) {
 	case 64:
@@ -61,8 +67,6 @@ static void print_text(FILE *f, const struct fmt_spec *s, const char *text, bool
 
 static void print_pointer(FILE *f, const struct fmt_spec *s, uint64_t v)
 {
-	char cf[64];
-
 	if (!v) {
 		/* glibc would say "(nil)"; sonde always prints hex */
 		print_text(f, s, "0x0", false);
@@ -70,8 +74,9 @@ static void print_pointer(FILE *f, const struct fmt_spec *s, uint64_t v)
 	}
 	struct fmt_spec h = *s;
 	h.hash = true;
-	c_format(cf, sizeof(cf), &h, "ll", 'x', true);
-	fprintf(f, cf, (unsigned long long)v);
+	h.conv = 'x';
+	h.len_bits = 64;
+	print_int(f, &h, v);
 }
 
 static char *render_conv_text(const struct fmt_spec *s, const struct type *t, const void *data,
@@ -115,7 +120,13 @@ static void print_arg(FILE *f, const struct fmt_spec *s, const struct type *t, c
 		return;
 	}
 	/* %s, buffers, %gr (flags printed as a number for now), or a type the
-	 * compiler should have refused: the text rendering */
+	 * compiler should have refused: the text rendering; straight into f
+	 * when no width or precision needs its length (no rendering holds a
+	 * NUL, where %s would stop) */
+	if (s->conv == 's' && s->width < 0 && s->prec < 0) {
+		output_text(o, f, t, data);
+		return;
+	}
 	char *text = render_conv_text(s, t, data, o);
 	if (text)
 		print_text(f, s, text, s->conv == 's');
@@ -145,10 +156,10 @@ void format_print_out(FILE *f, const char *fmt, const struct type *args, const v
 			i++;
 			continue;
 		}
-		fwrite(fmt + lit, 1, i - lit, f);
+		fwrite_unlocked(fmt + lit, 1, i - lit, f);
 		switch (format_item_at(fmt, i, &s, NULL, 0)) {
 		case FMT_PERCENT:
-			fputc('%', f);
+			putc_unlocked('%', f);
 			i += 2;
 			break;
 		case FMT_CONV:
@@ -159,11 +170,11 @@ void format_print_out(FILE *f, const char *fmt, const struct type *args, const v
 			i += s.len;
 			break;
 		default:
-			fputc('%', f);
+			putc_unlocked('%', f);
 			i++;
 			break;
 		}
 		lit = i;
 	}
-	fwrite(fmt + lit, 1, i - lit, f);
+	fwrite_unlocked(fmt + lit, 1, i - lit, f);
 }

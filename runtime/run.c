@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -22,9 +20,11 @@
 
 #include "../probes/probe.h"
 #include "actions.h"
+#include "detach.h"
 #include "flamegraph.h"
 #include "map_read.h"
 #include "printf.h"
+#include "ringbuf_size.h"
 #include "tests.h"
 #include "verifier.h"
 
@@ -50,6 +50,8 @@ struct runner {
 	int out_err;            /* first write error on the program output, 0: none */
 	struct metrics_server *metrics; /* --metrics, NULL: none */
 	uint64_t deadline_ns;   /* --duration: CLOCK_MONOTONIC end of the run, 0: none */
+	uint64_t flushed_ns;    /* CLOCK_MONOTONIC of the last flush of the event loop */
+	int stop_signals;       /* signals that stop consuming events: 1, 2 after the first */
 };
 
 /* libbpf's log callback has no context pointer: keep the tail of its
@@ -298,7 +300,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		return -1; /* stop consuming: later events are dropped */
 	}
 	}
-	return output_failed(r) ? -1 : 0;
+	if (output_failed(r))
+		return -1;
+	/* events that come faster than they are printed would keep the
+	 * consumer from returning: a signal ends the batch (the rest is
+	 * drained at the end, unless the next signal comes) */
+	return got_signal >= r->stop_signals ? -EINTR : 0;
 }
 
 static void drain(struct runner *r)
@@ -376,8 +383,17 @@ static int load(struct runner *r)
 		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
 	}
-	int err = bpf_object__load(r->obj);
+	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
+	if (!rbmap) {
+		free(vlog);
+		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");
+		return -1;
+	}
+	unsigned long rb_size = ringbuf_size(p, r->progs);
+	int err = rb_size > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(rbmap, (uint32_t)rb_size);
 	if (err)
+		fprintf(stderr, "ERROR: cannot size the event ring buffer (%lu bytes): %s\n", rb_size, strerror(-err));
+	else if ((err = bpf_object__load(r->obj)))
 		explain_load_failure(r, err, vlog);
 	else if (r->opts->dump_verifier)
 		fputs(vlog, stderr);
@@ -390,11 +406,6 @@ static int load(struct runner *r)
 	}
 	r->out.stack_fd = map_fd_by_name(r->obj, p->stack_map_name);
 	r->out.ustack_fd = map_fd_by_name(r->obj, p->ustack_map_name);
-	struct bpf_map *rbmap = bpf_object__find_map_by_name(r->obj, p->ringbuf_name);
-	if (!rbmap) {
-		fprintf(stderr, "ERROR: internal error: no event ring buffer\n");
-		return -1;
-	}
 	r->rb = ring_buffer__new(bpf_map__fd(rbmap), on_event, r, NULL);
 	if (!r->rb) {
 		fprintf(stderr, "ERROR: Failed to create the event ring buffer: %s\n", strerror(errno));
@@ -693,6 +704,28 @@ static int poll_timeout(const struct runner *r)
 	return left_ms < POLL_MS ? (int)left_ms : POLL_MS;
 }
 
+/* Output written in blocks (not a terminal, or -B full) waits at most
+ * FLUSH_MS for a reader, and less once the events pause. */
+static void flush_now_and_then(struct runner *r, bool idle)
+{
+	enum { FLUSH_MS = 100 };
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	if (idle || now - r->flushed_ns >= FLUSH_MS * 1000000ull) {
+		output_flush(r);
+		r->flushed_ns = now;
+	}
+}
+
+/* The kernel wakes the consumer for the first event after it caught up:
+ * one that is always caught up costs the traced program a wakeup per
+ * event. A pause after each batch turns them into one per batch. */
+static void let_events_gather(void)
+{
+	enum { GATHER_US = 1000 };
+	struct timespec ts = { 0, GATHER_US * 1000 };
+	nanosleep(&ts, NULL); /* a signal cuts it short */
+}
+
 static void event_loop(struct runner *r, struct child *child, int live)
 {
 	while (!r->exiting && !got_signal && !r->out_err) {
@@ -711,6 +744,9 @@ static void event_loop(struct runner *r, struct child *child, int live)
 		}
 		int n = ring_buffer__poll(r->rb, timeout);
 		report_lost(r);
+		flush_now_and_then(r, n == 0);
+		if (n > 0)
+			let_events_gather();
 		if (n < 0 && n != -EINTR && !r->exiting)
 			break;
 		if ((child && child_poll_exit(child)) || (r->pidfd >= 0 && process_exited(r->pidfd))) {
@@ -721,131 +757,11 @@ static void event_loop(struct runner *r, struct child *child, int live)
 	report_lost(r);
 }
 
-/* A signal while detaching: leave the links still attached to a child
- * that lives until sonde has gone, so that sonde ends now and the kernel
- * tears them down when the child exits (the fds are shared until then,
- * so sonde's own exit only drops references). The child learns that
- * every thread of sonde has gone from the end of a pipe whose write end
- * only sonde holds. It leaves stdin, stdout, stderr and the output file at
- * once: a reader of sonde's output sees its end. */
-static void detach_in_background(int out_fd)
-{
-	int fds[2];
-	if (pipe(fds) < 0)
-		return; /* sonde's exit closes what is left, slowly */
-	pid_t pid = fork();
-	if (pid != 0) {
-		close(fds[0]); /* sonde keeps fds[1] open until it has gone */
-		return;
-	}
-	close(fds[1]);
-	setsid(); /* out of the terminal's process group */
-	signal(SIGINT, SIG_IGN);
-	for (int fd = 0; fd <= 2; fd++)
-		if (fd != fds[0])
-			close(fd);
-	if (out_fd > 2 && out_fd != fds[0])
-		close(out_fd); /* -o FILE, which may be a pipe too */
-	char c;
-	while (read(fds[0], &c, 1) != 0 && errno == EINTR) {
-	}
-	_exit(0);
-}
-
-struct detach_job {
-	struct probe_link *links;
-	int n;
-	atomic_int next;   /* next link to destroy */
-	atomic_int done;   /* links destroyed */
-	atomic_bool stop;  /* handed over: take no more links */
-};
-
-static void *detach_worker(void *arg)
-{
-	struct detach_job *j = arg;
-	while (!atomic_load(&j->stop)) {
-		int i = atomic_fetch_add(&j->next, 1);
-		if (i >= j->n)
-			break;
-		probe_link_destroy(&j->links[i]);
-		atomic_fetch_add(&j->done, 1);
-	}
-	return NULL;
-}
-
-/* Start the workers with the signals blocked, so that every signal goes to
- * the thread that waits for them. Returns how many started. */
-static int start_workers(struct detach_job *job, pthread_t *tid, int want)
-{
-	enum { STACK_SIZE = 64 << 10 };
-	sigset_t all, old;
-	pthread_attr_t attr;
-	int started = 0;
-	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
-		return 0; /* the caller detaches alone */
-	bool have_attr = pthread_attr_init(&attr) == 0;
-	if (have_attr && pthread_attr_setstacksize(&attr, STACK_SIZE) != 0) {
-		/* keeps the default stack size: more memory, same result */
-	}
-	while (started < want && pthread_create(&tid[started], have_attr ? &attr : NULL, detach_worker, job) == 0)
-		started++;
-	if (pthread_sigmask(SIG_SETMASK, &old, NULL) != 0) {
-		/* cannot happen with a mask pthread_sigmask returned */
-	}
-	if (have_attr)
-		pthread_attr_destroy(&attr);
-	return started;
-}
-
-/* Closing a tracepoint (or uprobe/kprobe) perf-event link waits for RCU
- * grace periods, partly under a kernel-wide mutex: hundreds take seconds.
- * A few threads overlap the waits that can overlap (twice as fast as one);
- * this thread only waits, so that a signal meanwhile (a second Ctrl-C)
- * ends sonde promptly: the rest goes to detach_in_background(). Returns
- * false when it handed over (workers may still use links: keep them). */
-static bool detach_all(struct probe_link *links, int n, int out_fd)
-{
-	enum { THREADS = 16 };
-	/* on the heap: after a hand-over the workers use it until sonde exits */
-	struct detach_job *job = calloc(1, sizeof(*job));
-	pthread_t tid[THREADS];
-	sig_atomic_t signals = got_signal;
-	if (!job) {
-		for (int i = 0; i < n; i++)
-			probe_link_destroy(&links[i]);
-		return true;
-	}
-	job->links = links;
-	job->n = n;
-	int started = n > 0 ? start_workers(job, tid, n < THREADS ? n : THREADS) : 0;
-	if (started == 0) {
-		detach_worker(job); /* no thread: this one does it all */
-		free(job);
-		return true;
-	}
-	while (atomic_load(&job->done) < n && got_signal == signals) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL); /* a signal cuts it short */
-	}
-	if (got_signal != signals) {
-		atomic_store(&job->stop, true);
-		detach_in_background(out_fd);
-		for (int t = 0; t < started; t++)
-			pthread_detach(tid[t]);
-		return false; /* job and links stay allocated until exit */
-	}
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	free(job);
-	return true;
-}
-
 /* Detach every probe once: before the end probes, or at cleanup after an
  * early failure. */
 static void detach_probes(struct runner *r)
 {
-	if (detach_all(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1))
+	if (detach_links(r->links, r->nlinks, r->out.out ? fileno(r->out.out) : -1, &got_signal))
 		free(r->links); /* else detach threads may still read it until exit */
 	r->links = NULL;
 	r->nlinks = 0;
@@ -933,6 +849,7 @@ static int finish(struct runner *r)
 	detach_probes(r);
 	run_special(r, PROBE_END);
 	/* a second SIGINT cuts the draining of end-probe output short */
+	r->stop_signals = 2;
 	if (got_signal < 2)
 		drain(r);
 	if (!r->have_exit_code && had_exit) {
@@ -959,7 +876,7 @@ static int finish(struct runner *r)
 
 int run_program(const struct compiled_program *prog, const struct run_options *opts)
 {
-	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1 };
+	struct runner r = { .prog = prog, .opts = opts, .pidfd = -1, .globals_fd = -1, .stop_signals = 1 };
 	r.out.out = opts->out;
 	r.out.mode = opts->mode;
 	r.out.folded = opts->folded;

@@ -271,9 +271,70 @@ static void test_check(void)
 	check_arg("%s", &type_probe, NULL);
 	check_arg("%c", &type_i8, NULL);
 }
+/* format_int against C printf itself: every flag combination, widths and
+ * precisions around the digit counts, every length, the edge values. */
+static void test_format_int_matches_c(void)
+{
+	static const char convs[] = "diouxX";
+	static const int widths[] = { -1, 0, 1, 3, 12, 25 }, precs[] = { -1, 0, 1, 4, 22 };
+	static const int lens[] = { 8, 16, 32, 64 };
+	static const uint64_t values[] = { 0, 1, 7, 8, 42, 255, 256, 0x7fff, 0x8000, 0xffffffffull,
+					   0x80000000ull, 0x1ffffffffull, 0x7fffffffffffffffull,
+					   0x8000000000000000ull, ~0ull, (uint64_t)-42 };
+	int mismatches = 0;
+	for (const char *c = convs; *c; c++)
+		for (int flags = 0; flags < 32; flags++)
+			for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++)
+				for (size_t p = 0; p < sizeof(precs) / sizeof(precs[0]); p++)
+					for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+						for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+							struct fmt_spec s = { .conv = *c, .len_bits = lens[l],
+									      .minus = flags & 1, .plus = flags & 2,
+									      .space = flags & 4, .hash = flags & 8,
+									      .zero = flags & 16, .width = widths[w],
+									      .prec = precs[p] };
+							char cf[64], want[256], got[FORMAT_INT_MAX + 1];
+							int n = snprintf(cf, sizeof(cf), "%%%s%s%s%s%s", s.minus ? "-" : "",
+									 s.plus ? "+" : "", s.space ? " " : "",
+									 s.hash ? "#" : "", s.zero ? "0" : "");
+							if (s.width >= 0)
+								n += snprintf(cf + n, sizeof(cf) - (size_t)n, "%d", s.width);
+							if (s.prec >= 0)
+								n += snprintf(cf + n, sizeof(cf) - (size_t)n, ".%d", s.prec);
+							uint64_t x = values[v];
+							bool sgn = *c == 'd' || *c == 'i';
+							const char *lm = lens[l] == 8 ? "hh" : lens[l] == 16 ? "h" : lens[l] == 64 ? "ll" : "";
+							snprintf(cf + n, sizeof(cf) - (size_t)n, "%s%c", lm, *c);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+							if (lens[l] == 64 && sgn)
+								snprintf(want, sizeof(want), cf, (long long)x);
+							else if (lens[l] == 64)
+								snprintf(want, sizeof(want), cf, (unsigned long long)x);
+							else if (sgn)
+								snprintf(want, sizeof(want), cf, (int)(uint32_t)x);
+							else
+								snprintf(want, sizeof(want), cf, (unsigned)x);
+#pragma GCC diagnostic pop
+							int len = format_int(got, &s, x);
+							got[len < 0 ? 0 : len] = 0;
+							if (len < 0 || strcmp(got, want)) {
+								if (mismatches++ < 10)
+									check_fail("format_int", "%s of %#llx: got '%s' want '%s'", cf,
+										   (unsigned long long)x, got, want);
+							}
+						}
+	check_true("format_int renders every integer conversion as C printf", mismatches == 0);
+	struct fmt_spec wide = { .conv = 'd', .len_bits = 32, .width = 1000, .prec = -1 };
+	char out[FORMAT_INT_MAX];
+	check_int("format_int leaves a width beyond its buffer to the caller", format_int(out, &wide, 1), -1);
+	struct fmt_spec chr = { .conv = 'c', .len_bits = 32, .width = -1, .prec = -1 };
+	check_int("format_int renders only integer conversions", format_int(out, &chr, 65), -1);
+}
 
 int main(void)
 {
+	test_format_int_matches_c();
 	test_printf_ints();
 	test_printf_text();
 	test_render();

@@ -1,0 +1,58 @@
+/* The size of the event ring buffer (§1.10 perf_rb_pages). */
+#include "ringbuf_size.h"
+
+#include <linux/bpf.h>
+#include <unistd.h>
+
+enum {
+	MIN_PAGES = 64,   /* events only from run-once probes (begin, end, ...) */
+	MAX_PAGES = 4096, /* the default's ceiling: 16 MiB with 4 KiB pages */
+	RAM_SHARE = 1024, /* the default's share of RAM */
+};
+
+/* Does the program send events (bpf_ringbuf_output)? */
+static bool sends_events(const struct bpf_program *prog)
+{
+	const struct bpf_insn *insn = bpf_program__insns(prog);
+	size_t n = bpf_program__insn_cnt(prog);
+	for (size_t i = 0; insn && i < n; i++)
+		if (insn[i].code == (BPF_JMP | BPF_CALL) && insn[i].src_reg == 0 &&
+		    insn[i].imm == BPF_FUNC_ringbuf_output)
+			return true;
+	return false;
+}
+
+/* Can events arrive at the rate the kernel runs a probe? Run-once
+ * probes send a bounded number of them. */
+static bool sends_events_often(const struct compiled_program *p, struct bpf_program *const *progs)
+{
+	for (int i = 0; i < p->nprogs; i++)
+		if (progs[i] && !(p->progs[i].spec.flags & PF_RUN_ONCE) && sends_events(progs[i]))
+			return true;
+	return false;
+}
+
+static unsigned long pow2_floor(unsigned long n)
+{
+	unsigned long p = 1;
+	while (p <= n / 2)
+		p *= 2;
+	return p;
+}
+
+unsigned long ringbuf_size(const struct compiled_program *p, struct bpf_program *const *progs)
+{
+	long page = sysconf(_SC_PAGESIZE), ram_pages = sysconf(_SC_PHYS_PAGES);
+	if (page <= 0)
+		page = 4096;
+	unsigned long pages = p->ringbuf_pages;
+	if (!pages && !sends_events_often(p, progs))
+		pages = MIN_PAGES;
+	if (!pages) {
+		/* a consumer that keeps up still needs room for the bursts
+		 * that come while it is not running: the more RAM, the more */
+		pages = ram_pages > 0 ? (unsigned long)ram_pages / RAM_SHARE : MIN_PAGES;
+		pages = pages < MIN_PAGES ? MIN_PAGES : pages > MAX_PAGES ? MAX_PAGES : pow2_floor(pages);
+	}
+	return pages * (unsigned long)page;
+}
