@@ -70,6 +70,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		.include_files = o.include_files,
 		.ninclude_files = o.ninclude_files,
 		.verbose = o.verbose,
+		.inputs = o.inputs,
 	};
 	uint64_t t = now_ns();
 	c.ast = parse_program(a, d, d->src, &pp);
@@ -111,5 +112,6 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	out->no_debug_info = o.no_debug_info;
 	out->hist_percentiles = o.hist_percentiles;
 	out->max_cat_bytes = o.max_cat_bytes;
+	out->uncacheable = c.uncacheable;
 	return out;
 }
