@@ -52,12 +52,15 @@ static bool default_dir(char *dir, size_t n)
 	return (size_t)snprintf(dir, n, "%s/sonde", parent) < n;
 }
 
-/* The directory exists (made if missing), is ours and only ours. */
+/* The directory exists (made if missing), is ours and only ours. A
+ * default one that cannot be made is silently not used: nobody asked for it. */
 static bool usable_dir(const char *dir)
 {
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "WARNING: compile cache: cannot create %s: %s; compiling without it\n", dir,
-			strerror(errno));
+		const char *env = getenv("SONDE_CACHE_DIR");
+		if (env && *env)
+			fprintf(stderr, "WARNING: compile cache: cannot create %s: %s; compiling without it\n", dir,
+				strerror(errno));
 		return false;
 	}
 	struct stat st;
