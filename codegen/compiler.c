@@ -72,6 +72,7 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 		.include_files = o.include_files,
 		.ninclude_files = o.ninclude_files,
 		.verbose = o.verbose,
+		.inputs = o.inputs,
 	};
 	uint64_t t = now_ns();
 	c.ast = parse_program(a, d, d->src, &pp);
@@ -114,5 +115,6 @@ struct compiled_program *compile_source(struct arena *a, struct diags *d, const 
 	out->hist_percentiles = o.hist_percentiles;
 	out->max_cat_bytes = o.max_cat_bytes;
 	out->ringbuf_pages = o.perf_rb_pages;
+	out->uncacheable = c.uncacheable;
 	return out;
 }

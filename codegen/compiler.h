@@ -109,6 +109,7 @@ struct compile_options {
 	const char *const *include_files; /* --include */
 	int ninclude_files;
 	bool verbose;             /* -v: note the <headers> that are not found */
+	struct input_log *inputs; /* notes the headers and imports read (the compile cache), or NULL */
 	/* config variables (§1.10), set by config_apply */
 	bool print_maps_on_exit;
 	bool no_cpp_demangle;   /* config cpp_demangle = false: C++ names stay mangled */
@@ -159,6 +160,7 @@ struct compiler {
 	int nkfunc_answers, cap_kfunc_answers;
 	struct dwarf_target *dwarf; /* uprobe targets whose DWARF was read */
 	unsigned unstable_reported; /* bit per enum unstable_feature already diagnosed */
+	const char *uncacheable; /* what the compilation read that a cache key cannot cover, or NULL */
 };
 
 /* Apply the script's config block and the BPFTRACE_/SONDE_ environment

@@ -116,6 +116,7 @@ const struct type *check_cgroupid(struct sema *s, struct node *n, const struct f
 		ERR(s, &n->args->loc, "cgroupid(): '%s' is not a cgroup v2 directory", path);
 		return &type_none;
 	}
+	s->c->uncacheable = "cgroupid() reads the cgroup file system"; /* a cgroup may be made again */
 	return fold(s, n, (uint64_t)st.st_ino, &type_u64);
 }
 

@@ -206,6 +206,10 @@ struct compiled_program {
 	 * that frames resolve even after the process is gone */
 	const char *ustack_map_name;
 	int ustack_frames;
+	/* What the compilation read from the machine that the compile cache's
+	 * key does not cover (the cache then does not keep it), or NULL.
+	 * Not serialized. */
+	const char *uncacheable;
 };
 
 #endif

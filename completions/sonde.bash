@@ -16,7 +16,7 @@ declare -gA _sonde_option_args=(
 	[--metrics]=''
 )
 _sonde_options='-e -l --list -c --cmd -p --pid -o --output -f -B -q --quiet -v --verbose
-	-d --debug --dry-run --no-warnings -k --warnings --unsafe --emit-elf --emit-llvm
+	-d --debug --dry-run --no-cache --no-warnings -k --warnings --unsafe --emit-elf --emit-llvm
 	--probe-filter --usdt-file-activation --no-feature -I --include -b --btf --debuginfo
 	--verify-llvm-ir --info --test --bench --mode --fmt --flamegraph --duration --metrics
 	-V --version -h --help'

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "../common/file.h"
+#include "../common/inputs.h"
 #include "../common/suggest.h"
 #include "ast.h"
 #include "preproc.h"
@@ -175,6 +176,7 @@ static int add_directory(struct importer *im, struct import_file ***tail, const 
 	}
 	if (refuse_writable(im, loc, path, real) < 0)
 		return -1;
+	input_log_add(im->root->inputs, path);
 	DIR *dir = opendir(path);
 	if (!dir) {
 		diag_error(im->diags, loc, "cannot import '%s': %s", path, strerror(errno));
@@ -310,6 +312,7 @@ static struct program *load_script(struct importer *im, const struct import_file
 			diag_error(im->diags, &f->loc, "cannot import '%s': %s", f->name, strerror(errno));
 			return NULL;
 		}
+		input_log_add(im->root->inputs, f->name);
 		src = arena_strndup(im->arena, text, len);
 		free(text);
 	}

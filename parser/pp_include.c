@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "../common/file.h"
+#include "../common/inputs.h"
 #include "../common/limits.h"
 
 #if defined(__x86_64__)
@@ -123,6 +124,7 @@ static struct pp_known *known_file(struct pp *p, const char *path, const struct 
 	free(text);
 	k->next = p->known;
 	p->known = k;
+	input_log_add(p->opts.inputs, path);
 	return k;
 }
 

@@ -7,6 +7,7 @@
 #include "../common/diag.h"
 
 struct c_header;
+struct input_log;
 
 /* Where #include looks; NULL options or NULL fields mean the defaults. */
 struct pp_options {
@@ -20,6 +21,7 @@ struct pp_options {
 	bool verbose;                      /* warn about <...> headers that are not found */
 	int line_base;                     /* the script's lines start at line_base + 1 (diag.h) */
 	const char *script_path;           /* the script file, NULL for -e and stdin (import) */
+	struct input_log *inputs;          /* notes each file read (the compile cache), or NULL */
 };
 
 /* The source with directives applied and macros expanded, line for line

@@ -18,6 +18,7 @@
 #include "../parser/preproc.h"
 #include "../parser/source_format.h"
 #include "../probes/probe.h"
+#include "cache.h"
 #include "info.h"
 #include "list_types.h"
 #include "run.h"
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 	      "                            127.0.0.1 unless given (localhost, [::1], or any\n"
 	      "                            numeric address); port 0 takes a free port\n"
 	      "    --no-warnings           do not print warnings (compile time, run time, warnf)\n"
+	      "    --no-cache              compile even if the compile cache has the program\n"
 	      "    -k, --warnings          also warn about failed probe reads and map lookups\n"
 	      "    --unsafe                allow unsafe functions (system, signal, override,\n"
 	      "                            write_user) and probes by address\n"
@@ -125,6 +127,7 @@ struct cli {
 	struct run_options run;
 	char *cmd;
 	bool no_warnings;
+	bool no_cache;        /* --no-cache */
 	bool runtime_checks;  /* -k */
 	bool unsafe;
 	bool usdt_file_activation;
@@ -253,7 +256,8 @@ static char **split_command(char *cmd)
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
        OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO,
-       OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT, OPT_DURATION, OPT_FLAMEGRAPH, OPT_METRICS };
+       OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT, OPT_DURATION, OPT_FLAMEGRAPH, OPT_METRICS,
+       OPT_NO_CACHE };
 
 /* --duration SECONDS: a positive number, fractions allowed (0.5). */
 static int parse_duration(struct cli *cli, const char *arg)
@@ -317,6 +321,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "flamegraph", required_argument, NULL, OPT_FLAMEGRAPH },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "no-warnings", no_argument, NULL, OPT_NO_WARNINGS },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ "info", no_argument, NULL, OPT_INFO },
 		{ "emit-elf", required_argument, NULL, OPT_EMIT_ELF },
@@ -419,6 +424,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_NO_WARNINGS:
 			cli->no_warnings = true;
+			break;
+		case OPT_NO_CACHE:
+			cli->no_cache = true;
 			break;
 		case OPT_UNSAFE:
 			cli->unsafe = true;
@@ -844,7 +852,27 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	};
 	if (copts.ncpus <= 0)
 		copts.ncpus = 1;
-	struct compiled_program *prog = compile_source(&arena, &diags, &copts);
+	/* the compile cache, except where compiling is the point: dumps,
+	 * --emit-*, -l, --mode codegen and compiler-bench */
+	struct compile_cache cache;
+	struct input_log inputs = { .arena = &arena };
+	bool cached = !cli.no_cache && !cli.dumps && !cli.emit_elf && !cli.emit_llvm && !cli.list &&
+		      (cli.mode == MODE_TRACE || cli.mode == MODE_TEST || cli.mode == MODE_BENCH) &&
+		      cache_open(&cache, &copts, src, cli.run.verbose);
+	const char *replayed = NULL;
+	struct compiled_program *prog = cached ? cache_load(&cache, &arena, &replayed) : NULL;
+	if (prog) {
+		if (!cli.no_warnings && *replayed) {
+			fputs(replayed, stdout);
+			fflush(stdout);
+		}
+	} else {
+		copts.inputs = cached ? &inputs : NULL;
+		prog = compile_source(&arena, &diags, &copts);
+		const char *warnings = prog && cached ? cache_warnings_text(&diags) : NULL;
+		if (warnings)
+			cache_store(&cache, prog, &inputs, warnings);
+	}
 	int status = 1;
 	if (!prog) {
 		diags_print(&diags, stderr, DIAG_ERROR);

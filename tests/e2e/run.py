@@ -251,11 +251,14 @@ def short(text, limit=150):
 
 def run_case(case, binary, env0, verbose, sanitizer):
     tmp = tempfile.mkdtemp(prefix="sonde-e2e-")
-    values = {"tmp": tmp, "sonde": binary, "e2e": HERE}
+    # every case starts with an empty compile cache of its own, so that no
+    # case sees what another one compiled ({{cache}}; `env` may override it)
+    cache = tempfile.mkdtemp(prefix="sonde-e2e-cache-")
+    values = {"tmp": tmp, "sonde": binary, "e2e": HERE, "cache": cache}
     expand = lambda s: re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), s)
     background = None
     try:
-        env = dict(env0)
+        env = dict(env0, SONDE_CACHE_DIR=cache)
         for e in case["env"]:
             k, _, v = expand(e).strip().partition("=")
             env[k] = v
@@ -312,6 +315,7 @@ def run_case(case, binary, env0, verbose, sanitizer):
     finally:
         killpg(background)
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def read_names(path):
