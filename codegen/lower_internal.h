@@ -98,7 +98,8 @@ struct val lower_builtin(struct lower *l, struct node *n);
 /* lower_map.c: map access, map functions, map loops */
 const struct map_desc *desc_of(struct lower *l, struct map_info *m);
 LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode);
-/* The u32 key of a per-CPU array map (map_desc.array) on the stack. */
+/* The u32 key of a per-CPU array map (map_desc.array), in shared_word():
+ * store it right before the lookups that read it. */
 LLVMValueRef array_key(struct lower *l, LLVMValueRef index);
 /* Memory for a small key or value on the stack, else in scratch memory. */
 LLVMValueRef small_slot(struct lower *l, size_t size);

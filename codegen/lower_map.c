@@ -36,7 +36,7 @@ LLVMValueRef shared_word(struct lower *l)
 
 LLVMValueRef array_key(struct lower *l, LLVMValueRef index)
 {
-	LLVMValueRef slot = entry_alloca(l, l->i32);
+	LLVMValueRef slot = shared_word(l);
 	LLVMBuildStore(l->b, LLVMBuildTrunc(l->b, index, l->i32, ""), slot);
 	return slot;
 }
