@@ -26,6 +26,7 @@ struct map_info {
 	bool lru;                   /* an LRU hash: full maps evict the oldest entry */
 	bool decl_percpu;           /* declared per-CPU: aggregations only */
 	const struct src_loc *keyless_use; /* the first use without a key, if any */
+	bool deleted;               /* delete()d by the program: keeps a hash map */
 };
 
 /* A scratch variable ($x), one object per declaration scope. */

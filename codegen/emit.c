@@ -187,6 +187,14 @@ static uint32_t tseries_entries(const struct map_desc *d)
 	return (uint32_t)(entries < cap ? entries : cap);
 }
 
+/* A keyless aggregation is a per-CPU array (program.h) unless its
+ * declaration names a hash, it is a tseries, or the program deletes it
+ * (arrays have no delete). */
+static bool keyless_array(const struct map_info *m)
+{
+	return !m->key && type_is_aggregate(m->value) && m->value->kind != TY_TSERIES && !m->decl && !m->deleted;
+}
+
 void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 {
 	d->name = m->name;
@@ -203,6 +211,13 @@ void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 	if (d->value_size == 0)
 		d->value_size = 8;
 	d->key_size = (d->key_size + 7) & ~(size_t)7;
+	if (keyless_array(m)) {
+		size_t buckets = type_bucket_count(m->value);
+		d->array = true;
+		d->key_size = 4;
+		d->value_size += 8; /* the present word */
+		d->max_entries = buckets ? (uint32_t)buckets : 1;
+	}
 }
 
 void emit_define_maps(struct lower *l, struct compiled_program *out)
@@ -213,11 +228,12 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 		const struct map_desc *d = &out->maps[i];
 		uint32_t entries = d->max_entries;
 		/* a histogram has one BPF entry per key and bucket */
-		if (d->value->kind == TY_HIST || d->value->kind == TY_LHIST)
+		if (!d->array && (d->value->kind == TY_HIST || d->value->kind == TY_LHIST))
 			entries = entries < 65536 ? entries * 16 : entries;
 		if (d->value->kind == TY_TSERIES)
 			entries = tseries_entries(d);
-		int type = d->lru ? (d->percpu ? MT_LRU_PERCPU_HASH : MT_LRU_HASH)
+		int type = d->array ? MT_PERCPU_ARRAY
+			 : d->lru ? (d->percpu ? MT_LRU_PERCPU_HASH : MT_LRU_HASH)
 				  : (d->percpu ? MT_PERCPU_HASH : MT_HASH);
 		l->map_globals[i] = define_map(l, d->bpf_name, type, entries, d->key_size, d->value_size);
 	}

@@ -132,19 +132,25 @@ struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key)
 	}
 }
 
-/* Look up a per-CPU aggregation entry, creating it zeroed when missing.
- * Branches to `skip` when the map is full. */
+/* Look up a per-CPU aggregation entry, creating it zeroed when missing
+ * (an array entry always exists). Branches to `skip` when the map is full. */
 static LLVMValueRef aggregate_entry(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMBasicBlockRef skip,
 				    int full_action)
 {
 	const struct map_desc *d = desc_of(l, m);
-	LLVMValueRef res = entry_alloca(l, l->ptr);
 	LLVMValueRef p = map_lookup(l, m, key);
+	LLVMBasicBlockRef have = new_block(l, "agg.have");
+	if (d->array) {
+		LLVMBuildCondBr(l->b, is_null(l, p), skip, have);
+		LLVMPositionBuilderAtEnd(l->b, have);
+		return p;
+	}
+	LLVMValueRef res = entry_alloca(l, l->ptr);
 	LLVMBuildStore(l->b, p, res);
-	LLVMBasicBlockRef create = new_block(l, "agg.create"), have = new_block(l, "agg.have");
+	LLVMBasicBlockRef create = new_block(l, "agg.create");
 	LLVMBuildCondBr(l->b, is_null(l, p), create, have);
 	LLVMPositionBuilderAtEnd(l->b, create);
-	LLVMValueRef zero = scratch_alloc(l, d->value_size);
+	LLVMValueRef zero = small_slot(l, d->value_size);
 	emit_memset0(l, zero, d->value_size);
 	map_update(l, m, key, zero, 1 /* BPF_NOEXIST */, full_action);
 	LLVMValueRef p2 = map_lookup(l, m, key);
@@ -201,22 +207,24 @@ static LLVMValueRef lhist_bucket(struct lower *l, LLVMValueRef n, const struct t
 void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, struct node *call)
 {
 	const struct map_desc *d = desc_of(l, m);
-	LLVMValueRef key = build_key(l, m, target->a);
 	struct val v = { lower_const(l, 0) };
+	enum type_kind kind = m->value->kind;
+	LLVMValueRef now = NULL, epoch = NULL, bucket = NULL;
+	LLVMValueRef key = d->array ? NULL : build_key(l, m, target->a);
 	if (call->args)
 		v = lower_expr(l, call->args);
-	enum type_kind kind = m->value->kind;
-	LLVMValueRef now = NULL, epoch = NULL;
 	if (type_has_bucket_key(m->value)) {
-		LLVMValueRef bucket;
 		if (kind == TY_TSERIES) {
 			now = lower_helper(l, H_KTIME_BOOT_NS, l->i64, NULL, 0);
 			bucket = tseries_slot(l, m->value, now, &epoch);
 		} else {
 			bucket = kind == TY_HIST ? hist_bucket(l, v.v, m->value->hist_bits) : lhist_bucket(l, v.v, m->value);
 		}
-		LLVMBuildStore(l->b, bucket, gep(l, key, d->key_size - 8));
 	}
+	if (d->array) /* the bucket is the array index */
+		key = array_key(l, bucket ? bucket : lower_const(l, 0));
+	else if (bucket)
+		LLVMBuildStore(l->b, bucket, gep(l, key, d->key_size - 8));
 	LLVMBasicBlockRef done = new_block(l, "agg.done");
 	LLVMValueRef p = aggregate_entry(l, m, key, done, node_action(target));
 	switch (kind) {
@@ -225,6 +233,8 @@ void lower_aggregate(struct lower *l, struct map_info *m, struct node *target, s
 		break;
 	case TY_SUM:
 		add_to(l, p, v.v);
+		if (d->array) /* a sum of zeros exists too */
+			LLVMBuildStore(l->b, lower_const(l, 1), gep(l, p, d->value_size - 8));
 		break;
 	case TY_AVG: case TY_STATS:
 		add_to(l, p, lower_const(l, 1));

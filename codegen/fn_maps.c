@@ -54,7 +54,9 @@ const struct type *check_delete(struct sema *s, struct node *n, const struct fun
 		ERR(s, &n->loc, "delete() expects a map argument: delete(@m, key), delete(@m[key]) or delete(@m)");
 		return &type_bool;
 	}
-	existing_map(s, mapnode);
+	struct map_info *m = existing_map(s, mapnode);
+	if (m)
+		m->deleted = true;
 	return &type_bool;
 }
 

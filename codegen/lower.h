@@ -22,7 +22,7 @@ enum {
 /* BPF map types */
 /* map_flags of a stack map whose frames are build ids and offsets */
 enum { BPF_F_STACK_BUILD_ID_FLAG = 1u << 5 };
-enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
 
 
 struct lower {
@@ -51,6 +51,8 @@ struct lower {
 	LLVMBasicBlockRef entry_bb; /* allocas */
 	LLVMBasicBlockRef init_bb;  /* zeroing of scratch variables, after the scratch lookup */
 	size_t scratch_used;
+	size_t stack_slots_used;    /* bytes of small_slot() stack memory in this function */
+	LLVMValueRef shared_word;   /* shared_word() of this function, once made */
 	struct probe_info *probe;
 	const struct attach_spec *spec;
 	struct tp_format spec_tp;

@@ -6,11 +6,12 @@
 #include "lower_internal.h"
 
 /* The value of the globals map (may be NULL for the verifier's sake). The
- * key is in scratch memory: every event site looks the map up (to count
- * lost events), and a stack slot each would exhaust the 512-byte stack. */
+ * key is the function's shared stack word: every event site looks the map
+ * up (to count lost events), and a stack slot each would exhaust the
+ * 512-byte stack. */
 LLVMValueRef globals_lookup(struct lower *l)
 {
-	LLVMValueRef key = scratch_alloc(l, 8);
+	LLVMValueRef key = shared_word(l);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, 0, 0), key);
 	LLVMValueRef args[2] = { l->globals, key };
 	return lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);

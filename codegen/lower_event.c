@@ -5,7 +5,7 @@
 
 LLVMValueRef event_begin(struct lower *l, int action, size_t payload)
 {
-	LLVMValueRef ev = scratch_alloc(l, 8 + payload);
+	LLVMValueRef ev = small_slot(l, 8 + payload);
 	LLVMBuildStore(l->b, lower_const(l, (uint64_t)action), ev);
 	return ev;
 }
@@ -46,9 +46,7 @@ void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action)
 			  done = new_block(l, "warn.done");
 	LLVMBuildCondBr(l->b, cond, warn, done);
 	LLVMPositionBuilderAtEnd(l->b, warn);
-	/* the key in scratch memory: a stack slot per warning site would
-	 * exhaust the 512-byte BPF stack of a probe with many map updates */
-	LLVMValueRef key = scratch_alloc(l, 8);
+	LLVMValueRef key = shared_word(l);
 	LLVMBuildStore(l->b, LLVMConstInt(l->i32, (unsigned)action, 0), key);
 	LLVMValueRef args[2] = { l->warned, key };
 	LLVMValueRef flag = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
@@ -59,7 +57,8 @@ void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action)
 					      LLVMAtomicOrderingMonotonic, 0);
 	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, old, lower_const(l, 0), ""), first, done);
 	LLVMPositionBuilderAtEnd(l->b, first);
-	emit_event(l, action);
+	LLVMBuildStore(l->b, lower_const(l, (uint64_t)action), key);
+	emit_event_buffer(l, key, 0);
 	LLVMBuildBr(l->b, done);
 	LLVMPositionBuilderAtEnd(l->b, done);
 }

@@ -98,6 +98,15 @@ struct val lower_builtin(struct lower *l, struct node *n);
 /* lower_map.c: map access, map functions, map loops */
 const struct map_desc *desc_of(struct lower *l, struct map_info *m);
 LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode);
+/* The u32 key of a per-CPU array map (map_desc.array), in shared_word():
+ * store it right before the lookups that read it. */
+LLVMValueRef array_key(struct lower *l, LLVMValueRef index);
+/* Memory for a small key or value on the stack, else in scratch memory. */
+LLVMValueRef small_slot(struct lower *l, size_t size);
+/* A stack word of the current function for keys and events that are
+ * stored right before the helper call that reads them (constant keys,
+ * runtime warnings): one word for all of them. */
+LLVMValueRef shared_word(struct lower *l);
 LLVMValueRef map_lookup(struct lower *l, struct map_info *m, LLVMValueRef key);
 /* full_action: the warning when the map is full (-1: none) */
 void map_update(struct lower *l, struct map_info *m, LLVMValueRef key, LLVMValueRef val, uint64_t flags,

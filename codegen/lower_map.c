@@ -13,12 +13,42 @@ const struct map_desc *desc_of(struct lower *l, struct map_info *m)
 	return &l->out->maps[m->index];
 }
 
-/* The BPF key of a map access in scratch memory; extra bytes are left for
- * a histogram's bucket word. */
+/* Small keys and values of the hot path live on the stack rather than in
+ * scratch memory, so that a probe using no scratch memory skips looking it
+ * up. The budget keeps the stack (512 bytes, shared with scalars) safe. */
+enum { STACK_SLOT_MAX = 16, STACK_SLOTS_BUDGET = 64 };
+
+LLVMValueRef small_slot(struct lower *l, size_t size)
+{
+	size = (size + 7) & ~(size_t)7;
+	if (size == 0 || size > STACK_SLOT_MAX || l->stack_slots_used + size > STACK_SLOTS_BUDGET)
+		return scratch_alloc(l, size);
+	l->stack_slots_used += size;
+	return entry_alloca(l, LLVMArrayType(l->i64, (unsigned)(size / 8)));
+}
+
+LLVMValueRef shared_word(struct lower *l)
+{
+	if (!l->shared_word)
+		l->shared_word = entry_alloca(l, l->i64);
+	return l->shared_word;
+}
+
+LLVMValueRef array_key(struct lower *l, LLVMValueRef index)
+{
+	LLVMValueRef slot = shared_word(l);
+	LLVMBuildStore(l->b, LLVMBuildTrunc(l->b, index, l->i32, ""), slot);
+	return slot;
+}
+
+/* The BPF key of a map access; extra bytes are left for a histogram's
+ * bucket word. */
 LLVMValueRef build_key(struct lower *l, struct map_info *m, struct node *keynode)
 {
 	const struct map_desc *d = desc_of(l, m);
-	LLVMValueRef slot = scratch_alloc(l, d->key_size);
+	if (d->array)
+		return array_key(l, lower_const(l, 0));
+	LLVMValueRef slot = small_slot(l, d->key_size);
 	if (!m->key) {
 		LLVMBuildStore(l->b, lower_const(l, 0), slot);
 		return slot;
@@ -110,6 +140,8 @@ void lower_for_map(struct lower *l, struct node *st)
 	emit_set_loc(l, &st->loc);
 
 	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, cb, "entry");
+	l->stack_slots_used = 0;
+	l->shared_word = NULL;
 	LLVMBasicBlockRef body = new_block(l, "body"), stop = new_block(l, "stop"), next = new_block(l, "next");
 	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
 	scratch_lookup(l, stop, body);

@@ -25,6 +25,40 @@ void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRe
 	LLVMBuildCondBr(l->b, is_null(l, l->scratch_base), missing, found);
 }
 
+/* A probe that uses no scratch memory skips looking it up: the lookup at
+ * its entry (the processor id, the map lookup and the branch on its
+ * result) is removed when the null check is the only use of the result. */
+static void drop_unused_scratch_lookup(struct lower *l)
+{
+	LLVMUseRef use = LLVMGetFirstUse(l->scratch_base);
+	if (!use || LLVMGetNextUse(use))
+		return;
+	LLVMValueRef check = LLVMGetUser(use);
+	LLVMUseRef check_use = LLVMGetFirstUse(check);
+	if (!check_use || LLVMGetNextUse(check_use))
+		return;
+	LLVMValueRef branch = LLVMGetUser(check_use);
+	LLVMBasicBlockRef found = LLVMGetSuccessor(branch, 1);
+	LLVMValueRef cpu_key = LLVMGetOperand(l->scratch_base, 1);
+	LLVMInstructionEraseFromParent(branch);
+	LLVMInstructionEraseFromParent(check);
+	LLVMInstructionEraseFromParent(l->scratch_base);
+	LLVMUseRef key_use = LLVMGetFirstUse(cpu_key);
+	LLVMValueRef key_store = key_use ? LLVMGetUser(key_use) : NULL;
+	if (key_store && !LLVMGetNextUse(key_use) && LLVMIsAStoreInst(key_store)) {
+		LLVMValueRef cpu = LLVMGetOperand(key_store, 0);
+		LLVMInstructionEraseFromParent(key_store);
+		if (!LLVMGetFirstUse(cpu))
+			LLVMInstructionEraseFromParent(cpu);
+		LLVMInstructionEraseFromParent(cpu_key);
+	}
+	l->scratch_base = NULL;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(l->b);
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	LLVMBuildBr(l->b, found);
+	LLVMPositionBuilderAtEnd(l->b, cur);
+}
+
 /* The attach point of a uprobe_multi or kprobe_multi program: the first one's, standing
  * for all, each with its `probe` index as the BPF cookie. */
 static const struct attach_spec *multi_spec(struct compiler *c, const struct probe_info *pi)
@@ -75,6 +109,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->probe = pi;
 	l->spec = spec;
 	l->scratch_used = 0;
+	l->stack_slots_used = 0;
+	l->shared_word = NULL;
 	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
 								   : spec->canonical);
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
@@ -133,6 +169,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	}
 	lower_statements(l, pi->ast->body);
 	LLVMBuildRet(l->b, probe_result(l, NULL));
+	drop_unused_scratch_lookup(l);
 	if (l->scratch_used > l->scratch_size)
 		l->scratch_size = l->scratch_used;
 	if (l->scratch_used > LIMIT_SCRATCH) {

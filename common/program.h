@@ -10,7 +10,7 @@
 #include "types.h"
 #include "usdt_args.h"
 
-/* A script map (@name). Aggregations use per-CPU hash maps; values are merged
+/* A script map (@name). Aggregations use per-CPU maps; values are merged
  * in user space.
  *
  * Per-CPU value layouts (all little-endian 64-bit words):
@@ -21,7 +21,18 @@
  *                u64 bucket index at offset type_storage_size(key).
  * Plain values (integers, strings, tuples) use an ordinary hash map whose
  * value is stored per the layout rule of types.h. A map without a key
- * (`@x = 1`) uses a uint64 key that is always 0. */
+ * (`@x = 1`) uses a uint64 key that is always 0.
+ *
+ * A keyless aggregation (`@ = count()`, `@ = hist(n)`; not tseries, not
+ * declared, never delete()d by the program) is a per-CPU array instead
+ * (`array`): no hash lookup and no insert when it is updated. Its u32 key
+ * is 0, or the bucket index for hist/lhist (one entry per bucket). An
+ * array entry always exists, so the value above is followed by a u64
+ * present word standing for "the hash entry exists": the entry exists when
+ * that word is set on some CPU, or (all but sum) when the aggregation has
+ * counted there (count/hist/lhist/avg/stats: word 0; min/max: is_set).
+ * sum() sets it; zero() sets it on entries that exist; clear() and
+ * delete() zero the whole entry. */
 struct map_desc {
 	const char *name;        /* "@calls", "@" */
 	const char *bpf_name;    /* ELF symbol of the BPF map */
@@ -31,6 +42,8 @@ struct map_desc {
 	size_t value_size;       /* bytes of the BPF value (one CPU) */
 	bool percpu;
 	bool lru;                /* an LRU hash (declared lruhash/percpulruhash) */
+	bool array;              /* a per-CPU array (above); key_size 4, max_entries
+				  * 1 or the number of buckets */
 	uint32_t max_entries;
 };
 

@@ -199,6 +199,18 @@ bool type_has_bucket_key(const struct type *t)
 	return t->kind == TY_HIST || t->kind == TY_LHIST || t->kind == TY_TSERIES;
 }
 
+size_t type_bucket_count(const struct type *vt)
+{
+	if (vt->kind == TY_HIST) {
+		int k = vt->hist_bits < 0 || vt->hist_bits > 5 ? 0 : vt->hist_bits;
+		/* n up to 2^64-1: p = 63, l = 63-k, x = 2^k-1 */
+		return ((size_t)(65 - k) << k) + 1;
+	}
+	if (vt->kind == TY_LHIST && vt->lh_step > 0 && vt->lh_max >= vt->lh_min)
+		return 2 + (size_t)((vt->lh_max - vt->lh_min) / vt->lh_step);
+	return 0;
+}
+
 bool type_is_integer_like(const struct type *t)
 {
 	return t->kind == TY_INT || t->kind == TY_BOOL || t->kind == TY_POINTER;

@@ -126,6 +126,8 @@ bool type_is_aggregate(const struct type *t); /* count..tseries */
 /* hist, lhist and tseries maps: a bucket (or interval slot) word follows
  * the key in the BPF map, and user space groups the entries by key. */
 bool type_has_bucket_key(const struct type *t);
+/* Number of bucket indexes a hist/lhist value type can produce (0 for others). */
+size_t type_bucket_count(const struct type *vt);
 bool type_is_integer_like(const struct type *t); /* int, bool, pointer */
 bool type_equal(const struct type *a, const struct type *b);
 /* Bytes in memory when stored alone: integers widened to 8, see the layout rule. */

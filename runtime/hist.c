@@ -12,14 +12,7 @@
 
 size_t hist_max_buckets(const struct type *vt)
 {
-	if (vt->kind == TY_HIST) {
-		int k = vt->hist_bits < 0 || vt->hist_bits > 5 ? 0 : vt->hist_bits;
-		/* n up to 2^64-1: p = 63, l = 63-k, x = 2^k-1 */
-		return ((size_t)(65 - k) << k) + 1;
-	}
-	if (vt->kind == TY_LHIST && vt->lh_step > 0 && vt->lh_max >= vt->lh_min)
-		return 2 + (size_t)((vt->lh_max - vt->lh_min) / vt->lh_step);
-	return 0;
+	return type_bucket_count(vt);
 }
 
 /* Exclusive upper bound of hist bucket b >= 1 (modulo 2^64: the last one is

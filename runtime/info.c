@@ -45,6 +45,7 @@ void print_info(FILE *f, const char *version)
 		enum bpf_map_type type;
 	} maps[] = {
 		{ "hash", BPF_MAP_TYPE_HASH }, { "percpu hash", BPF_MAP_TYPE_PERCPU_HASH },
+		{ "percpu array", BPF_MAP_TYPE_PERCPU_ARRAY },
 		{ "lru hash", BPF_MAP_TYPE_LRU_HASH }, { "ring buffer", BPF_MAP_TYPE_RINGBUF },
 		{ "stack trace", BPF_MAP_TYPE_STACK_TRACE },
 	};

@@ -134,9 +134,47 @@ static int merge_value(struct reader *r, struct map_entry *e, const unsigned cha
 	return 0;
 }
 
+/* The word of an array entry that shows the aggregation has counted there
+ * (program.h), -1 for sum, which has only the present word. */
+static int counted_word(const struct type *vt)
+{
+	switch (vt->kind) {
+	case TY_MIN: case TY_MAX:
+		return 8; /* is_set */
+	case TY_SUM:
+		return -1;
+	default:
+		return 0; /* the count */
+	}
+}
+
+/* Whether an entry of a per-CPU array stands for an existing hash entry:
+ * its present word, or its count, is set on some CPU. */
+static bool array_entry_present(const struct reader *r, const unsigned char *val)
+{
+	int counted = counted_word(r->m->value);
+	for (int c = 0; c < r->ncpu; c++) {
+		const unsigned char *w = val + (size_t)c * r->stride;
+		if (rd64(w + r->m->value_size - 8) || (counted >= 0 && rd64(w + counted)))
+			return true;
+	}
+	return false;
+}
+
 static int read_one(struct reader *r, const unsigned char *key, const unsigned char *val)
 {
 	const unsigned char *ukey = NULL;
+
+	if (r->m->array) {
+		if (!array_entry_present(r, val))
+			return 0;
+		if (map_is_hist(r->m)) { /* the key is the bucket index */
+			struct percpu_value pv = { val, r->ncpu, r->stride };
+			uint32_t bucket;
+			memcpy(&bucket, key, sizeof(bucket));
+			return add_raw(&r->raws, (const unsigned char *)"", bucket, percpu_sum(&pv, 0));
+		}
+	}
 
 	if (r->m->key || type_has_bucket_key(r->m->value)) {
 		unsigned char *k = arena_alloc(&r->s->arena, r->user_ksz ? r->user_ksz : 1);
@@ -278,9 +316,11 @@ int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, 
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	if (type_has_bucket_key(m->value) && m->key_size < 16)
+	if (m->array)
+		r.user_ksz = 0;
+	else if (type_has_bucket_key(m->value) && m->key_size < 16)
 		return -EINVAL;
-	if (type_has_bucket_key(m->value))
+	else if (type_has_bucket_key(m->value))
 		r.user_ksz = m->key_size - 8; /* the key, padded to 8, then the bucket */
 	else
 		r.user_ksz = m->key ? m->key_size : 0;
@@ -291,6 +331,28 @@ int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, 
 		err = group_tseries(&r);
 	free(r.raws.v);
 	free(r.ts_raws.v);
+	return err;
+}
+
+int map_array_reset(const struct map_desc *m, int fd, int ncpus, bool zero_only)
+{
+	struct reader r = { .m = m, .ncpu = ncpus > 0 ? ncpus : 1, .stride = (m->value_size + 7) & ~(size_t)7 };
+	size_t bytes = r.stride * (size_t)r.ncpu;
+	unsigned char *val = malloc(bytes), *zero = calloc(1, bytes), *zeroed = calloc(1, bytes);
+	int err = val && zero && zeroed ? 0 : -ENOMEM;
+
+	if (zeroed) /* present, with nothing counted: what zero() leaves */
+		memset(zeroed + m->value_size - 8, 0xff, 8);
+	for (uint32_t i = 0; !err && i < m->max_entries; i++) {
+		err = bpf_map_lookup_elem(fd, &i, val);
+		if (err || !memcmp(val, zero, bytes))
+			continue;
+		bool keep = zero_only && array_entry_present(&r, val);
+		err = bpf_map_update_elem(fd, &i, keep ? zeroed : zero, BPF_EXIST);
+	}
+	free(val);
+	free(zero);
+	free(zeroed);
 	return err;
 }
 

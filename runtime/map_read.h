@@ -32,6 +32,10 @@ struct map_snapshot {
 /* Read every entry of the BPF map fd. Returns 0 or -errno. Free the snapshot
  * with map_snapshot_free() whatever the result. */
 int map_snapshot_read(struct map_snapshot *s, const struct map_desc *m, int fd, int ncpus);
+/* clear() (zero_only false) or zero() of a per-CPU array map (map_desc.array),
+ * which has no delete: entries that exist become absent, or present with
+ * nothing counted. Returns 0 or -errno. */
+int map_array_reset(const struct map_desc *m, int fd, int ncpus, bool zero_only);
 /* Add the zero value of a scalar map (print() of an empty map). */
 int map_snapshot_add_zero(struct map_snapshot *s, const struct map_desc *m);
 /* Sort in print order (§10.3): ascending by value, ties by key. */

@@ -130,6 +130,10 @@ static void map_clear(struct runner *r, int idx, bool zero_only)
 {
 	const struct map_desc *m = &r->prog->maps[idx];
 	int fd = r->map_fds[idx];
+	if (m->array) {
+		map_array_reset(m, fd, r->out.ncpus, zero_only);
+		return;
+	}
 	size_t vsize = m->percpu ? ((m->value_size + 7) & ~(size_t)7) * (size_t)r->out.ncpus : m->value_size;
 	unsigned char *key = calloc(1, m->key_size), *next = calloc(1, m->key_size);
 	unsigned char *zero = calloc(1, vsize);
