@@ -199,6 +199,7 @@ int program_serialize(const struct compiled_program *p, unsigned char **out, siz
 		put_u64(&w, m->value_size);
 		put_u64(&w, m->percpu);
 		put_u64(&w, m->lru);
+		put_u64(&w, m->array);
 		put_u64(&w, m->max_entries);
 	}
 	put_u64(&w, (uint64_t)p->nactions);
@@ -459,6 +460,7 @@ struct compiled_program *program_deserialize(struct arena *a, const void *data, 
 		m->value_size = get_u64(&r);
 		m->percpu = get_bool(&r);
 		m->lru = get_bool(&r);
+		m->array = get_bool(&r);
 		m->max_entries = (uint32_t)get_u64(&r);
 	}
 	p->nactions = get_count(&r);

@@ -88,7 +88,7 @@ static const char *difference(const struct compiled_program *a, const struct com
 		const struct map_desc *x = &a->maps[i], *y = &b->maps[i];
 		if (!same_str(x->name, y->name) || !same_str(x->bpf_name, y->bpf_name) || !same_type(x->key, y->key) ||
 		    !same_type(x->value, y->value) || x->key_size != y->key_size || x->value_size != y->value_size ||
-		    x->percpu != y->percpu || x->lru != y->lru || x->max_entries != y->max_entries)
+		    x->percpu != y->percpu || x->lru != y->lru || x->array != y->array || x->max_entries != y->max_entries)
 			return "maps";
 	}
 	for (int i = 0; i < a->nactions; i++) {
@@ -179,7 +179,7 @@ static void every_kind(void)
 	for (int i = 0; i < N; i++) {
 		maps[i] = (struct map_desc){ .name = "@m", .bpf_name = "map_x", .key = i % 2 ? kinds[i] : NULL,
 					     .value = kinds[(i + 3) % N], .key_size = 8, .value_size = (size_t)i,
-					     .percpu = i % 3 == 0, .lru = i % 5 == 0, .max_entries = 4096 };
+					     .percpu = i % 3 == 0, .lru = i % 5 == 0, .array = i % 4 == 1, .max_entries = 4096 };
 		actions[i] = (struct action){ .kind = (enum action_kind)(i % (ACT_WARNF + 1)), .fmt = i % 4 ? "%d\n" : NULL,
 					      .type = kinds[i], .map = i };
 	}
