@@ -203,9 +203,12 @@ static const char *not_cacheable(const struct compiled_program *p, const struct 
 		return p->uncacheable;
 	if (inputs->failed)
 		return "an included file cannot be read again";
-	for (int i = 0; i < p->nprogs; i++)
+	for (int i = 0; i < p->nprogs; i++) {
 		if (!cached_kinds[p->progs[i].spec.kind])
 			return "its probes depend on files or processes";
+		if (p->progs[i].spec.flags & PF_SEQ_OUTPUT)
+			return "a pinned iterator's path is checked when compiling";
+	}
 	return NULL;
 }
 
