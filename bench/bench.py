@@ -176,6 +176,9 @@ def printf_cmd(bench, tool):
 
 
 MEASURES = {
+    # The cost of running a program that does nothing: mostly the kernel's
+    # clock reads for the statistics. The in-program rows subtract it.
+    "baseline": (in_program_cost, {"script": None, "floor": floor_cmd("empty")}),
     "count": (in_program_cost, {"script": script_cmd(getpid_script("@ = count();")),
                                 "floor": floor_cmd("count")}),
     "hist": (in_program_cost, {"script": script_cmd(getpid_script("@ = hist(nsecs & 0xffff);")),
@@ -190,8 +193,10 @@ MEASURES = {
 }
 
 # Rows of the table: title, measure, metric, unit, higher is better, goal.
-# A goal is (text, test of the best values {tool: value}).
+# A goal is (text, test of the best values {tool: value}). The in-program
+# rows (metric "ns") are net of the baseline when it was measured.
 ROWS = [
+    ("empty program (statistics' own cost, subtracted below)", "baseline", "ns", "ns", False, None),
     ("`@ = count()` in-program cost", "count", "ns", "ns", False,
      ("<= 1.05x floor", lambda v: v["sonde"] <= 1.05 * v["floor"])),
     ("`@ = hist(nsecs & 0xffff)` in-program cost", "hist", "ns", "ns", False,
@@ -212,13 +217,16 @@ ROWS = [
 SCALE = {"ms": 1000.0, "M events/s": 1e-6}
 
 
+def has_tool(measure, tool):
+    return MEASURES[measure][1]["floor" if tool == "floor" else "script"] is not None
+
+
 def available_tools(bench, measure, skip):
     tools = []
     for tool in TOOLS:
         if (measure, tool) in skip:
             continue
-        spec = MEASURES[measure][1]
-        if tool == "floor" and spec["floor"] is None:
+        if not has_tool(measure, tool):
             continue
         if tool == "bpftrace" and not os.access(bench.bpftrace, os.X_OK):
             continue
@@ -264,20 +272,30 @@ def fmt_value(value, unit):
     return ("%.2f %s" if value < 100 else "%.0f %s") % (value, unit)
 
 
+def best_values(results, measure, metric, higher):
+    values = {t: best([r and r[metric] for r in results[measure][t]], higher) for t in TOOLS}
+    if metric == "ns" and measure != "baseline" and "baseline" in results:
+        baseline = best([r and r["ns"] for r in results["baseline"]["floor"]], False)
+        for tool, value in values.items():
+            if value is not None and baseline is not None:
+                values[tool] = max(value - baseline, 0.0)
+    return values
+
+
 def table(bench, results, skip):
     lines = ["| workload | sonde | bpftrace | floor | sonde/floor | goal | met |",
              "|---|---|---|---|---|---|---|"]
     for title, measure, metric, unit, higher, goal in ROWS:
         if measure not in results:
             continue
-        values = {t: best([r and r[metric] for r in results[measure][t]], higher) for t in TOOLS}
+        values = best_values(results, measure, metric, higher)
         cells = []
         for tool in TOOLS:
             if (measure, tool) in skip:
                 cells.append("skipped")
             elif tool == "bpftrace" and not os.access(bench.bpftrace, os.X_OK):
                 cells.append("missing")
-            elif tool == "floor" and MEASURES[measure][1]["floor"] is None:
+            elif not has_tool(measure, tool):
                 cells.append("—")
             elif values[tool] is None:
                 cells.append("failed")
@@ -361,7 +379,7 @@ def main():
         print("sonde:    %s (%s)" % (version(bench.sonde), bench.sonde))
         print("bpftrace: %s (%s)" % (version(bench.bpftrace), bench.bpftrace))
         print("kernel %s, %d CPUs; best of %d interleaved runs; %d getpid() calls per "
-              "in-program run, %d per printf run" % (os.uname().release, os.cpu_count(), args.runs,
+              "in-program run (cost net of the empty program), %d per printf run" % (os.uname().release, os.cpu_count(), args.runs,
                                                      bench.calls, bench.printf_calls))
         print()
         print(table(bench, results, skip))

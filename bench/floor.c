@@ -2,8 +2,11 @@
 // does for each benchmark workload. The BPF side is in floors/*.bpf.c,
 // compiled next to this binary.
 //
-//   bench-floor count|hist|keyed   attach to syscalls:sys_enter_getpid,
-//                                  run until SIGINT or SIGTERM
+//   bench-floor count|hist|keyed|empty
+//                                  attach to syscalls:sys_enter_getpid,
+//                                  run until SIGINT or SIGTERM (empty: a
+//                                  program that does nothing, the cost of
+//                                  running one at all)
 //   bench-floor printf CMD ARG...  run CMD, print its pid for each of its
 //                                  getpid() calls from a ring buffer
 //   bench-floor probes TP...       attach to syscalls:TP for each TP, then
@@ -26,7 +29,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench-floor count|hist|keyed|minimal\n"
+	fprintf(stderr, "usage: bench-floor count|hist|keyed|empty|minimal\n"
 			"       bench-floor printf CMD [ARG...]\n"
 			"       bench-floor probes TRACEPOINT...\n");
 	return 2;
@@ -75,7 +78,7 @@ static struct bpf_link *attach_syscall_tracepoint(struct bpf_object *obj, const 
 	return link;
 }
 
-// count, hist, keyed: attached until the benchmark stops us.
+// count, hist, keyed, empty: attached until the benchmark stops us.
 static int run_until_signal(const char *name, int argc, char **argv)
 {
 	sigset_t stop;
@@ -210,11 +213,10 @@ static int run_probes(const char *name, int count, char **tracepoints)
 	pthread_t *threads = calloc(count, sizeof(*threads));
 	int rc = 1, attached = 0;
 
-	// The 23-probe script counts; so does the floor's one program.
-	struct bpf_object *obj = open_floor("count");
+	struct bpf_object *obj = open_floor(name);
 	if (!obj || !links || !threads)
 		goto out;
-	if (load(obj, "count") != 0)
+	if (load(obj, name) != 0)
 		goto out;
 	for (; attached < count; attached++) {
 		links[attached] = attach_syscall_tracepoint(obj, tracepoints[attached]);
@@ -248,18 +250,21 @@ static int run_minimal(const char *name, int argc, char **argv)
 	return rc;
 }
 
-// Each mode, the arguments it takes after its name and what runs it.
+// Each mode, its BPF object (floors/OBJECT.bpf.c), the arguments it takes
+// after its name and what runs it.
 static const struct mode {
-	const char *name;
+	const char *name, *object;
 	int min_args, max_args;
-	int (*run)(const char *name, int argc, char **argv);
+	int (*run)(const char *object, int argc, char **argv);
 } modes[] = {
-	{ "count", 0, 0, run_until_signal },
-	{ "hist", 0, 0, run_until_signal },
-	{ "keyed", 0, 0, run_until_signal },
-	{ "printf", 1, INT_MAX, run_printf },
-	{ "probes", 1, INT_MAX, run_probes },
-	{ "minimal", 0, 0, run_minimal },
+	{ "count", "count", 0, 0, run_until_signal },
+	{ "hist", "hist", 0, 0, run_until_signal },
+	{ "keyed", "keyed", 0, 0, run_until_signal },
+	{ "empty", "minimal", 0, 0, run_until_signal },
+	{ "printf", "printf", 1, INT_MAX, run_printf },
+	// The 23-probe script counts; so does the one program of its floor.
+	{ "probes", "count", 1, INT_MAX, run_probes },
+	{ "minimal", "minimal", 0, 0, run_minimal },
 };
 
 int main(int argc, char **argv)
@@ -270,7 +275,7 @@ int main(int argc, char **argv)
 		const struct mode *mode = &modes[i];
 		if (strcmp(argv[1], mode->name) == 0)
 			return argc - 2 >= mode->min_args && argc - 2 <= mode->max_args
-				       ? mode->run(mode->name, argc - 2, argv + 2)
+				       ? mode->run(mode->object, argc - 2, argv + 2)
 				       : usage();
 	}
 	return usage();
