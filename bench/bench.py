@@ -265,6 +265,14 @@ def best(values, higher_better):
     return max(values) if higher_better else min(values)
 
 
+def median(values, higher_better=False):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
 def fmt_value(value, unit):
     if value is None:
         return "—"
@@ -272,23 +280,34 @@ def fmt_value(value, unit):
     return ("%.2f %s" if value < 100 else "%.0f %s") % (value, unit)
 
 
-def best_values(results, measure, metric, higher):
-    values = {t: best([r and r[metric] for r in results[measure][t]], higher) for t in TOOLS}
+def summary(results, measure, metric, pick, higher):
+    """{tool: the pick (best or median) of its runs}; in-program costs net
+    of the same pick of the baseline, when it was measured."""
+    values = {t: pick([r and r[metric] for r in results[measure][t]], higher) for t in TOOLS}
     if metric == "ns" and measure != "baseline" and "baseline" in results:
-        baseline = best([r and r["ns"] for r in results["baseline"]["floor"]], False)
+        baseline = pick([r and r["ns"] for r in results["baseline"]["floor"]], False)
         for tool, value in values.items():
             if value is not None and baseline is not None:
                 values[tool] = max(value - baseline, 0.0)
     return values
 
 
+def ratio(values):
+    if values["sonde"] is None or not values["floor"]:
+        return None
+    return values["sonde"] / values["floor"]
+
+
 def table(bench, results, skip):
+    """Each cell: best (median). The goals are judged on the best, as the
+    ratio before the parentheses is."""
     lines = ["| workload | sonde | bpftrace | floor | sonde/floor | goal | met |",
              "|---|---|---|---|---|---|---|"]
     for title, measure, metric, unit, higher, goal in ROWS:
         if measure not in results:
             continue
-        values = best_values(results, measure, metric, higher)
+        values = summary(results, measure, metric, best, higher)
+        medians = summary(results, measure, metric, median, higher)
         cells = []
         for tool in TOOLS:
             if (measure, tool) in skip:
@@ -300,17 +319,17 @@ def table(bench, results, skip):
             elif values[tool] is None:
                 cells.append("failed")
             else:
-                cells.append(fmt_value(values[tool], unit))
-        ratio = "—"
-        if values["sonde"] is not None and values["floor"]:
-            ratio = "%.2fx" % (values["sonde"] / values["floor"])
+                cells.append("%s (%s)" % (fmt_value(values[tool], unit), fmt_value(medians[tool], unit)))
+        ratio_text = "—"
+        if ratio(values) is not None:
+            ratio_text = "%.2fx (%.2fx)" % (ratio(values), ratio(medians) or 0.0)
         goal_text, met = "—", "—"
         if goal:
             goal_text = goal[0]
             needs_floor = "floor" in goal_text
             if values["sonde"] is not None and (values["floor"] is not None or not needs_floor):
                 met = "met" if goal[1](values) else "not met"
-        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (title, *cells, ratio, goal_text, met))
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (title, *cells, ratio_text, goal_text, met))
     return "\n".join(lines)
 
 
@@ -378,7 +397,7 @@ def main():
             stats.wait()
         print("sonde:    %s (%s)" % (version(bench.sonde), bench.sonde))
         print("bpftrace: %s (%s)" % (version(bench.bpftrace), bench.bpftrace))
-        print("kernel %s, %d CPUs; best of %d interleaved runs; %d getpid() calls per "
+        print("kernel %s, %d CPUs; best (median) of %d interleaved runs; %d getpid() calls per "
               "in-program run (cost net of the empty program), %d per printf run" % (os.uname().release, os.cpu_count(), args.runs,
                                                      bench.calls, bench.printf_calls))
         print()
