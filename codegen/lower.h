@@ -55,6 +55,7 @@ struct lower {
 	const struct attach_spec *spec;
 	struct tp_format spec_tp;
 	int probe_name_index;
+	LLVMValueRef syscall_probe; /* a raw_syscalls program: `probe` of the syscall, else NULL */
 	LLVMBasicBlockRef break_bb, continue_bb;
 	/* inside an inlined fn: where `return` goes and where its value is kept */
 	LLVMBasicBlockRef fn_return_bb;

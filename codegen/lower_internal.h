@@ -147,6 +147,10 @@ LLVMValueRef probe_result(struct lower *l, LLVMValueRef value);
 struct val lower_incdec(struct lower *l, struct node *n);
 struct val lower_inline_fn(struct lower *l, struct node *n);
 
+/* syscall_dispatch.c: a raw_syscalls program returns at once for a system
+ * call it does not stand for, and sets l->syscall_probe */
+void lower_syscall_dispatch(struct lower *l);
+
 /* lower_prog.c: function set-up shared by probes and map-loop callbacks */
 void set_nounwind(struct lower *l, LLVMValueRef fn);
 void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRef found);

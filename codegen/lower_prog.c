@@ -77,8 +77,11 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->scratch_used = 0;
 	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
 								   : spec->canonical);
+	l->syscall_probe = NULL;
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
-	if ((spec->flags & PF_ARGS) && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
+	/* a raw_syscalls program reads args.FIELD as its tracepoints do */
+	const struct attach_spec *fields = spec->syscall_nrs ? &spec->multi[0] : spec;
+	if ((spec->flags & PF_ARGS) && tracepoint_format(a, fields->target, fields->func, &l->spec_tp) < 0) {
 		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
 			   spec->canonical);
 		return -1;
@@ -102,6 +105,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 
 	LLVMPositionBuilderAtEnd(l->b, body);
 	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
+	if (spec->syscall_nrs)
+		lower_syscall_dispatch(l);
 	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
@@ -167,7 +172,8 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	for (int i = 0; i < c->nprobes; i++) {
 		struct probe_info *pi = &c->probes[i];
 		for (int k = 0; k < probe_programs(pi); k++, idx++) {
-			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi) : &pi->specs[k];
+			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi)
+							 : pi->progs ? &pi->progs[k] : &pi->specs[k];
 			if (lower_function(&l, pi, spec, idx, &out->progs[idx]) < 0)
 				goto done;
 		}

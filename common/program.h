@@ -146,6 +146,9 @@ struct attach_spec {
 	const struct attach_spec *multi;
 	const uint64_t *multi_cookies;
 	int nmulti;
+	/* A program on raw_syscalls standing for the syscall tracepoints in
+	 * multi: the system call number of each; NULL otherwise. */
+	const uint32_t *syscall_nrs;
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
 	int watch_len;         /* watchpoint: bytes watched at offset (the address);

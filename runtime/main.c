@@ -71,7 +71,8 @@ static void usage(FILE *f)
 	      "    --usdt-file-activation  usdt probes attach to every process mapping the\n"
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
-	      "    --no-feature LIST       do not use these kernel features: uprobe_multi\n"
+	      "    --no-feature LIST       do not use these kernel features: uprobe_multi,\n"
+	      "                            raw_syscalls (one program for many syscall tracepoints)\n"
 	      "                            (kprobe_multi, kprobe_session are accepted)\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
@@ -126,6 +127,7 @@ struct cli {
 	bool unsafe;
 	bool usdt_file_activation;
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
+	bool no_raw_syscalls;      /* --no-feature raw_syscalls */
 	const char *emit_elf;
 	enum cli_mode mode;   /* --mode, --test, --bench */
 	unsigned dumps;       /* enum dump_stage */
@@ -269,7 +271,7 @@ static int parse_duration(struct cli *cli, const char *arg)
  * kprobe_multi and kprobe_session are accepted: sonde does not use them. */
 static int parse_no_feature(struct cli *cli, const char *list)
 {
-	static const char *const known[] = { "uprobe_multi", "kprobe_multi", "kprobe_session", NULL };
+	static const char *const known[] = { "uprobe_multi", "raw_syscalls", "kprobe_multi", "kprobe_session", NULL };
 	char *copy = strdup(list), *save = NULL;
 	int err = copy ? 0 : -1;
 
@@ -278,11 +280,12 @@ static int parse_no_feature(struct cli *cli, const char *list)
 		while (known[i] && strcmp(known[i], f))
 			i++;
 		if (!known[i]) {
-			fprintf(stderr, "ERROR: --no-feature: unknown feature '%s' (uprobe_multi, kprobe_multi, "
+			fprintf(stderr, "ERROR: --no-feature: unknown feature '%s' (uprobe_multi, raw_syscalls, kprobe_multi, "
 				"kprobe_session)\n", f);
 			err = -1;
 		}
 		cli->no_uprobe_multi |= !strcmp(f, "uprobe_multi");
+		cli->no_raw_syscalls |= !strcmp(f, "raw_syscalls");
 	}
 	free(copy);
 	return err;
@@ -779,6 +782,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.unsafe = cli.unsafe,
 		.usdt_file_activation = cli.usdt_file_activation,
 		.no_uprobe_multi = cli.no_uprobe_multi,
+		.no_raw_syscalls = cli.no_raw_syscalls,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,

@@ -345,7 +345,7 @@ static int load(struct runner *r)
 		if (!r->progs[i])
 			continue;
 		bpf_program__set_log_buf(r->progs[i], vlog, VERIFIER_LOG_SIZE);
-		if (p->progs[i].spec.nmulti)
+		if (p->progs[i].spec.nmulti && !p->progs[i].spec.syscall_nrs)
 			probe_uprobe_multi_prepare(r->progs[i]);
 		if (r->opts->dump_verifier)
 			bpf_program__set_log_level(r->progs[i], 1);
