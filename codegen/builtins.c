@@ -106,7 +106,7 @@ struct val lower_ncpus(struct lower *l, struct node *n)
 struct val lower_probe(struct lower *l, struct node *n)
 {
 	if (l->syscall_probe)
-		return (struct val){ l->syscall_probe };
+		return (struct val){ syscall_probe_value(l) };
 	if (l->spec->nmulti) {
 		LLVMValueRef args[1] = { l->ctx_arg };
 		return (struct val){ lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, args, 1) };

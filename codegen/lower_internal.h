@@ -150,6 +150,8 @@ struct val lower_inline_fn(struct lower *l, struct node *n);
 /* syscall_dispatch.c: a raw_syscalls program returns at once for a system
  * call it does not stand for, and sets l->syscall_probe */
 void lower_syscall_dispatch(struct lower *l);
+/* `probe` in a raw_syscalls program, also in its map-loop callbacks */
+LLVMValueRef syscall_probe_value(struct lower *l);
 
 /* lower_prog.c: function set-up shared by probes and map-loop callbacks */
 void set_nounwind(struct lower *l, LLVMValueRef fn);

@@ -90,46 +90,53 @@ static struct attach_spec raw_program(struct compiler *c, enum syscall_side side
 	return s;
 }
 
+/* The attach points of each side one program stands for, by number. */
+struct dispatch_side {
+	struct attach_spec *members;
+	uint32_t *nrs;
+	int n;
+	int placed; /* its index in the probe's programs, -1 until placed */
+};
+
 void plan_syscall_dispatch(struct compiler *c, struct probe_info *pi)
 {
 	struct arena *a = c->arena;
-	enum syscall_side side;
-	int nside[2] = { 0, 0 };
-	int *nrs = arena_alloc(a, sizeof(*nrs) * (size_t)pi->nspecs);
-
 	if (c->opts->no_raw_syscalls || pi->multi || pi->reads_context || !(pi->flags & PF_ARGS) ||
 	    compat_status_offset(c) < 0)
 		return;
+	int *nrs = arena_alloc(a, sizeof(*nrs) * (size_t)pi->nspecs);
 	enum syscall_side *sides = arena_alloc(a, sizeof(*sides) * (size_t)pi->nspecs);
+	int count[2] = { 0, 0 };
 	for (int k = 0; k < pi->nspecs; k++) {
 		nrs[k] = dispatchable_nr(c, pi, &pi->specs[k], &sides[k]);
 		if (nrs[k] >= 0)
-			nside[sides[k]]++;
+			count[sides[k]]++;
 	}
-	if (nside[SYSCALL_ENTER] < MIN_DISPATCHED && nside[SYSCALL_EXIT] < MIN_DISPATCHED)
+	if (count[SYSCALL_ENTER] < MIN_DISPATCHED && count[SYSCALL_EXIT] < MIN_DISPATCHED)
 		return;
-	struct attach_spec *members[2], *progs = arena_alloc(a, sizeof(*progs) * (size_t)pi->nspecs);
-	uint32_t *member_nrs[2];
-	int nmembers[2] = { 0, 0 }, placed[2] = { -1, -1 }, n = 0;
+	struct dispatch_side ds[2];
 	for (int s = SYSCALL_ENTER; s <= SYSCALL_EXIT; s++) {
-		members[s] = arena_alloc(a, sizeof(*members[s]) * (size_t)(nside[s] ? nside[s] : 1));
-		member_nrs[s] = arena_alloc(a, sizeof(*member_nrs[s]) * (size_t)(nside[s] ? nside[s] : 1));
+		size_t n = (size_t)(count[s] ? count[s] : 1);
+		ds[s] = (struct dispatch_side){ .members = arena_alloc(a, sizeof(*ds[s].members) * n),
+						.nrs = arena_alloc(a, sizeof(*ds[s].nrs) * n), .placed = -1 };
 	}
 	/* the raw program takes the place of its first tracepoint */
+	struct attach_spec *progs = arena_alloc(a, sizeof(*progs) * (size_t)pi->nspecs);
+	int n = 0;
 	for (int k = 0; k < pi->nspecs; k++) {
-		side = sides[k];
-		if (nrs[k] < 0 || nside[side] < MIN_DISPATCHED) {
+		if (nrs[k] < 0 || count[sides[k]] < MIN_DISPATCHED) {
 			progs[n++] = pi->specs[k];
 			continue;
 		}
-		if (placed[side] < 0)
-			placed[side] = n++;
-		member_nrs[side][nmembers[side]] = (uint32_t)nrs[k];
-		members[side][nmembers[side]++] = pi->specs[k];
+		struct dispatch_side *d = &ds[sides[k]];
+		if (d->placed < 0)
+			d->placed = n++;
+		d->nrs[d->n] = (uint32_t)nrs[k];
+		d->members[d->n++] = pi->specs[k];
 	}
 	for (int s = SYSCALL_ENTER; s <= SYSCALL_EXIT; s++)
-		if (placed[s] >= 0)
-			progs[placed[s]] = raw_program(c, (enum syscall_side)s, members[s], member_nrs[s], nmembers[s]);
+		if (ds[s].placed >= 0)
+			progs[ds[s].placed] = raw_program(c, (enum syscall_side)s, ds[s].members, ds[s].nrs, ds[s].n);
 	pi->progs = progs;
 	pi->nprogs = n;
 }
@@ -148,7 +155,9 @@ static LLVMValueRef probe_table(struct lower *l, const struct attach_spec *spec,
 	for (int k = 0; k < spec->nmulti; k++)
 		items[spec->syscall_nrs[k]] = LLVMConstInt(l->i32, spec->multi_cookies[k] + 1, 0);
 	LLVMTypeRef ty = LLVMArrayType(l->i32, n);
-	LLVMValueRef g = LLVMAddGlobal(l->mod, ty, arena_printf(l->c->arena, "%s_probes", LLVMGetValueName(l->fn)));
+	size_t len;
+	const char *fn = LLVMGetValueName2(l->fn, &len);
+	LLVMValueRef g = LLVMAddGlobal(l->mod, ty, arena_printf(l->c->arena, "%s_probes", fn));
 	LLVMSetInitializer(g, LLVMConstArray(l->i32, items, n));
 	LLVMSetGlobalConstant(g, 1);
 	LLVMSetLinkage(g, LLVMInternalLinkage);
@@ -183,4 +192,14 @@ void lower_syscall_dispatch(struct lower *l)
 	LLVMValueRef compat = LLVMBuildAnd(l->b, read_memory(l, at, 4, -1), lower_const(l, TS_COMPAT), "");
 	return_unless(l, LLVMBuildICmp(l->b, LLVMIntEQ, compat, lower_const(l, 0), ""), "syscall.native");
 	l->syscall_probe = LLVMBuildSub(l->b, probe, lower_const(l, 1), "");
+	l->syscall_probe_off = scratch_reserve(l, 8);
+	LLVMBuildStore(l->b, l->syscall_probe, gep(l, l->scratch_base, l->syscall_probe_off));
+}
+
+LLVMValueRef syscall_probe_value(struct lower *l)
+{
+	if (l->fn == l->prog_fn)
+		return l->syscall_probe;
+	/* a map-loop callback: another function, the same scratch memory */
+	return LLVMBuildLoad2(l->b, l->i64, gep(l, l->scratch_base, l->syscall_probe_off), "");
 }

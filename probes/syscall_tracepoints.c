@@ -48,6 +48,7 @@ int syscall_tracepoint_nr(const struct attach_spec *spec, enum syscall_side *sid
 {
 	static const char *const prefixes[] = { [SYSCALL_ENTER] = "sys_enter_", [SYSCALL_EXIT] = "sys_exit_" };
 
+	*side = SYSCALL_ENTER;
 	if (spec->kind != PROBE_TRACEPOINT || strcmp(spec->target, "syscalls"))
 		return -1;
 	for (int s = SYSCALL_ENTER; s <= SYSCALL_EXIT; s++) {

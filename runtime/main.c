@@ -831,11 +831,15 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	if (cli.list) {
 		const char *last = NULL;
 		for (int i = 0; i < prog->nprogs; i++) {
-			const char *name = prog->progs[i].spec.canonical;
-			/* a usdt probe has a program per location, all of one name */
-			if (!(prog->progs[i].spec.flags & PF_RUN_ONCE) && !(last && !strcmp(last, name)))
-				printf("%s\n", name);
-			last = name;
+			const struct attach_spec *spec = &prog->progs[i].spec;
+			/* one program may stand for several attach points */
+			for (int k = 0; k < (spec->nmulti ? spec->nmulti : 1); k++) {
+				const char *name = spec->nmulti ? spec->multi[k].canonical : spec->canonical;
+				/* a usdt probe has a program per location, all of one name */
+				if (!(spec->flags & PF_RUN_ONCE) && !(last && !strcmp(last, name)))
+					printf("%s\n", name);
+				last = name;
+			}
 		}
 		status = 0;
 		goto out;
