@@ -101,8 +101,7 @@ struct dispatch_side {
 void plan_syscall_dispatch(struct compiler *c, struct probe_info *pi)
 {
 	struct arena *a = c->arena;
-	if (c->opts->no_raw_syscalls || pi->multi || pi->reads_context || !(pi->flags & PF_ARGS) ||
-	    compat_status_offset(c) < 0)
+	if (c->opts->no_raw_syscalls || pi->multi || pi->reads_context || !(pi->flags & PF_ARGS))
 		return;
 	int *nrs = arena_alloc(a, sizeof(*nrs) * (size_t)pi->nspecs);
 	enum syscall_side *sides = arena_alloc(a, sizeof(*sides) * (size_t)pi->nspecs);
@@ -112,7 +111,9 @@ void plan_syscall_dispatch(struct compiler *c, struct probe_info *pi)
 		if (nrs[k] >= 0)
 			count[sides[k]]++;
 	}
-	if (count[SYSCALL_ENTER] < MIN_DISPATCHED && count[SYSCALL_EXIT] < MIN_DISPATCHED)
+	/* the kernel's BTF is read only for a probe that has syscall tracepoints */
+	if ((count[SYSCALL_ENTER] < MIN_DISPATCHED && count[SYSCALL_EXIT] < MIN_DISPATCHED) ||
+	    compat_status_offset(c) < 0)
 		return;
 	struct dispatch_side ds[2];
 	for (int s = SYSCALL_ENTER; s <= SYSCALL_EXIT; s++) {

@@ -142,7 +142,8 @@ struct attach_spec {
 				* (demangled with cpp:); NULL otherwise */
 	/* A uprobe_multi program: the attach points it stands for (one
 	 * binary), and the BPF cookie of each, the index of its name in the
-	 * `probe` table. nmulti 0: a program of one attach point. */
+	 * `probe` table; a raw_syscalls program the same (its "cookies" go
+	 * into a table by syscall_nrs). nmulti 0: a program of one attach point. */
 	const struct attach_spec *multi;
 	const uint64_t *multi_cookies;
 	int nmulti;
