@@ -100,10 +100,13 @@ struct val lower_ncpus(struct lower *l, struct node *n)
 	return (struct val){ lower_const(l, (uint64_t)l->c->opts->ncpus) };
 }
 
-/* probe: the index of its name; a uprobe_multi or kprobe_multi program has it as the
- * BPF cookie of the function that fired */
+/* probe: the index of its name; a uprobe_multi or kprobe_multi program has
+ * it as the BPF cookie of the function that fired, a raw_syscalls program by
+ * the number of the system call */
 struct val lower_probe(struct lower *l, struct node *n)
 {
+	if (l->syscall_probe)
+		return (struct val){ syscall_probe_value(l) };
 	if (l->spec->nmulti) {
 		LLVMValueRef args[1] = { l->ctx_arg };
 		return (struct val){ lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, args, 1) };
@@ -372,6 +375,19 @@ struct val lower_args(struct lower *l, struct node *n)
 	return lower_func_args_value(l, n);
 }
 
+/* Which fields a probe reads decides whether one program can serve its
+ * syscall tracepoints (syscall_dispatch.c). */
+static void note_tp_field_read(struct sema *s, const char *name)
+{
+	struct probe_info *pi = s->probe;
+	for (int i = 0; i < pi->ntp_fields_read; i++)
+		if (!strcmp(pi->tp_fields_read[i], name))
+			return;
+	pi->tp_fields_read = grow_array(s->c->arena, pi->tp_fields_read, pi->ntp_fields_read, &pi->tp_fields_cap,
+					sizeof(*pi->tp_fields_read), 4);
+	pi->tp_fields_read[pi->ntp_fields_read++] = name;
+}
+
 /* args.FIELD of a tracepoint (or a uprobe's parameter) */
 const struct type *check_args_field(struct sema *s, struct node *n)
 {
@@ -393,6 +409,7 @@ const struct type *check_args_field(struct sema *s, struct node *n)
 		if (strcmp(f->name, n->name))
 			continue;
 		sema_info(s->c, n)->field = f;
+		note_tp_field_read(s, f->name);
 		const struct type *t = tp_field_type(s, f);
 		if (!t) {
 			ERR(s, &n->loc, "array tracepoint field '%s' is not supported yet", f->name);

@@ -49,13 +49,22 @@ struct probe_info {
 	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
 				 variables then live in scratch memory */
 	bool multi;           /* one uprobe_multi or kprobe_multi program for all attach points */
+	/* The programs when they are not one per attach point: syscall
+	 * tracepoints served by one raw_syscalls program each side, next to
+	 * the attach points that keep their own (NULL: one per attach point). */
+	struct attach_spec *progs;
+	int nprogs;
+	bool reads_context;   /* a builtin or function reads the probe context
+				 (kstack, ...): no program stands for several tracepoints */
+	const char **tp_fields_read; /* args.FIELD names the probe reads */
+	int ntp_fields_read, tp_fields_cap;
 	struct func_args *fargs; /* PF_DWARF_ARGS/PF_BTF_ARGS: the parameters, once `args` is used */
 };
 
 /* The BPF programs of a probe: one per attach point, or one for all. */
 static inline int probe_programs(const struct probe_info *pi)
 {
-	return pi->multi ? 1 : pi->nspecs;
+	return pi->multi ? 1 : pi->progs ? pi->nprogs : pi->nspecs;
 }
 
 /* The -d stages of compilation (§1.5). */
@@ -90,6 +99,7 @@ struct compile_options {
 	bool usdt_file_activation; /* usdt probes attach to every process mapping the binary */
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi: one program per uprobe */
 	bool no_kprobe_multi;      /* --no-feature kprobe_multi: one program per kprobe */
+	bool no_raw_syscalls;      /* --no-feature raw_syscalls: one program per syscall tracepoint */
 	const struct kernel_features *features; /* what to assume of the kernel (tests); NULL: ask it */
 	bool runtime_checks; /* -k: warn about failed probe reads and map lookups */
 	int ncpus;           /* possible CPUs (scratch map size, per-CPU reads) */

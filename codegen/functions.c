@@ -97,6 +97,8 @@ static bool probe_allows(struct sema *s, struct node *n, unsigned needs, const c
 		ERR(s, &n->loc, fmt, n->name, where);
 		return false;
 	}
+	if (options & FN_CONTEXT)
+		s->probe->reads_context = true;
 	if ((options & FN_CONTEXT) && s->map_loop_depth) {
 		ERR(s, &n->loc, "'%s' can not be used inside a for loop over a map", n->name);
 		return false;

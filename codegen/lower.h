@@ -57,6 +57,8 @@ struct lower {
 	const struct attach_spec *spec;
 	struct tp_format spec_tp;
 	int probe_name_index;
+	LLVMValueRef syscall_probe; /* a raw_syscalls program: `probe` of the syscall, else NULL */
+	size_t syscall_probe_off;   /* ... also kept in scratch memory here, for map-loop callbacks */
 	LLVMBasicBlockRef break_bb, continue_bb;
 	/* inside an inlined fn: where `return` goes and where its value is kept */
 	LLVMBasicBlockRef fn_return_bb;

@@ -18,7 +18,9 @@ void set_nounwind(struct lower *l, LLVMValueRef fn)
  * branch to `found`, or to `missing` when the lookup fails. */
 void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRef found)
 {
-	LLVMValueRef cpu_key = LLVMBuildAlloca(l->b, l->i32, "");
+	/* after a filter in the entry block, the alloca still belongs there */
+	LLVMValueRef cpu_key = LLVMGetBasicBlockTerminator(l->entry_bb) ? entry_alloca(l, l->i32)
+									  : LLVMBuildAlloca(l->b, l->i32, "");
 	LLVMBuildStore(l->b, lower_helper(l, H_GET_SMP_PROCESSOR_ID, l->i32, NULL, 0), cpu_key);
 	LLVMValueRef args[2] = { l->scratch, cpu_key };
 	l->scratch_base = lower_helper(l, H_MAP_LOOKUP, l->ptr, args, 2);
@@ -113,8 +115,11 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->shared_word = NULL;
 	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
 								   : spec->canonical);
+	l->syscall_probe = NULL;
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
-	if ((spec->flags & PF_ARGS) && tracepoint_format(a, spec->target, spec->func, &l->spec_tp) < 0) {
+	/* a raw_syscalls program reads args.FIELD as its tracepoints do */
+	const struct attach_spec *fields = spec->syscall_nrs ? &spec->multi[0] : spec;
+	if ((spec->flags & PF_ARGS) && tracepoint_format(a, fields->target, fields->func, &l->spec_tp) < 0) {
 		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
 			   spec->canonical);
 		return -1;
@@ -130,6 +135,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBasicBlockRef body = new_block(l, "body"), bail = new_block(l, "bail");
 	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
 	emit_set_loc(l, &pi->ast->loc);
+	if (spec->syscall_nrs)
+		lower_syscall_filter(l);
 	scratch_lookup(l, bail, l->init_bb);
 	LLVMPositionBuilderAtEnd(l->b, bail);
 	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
@@ -138,6 +145,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 
 	LLVMPositionBuilderAtEnd(l->b, body);
 	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
+	if (spec->syscall_nrs)
+		lower_syscall_native(l);
 	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
@@ -204,7 +213,8 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	for (int i = 0; i < c->nprobes; i++) {
 		struct probe_info *pi = &c->probes[i];
 		for (int k = 0; k < probe_programs(pi); k++, idx++) {
-			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi) : &pi->specs[k];
+			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi)
+							 : pi->progs ? &pi->progs[k] : &pi->specs[k];
 			if (lower_function(&l, pi, spec, idx, &out->progs[idx]) < 0)
 				goto done;
 		}

@@ -442,6 +442,9 @@ int sema_run(struct compiler *c)
 	drop_unused_maps(c);
 	c->second_pass = true;
 	run_pass(c);
+	for (int i = 0; i < c->nprobes; i++)
+		if (c->probes[i].nspecs)
+			plan_syscall_dispatch(c, &c->probes[i]);
 	check_maps(c);
 	check_named_params(c);
 	return c->diags->errors ? -1 : 0;

@@ -92,6 +92,10 @@ const char *literal_string_arg(struct sema *s, struct node *n);
 /* fn_symbols.c: the address /proc/kallsyms gives a kernel symbol */
 bool kallsyms_address(const char *sym, uint64_t *addr);
 
+/* syscall_dispatch.c: one raw_syscalls program for the syscall tracepoints
+ * of a probe (pi->progs), once its body has been checked */
+void plan_syscall_dispatch(struct compiler *c, struct probe_info *pi);
+
 /* fn_compile.c: the named parameters no getopt() asks for */
 void check_named_params(struct compiler *c);
 

@@ -159,10 +159,14 @@ struct attach_spec {
 				* (demangled with cpp:); NULL otherwise */
 	/* A uprobe_multi program: the attach points it stands for (one
 	 * binary), and the BPF cookie of each, the index of its name in the
-	 * `probe` table. nmulti 0: a program of one attach point. */
+	 * `probe` table; a raw_syscalls program the same (its "cookies" go
+	 * into a table by syscall_nrs). nmulti 0: a program of one attach point. */
 	const struct attach_spec *multi;
 	const uint64_t *multi_cookies;
 	int nmulti;
+	/* A program on raw_syscalls standing for the syscall tracepoints in
+	 * multi: the system call number of each; NULL otherwise. */
+	const uint32_t *syscall_nrs;
 	uint64_t period_ns;    /* interval/profile; software/hardware: the COUNT */
 	uint64_t freq_hz;      /* interval/profile:hz:N */
 	int watch_len;         /* watchpoint: bytes watched at offset (the address);

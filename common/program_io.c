@@ -162,9 +162,11 @@ static void put_spec(struct writer *w, const struct attach_spec *s)
 	put_u64(w, s->cpp);
 	put_str(w, s->func_name);
 	put_u64(w, (uint64_t)s->nmulti);
+	put_u64(w, s->syscall_nrs != NULL);
 	for (int i = 0; i < s->nmulti; i++) {
 		put_spec(w, &s->multi[i]);
 		put_u64(w, s->multi_cookies ? s->multi_cookies[i] : 0);
+		put_u64(w, s->syscall_nrs ? s->syscall_nrs[i] : 0);
 	}
 	put_u64(w, s->period_ns);
 	put_u64(w, s->freq_hz);
@@ -411,17 +413,21 @@ static void get_spec(struct reader *r, struct attach_spec *s, int depth)
 	s->cpp = get_bool(r);
 	s->func_name = get_str(r);
 	s->nmulti = get_count(r);
+	bool has_nrs = get_bool(r);
 	if (s->nmulti && depth > 0) /* the attach points of a multi program are single */
 		r->bad = true;
 	if (s->nmulti && !r->bad) {
 		struct attach_spec *multi = get_array(r, (size_t)s->nmulti, sizeof(*multi));
 		uint64_t *cookies = get_array(r, (size_t)s->nmulti, sizeof(*cookies));
+		uint32_t *nrs = get_array(r, (size_t)s->nmulti, sizeof(*nrs));
 		for (int i = 0; i < s->nmulti && !r->bad; i++) {
 			get_spec(r, &multi[i], depth + 1);
 			cookies[i] = get_u64(r);
+			nrs[i] = (uint32_t)get_u64(r);
 		}
 		s->multi = multi;
 		s->multi_cookies = cookies;
+		s->syscall_nrs = has_nrs ? nrs : NULL;
 	}
 	s->period_ns = get_u64(r);
 	s->freq_hz = get_u64(r);

@@ -10,7 +10,7 @@ declare -gA _sonde_option_args=(
 	[-d]='ast types codegen codegen-opt dis verifier libbpf all'
 	[--debug]='ast types codegen codegen-opt dis verifier libbpf all'
 	[--emit-elf]=_files [--emit-llvm]=_files [--probe-filter]=''
-	[--no-feature]='uprobe_multi kprobe_multi kprobe_session'
+	[--no-feature]='uprobe_multi raw_syscalls kprobe_multi kprobe_session'
 	[-I]=_dirs [--include]=_files [-b]=_files [--btf]=_files [--debuginfo]=_dirs
 	[--mode]='test bench codegen compiler-bench format' [--flamegraph]=_files [--duration]=''
 	[--metrics]=''

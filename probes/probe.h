@@ -189,6 +189,19 @@ int rawtracepoint_proto(const struct btf *btf, const char *event, bool *named);
  * this kernel has them (needs the privileges to load BPF). */
 bool probe_uprobe_multi_supported(void);
 
+/* syscalls:sys_enter_X and sys_exit_X are bound to the system calls that
+ * raw_syscalls:sys_enter and sys_exit see, whose records lay out the same:
+ * the number (a long) at SYSCALL_RECORD_NR, then the arguments or `ret`
+ * at the offsets of the syscall's own format. One program on the raw
+ * tracepoint can stand for many of them. */
+enum syscall_side { SYSCALL_ENTER, SYSCALL_EXIT };
+enum { SYSCALL_RECORD_NR = 8 };
+#define RAW_SYSCALLS_CATEGORY "raw_syscalls"
+/* The system call number of a syscalls:sys_enter_X / sys_exit_X attach
+ * point and its side; -1 for any other attach point, and for a tracepoint
+ * whose number is not known with certainty. */
+int syscall_tracepoint_nr(const struct attach_spec *spec, enum syscall_side *side);
+
 /* Glob match where '*' matches any run of characters. */
 bool probe_glob_match(const char *pattern, const char *text);
 

@@ -77,7 +77,8 @@ static void usage(FILE *f)
 	      "                            binary (its semaphores count in all of them), even\n"
 	      "                            with -p or -c\n"
 	      "    --no-feature LIST       do not use these kernel features: uprobe_multi,\n"
-	      "                            kprobe_multi (kprobe_session is accepted)\n"
+	      "                            kprobe_multi, raw_syscalls (one program for many\n"
+	      "                            syscall tracepoints); kprobe_session is accepted\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
@@ -133,6 +134,7 @@ struct cli {
 	bool usdt_file_activation;
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
 	bool no_kprobe_multi;      /* --no-feature kprobe_multi */
+	bool no_raw_syscalls;      /* --no-feature raw_syscalls */
 	const char *emit_elf;
 	enum cli_mode mode;   /* --mode, --test, --bench */
 	unsigned dumps;       /* enum dump_stage */
@@ -278,7 +280,7 @@ static int parse_duration(struct cli *cli, const char *arg)
  * kprobe_session is accepted: sonde does not use it. */
 static int parse_no_feature(struct cli *cli, const char *list)
 {
-	static const char *const known[] = { "uprobe_multi", "kprobe_multi", "kprobe_session", NULL };
+	static const char *const known[] = { "uprobe_multi", "raw_syscalls", "kprobe_multi", "kprobe_session", NULL };
 	char *copy = strdup(list), *save = NULL;
 	int err = copy ? 0 : -1;
 
@@ -287,12 +289,13 @@ static int parse_no_feature(struct cli *cli, const char *list)
 		while (known[i] && strcmp(known[i], f))
 			i++;
 		if (!known[i]) {
-			fprintf(stderr, "ERROR: --no-feature: unknown feature '%s' (uprobe_multi, kprobe_multi, "
+			fprintf(stderr, "ERROR: --no-feature: unknown feature '%s' (uprobe_multi, raw_syscalls, kprobe_multi, "
 				"kprobe_session)\n", f);
 			err = -1;
 		}
 		cli->no_uprobe_multi |= !strcmp(f, "uprobe_multi");
 		cli->no_kprobe_multi |= !strcmp(f, "kprobe_multi");
+		cli->no_raw_syscalls |= !strcmp(f, "raw_syscalls");
 	}
 	free(copy);
 	return err;
@@ -832,6 +835,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.usdt_file_activation = cli.usdt_file_activation,
 		.no_uprobe_multi = cli.no_uprobe_multi,
 		.no_kprobe_multi = cli.no_kprobe_multi,
+		.no_raw_syscalls = cli.no_raw_syscalls,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
 		.max_strlen = 1024,
@@ -900,11 +904,15 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 	if (cli.list) {
 		const char *last = NULL;
 		for (int i = 0; i < prog->nprogs; i++) {
-			const char *name = prog->progs[i].spec.canonical;
-			/* a usdt probe has a program per location, all of one name */
-			if (!(prog->progs[i].spec.flags & PF_RUN_ONCE) && !(last && !strcmp(last, name)))
-				printf("%s\n", name);
-			last = name;
+			const struct attach_spec *spec = &prog->progs[i].spec;
+			/* one program may stand for several attach points */
+			for (int k = 0; k < (spec->nmulti ? spec->nmulti : 1); k++) {
+				const char *name = spec->nmulti ? spec->multi[k].canonical : spec->canonical;
+				/* a usdt probe has a program per location, all of one name */
+				if (!(spec->flags & PF_RUN_ONCE) && !(last && !strcmp(last, name)))
+					printf("%s\n", name);
+				last = name;
+			}
 		}
 		status = 0;
 		goto out;

@@ -23,7 +23,7 @@
 #include "../common/types.h"
 #include "source_frames.h"
 #include "symbols.h"
-#include "syscall_names.h"
+#include "../common/syscall_names.h"
 #include "values.h"
 
 /* ---- the output context ---- */

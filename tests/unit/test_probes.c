@@ -354,6 +354,40 @@ static void test_tracepoint_format(void)
 	arena_free(&a);
 }
 
+/* The numbers of syscall tracepoints: the C library's table, the names the
+ * kernel gives otherwise, the calls newer than the headers. */
+static void test_syscall_tracepoint_nrs(void)
+{
+	static const struct {
+		const char *target, *func;
+		int nr;
+		enum syscall_side side;
+	} cases[] = {
+		{ "syscalls", "sys_enter_read", 0, SYSCALL_ENTER },
+		{ "syscalls", "sys_exit_openat", 257, SYSCALL_EXIT },
+		{ "syscalls", "sys_enter_newstat", 4, SYSCALL_ENTER },
+		{ "syscalls", "sys_enter_newuname", 63, SYSCALL_ENTER },
+		{ "syscalls", "sys_exit_sendfile64", 40, SYSCALL_EXIT },
+		{ "syscalls", "sys_enter_umount", 166, SYSCALL_ENTER },
+		{ "syscalls", "sys_enter_pread64", 17, SYSCALL_ENTER },
+		{ "syscalls", "sys_enter_cachestat", 451, SYSCALL_ENTER },
+		{ "syscalls", "sys_exit_file_setattr", 469, SYSCALL_EXIT },
+		{ "syscalls", "sys_enter_no_such_call", -1, SYSCALL_ENTER },
+		{ "syscalls", "sys_enterread", -1, SYSCALL_ENTER },
+		{ "sched", "sys_enter_read", -1, SYSCALL_ENTER },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct attach_spec spec = { .kind = PROBE_TRACEPOINT, .target = cases[i].target, .func = cases[i].func };
+		enum syscall_side side = SYSCALL_ENTER;
+		int nr = syscall_tracepoint_nr(&spec, &side);
+		CHECK(nr == cases[i].nr && (nr < 0 || side == cases[i].side), "%s:%s -> %d (side %d), want %d",
+		      cases[i].target, cases[i].func, nr, side, cases[i].nr);
+	}
+	struct attach_spec other = { .kind = PROBE_RAWTRACEPOINT, .target = "syscalls", .func = "sys_enter_read" };
+	enum syscall_side side;
+	CHECK(syscall_tracepoint_nr(&other, &side) < 0, "only tracepoints have syscall numbers");
+}
+
 static void test_tracepoint_resolve(void)
 {
 	struct res r;
@@ -796,6 +830,7 @@ int main(void)
 	test_glob();
 	test_tracepoint_format();
 	test_tracepoint_resolve();
+	test_syscall_tracepoint_nrs();
 	test_uprobes();
 	test_kprobes();
 	test_rawtracepoints();

@@ -70,8 +70,11 @@ static bool same_spec(const struct attach_spec *a, const struct attach_spec *b)
 	    a->freq_hz != b->freq_hz || a->watch_len != b->watch_len || !same_usdt(a->usdt, b->usdt) ||
 	    a->source_line != b->source_line)
 		return false;
+	if (!a->syscall_nrs != !b->syscall_nrs)
+		return false;
 	for (int i = 0; i < a->nmulti; i++)
-		if (!same_spec(&a->multi[i], &b->multi[i]) || a->multi_cookies[i] != b->multi_cookies[i])
+		if (!same_spec(&a->multi[i], &b->multi[i]) || a->multi_cookies[i] != b->multi_cookies[i] ||
+		    (a->syscall_nrs && a->syscall_nrs[i] != b->syscall_nrs[i]))
 			return false;
 	return true;
 }
@@ -195,6 +198,7 @@ static void every_kind(void)
 		  .func_offset = 4, .cpp = true, .func_name = "ns::g()" },
 	};
 	uint64_t cookies[] = { 3, 4 };
+	uint32_t syscall_nrs[] = { 39, 257 };
 	struct prog_desc progs[] = {
 		{ "probe_0", "raw_tp", { .kind = PROBE_BEGIN, .flags = PF_RUN_ONCE, .canonical = "begin" } },
 		{ "probe_1", "uprobe.multi", { .kind = PROBE_UPROBE, .flags = PF_USER | PF_FUNC, .canonical = "uprobe:/bin/x:*",
@@ -203,6 +207,9 @@ static void every_kind(void)
 				       .offset = 1234 } },
 		{ "probe_3", "perf_event", { .kind = PROBE_PROFILE, .canonical = "profile:hz:99", .freq_hz = 99 } },
 		{ "probe_4", "perf_event", { .kind = PROBE_WATCHPOINT, .func = "rw", .watch_len = 8, .source_line = true } },
+		{ "probe_9", "tracepoint/raw_syscalls/sys_enter", { .kind = PROBE_TRACEPOINT, .canonical = "tracepoint:syscalls:sys_enter_*",
+				       .target = "raw_syscalls", .func = "sys_enter", .multi = multi, .multi_cookies = cookies,
+				       .nmulti = 2, .syscall_nrs = syscall_nrs } },
 	};
 	const char *probe_names[] = { "begin", "uprobe:/bin/x:f", "uprobe:/bin/x:g" };
 	const char *probe_funcs[] = { NULL, "f", "ns::g()" };

@@ -1,9 +1,0 @@
-/* System call names by number (x86-64), for syscall_name(). */
-#ifndef SONDE_SYSCALL_NAMES_H
-#define SONDE_SYSCALL_NAMES_H
-#include <stdint.h>
-
-/* "read" for 0; NULL for a number without a system call. */
-const char *syscall_name_of(uint64_t nr);
-
-#endif
