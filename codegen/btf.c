@@ -4,14 +4,9 @@
 
 #include <bpf/btf.h>
 #include "../common/suggest.h"
+#include "../probes/probe.h"
 #include <stdlib.h>
 #include <string.h>
-
-const char *btf_path(void)
-{
-	const char *path = getenv("SONDE_BTF");
-	return path ? path : getenv("BPFTRACE_BTF");
-}
 
 static struct btf_types *wrap(struct arena *a, struct btf *btf, bool kernel)
 {

@@ -10,9 +10,6 @@
 
 struct btf_types;
 
-/* $SONDE_BTF or $BPFTRACE_BTF; NULL: the running kernel's BTF. */
-const char *btf_path(void);
-
 /* NULL (with no message) when kernel BTF cannot be loaded. */
 struct btf_types *btf_types_load(struct arena *a);
 void btf_types_free(struct btf_types *bt);

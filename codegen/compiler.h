@@ -209,4 +209,19 @@ int compiler_probe_index(const struct compiler *c, const char *name);
 struct compiled_program *compile_source(struct arena *a, struct diags *d,
 					const struct compile_options *opts);
 
+/* The compiler as the sonde binary sees it: codegen and LLVM are a shared
+ * object (sonde-compiler.so) loaded only when a program is compiled, so a
+ * run served by the compile cache never maps LLVM. The object and the
+ * binary come from one build: the version and the sizes of the structures
+ * they exchange must agree. */
+struct compiler_api {
+	const char *version;
+	size_t options_size, program_size;
+	struct compiled_program *(*compile_source)(struct arena *a, struct diags *d,
+						   const struct compile_options *opts);
+	const char *const *stage_names; /* COMPILE_STAGES of them */
+};
+#define COMPILER_API_SYMBOL "sonde_compiler_api"
+#define COMPILER_OBJECT "sonde-compiler.so"
+
 #endif

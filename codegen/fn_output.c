@@ -239,7 +239,9 @@ struct val lower_exit(struct lower *l, struct node *n)
 {
 	LLVMValueRef ev = event_begin(l, ((struct call_info *)n->sema)->action, 8);
 	LLVMBuildStore(l->b, n->args ? lower_expr(l, n->args).v : lower_const(l, 0), gep(l, ev, 8));
+	bool streams = l->streams;
 	emit_event_buffer(l, ev, 8);
+	l->streams = streams; /* the run ends: one event, not a stream */
 	emit_return(l, NULL);
 	return (struct val){ lower_const(l, 0) };
 }

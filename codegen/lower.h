@@ -45,6 +45,7 @@ struct lower {
 	/* current function (a probe, or the callback of a map loop) */
 	LLVMValueRef prog_fn;      /* the probe's own function */
 	bool vars_in_scratch;      /* all variables in scratch memory (map loops) */
+	bool streams;              /* the program sends a stream of events (prog_desc) */
 	int loop_callbacks;        /* callbacks made for this probe so far */
 	LLVMValueRef fn, ctx_arg, scratch_base;
 	LLVMMetadataRef sp;

@@ -14,6 +14,7 @@ LLVMValueRef event_begin(struct lower *l, int action, size_t payload)
  * the exit warning. */
 void emit_event_buffer(struct lower *l, LLVMValueRef ev, size_t payload)
 {
+	l->streams = true;
 	LLVMValueRef args[4] = { l->ringbuf, ev, lower_const(l, 8 + ((payload + 7) & ~(size_t)7)), lower_const(l, 0) };
 	LLVMValueRef rc = lower_helper(l, H_RINGBUF_OUTPUT, l->i64, args, 4);
 	LLVMBasicBlockRef lost = new_block(l, "event.lost"), done = new_block(l, "event.done");
@@ -58,7 +59,9 @@ void emit_runtime_warning(struct lower *l, LLVMValueRef cond, int action)
 	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, old, lower_const(l, 0), ""), first, done);
 	LLVMPositionBuilderAtEnd(l->b, first);
 	LLVMBuildStore(l->b, lower_const(l, (uint64_t)action), key);
+	bool streams = l->streams;
 	emit_event_buffer(l, key, 0);
+	l->streams = streams; /* once a run */
 	LLVMBuildBr(l->b, done);
 	LLVMPositionBuilderAtEnd(l->b, done);
 }

@@ -107,6 +107,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->ctx_arg = LLVMGetParam(l->fn, 0);
 	l->prog_fn = l->fn;
 	l->vars_in_scratch = pi->has_map_loop;
+	l->streams = false;
 	l->loop_callbacks = 0;
 	l->probe = pi;
 	l->spec = spec;
@@ -178,6 +179,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	}
 	lower_statements(l, pi->ast->body);
 	LLVMBuildRet(l->b, probe_result(l, NULL));
+	pd->streams = l->streams;
 	drop_unused_scratch_lookup(l);
 	if (l->scratch_used > l->scratch_size)
 		l->scratch_size = l->scratch_used;

@@ -180,6 +180,8 @@ struct prog_desc {
 	const char *fn_name;   /* ELF function name, e.g. "probe_3" */
 	const char *section;   /* ELF section, chooses the libbpf program type */
 	struct attach_spec spec;
+	bool streams;          /* sends events other than exit() and the once-a-run
+				  warnings: the ring buffer must take a stream */
 };
 
 /* The globals map (one array entry) the runtime fills before begin runs. */

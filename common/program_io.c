@@ -217,6 +217,7 @@ int program_serialize(const struct compiled_program *p, unsigned char **out, siz
 		put_str(&w, p->progs[i].fn_name);
 		put_str(&w, p->progs[i].section);
 		put_spec(&w, &p->progs[i].spec);
+		put_u64(&w, p->progs[i].streams);
 	}
 	put_u64(&w, (uint64_t)p->nprobe_names);
 	for (int i = 0; i < p->nprobe_names; i++) {
@@ -486,6 +487,7 @@ struct compiled_program *program_deserialize(struct arena *a, const void *data, 
 		p->progs[i].fn_name = get_str(&r);
 		p->progs[i].section = get_str(&r);
 		get_spec(&r, &p->progs[i].spec, 0);
+		p->progs[i].streams = get_bool(&r);
 	}
 	p->nprobe_names = get_count(&r);
 	p->probe_names = get_array(&r, (size_t)p->nprobe_names, sizeof(*p->probe_names));

@@ -12,6 +12,12 @@
 
 #include "internal.h"
 
+const char *btf_path(void)
+{
+	const char *path = getenv("SONDE_BTF");
+	return path ? path : getenv("BPFTRACE_BTF");
+}
+
 static void scan_btf(const struct btf *btf, uint32_t first_id, const char *mod, int kind,
 		     kernel_btf_fn fn, void *arg)
 {

@@ -177,6 +177,9 @@ struct tp_format {
 int tracepoint_format(struct arena *a, const char *category, const char *event,
 		      struct tp_format *out);
 
+/* $SONDE_BTF or $BPFTRACE_BTF; NULL: the running kernel's BTF. */
+const char *btf_path(void);
+
 /* Raw tracepoint arguments from BTF (vmlinux or a module's split BTF):
  * returns the id of a FUNC_PROTO whose parameters after the first
  * (`void *__data`) are the tracepoint's arguments, or a negative errno.

@@ -1,7 +1,8 @@
 /* The compile cache's key: everything a compilation's output depends on.
  * The kernel is named by its release, version, build id, boot (kernel
  * addresses change with every boot) and loaded modules (they add
- * tracepoints, symbols and BTF); the sonde binary by its file identity. */
+ * tracepoints, symbols and BTF); the sonde binary and its compiler object by
+ * their file identity. */
 #include "cache_key.h"
 
 #include <limits.h>
@@ -13,7 +14,8 @@
 #include <unistd.h>
 
 #include "../common/file.h"
-#include "../codegen/btf.h"
+#include "../probes/probe.h"
+#include "compiler_load.h"
 
 #ifndef SONDE_VERSION
 #define SONDE_VERSION "0.0.0"
@@ -153,6 +155,8 @@ void cache_key(const struct compile_options *o, const char *src, unsigned char k
 	put_str(&s, "sonde compile cache 1");
 	put_str(&s, SONDE_VERSION);
 	put_file_identity(&s, "/proc/self/exe");
+	char compiler[PATH_MAX];
+	put_file_identity(&s, compiler_path(compiler, sizeof(compiler)) == 0 ? compiler : "");
 	put_str(&s, src);
 	char cwd[PATH_MAX];
 	put_str(&s, getcwd(cwd, sizeof(cwd)) ? cwd : NULL); /* relative include paths */

@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
-#include <llvm-c/Core.h>
+#include <llvm/Config/llvm-config.h> /* the version linked into sonde-compiler.so */
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -23,11 +23,9 @@ static const char *yes_no(int probe)
 void print_info(FILE *f, const char *version)
 {
 	struct utsname u;
-	unsigned major, minor, patch;
 	struct kernel_features kf = { 0 };
-	LLVMGetVersion(&major, &minor, &patch);
-	fprintf(f, "sonde v%s\n  libbpf %u.%u, LLVM %u.%u.%u (BPF target, static)\n", version,
-		libbpf_major_version(), libbpf_minor_version(), major, minor, patch);
+	fprintf(f, "sonde v%s\n  libbpf %u.%u, LLVM %s (BPF target, static)\n", version,
+		libbpf_major_version(), libbpf_minor_version(), LLVM_VERSION_STRING);
 	fprintf(f, "System\n  kernel: %s\n", uname(&u) ? "unknown" : u.release);
 	fprintf(f, "  BTF: %s\n", access("/sys/kernel/btf/vmlinux", R_OK) ? "no" : "yes (/sys/kernel/btf/vmlinux)");
 	static const struct {

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../codegen/btf.h"
 #include "../common/arena.h"
 #include "../probes/probe.h"
 #include "btf_defs.h"

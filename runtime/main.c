@@ -19,6 +19,7 @@
 #include "../parser/source_format.h"
 #include "../probes/probe.h"
 #include "cache.h"
+#include "compiler_load.h"
 #include "info.h"
 #include "list_types.h"
 #include "run.h"
@@ -729,12 +730,12 @@ static void end_by_sigpipe(void)
 }
 
 /* --mode compiler-bench: a table of the compile stages and their times. */
-static void print_timings(const struct compile_timings *t)
+static void print_timings(const struct compile_timings *t, const char *const *stage_names)
 {
 	uint64_t total = 0;
 	printf("%-36s %12s\n", "STAGE", "TIME");
 	for (int i = 0; i < COMPILE_STAGES; i++) {
-		printf("%-36s %9.3f ms\n", compile_stage_names[i], (double)t->ns[i] / 1e6);
+		printf("%-36s %9.3f ms\n", stage_names[i], (double)t->ns[i] / 1e6);
 		total += t->ns[i];
 	}
 	printf("%-36s %9.3f ms\n", "total", (double)total / 1e6);
@@ -865,6 +866,8 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		      cache_open(&cache, &copts, src, cli.run.verbose);
 	const char *replayed = NULL;
 	struct compiled_program *prog = cached ? cache_load(&cache, &arena, &replayed) : NULL;
+	const struct compiler_api *compiler = NULL;
+	int status = 1;
 	if (prog) {
 		if (!cli.no_warnings && *replayed) {
 			fputs(replayed, stdout);
@@ -872,12 +875,14 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		}
 	} else {
 		copts.inputs = cached ? &inputs : NULL;
-		prog = compile_source(&arena, &diags, &copts);
+		compiler = compiler_load();
+		if (!compiler)
+			goto out;
+		prog = compiler->compile_source(&arena, &diags, &copts);
 		const char *warnings = prog && cached ? cache_warnings_text(&diags) : NULL;
 		if (warnings)
 			cache_store(&cache, prog, &inputs, warnings);
 	}
-	int status = 1;
 	if (!prog) {
 		diags_print(&diags, stderr, DIAG_ERROR);
 		if (!cli.no_warnings)
@@ -897,7 +902,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		goto out;
 	}
 	if (cli.mode == MODE_COMPILER_BENCH) {
-		print_timings(&timings);
+		print_timings(&timings, compiler->stage_names);
 		status = 0;
 		goto out;
 	}

@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,11 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mhd.h"
 #include "symbols.h"
 
 #define CONTENT_TYPE "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
 struct metrics_server {
+	struct mhd_api mhd;
 	struct MHD_Daemon *daemon;
 	struct metrics_source src;
 	int *map_fds;       /* src.map_fds points here */
@@ -131,24 +132,26 @@ static void bound_url(int fd, char *url, size_t size)
 	snprintf(url, size, "http://%s:%u/metrics", host, port);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, char *body, size_t n)
+static enum MHD_Result reply(const struct metrics_server *s, struct MHD_Connection *c, unsigned status,
+			     const char *type, char *body, size_t n)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = s->mhd.create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	enum MHD_Result ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	enum MHD_Result ok = s->mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (ok == MHD_YES)
-		ok = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		ok = s->mhd.queue_response(c, status, r);
+	s->mhd.destroy_response(r);
 	return ok;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+static enum MHD_Result reply_text(const struct metrics_server *s, struct MHD_Connection *c, unsigned status,
+				  const char *text)
 {
 	char *body = strdup(text);
-	return body ? reply(c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
+	return body ? reply(s, c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -157,9 +160,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct metrics_server *s = cls;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+		return reply_text(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	if (strcmp(url, "/metrics"))
-		return reply_text(c, MHD_HTTP_NOT_FOUND, "sonde serves its maps at /metrics\n");
+		return reply_text(s, c, MHD_HTTP_NOT_FOUND, "sonde serves its maps at /metrics\n");
 	char *body = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&body, &n);
@@ -170,7 +173,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		free(body);
 		return MHD_NO;
 	}
-	return reply(c, MHD_HTTP_OK, CONTENT_TYPE, body, n);
+	return reply(s, c, MHD_HTTP_OK, CONTENT_TYPE, body, n);
 }
 
 static struct metrics_server *server_new(const struct metrics_source *src)
@@ -207,6 +210,10 @@ struct metrics_server *metrics_start(const struct metrics_address *a, const stru
 				     char *url, size_t url_size)
 {
 	struct metrics_server *s = server_new(src);
+	if (s && mhd_load(&s->mhd) < 0) {
+		server_free(s);
+		return NULL;
+	}
 	int fd = s ? listen_on(a) : -1;
 	sigset_t all, old;
 
@@ -219,9 +226,9 @@ struct metrics_server *metrics_start(const struct metrics_address *a, const stru
 	/* the server thread inherits the mask: signals stay with the main thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	s->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (a->addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-				     0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+	s->daemon = s->mhd.start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (a->addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				       0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->daemon) {
 		fprintf(stderr, "ERROR: --metrics '%s': the HTTP server did not start\n", a->arg);
@@ -236,6 +243,6 @@ void metrics_stop(struct metrics_server *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->daemon); /* joins its thread and closes the socket */
+	s->mhd.stop_daemon(s->daemon); /* joins its thread and closes the socket */
 	server_free(s);
 }

@@ -1,7 +1,6 @@
 /* The size of the event ring buffer (§1.10 perf_rb_pages). */
 #include "ringbuf_size.h"
 
-#include <linux/bpf.h>
 #include <unistd.h>
 
 enum {
@@ -10,24 +9,12 @@ enum {
 	RAM_SHARE = 1024, /* the default's share of RAM */
 };
 
-/* Does the program send events (bpf_ringbuf_output)? */
-static bool sends_events(const struct bpf_program *prog)
-{
-	const struct bpf_insn *insn = bpf_program__insns(prog);
-	size_t n = bpf_program__insn_cnt(prog);
-	for (size_t i = 0; insn && i < n; i++)
-		if (insn[i].code == (BPF_JMP | BPF_CALL) && insn[i].src_reg == 0 &&
-		    insn[i].imm == BPF_FUNC_ringbuf_output)
-			return true;
-	return false;
-}
-
-/* Can events arrive at the rate the kernel runs a probe? Run-once
- * probes send a bounded number of them. */
+/* Can events arrive at the rate the kernel runs a probe? Run-once probes,
+ * exit() and the once-a-run warnings send a bounded number of them. */
 static bool sends_events_often(const struct compiled_program *p, struct bpf_program *const *progs)
 {
 	for (int i = 0; i < p->nprogs; i++)
-		if (progs[i] && !(p->progs[i].spec.flags & PF_RUN_ONCE) && sends_events(progs[i]))
+		if (progs[i] && p->progs[i].streams && !(p->progs[i].spec.flags & PF_RUN_ONCE))
 			return true;
 	return false;
 }

@@ -43,5 +43,15 @@ for ((i = 0; i < ${#layers[@]}; i++)); do
 		done
 	done
 done
+# The runtime reaches codegen only through sonde-compiler.so, which it loads
+# (runtime/compiler_load.c): a run from the compile cache never maps LLVM.
+for s in $(comm -12 <(nm -u "$build/libsonde_runtime.a" | awk 'NF==2 {print $2}' | sort -u) <(defined codegen)); do
+	echo "layer violation: runtime links $s of codegen (only sonde-compiler.so may)"
+	fail=1
+done
+if [[ -e $build/sonde ]] && nm "$build/sonde" | grep -q ' LLVM'; then
+	echo "layer violation: the sonde binary links LLVM"
+	fail=1
+fi
 ((fail)) && exit 1
-echo "layers: ${layers[*]}: no reference runs upwards"
+echo "layers: ${layers[*]}: no reference runs upwards; the binary loads the compiler"

@@ -21,6 +21,8 @@ check_tree() {
 		[ -f "$root/$f" ] || fail "$root/$f is not installed"
 	done
 	[ -x "$root/bin/sonde" ] || fail "$root/bin/sonde is not executable"
+	# the compiler object, loaded by the binary from LIBDIR/sonde
+	[ -n "$(find "$root" -path '*/lib*/sonde/sonde-compiler.so')" ] || fail "$root: no LIBDIR/sonde/sonde-compiler.so"
 	local ex n=0
 	for ex in "$build"/../examples/*.bt; do
 		[ -e "$ex" ] || continue

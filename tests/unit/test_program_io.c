@@ -101,7 +101,8 @@ static const char *difference(const struct compiled_program *a, const struct com
 	}
 	for (int i = 0; i < a->nprogs; i++)
 		if (!same_str(a->progs[i].fn_name, b->progs[i].fn_name) ||
-		    !same_str(a->progs[i].section, b->progs[i].section) || !same_spec(&a->progs[i].spec, &b->progs[i].spec))
+		    !same_str(a->progs[i].section, b->progs[i].section) || !same_spec(&a->progs[i].spec, &b->progs[i].spec) ||
+		    a->progs[i].streams != b->progs[i].streams)
 			return "programs";
 	for (int i = 0; i < a->nprobe_names; i++)
 		if (!same_str(a->probe_names[i], b->probe_names[i]) ||
