@@ -12,12 +12,14 @@ declare -gA _sonde_option_args=(
 	[--emit-elf]=_files [--emit-llvm]=_files [--probe-filter]=''
 	[--no-feature]='uprobe_multi raw_syscalls kprobe_multi kprobe_session'
 	[-I]=_dirs [--include]=_files [-b]=_files [--btf]=_files [--debuginfo]=_dirs
+	[--traceable-functions]=_files [--dwarf-pid]=_pids [--aot]=_files
 	[--mode]='test bench codegen compiler-bench format' [--flamegraph]=_files [--duration]=''
 	[--metrics]=''
 )
 _sonde_options='-e -l --list -c --cmd -p --pid -o --output -f -B -q --quiet -v --verbose
 	-d --debug --dry-run --no-cache --no-warnings -k --warnings --unsafe --emit-elf --emit-llvm
 	--probe-filter --usdt-file-activation --no-feature -I --include -b --btf --debuginfo
+	--traceable-functions --dwarf-pid --aot
 	--verify-llvm-ir --info --test --bench --mode --fmt --flamegraph --duration --metrics
 	-V --version -h --help'
 # Probe types (canonical names); `sonde -l` lists the probes of each.

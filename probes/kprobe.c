@@ -78,10 +78,13 @@ static void parse_func_lines(char *text, bool kallsyms, kfunc_fn fn, void *arg)
 static int kfunc_scan(kfunc_fn fn, void *arg, bool *exact)
 {
 	const char *tracefs = probe_tracefs_dir();
+	const char *list = getenv("SONDE_TRACEABLE_FUNCTIONS"); /* --traceable-functions */
 	char path[256];
 	char *text = NULL;
 
-	if (tracefs) {
+	if (list) {
+		text = file_read_all(list, NULL);
+	} else if (tracefs) {
 		snprintf(path, sizeof(path), "%s/available_filter_functions", tracefs);
 		text = file_read_all(path, NULL);
 	}

@@ -84,6 +84,10 @@ static void usage(FILE *f)
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
 	      "    --debuginfo DIR[:DIR]   look for separate debug files of uprobe targets in DIRs first\n"
+	      "    --traceable-functions FILE  the kernel functions kprobes may trace, one per line\n"
+	      "                            (as available_filter_functions), instead of tracefs's\n"
+	      "    --dwarf-pid PID         accepted: sonde has no dw_ustack to use it\n"
+	      "    --aot FILE              not supported: the compile cache serves runs again\n"
 	      "    --verify-llvm-ir        accepted: the IR is always verified\n"
 	      "    --info                  report versions and what this kernel offers (probe\n"
 	      "                            types, map types, helpers, kprobes, fentry)\n"
@@ -259,6 +263,7 @@ static char **split_command(char *cmd)
 
 enum { OPT_DRY_RUN = 256, OPT_NO_WARNINGS, OPT_UNSAFE, OPT_INFO, OPT_EMIT_ELF, OPT_INCLUDE, OPT_EMIT_LLVM,
        OPT_PROBE_FILTER, OPT_VERIFY_LLVM_IR, OPT_USDT_FILE_ACTIVATION, OPT_DEBUGINFO,
+       OPT_TRACEABLE_FUNCTIONS, OPT_DWARF_PID, OPT_AOT,
        OPT_NO_FEATURE, OPT_TEST, OPT_BENCH, OPT_MODE, OPT_FMT, OPT_DURATION, OPT_FLAMEGRAPH, OPT_METRICS,
        OPT_NO_CACHE };
 
@@ -336,6 +341,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		{ "no-feature", required_argument, NULL, OPT_NO_FEATURE },
 		{ "btf", required_argument, NULL, 'b' },
 		{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
+		{ "traceable-functions", required_argument, NULL, OPT_TRACEABLE_FUNCTIONS },
+		{ "dwarf-pid", required_argument, NULL, OPT_DWARF_PID },
+		{ "aot", required_argument, NULL, OPT_AOT },
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "warnings", no_argument, NULL, 'k' },
 		{ "test", no_argument, NULL, OPT_TEST },
@@ -481,6 +489,20 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 				return -1;
 			}
 			break;
+		case OPT_TRACEABLE_FUNCTIONS: /* read by probes/kprobe.c */
+			if (access(optarg, R_OK) < 0 || setenv("SONDE_TRACEABLE_FUNCTIONS", optarg, 1) < 0) {
+				fprintf(stderr, "ERROR: --traceable-functions: %s: %s\n", optarg, strerror(errno));
+				return -1;
+			}
+			break;
+		case OPT_DWARF_PID:
+			fprintf(stderr, "WARNING: --dwarf-pid is ignored: sonde has no dw_ustack() "
+				"(DWARF-unwound user stacks) to use it\n");
+			break;
+		case OPT_AOT:
+			fprintf(stderr, "ERROR: --aot is not supported by sonde: it does not write "
+				"ahead-of-time executables; its compile cache serves a program run again\n");
+			return -1;
 		default:
 			usage(stderr);
 			return -1;
