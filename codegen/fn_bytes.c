@@ -83,7 +83,7 @@ struct val lower_ntop(struct lower *l, struct node *n)
 }
 
 /* pton("addr"): the 4 or 16 bytes of an IPv4 or IPv6 address, in network
- * order, as a buffer */
+ * order, as a uint8[4] or uint8[16] array */
 const struct type *check_pton(struct sema *s, struct node *n, const struct func_def *fn)
 {
 	const char *text = literal_string_arg(s, n);
@@ -95,20 +95,18 @@ const struct type *check_pton(struct sema *s, struct node *n, const struct func_
 		ERR(s, &n->args->loc, "pton(): '%s' is not an IPv4 or IPv6 address", text);
 		return &type_none;
 	}
-	return type_buffer(s->c->arena, v6 ? 16 : 4);
+	return type_array(s->c->arena, &type_u8, v6 ? 16 : 4);
 }
 
 struct val lower_pton(struct lower *l, struct node *n)
 {
-	bool v6 = n->type->capacity == 16;
 	unsigned char b[16] = { 0 };
-	inet_pton(v6 ? AF_INET6 : AF_INET, n->args->str, b); /* checked by check_pton */
+	inet_pton(n->type->size == 16 ? AF_INET6 : AF_INET, n->args->str, b); /* checked by check_pton */
 	LLVMValueRef slot = scratch_alloc(l, n->type->size);
-	LLVMBuildStore(l->b, lower_const(l, n->type->capacity), slot);
-	for (size_t off = 0; off < n->type->capacity; off += 4) {
+	for (size_t off = 0; off < n->type->size; off += 4) {
 		uint32_t w;
 		memcpy(&w, b + off, 4);
-		LLVMBuildStore(l->b, LLVMConstInt(l->i32, w, 0), gep(l, slot, 8 + off));
+		LLVMBuildStore(l->b, LLVMConstInt(l->i32, w, 0), gep(l, slot, off));
 	}
 	return (struct val){ slot };
 }

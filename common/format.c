@@ -172,8 +172,9 @@ int format_check_arg(const struct fmt_spec *spec, const struct type *arg, char *
 		ok = true;
 		break;
 	case 'r':
-		/* buffers; strings print their bytes up to the NUL */
-		ok = arg->kind == TY_BUF || arg->kind == TY_STRING;
+		/* buffers and byte arrays (pton()); strings print their
+		 * bytes up to the NUL */
+		ok = arg->kind == TY_BUF || arg->kind == TY_STRING || type_is_byte_array(arg);
 		break;
 	default:
 		ok = format_integer_arg(arg);

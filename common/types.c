@@ -100,6 +100,11 @@ const struct type *type_array(struct arena *a, const struct type *elem, size_t n
 	return t;
 }
 
+bool type_is_byte_array(const struct type *t)
+{
+	return t->kind == TY_ARRAY && t->pointee && t->pointee->kind == TY_INT && t->pointee->bits == 8;
+}
+
 const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,
 				     const char **names, const size_t *offsets, size_t size, size_t align)
 {

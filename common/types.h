@@ -115,6 +115,8 @@ const struct type *type_enum(struct arena *a, const struct type *base, const str
 /* The name of v among t's enumerators, or NULL. */
 const char *type_enum_name(const struct type *t, int64_t v);
 const struct type *type_array(struct arena *a, const struct type *elem, size_t nelems);
+/* An array of 1-byte integers (uint8[4] of pton()): %r prints its bytes. */
+bool type_is_byte_array(const struct type *t);
 /* A struct or union value (read from memory): a record of its members at
  * their C offsets; `name` is "struct foo". */
 const struct type *type_struct_value(struct arena *a, const char *name, int n, const struct type **fields,

@@ -82,7 +82,7 @@ static void print_pointer(FILE *f, const struct fmt_spec *s, uint64_t v)
 static char *render_conv_text(const struct fmt_spec *s, const struct type *t, const void *data,
 			      struct output *o)
 {
-	if (s->conv != 'r' || (t->kind != TY_STRING && t->kind != TY_BUF))
+	if (s->conv != 'r' || (t->kind != TY_STRING && t->kind != TY_BUF && !type_is_byte_array(t)))
 		return output_text_alloc(o, t, data, NULL);
 	char *buf = NULL;
 	size_t n = 0;
@@ -92,6 +92,8 @@ static char *render_conv_text(const struct fmt_spec *s, const struct type *t, co
 	if (t->kind == TY_BUF) {
 		size_t len = rd64(data), cap = type_buffer_capacity(t);
 		output_bytes(f, s->conv2, (const unsigned char *)data + 8, len < cap ? len : cap);
+	} else if (t->kind == TY_ARRAY) {
+		output_bytes(f, s->conv2, data, t->size);
 	} else {
 		const unsigned char *nul = memchr(data, '\0', t->size);
 		output_bytes(f, s->conv2, data, nul ? (size_t)(nul - (const unsigned char *)data) : t->size);

@@ -1,6 +1,7 @@
 // Floor of `@ = hist(nsecs & 0xffff)`: the log2 bucket by a loop-free
 // binary search, one per-CPU array slot per bucket, bpftrace's bucket layout
-// (0: negative, 1: zero, 2 + log2(v) otherwise).
+// (0: negative, 1: zero, 2 + log2(v) otherwise). nsecs is the boot clock
+// (LANGUAGE.md §7), so the floor reads that clock too.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -41,7 +42,7 @@ static __always_inline __u32 log2_bucket(__u64 v)
 SEC("tracepoint")
 int hist_event(void *ctx)
 {
-	__u32 key = log2_bucket(bpf_ktime_get_ns() & 0xffff);
+	__u32 key = log2_bucket(bpf_ktime_get_boot_ns() & 0xffff);
 	__u64 *value = bpf_map_lookup_elem(&buckets, &key);
 
 	if (value)
