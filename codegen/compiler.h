@@ -59,6 +59,8 @@ struct probe_info {
 	const char **tp_fields_read; /* args.FIELD names the probe reads */
 	int ntp_fields_read, tp_fields_cap;
 	struct func_args *fargs; /* PF_DWARF_ARGS/PF_BTF_ARGS: the parameters, once `args` is used */
+	bool tracing_program; /* uses what only BPF_PROG_TYPE_TRACING programs have
+				 (skboutput()): probe_ops.tracing_section, if set */
 };
 
 /* The BPF programs of a probe: one per attach point, or one for all. */
