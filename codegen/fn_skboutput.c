@@ -40,7 +40,8 @@ static bool check_skb(struct sema *s, struct node *skb)
 /* off: a literal the runtime applies (the kernel copies from the start) */
 static bool check_offset(struct sema *s, struct node *off, int64_t *v)
 {
-	check_expr(s, off);
+	if (check_expr(s, off)->kind == TY_NONE)
+		return false;
 	if (!literal_value(off, v) || *v < 0 || *v > UINT32_MAX) {
 		ERR(s, &off->loc, SKB_FN "() expects a non-negative integer literal as its offset");
 		return false;

@@ -940,7 +940,11 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 		}
 	}
 	/* the pcap files exist before anything attaches */
-	if (skb_output_open(prog, &r.skb) < 0 || load(&r) < 0)
+	if (skb_output_open(prog, &r.skb) < 0) {
+		status = 1;
+		goto out;
+	}
+	if (load(&r) < 0)
 		goto out;
 	if (start_metrics(&r) < 0) {
 		status = 1;
