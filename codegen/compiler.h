@@ -207,6 +207,11 @@ int lower_program(struct compiler *c, struct compiled_program *out);
  * analysis filled (-1: not there). */
 int compiler_probe_index(const struct compiler *c, const char *name);
 
+/* The ELF section of a probe's program for one attach point (it chooses
+ * the program type): a tracing program's when the probe needs one; NULL
+ * when the probe type has no programs. */
+const char *probe_section(struct arena *a, const struct probe_info *pi, const struct attach_spec *spec);
+
 /* Compile `src` end to end. Returns NULL on errors (diagnostics in d). */
 struct compiled_program *compile_source(struct arena *a, struct diags *d,
 					const struct compile_options *opts);
