@@ -19,7 +19,8 @@ static bool is_probe_param(const struct node *n)
 	return n->kind == N_FIELD && n->a->kind == N_IDENT && !strcmp(n->a->name, "args");
 }
 
-static bool check_skb(struct sema *s, struct node *skb)
+/* n->ival: the offset of skb->len, the packet's length */
+static bool check_skb(struct sema *s, struct node *n, struct node *skb)
 {
 	const struct type *t = check_expr(s, skb);
 	if (t->kind == TY_NONE)
@@ -34,7 +35,7 @@ static bool check_skb(struct sema *s, struct node *skb)
 		    "sk_buff * parameter: the kernel's verifier must know the pointer's type");
 		return false;
 	}
-	return true;
+	return member_offset(s, &skb->loc, t->pointee, "len", &n->ival);
 }
 
 /* off: a literal the runtime applies (the kernel copies from the start) */
@@ -57,7 +58,7 @@ const struct type *check_skboutput(struct sema *s, struct node *n, const struct 
 		ERR(s, &path->loc, SKB_FN "() expects the pcap file's path as a string literal");
 		ok = false;
 	}
-	ok = check_skb(s, skb) && ok;
+	ok = check_skb(s, n, skb) && ok;
 	ok = want_int(s, len, SKB_FN, "length") && ok;
 	int64_t skip = 0;
 	ok = check_offset(s, off, &skip) && ok;
@@ -70,12 +71,13 @@ const struct type *check_skboutput(struct sema *s, struct node *n, const struct 
 	return &type_u32;
 }
 
-/* The header (program.h: action, boot time, length), then the packet: a
+/* The header (program.h: action, boot time, lengths), then the packet: a
  * NULL skb sends nothing and gives -EINVAL. */
 struct val lower_skboutput(struct lower *l, struct node *n)
 {
 	struct node *skb = n->args->next, *len = skb->next;
-	LLVMValueRef p = LLVMBuildIntToPtr(l->b, lower_expr(l, skb).v, l->ptr, "");
+	LLVMValueRef skb_addr = lower_expr(l, skb).v;
+	LLVMValueRef p = LLVMBuildIntToPtr(l->b, skb_addr, l->ptr, "");
 	/* the helper takes the length from the flags' upper half */
 	LLVMValueRef size = LLVMBuildAnd(l->b, lower_expr(l, len).v, lower_const(l, UINT32_MAX), "");
 	LLVMBasicBlockRef send = new_block(l, "skb.send"), none = new_block(l, "skb.null"),
@@ -87,6 +89,8 @@ struct val lower_skboutput(struct lower *l, struct node *n)
 	LLVMBuildStore(l->b, lower_const(l, (uint64_t)node_action(n)), gep(l, hdr, SKB_EVENT_ACTION));
 	LLVMBuildStore(l->b, lower_helper(l, H_KTIME_BOOT_NS, l->i64, NULL, 0), gep(l, hdr, SKB_EVENT_BOOT_NS));
 	LLVMBuildStore(l->b, size, gep(l, hdr, SKB_EVENT_LEN));
+	LLVMValueRef len_addr = LLVMBuildAdd(l->b, skb_addr, lower_const(l, n->ival), "");
+	LLVMBuildStore(l->b, read_memory(l, len_addr, 4, -1), gep(l, hdr, SKB_EVENT_PACKET_LEN));
 	LLVMValueRef flags = LLVMBuildOr(l->b, LLVMBuildShl(l->b, size, lower_const(l, 32), ""),
 					 lower_const(l, CURRENT_CPU), "");
 	LLVMValueRef args[5] = { p, l->skb_events, flags, hdr, lower_const(l, SKB_EVENT_HEADER) };

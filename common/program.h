@@ -71,9 +71,11 @@ enum action_kind {
 enum { JOIN_MAX_ELEMS = 16, JOIN_ELEM_SIZE = 256 };
 
 /* A packet of skboutput(), as bpf_skb_output puts it in the perf event
- * array: this header, then `len` bytes of the packet (the kernel pads the
- * record to 8 bytes, so the length is said here). */
-enum { SKB_EVENT_ACTION = 0, SKB_EVENT_BOOT_NS = 8, SKB_EVENT_LEN = 16, SKB_EVENT_HEADER = 24 };
+ * array: this header of u64 words (the call's action, its boot-clock time,
+ * the bytes sent, the packet's length skb->len), then the bytes sent (the
+ * kernel pads the record to 8 bytes, so their count is said here). */
+enum { SKB_EVENT_ACTION = 0, SKB_EVENT_BOOT_NS = 8, SKB_EVENT_LEN = 16, SKB_EVENT_PACKET_LEN = 24,
+       SKB_EVENT_HEADER = 32 };
 
 /* Every asynchronous event is a ring buffer record: u64 action index, then
  * the payload at offset 8. */

@@ -1,6 +1,6 @@
 /* skboutput() packets: each perf record is the header of program.h (the
- * call's action, its boot-clock time, the length sent) and the packet's
- * first bytes. The call's action names the pcap file and the offset of
+ * call's action, its boot-clock time, the length sent, the packet's) and
+ * the packet's first bytes. The call's action names the pcap file and the offset of
  * the bytes written there. */
 #include "skb_output.h"
 
@@ -92,8 +92,12 @@ static void on_packet(void *ctx, int cpu, void *data, __u32 size)
 	if (skip > len)
 		skip = len;
 	int64_t wall = (int64_t)get_u64(rec, SKB_EVENT_BOOT_NS) + wall_minus_boot_ns();
-	uint32_t n = (uint32_t)(len - skip);
-	pcap_write(&s->files[s->file_of[action]], wall < 0 ? 0 : (uint64_t)wall, rec + SKB_EVENT_HEADER + skip, n, n);
+	/* a capture of fewer bytes than the packet has says how long it was */
+	uint64_t packet = get_u64(rec, SKB_EVENT_PACKET_LEN);
+	if (packet < len || packet > UINT32_MAX)
+		packet = len;
+	pcap_write(&s->files[s->file_of[action]], wall < 0 ? 0 : (uint64_t)wall, rec + SKB_EVENT_HEADER + skip,
+		   (uint32_t)(len - skip), (uint32_t)(packet - skip));
 }
 
 static void on_lost(void *ctx, int cpu, __u64 count)

@@ -5,12 +5,16 @@ records, that each record's timestamp is within --max-age seconds of the
 wall clock now and its lengths agree, and what each record holds:
 
     pcap_check.py FILE --records N [--max-age S]
-                  (--ip PORT:PAYLOAD | --udp PORT:PAYLOAD | --data PAYLOAD)...
+                  (--ip PORT:PAYLOAD | --udp PORT:PAYLOAD | --data PAYLOAD |
+                   --head PORT:PAYLOAD)...
 
 --ip: an IPv4 packet (a header that parses and whose lengths agree) of a
 UDP datagram to PORT with that payload; --udp: the UDP header and payload
-only (skboutput's offset left the IP header out); --data: only the payload.
-The expectations apply to the records in order, the last one to the rest.
+only (skboutput's offset left the IP header out); --data: only the payload;
+--head: the IPv4 and UDP headers only of such a packet, the record's
+orig_len its whole length. The others capture whole packets (incl_len ==
+orig_len). The expectations apply to the records in order, the last one
+to the rest.
 """
 import argparse
 import struct
@@ -39,9 +43,9 @@ def records(data):
         if off + 16 > len(data):
             fail(f"a record header cut short at byte {off}")
         sec, nsec, incl, orig = struct.unpack_from("<IIII", data, off)
-        if nsec >= 1000000000 or incl != orig or off + 16 + incl > len(data):
+        if nsec >= 1000000000 or incl > orig or off + 16 + incl > len(data):
             fail(f"record at byte {off}: ns {nsec}, incl_len {incl}, orig_len {orig}")
-        yield sec + nsec / 1e9, data[off + 16:off + 16 + incl]
+        yield sec + nsec / 1e9, data[off + 16:off + 16 + incl], orig
         off += 16 + incl
 
 
@@ -51,21 +55,45 @@ def check_udp(pkt, port, payload):
         fail(f"UDP datagram to {dport}, length {length}, payload {pkt[8:]!r}; expected {payload!r} to {port}")
 
 
-def check_ip(pkt, port, payload):
+def ip_header(pkt, orig):
     if len(pkt) < 20 or pkt[0] >> 4 != 4:
         fail(f"not an IPv4 packet: {pkt[:20].hex()}")
     ihl, total, proto = (pkt[0] & 15) * 4, struct.unpack_from("!H", pkt, 2)[0], pkt[9]
-    if total != len(pkt) or proto != UDP or pkt[12:16] != bytes([127, 0, 0, 1]):
-        fail(f"IPv4 header: total length {total} of {len(pkt)} bytes, protocol {proto}, source {pkt[12:16].hex()}")
-    check_udp(pkt[ihl:], port, payload)
+    if total != orig or proto != UDP or pkt[12:16] != bytes([127, 0, 0, 1]):
+        fail(f"IPv4 header: total length {total} of {orig} bytes, protocol {proto}, source {pkt[12:16].hex()}")
+    return ihl
+
+
+def whole(check):
+    def checked(pkt, orig, port, payload):
+        if orig != len(pkt):
+            fail(f"orig_len {orig} of a whole packet of {len(pkt)} bytes")
+        check(pkt, port, payload)
+    return checked
+
+
+def check_ip(pkt, port, payload):
+    check_udp(pkt[ip_header(pkt, len(pkt)):], port, payload)
+
+
+def check_head(pkt, orig, port, payload):
+    ihl = ip_header(pkt, orig)
+    if len(pkt) != ihl + 8 or orig != ihl + 8 + len(payload):
+        fail(f"{len(pkt)} bytes of a packet of {orig}, expected its {ihl + 8} bytes of headers")
+    sport, dport, length, _ = struct.unpack_from("!HHHH", pkt, ihl)
+    if dport != port or length != 8 + len(payload):
+        fail(f"UDP header: to {dport}, length {length}")
+
+
+def check_data(pkt, port, payload):
+    if pkt != payload:
+        fail(f"record {pkt!r}, expected {payload!r}")
 
 
 def expectation(kind, text):
-    if kind == "data":
-        return lambda pkt: pkt == text.encode() or fail(f"record {pkt!r}, expected {text!r}")
-    port, payload = text.split(":", 1)
-    check = check_ip if kind == "ip" else check_udp
-    return lambda pkt: check(pkt, int(port), payload.encode())
+    port, payload = text.split(":", 1) if kind != "data" else ("0", text)
+    check = {"ip": whole(check_ip), "udp": whole(check_udp), "data": whole(check_data), "head": check_head}[kind]
+    return lambda pkt, orig: check(pkt, orig, int(port), payload.encode())
 
 
 def main():
@@ -76,24 +104,22 @@ def main():
     ap.add_argument("--ip", action="append", default=[])
     ap.add_argument("--udp", action="append", default=[])
     ap.add_argument("--data", action="append", default=[])
+    ap.add_argument("--head", action="append", default=[])
     args = ap.parse_args()
-    expect = []
-    for arg in sys.argv[2:]:
-        kind = arg.lstrip("-").split("=")[0]
-        if kind in ("ip", "udp", "data") and arg.startswith("--"):
-            expect.append(kind)
-    values = {"ip": iter(args.ip), "udp": iter(args.udp), "data": iter(args.data)}
+    kinds = ("ip", "udp", "data", "head")
+    expect = [a[2:].split("=")[0] for a in sys.argv[2:] if a.startswith("--") and a[2:].split("=")[0] in kinds]
+    values = {kind: iter(getattr(args, kind)) for kind in kinds}
     checks = [expectation(kind, next(values[kind])) for kind in expect]
     with open(args.file, "rb") as f:
         recs = list(records(f.read()))
     if len(recs) != args.records:
         fail(f"{len(recs)} records, expected {args.records}")
     now = time.time()
-    for i, (ts, pkt) in enumerate(recs):
+    for i, (ts, pkt, orig) in enumerate(recs):
         if not now - args.max_age <= ts <= now + 1:
             fail(f"record {i}: timestamp {ts:.3f} is not close to now ({now:.3f})")
         if checks:
-            checks[min(i, len(checks) - 1)](pkt)
+            checks[min(i, len(checks) - 1)](pkt, orig)
     print(f"{args.file}: {len(recs)} records")
 
 
