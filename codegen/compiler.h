@@ -59,6 +59,8 @@ struct probe_info {
 	const char **tp_fields_read; /* args.FIELD names the probe reads */
 	int ntp_fields_read, tp_fields_cap;
 	struct func_args *fargs; /* PF_DWARF_ARGS/PF_BTF_ARGS: the parameters, once `args` is used */
+	bool tracing_program; /* uses what only BPF_PROG_TYPE_TRACING programs have
+				 (skboutput()): probe_ops.tracing_section, if set */
 };
 
 /* The BPF programs of a probe: one per attach point, or one for all. */
@@ -204,6 +206,11 @@ int lower_program(struct compiler *c, struct compiled_program *out);
 /* Index of an attach point's name in the probe name table that semantic
  * analysis filled (-1: not there). */
 int compiler_probe_index(const struct compiler *c, const char *name);
+
+/* The ELF section of a probe's program for one attach point (it chooses
+ * the program type): a tracing program's when the probe needs one; NULL
+ * when the probe type has no programs. */
+const char *probe_section(struct arena *a, const struct probe_info *pi, const struct attach_spec *spec);
 
 /* Compile `src` end to end. Returns NULL on errors (diagnostics in d). */
 struct compiled_program *compile_source(struct arena *a, struct diags *d,

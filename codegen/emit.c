@@ -220,6 +220,19 @@ void map_layout(const struct map_info *m, struct map_desc *d, struct arena *a)
 	}
 }
 
+static bool uses_action(const struct compiler *c, enum action_kind kind)
+{
+	for (int i = 0; i < c->nactions; i++)
+		if (c->actions[i].kind == kind)
+			return true;
+	return false;
+}
+
+static uint32_t ncpus(const struct compiler *c)
+{
+	return c->opts->ncpus > 0 ? (uint32_t)c->opts->ncpus : 1;
+}
+
 void emit_define_maps(struct lower *l, struct compiled_program *out)
 {
 	struct compiler *c = l->c;
@@ -238,6 +251,11 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 		l->map_globals[i] = define_map(l, d->bpf_name, type, entries, d->key_size, d->value_size);
 	}
 	l->ringbuf = define_map(l, out->ringbuf_name, MT_RINGBUF, 512u << 10, 0, 0);
+	if (uses_action(c, ACT_SKB_OUTPUT)) {
+		/* one perf event per CPU; the runtime sizes it for its machine */
+		out->skb_events_name = "sonde_skb_events";
+		l->skb_events = define_map(l, out->skb_events_name, MT_PERF_EVENT_ARRAY, ncpus(c), 4, 4);
+	}
 	l->globals = define_map(l, SONDE_GLOBALS_MAP, MT_ARRAY, 1, 4, GLOBALS_SIZE);
 	l->warned = define_map(l, "sonde_warned", MT_ARRAY, c->nactions ? (uint32_t)c->nactions : 1, 4, 8);
 	l->scratch = map_global(l, out->scratch_name, 4);
@@ -262,8 +280,7 @@ void emit_define_maps(struct lower *l, struct compiled_program *out)
 void emit_define_scratch(struct lower *l)
 {
 	size_t size = l->scratch_size < 8 ? 8 : (l->scratch_size + 7) & ~(size_t)7;
-	int ncpus = l->c->opts->ncpus > 0 ? l->c->opts->ncpus : 1;
-	map_debug_info(l, l->scratch, MT_ARRAY, (uint32_t)ncpus, 4, size, 0);
+	map_debug_info(l, l->scratch, MT_ARRAY, ncpus(l->c), 4, size, 0);
 }
 
 /* A function returning int with named `void *` parameters. Names are

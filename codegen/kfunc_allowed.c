@@ -25,16 +25,18 @@ static const char *const refusals[] = {
 	NULL,
 };
 
-/* The BTF id of the function a TRACING program attaches to: the
- * iterator's bpf_iter_NAME, else the function after the section's '/'. */
+/* The BTF id of what a TRACING program attaches to: the iterator's
+ * bpf_iter_NAME, a tp_btf tracepoint's btf_trace_NAME typedef, else the
+ * function after the section's '/'. */
 static int tracing_target(const struct btf *vmlinux, const char *section, enum bpf_attach_type attach)
 {
 	const char *slash = strchr(section, '/');
 	if (!slash)
 		return -1;
 	char name[256];
-	snprintf(name, sizeof(name), "%s%s", attach == BPF_TRACE_ITER ? "bpf_iter_" : "", slash + 1);
-	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
+	const char *prefix = attach == BPF_TRACE_ITER ? "bpf_iter_" : attach == BPF_TRACE_RAW_TP ? "btf_trace_" : "";
+	snprintf(name, sizeof(name), "%s%s", prefix, slash + 1);
+	return btf__find_by_name_kind(vmlinux, name, attach == BPF_TRACE_RAW_TP ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
 }
 
 /* 1: allowed, 0: refused, -1: the program type could not be tried. */
@@ -102,7 +104,8 @@ const struct type *check_kfunc_allowed(struct sema *s, struct node *n, const str
 	bool allowed = id > 0;
 	for (int i = 0; allowed && s->c->second_pass && i < s->probe->nspecs; i++) {
 		const struct attach_spec *spec = &s->probe->specs[i];
-		const char *section = s->probe->ops->section ? s->probe->ops->section(s->c->arena, spec) : NULL;
+		/* the first pass found whether the program is a tracing one */
+		const char *section = probe_section(s->c->arena, s->probe, spec);
 		int answer = section ? cached_answer(s->c, name, section, id) : -1;
 		if (answer < 0) {
 			ERR(s, &n->loc, "kfunc_allowed(): a program for %s could not be loaded to ask the kernel",

@@ -16,13 +16,13 @@ enum {
 	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_USER = 112, H_PROBE_READ_KERNEL = 113,
 	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
 	H_GET_STACKID = 27, H_PROBE_WRITE_USER = 36, H_OVERRIDE_RETURN = 58, H_SEND_SIGNAL = 109, H_SEND_SIGNAL_THREAD = 117, H_TRACE_VPRINTK = 177, H_FOR_EACH_MAP_ELEM = 164, H_GET_FUNC_IP = 173, H_GET_FUNC_RET = 184, H_GET_ATTACH_COOKIE = 174, H_MAP_LOOKUP_PERCPU = 195,
-	H_GET_SOCKET_COOKIE = 46, H_SEQ_PRINTF = 126, H_D_PATH = 147, H_PER_CPU_PTR = 153, H_THIS_CPU_PTR = 154,
+	H_GET_SOCKET_COOKIE = 46, H_SKB_OUTPUT = 111, H_SEQ_PRINTF = 126, H_D_PATH = 147, H_PER_CPU_PTR = 153, H_THIS_CPU_PTR = 154,
 };
 
 /* BPF map types */
 /* map_flags of a stack map whose frames are build ids and offsets */
 enum { BPF_F_STACK_BUILD_ID_FLAG = 1u << 5 };
-enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERF_EVENT_ARRAY = 4, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7, MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
 
 
 struct lower {
@@ -38,6 +38,7 @@ struct lower {
 
 	LLVMValueRef *map_globals; /* per script map */
 	LLVMValueRef ringbuf, scratch, globals, stacks, ustacks;
+	LLVMValueRef skb_events;   /* perf event array of skboutput() packets, NULL if unused */
 	LLVMValueRef warned;       /* one u64 per action: runtime warning already sent */
 	LLVMValueRef timed_start;  /* bench: probes: ktime at the start of the body, else NULL */
 	size_t scratch_size;       /* value size of the scratch map (max over programs) */

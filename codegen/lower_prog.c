@@ -96,7 +96,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
 	l->fn = LLVMAddFunction(l->mod, name, fty);
 	set_nounwind(l, l->fn);
-	const char *section = pi->ops->section ? pi->ops->section(a, spec) : NULL;
+	const char *section = probe_section(a, pi, spec);
 	if (!section) {
 		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
 		return -1;

@@ -43,6 +43,13 @@ int compiler_probe_index(const struct compiler *c, const char *name)
 	return -1;
 }
 
+const char *probe_section(struct arena *a, const struct probe_info *pi, const struct attach_spec *spec)
+{
+	if (pi->tracing_program && pi->ops->tracing_section)
+		return pi->ops->tracing_section(a, spec);
+	return pi->ops->section ? pi->ops->section(a, spec) : NULL;
+}
+
 /* The value of the `probe` builtin in the programs of every attach point
  * (and the function it names, for `func` of a uprobe_multi program). */
 static void add_probe_name(struct compiler *c, const struct attach_spec *spec)

@@ -63,9 +63,19 @@ enum action_kind {
 	ACT_ERRORF,    /* payload: args tuple; fmt = "LOC: ERROR: " and the printf format */
 	ACT_WARNF,     /* the same with "LOC: WARNING: "; silenced by --no-warnings */
 	ACT_UNWATCH,   /* payload: { u64 addr }: the watchpoints at addr are removed */
+	ACT_SKB_OUTPUT, /* skboutput(): not a ring buffer record but a record of the
+			   perf event array skb_events_name: struct skb_event
+			   then the packet; fmt = the pcap file, skb_offset */
 };
 
 enum { JOIN_MAX_ELEMS = 16, JOIN_ELEM_SIZE = 256 };
+
+/* A packet of skboutput(), as bpf_skb_output puts it in the perf event
+ * array: this header of u64 words (the call's action, its boot-clock time,
+ * the bytes sent, the packet's length skb->len), then the bytes sent (the
+ * kernel pads the record to 8 bytes, so their count is said here). */
+enum { SKB_EVENT_ACTION = 0, SKB_EVENT_BOOT_NS = 8, SKB_EVENT_LEN = 16, SKB_EVENT_PACKET_LEN = 24,
+       SKB_EVENT_HEADER = 32 };
 
 /* Every asynchronous event is a ring buffer record: u64 action index, then
  * the payload at offset 8. */
@@ -74,6 +84,7 @@ struct action {
 	const char *fmt;           /* printf / time format */
 	const struct type *type;   /* printf: tuple of the arguments; print: the value */
 	int map;                   /* index into maps for PRINT_MAP / CLEAR / ZERO */
+	uint32_t skb_offset;       /* skboutput: bytes left out at the packet's start */
 };
 
 /* Probe types; each has its own file in probes/. */
@@ -123,6 +134,8 @@ enum probe_flag {
 					are typed for the verifier (socket_cookie()) */
 	PF_SEQ_OUTPUT    = 1u << 24, /* a pinned iterator: printf writes to its seq file
 					(bpf_seq_printf), nothing else reaches user space */
+	PF_SKB_OUTPUT    = 1u << 25, /* skboutput(): a BPF_PROG_TYPE_TRACING program, or one
+					that becomes one (probe_ops.tracing_section) */
 };
 
 /* A USDT probe (attach_spec.usdt): one location of it in a concrete spec;
@@ -207,6 +220,7 @@ struct compiled_program {
 	const char **probe_funcs; /* the function of each (uprobes on a symbol), else NULL */
 	int nprobe_names;
 	const char *ringbuf_name; /* BPF map carrying events */
+	const char *skb_events_name; /* perf event array of skboutput() packets, NULL if unused */
 	const char *scratch_name; /* per-CPU scratch array (max_entries = CPUs) */
 	bool print_maps_on_exit;    /* config print_maps_on_exit */
 	bool no_cpp_demangle;       /* config cpp_demangle = false */

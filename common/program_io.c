@@ -211,6 +211,7 @@ int program_serialize(const struct compiled_program *p, unsigned char **out, siz
 		put_str(&w, a->fmt);
 		put_u64(&w, type_ref(&w, a->type));
 		put_u64(&w, (uint64_t)a->map);
+		put_u64(&w, a->skb_offset);
 	}
 	put_u64(&w, (uint64_t)p->nprogs);
 	for (int i = 0; i < p->nprogs; i++) {
@@ -225,6 +226,7 @@ int program_serialize(const struct compiled_program *p, unsigned char **out, siz
 		put_str(&w, p->probe_funcs ? p->probe_funcs[i] : NULL);
 	}
 	put_str(&w, p->ringbuf_name);
+	put_str(&w, p->skb_events_name);
 	put_str(&w, p->scratch_name);
 	put_u64(&w, p->print_maps_on_exit);
 	put_u64(&w, p->no_cpp_demangle);
@@ -478,6 +480,7 @@ struct compiled_program *program_deserialize(struct arena *a, const void *data, 
 		act->fmt = get_str(&r);
 		act->type = get_type_ref(&r, r.ntypes);
 		act->map = (int)get_u64(&r);
+		act->skb_offset = (uint32_t)get_u64(&r);
 		if (act->map >= p->nmaps && (act->kind == ACT_PRINT_MAP || act->kind == ACT_CLEAR || act->kind == ACT_ZERO))
 			r.bad = true;
 	}
@@ -497,6 +500,7 @@ struct compiled_program *program_deserialize(struct arena *a, const void *data, 
 		p->probe_funcs[i] = get_str(&r);
 	}
 	p->ringbuf_name = get_str(&r);
+	p->skb_events_name = get_str(&r);
 	p->scratch_name = get_str(&r);
 	p->print_maps_on_exit = get_bool(&r);
 	p->no_cpp_demangle = get_bool(&r);

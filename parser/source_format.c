@@ -541,7 +541,12 @@ static void format_probe_header(struct formatter *f, const char *s, const char *
 	while (e > s && isspace((unsigned char)e[-1]))
 		e--;
 	if (e - s >= 2 && *s == '/' && e[-1] == '/') {
-		line_add(f, "/", 1);
+		const char *first = s + 1;
+		while (first < e - 1 && isspace((unsigned char)*first))
+			first++;
+		/* a predicate that starts with `*` (a dereference): a slash just
+		 * before it would open a comment */
+		line_add(f, *first == '*' ? "/ " : "/", *first == '*' ? 2 : 1);
 		format_span(f, s + 1, e - 1, text_start, true);
 		line_add(f, "/", 1);
 		flush(f);

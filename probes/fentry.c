@@ -272,7 +272,7 @@ static void fexit_list(const char *pattern, const struct probe_context *ctx, FIL
 	list_kind(PROBE_FEXIT, pattern, out, verbose);
 }
 
-#define FENTRY_FLAGS (PF_FUNC | PF_PID_FILTER | PF_SIGNAL | PF_BTF_ARGS)
+#define FENTRY_FLAGS (PF_FUNC | PF_PID_FILTER | PF_SIGNAL | PF_BTF_ARGS | PF_SKB_OUTPUT)
 
 const struct probe_ops probe_fentry_ops = {
 	.name = "fentry",

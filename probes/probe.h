@@ -85,6 +85,10 @@ struct probe_ops {
 		      struct attach_spec **out, int *n);
 	/* ELF section name for the program, selecting the libbpf program type. */
 	const char *(*section)(struct arena *a, const struct attach_spec *spec);
+	/* The section of the program as a BPF_PROG_TYPE_TRACING program, for
+	 * a probe that uses what only those have (skboutput()); NULL: the
+	 * type's programs are tracing programs already, or cannot be. */
+	const char *(*tracing_section)(struct arena *a, const struct attach_spec *spec);
 	/* Attach a loaded program. Returns 0 or a negative errno; links are
 	 * appended to *links (realloc'd array, *nlinks entries). pid > 0 limits
 	 * user-space probes to that process. */

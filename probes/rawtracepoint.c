@@ -114,12 +114,24 @@ static const char *rawtracepoint_section(struct arena *a, const struct attach_sp
 	return arena_printf(a, "raw_tp/%s", spec->func);
 }
 
+/* The same tracepoint as a tp_btf program: a tracing program, whose
+ * context is the same array of argument words, but whose pointers the
+ * verifier types from BTF (bpf_skb_output wants a struct sk_buff). It
+ * attaches through the raw tracepoint, with no trampoline. */
+static const char *rawtracepoint_tracing_section(struct arena *a, const struct attach_spec *spec)
+{
+	return arena_printf(a, "tp_btf/%s", spec->func);
+}
+
 static int rawtracepoint_attach(struct bpf_program *prog, const struct attach_spec *spec,
 				pid_t pid, struct probe_link **links, int *nlinks)
 {
-	/* The kernel finds module tracepoints by name too; -p is an implicit
-	 * filter in the generated code. */
-	struct bpf_link *l = bpf_program__attach_raw_tracepoint(prog, spec->func);
+	/* The kernel finds module tracepoints by name too (a tp_btf program
+	 * was given its tracepoint at load); -p is an implicit filter in the
+	 * generated code. */
+	struct bpf_link *l = bpf_program__type(prog) == BPF_PROG_TYPE_TRACING
+		? bpf_program__attach_trace(prog)
+		: bpf_program__attach_raw_tracepoint(prog, spec->func);
 	long err = libbpf_get_error(l);
 
 	if (err)
@@ -198,11 +210,12 @@ const struct probe_ops probe_rawtracepoint_ops = {
 	.name = "rawtracepoint",
 	.aliases = rawtracepoint_aliases,
 	.kind = PROBE_RAWTRACEPOINT,
-	.flags = PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE | PF_SIGNAL | PF_BTF_ARGS,
+	.flags = PF_PID_FILTER | PF_LISTED | PF_GLOB_CANDIDATE | PF_SIGNAL | PF_BTF_ARGS | PF_SKB_OUTPUT,
 	.arg_offset = probe_raw_arg_offset,
 	.parse = rawtracepoint_parse,
 	.expand = rawtracepoint_expand,
 	.section = rawtracepoint_section,
+	.tracing_section = rawtracepoint_tracing_section,
 	.attach = rawtracepoint_attach,
 	.list = rawtracepoint_list,
 };

@@ -25,6 +25,7 @@
 #include "map_read.h"
 #include "printf.h"
 #include "ringbuf_size.h"
+#include "skb_output.h"
 #include "tests.h"
 #include "verifier.h"
 
@@ -41,6 +42,7 @@ struct runner {
 	pid_t child_pid;          /* the -c child, 0 without one */
 	int *first_link;          /* per program: its first entry in links, -1 if none */
 	struct ring_buffer *rb;
+	struct skb_output *skb;   /* skboutput() packets and their pcap files, NULL: none */
 	bool exiting;
 	int exit_code;
 	bool have_exit_code;
@@ -196,6 +198,7 @@ static bool output_failed(struct runner *r)
 /* Flushes the program output and records an error it reports. */
 static void output_flush(struct runner *r)
 {
+	skb_output_flush(r->skb);
 	errno = 0;
 	if (fflush(r->out.out) == EOF && !r->out_err)
 		r->out_err = errno ? errno : EIO;
@@ -273,6 +276,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	case ACT_JOIN:
 		action_join(&r->out, a, payload);
 		break;
+	case ACT_SKB_OUTPUT: /* its packets come through the perf event array */
+		break;
 	case ACT_UNWATCH: {
 		uint64_t addr;
 		memcpy(&addr, payload, 8);
@@ -316,6 +321,21 @@ static void drain(struct runner *r)
 {
 	if (r->rb)
 		ring_buffer__consume(r->rb);
+	skb_output_consume(r->skb);
+}
+
+/* Wait at most timeout ms for events, then handle them: as
+ * ring_buffer__poll, and the skboutput() packets too. */
+static int poll_events(struct runner *r, int timeout)
+{
+	if (!r->skb)
+		return ring_buffer__poll(r->rb, timeout);
+	struct pollfd fds[2] = { { .fd = ring_buffer__epoll_fd(r->rb), .events = POLLIN },
+				 { .fd = skb_output_fd(r->skb), .events = POLLIN } };
+	if (poll(fds, 2, timeout) < 0)
+		return -errno;
+	int n = ring_buffer__consume(r->rb), err = skb_output_consume(r->skb);
+	return n < 0 ? n : err < 0 ? err : n + (fds[1].revents != 0);
 }
 
 /* ---- load ---- */
@@ -363,6 +383,10 @@ static int load(struct runner *r)
 	struct bpf_map *scratch = bpf_object__find_map_by_name(r->obj, p->scratch_name);
 	if (scratch)
 		bpf_map__set_max_entries(scratch, (uint32_t)r->out.ncpus);
+	if (skb_output_size(r->skb, r->obj, r->out.ncpus)) {
+		fprintf(stderr, "ERROR: cannot size the perf event array of skboutput()\n");
+		return -1;
+	}
 	r->progs = calloc((size_t)(p->nprogs ? p->nprogs : 1), sizeof(*r->progs));
 	r->first_link = calloc((size_t)(p->nprogs ? p->nprogs : 1), sizeof(*r->first_link));
 	r->map_fds = calloc((size_t)(p->nmaps ? p->nmaps : 1), sizeof(*r->map_fds));
@@ -415,7 +439,7 @@ static int load(struct runner *r)
 		fprintf(stderr, "ERROR: Failed to create the event ring buffer: %s\n", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return skb_output_start(r->skb, r->obj);
 }
 
 static void set_globals(struct runner *r, pid_t cpid)
@@ -441,7 +465,7 @@ static uint64_t lost_events(struct runner *r)
 	if (r->globals_fd < 0 || bpf_map_lookup_elem(r->globals_fd, &key, val))
 		return r->lost_reported;
 	memcpy(&lost, val + GLOBAL_LOST_EVENTS, 8);
-	return lost;
+	return lost + skb_output_lost(r->skb);
 }
 
 /* Reports the events lost since the last report, as they happen: the
@@ -746,7 +770,7 @@ static void event_loop(struct runner *r, struct child *child, int live)
 			drain(r);
 			break;
 		}
-		int n = ring_buffer__poll(r->rb, timeout);
+		int n = poll_events(r, timeout);
 		report_lost(r);
 		flush_now_and_then(r, n == 0);
 		if (n > 0)
@@ -775,6 +799,7 @@ static void cleanup(struct runner *r)
 {
 	detach_probes(r);
 	ring_buffer__free(r->rb);
+	skb_output_close(r->skb); /* after an early failure: finish() closed it otherwise */
 	bpf_object__close(r->obj);
 	free(r->progs);
 	free(r->first_link);
@@ -861,11 +886,14 @@ static int finish(struct runner *r)
 		r->have_exit_code = true;
 	}
 	output_flush(r);
+	/* the last packets were drained with the events */
+	int pcap_err = skb_output_close(r->skb);
+	r->skb = NULL;
 	report_lost_total(r);
 	if (!r->out_err)
 		print_maps(r);
 	output_flush(r);
-	int svg_err = write_flamegraph(r);
+	int files_err = write_flamegraph(r) || pcap_err;
 	if (r->out_err == EPIPE)
 		return RUN_BROKEN_PIPE; /* quietly: the reader has gone */
 	if (r->out_err) {
@@ -873,7 +901,7 @@ static int finish(struct runner *r)
 			strerror(r->out_err));
 		return 1;
 	}
-	if (svg_err)
+	if (files_err)
 		return 1;
 	return r->have_exit_code ? r->exit_code : 0;
 }
@@ -910,6 +938,11 @@ int run_program(const struct compiled_program *prog, const struct run_options *o
 			status = 1;
 			goto out;
 		}
+	}
+	/* the pcap files exist before anything attaches */
+	if (skb_output_open(prog, &r.skb) < 0) {
+		status = 1;
+		goto out;
 	}
 	if (load(&r) < 0)
 		goto out;

@@ -96,7 +96,8 @@ static const char *difference(const struct compiled_program *a, const struct com
 	}
 	for (int i = 0; i < a->nactions; i++) {
 		const struct action *x = &a->actions[i], *y = &b->actions[i];
-		if (x->kind != y->kind || !same_str(x->fmt, y->fmt) || !same_type(x->type, y->type) || x->map != y->map)
+		if (x->kind != y->kind || !same_str(x->fmt, y->fmt) || !same_type(x->type, y->type) || x->map != y->map ||
+		    x->skb_offset != y->skb_offset)
 			return "actions";
 	}
 	for (int i = 0; i < a->nprogs; i++)
@@ -109,6 +110,7 @@ static const char *difference(const struct compiled_program *a, const struct com
 		    !same_str(a->probe_funcs ? a->probe_funcs[i] : NULL, b->probe_funcs[i]))
 			return "probe names";
 	if (!same_str(a->ringbuf_name, b->ringbuf_name) || !same_str(a->scratch_name, b->scratch_name) ||
+	    !same_str(a->skb_events_name, b->skb_events_name) ||
 	    a->print_maps_on_exit != b->print_maps_on_exit || a->no_cpp_demangle != b->no_cpp_demangle ||
 	    a->no_debug_info != b->no_debug_info || a->hist_percentiles != b->hist_percentiles ||
 	    a->max_cat_bytes != b->max_cat_bytes || a->missing_probes != b->missing_probes ||
@@ -184,8 +186,8 @@ static void every_kind(void)
 		maps[i] = (struct map_desc){ .name = "@m", .bpf_name = "map_x", .key = i % 2 ? kinds[i] : NULL,
 					     .value = kinds[(i + 3) % N], .key_size = 8, .value_size = (size_t)i,
 					     .percpu = i % 3 == 0, .lru = i % 5 == 0, .array = i % 4 == 1, .max_entries = 4096 };
-		actions[i] = (struct action){ .kind = (enum action_kind)(i % (ACT_WARNF + 1)), .fmt = i % 4 ? "%d\n" : NULL,
-					      .type = kinds[i], .map = i };
+		actions[i] = (struct action){ .kind = (enum action_kind)(i % (ACT_SKB_OUTPUT + 1)), .fmt = i % 4 ? "%d\n" : NULL,
+					      .type = kinds[i], .map = i, .skb_offset = (uint32_t)i * 7 };
 	}
 	struct usdt_arg args[] = {
 		{ .kind = USDT_ARG_CONST, .size = 4, .is_signed = true, .value = -3, .text = "-4@$-3" },
@@ -218,7 +220,7 @@ static void every_kind(void)
 	struct compiled_program p = {
 		.elf = elf, .elf_size = sizeof(elf), .maps = maps, .nmaps = N, .actions = actions, .nactions = N,
 		.progs = progs, .nprogs = 5, .probe_names = probe_names, .probe_funcs = probe_funcs, .nprobe_names = 3,
-		.ringbuf_name = "events", .scratch_name = "scratch", .print_maps_on_exit = true, .no_cpp_demangle = true,
+		.ringbuf_name = "events", .skb_events_name = "packets", .scratch_name = "scratch", .print_maps_on_exit = true, .no_cpp_demangle = true,
 		.hist_percentiles = true, .max_cat_bytes = 99, .missing_probes = 2, .ringbuf_pages = 128, .stack_map_name = "stacks",
 		.stack_frames = 127, .ustack_map_name = NULL, .ustack_frames = 0,
 	};
