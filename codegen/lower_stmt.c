@@ -112,26 +112,31 @@ static void lower_while(struct lower *l, struct node *st)
 	LLVMPositionBuilderAtEnd(l->b, done);
 }
 
+/* The counter lives in a stack slot of its own, copied into $i at the top
+ * of each pass: the verifier bounds the loop only by tracking the counter,
+ * and it cannot track a value kept in scratch map memory (where $i is in
+ * probes with map loops). */
 static void lower_for_range(struct lower *l, struct node *st)
 {
 	struct var_info *v = ((struct call_info *)st->sema)->var;
-	LLVMValueRef iv = var_storage(l, v);
+	LLVMValueRef counter = entry_alloca(l, l->i64);
 	LLVMValueRef end = entry_alloca(l, l->i64);
-	LLVMBuildStore(l->b, lower_expr(l, st->a).v, iv);
+	LLVMBuildStore(l->b, lower_expr(l, st->a).v, counter);
 	LLVMBuildStore(l->b, lower_expr(l, st->b).v, end);
 	LLVMBasicBlockRef cond = new_block(l, "for.cond"), body = new_block(l, "for.body"),
 			  step = new_block(l, "for.step"), done = new_block(l, "for.end");
 	LLVMBuildBr(l->b, cond);
 	LLVMPositionBuilderAtEnd(l->b, cond);
-	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, iv, "");
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, counter, "");
 	LLVMValueRef e = LLVMBuildLoad2(l->b, l->i64, end, "");
 	LLVMIntPredicate pred = v->type->is_signed ? LLVMIntSLT : LLVMIntULT;
 	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, pred, i, e, ""), body, done);
 	LLVMPositionBuilderAtEnd(l->b, body);
+	LLVMBuildStore(l->b, i, var_storage(l, v));
 	lower_loop_body(l, st->body, done, step);
 	LLVMBuildBr(l->b, step);
 	LLVMPositionBuilderAtEnd(l->b, step);
-	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, iv, ""), lower_const(l, 1), ""), iv);
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, counter, ""), lower_const(l, 1), ""), counter);
 	LLVMBuildBr(l->b, cond);
 	LLVMPositionBuilderAtEnd(l->b, done);
 }
