@@ -57,8 +57,9 @@ struct lower {
 	const struct attach_spec *spec;
 	struct tp_format spec_tp;
 	int probe_name_index;
-	LLVMValueRef syscall_probe; /* a raw_syscalls program: `probe` of the syscall, else NULL */
-	size_t syscall_probe_off;   /* ... also kept in scratch memory here, for map-loop callbacks */
+	LLVMValueRef probe_value;   /* `probe` known only at run time (a raw_syscalls program: from the
+				       syscall number; a multi program: its attach cookie), else NULL */
+	size_t probe_value_off;     /* ... also kept in scratch memory then, for map-loop callbacks */
 	LLVMBasicBlockRef break_bb, continue_bb;
 	/* inside an inlined fn: where `return` goes and where its value is kept */
 	LLVMBasicBlockRef fn_return_bb;

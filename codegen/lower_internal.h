@@ -158,11 +158,9 @@ struct val lower_inline_fn(struct lower *l, struct node *n);
 
 /* syscall_dispatch.c: a raw_syscalls program returns at once for a system
  * call it does not stand for, before any helper call, and sets
- * l->syscall_probe; then, with scratch memory, for an ia32 system call */
+ * l->probe_value; then, with scratch memory, for an ia32 system call */
 void lower_syscall_filter(struct lower *l);
 void lower_syscall_native(struct lower *l);
-/* `probe` in a raw_syscalls program, also in its map-loop callbacks */
-LLVMValueRef syscall_probe_value(struct lower *l);
 
 /* lower_prog.c: function set-up shared by probes and map-loop callbacks */
 void set_nounwind(struct lower *l, LLVMValueRef fn);

@@ -115,7 +115,7 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->shared_word = NULL;
 	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
 								   : spec->canonical);
-	l->syscall_probe = NULL;
+	l->probe_value = NULL;
 	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
 	/* a raw_syscalls program reads args.FIELD as its tracepoints do */
 	const struct attach_spec *fields = spec->syscall_nrs ? &spec->multi[0] : spec;
@@ -147,6 +147,13 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
 	if (spec->syscall_nrs)
 		lower_syscall_native(l);
+	else if (spec->nmulti && pi->has_map_loop)
+		l->probe_value = lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, &l->ctx_arg, 1);
+	if (l->probe_value && pi->has_map_loop) {
+		/* a map-loop callback has no context of its own to read it from */
+		l->probe_value_off = scratch_reserve(l, 8);
+		LLVMBuildStore(l->b, l->probe_value, gep(l, l->scratch_base, l->probe_value_off));
+	}
 	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
