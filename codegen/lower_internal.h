@@ -162,6 +162,13 @@ struct val lower_inline_fn(struct lower *l, struct node *n);
 void lower_syscall_filter(struct lower *l);
 void lower_syscall_native(struct lower *l);
 
+/* lower_prog.c: the body of probe pi in the current program (l->spec),
+ * its -p and filter checks first */
+void lower_probe_body(struct lower *l, struct probe_info *pi);
+/* lower_session.c: the body of a kprobe session program: entry's at entry,
+ * its session_return's at return */
+void lower_session(struct lower *l, struct probe_info *entry);
+
 /* lower_prog.c: function set-up shared by probes and map-loop callbacks */
 void set_nounwind(struct lower *l, LLVMValueRef fn);
 void scratch_lookup(struct lower *l, LLVMBasicBlockRef missing, LLVMBasicBlockRef found);

@@ -61,21 +61,34 @@ static void drop_unused_scratch_lookup(struct lower *l)
 	LLVMPositionBuilderAtEnd(l->b, cur);
 }
 
-/* The attach point of a uprobe_multi or kprobe_multi program: the first one's, standing
- * for all, each with its `probe` index as the BPF cookie. */
-static const struct attach_spec *multi_spec(struct compiler *c, const struct probe_info *pi)
+/* The attach point of a program standing for specs[0..n-1] (uprobe_multi,
+ * kprobe_multi, kprobe session): the first one's, standing for all, each
+ * with its `probe` index as the BPF cookie. */
+static struct attach_spec *spec_for_all(struct compiler *c, const struct attach_spec *specs, int n)
 {
 	struct attach_spec *s = arena_alloc(c->arena, sizeof(*s));
-	uint64_t *cookies = arena_alloc(c->arena, sizeof(*cookies) * (size_t)pi->nspecs);
-	for (int k = 0; k < pi->nspecs; k++)
-		cookies[k] = (uint64_t)compiler_probe_index(c, pi->specs[k].canonical);
-	*s = pi->specs[0];
-	s->multi = pi->specs;
+	uint64_t *cookies = arena_alloc(c->arena, sizeof(*cookies) * (size_t)n);
+	for (int k = 0; k < n; k++)
+		cookies[k] = (uint64_t)compiler_probe_index(c, specs[k].canonical);
+	*s = specs[0];
+	s->multi = specs;
 	s->multi_cookies = cookies;
-	s->nmulti = pi->nspecs;
+	s->nmulti = n;
 	s->func_name = NULL;
-	s->canonical = arena_printf(c->arena, "%s (and %d more)", pi->specs[0].canonical,
-				    pi->nspecs - 1);
+	s->canonical = arena_printf(c->arena, "%s (and %d more)", specs[0].canonical, n - 1);
+	return s;
+}
+
+/* A kprobe session program stands for the kprobes, then the kretprobes. */
+static const struct attach_spec *session_spec(struct compiler *c, const struct probe_info *pi)
+{
+	int n = pi->nspecs;
+	struct attach_spec *both = arena_alloc(c->arena, sizeof(*both) * (size_t)n * 2);
+	memcpy(both, pi->specs, sizeof(*both) * (size_t)n);
+	memcpy(both + n, pi->session_return->specs, sizeof(*both) * (size_t)n);
+	struct attach_spec *s = spec_for_all(c, both, 2 * n);
+	s->kind = PROBE_KPROBE_SESSION;
+	s->flags = probe_ops_of(s)->flags;
 	return s;
 }
 
@@ -87,6 +100,56 @@ LLVMValueRef probe_result(struct lower *l, LLVMValueRef value)
 	return LLVMBuildTrunc(l->b, ns, l->i32, "");
 }
 
+/* At the builder: the body of probe pi, after the checks that may end the
+ * program early (the -p pid, the filter). l->spec is the program's. */
+void lower_probe_body(struct lower *l, struct probe_info *pi)
+{
+	const struct attach_spec *spec = l->spec;
+	l->probe = pi;
+	l->vars_in_scratch = pi->has_map_loop;
+	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
+	if (spec->syscall_nrs)
+		lower_syscall_native(l);
+	else if (spec->nmulti && pi->has_map_loop && !l->probe_value)
+		l->probe_value = lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, &l->ctx_arg, 1);
+	if (l->probe_value && pi->has_map_loop) {
+		/* a map-loop callback has no context of its own to read it from */
+		l->probe_value_off = scratch_reserve(l, 8);
+		LLVMBuildStore(l->b, l->probe_value, gep(l, l->scratch_base, l->probe_value_off));
+	}
+	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
+		/* -p: kernel probes see every process; keep only the traced one */
+		LLVMValueRef tgid = current_tgid(l);
+		LLVMBasicBlockRef mine = new_block(l, "pid.match"), other = new_block(l, "pid.other");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, tgid, lower_const(l, (uint64_t)l->c->opts->pid), ""),
+				mine, other);
+		LLVMPositionBuilderAtEnd(l->b, other);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, mine);
+	}
+	if (spec->flags & PF_ITER) {
+		/* the kernel calls an iterator once more at the end, with no
+		 * object (the member after `meta`): nothing to do then */
+		LLVMBasicBlockRef item = new_block(l, "iter.item"), end = new_block(l, "iter.end");
+		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, ctx_word(l, 8), lower_const(l, 0), ""),
+				item, end);
+		LLVMPositionBuilderAtEnd(l->b, end);
+		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+		LLVMPositionBuilderAtEnd(l->b, item);
+	}
+	if (pi->ast->filter) {
+		emit_set_loc(l, &pi->ast->filter->loc);
+		struct val f = lower_expr(l, pi->ast->filter);
+		LLVMBasicBlockRef pass = new_block(l, "filter.pass"), skip = new_block(l, "filter.skip");
+		LLVMBuildCondBr(l->b, truth(l, f), pass, skip);
+		LLVMPositionBuilderAtEnd(l->b, skip);
+		LLVMBuildRet(l->b, probe_result(l, NULL));
+		LLVMPositionBuilderAtEnd(l->b, pass);
+	}
+	lower_statements(l, pi->ast->body);
+	LLVMBuildRet(l->b, probe_result(l, NULL));
+}
+
 static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
 			  struct prog_desc *pd)
 {
@@ -96,7 +159,8 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
 	l->fn = LLVMAddFunction(l->mod, name, fty);
 	set_nounwind(l, l->fn);
-	const char *section = pi->ops->section ? pi->ops->section(a, spec) : NULL;
+	const struct probe_ops *ops = probe_ops_of(spec); /* a session's is not the kprobe's */
+	const char *section = ops->section ? ops->section(a, spec) : NULL;
 	if (!section) {
 		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
 		return -1;
@@ -144,47 +208,10 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	LLVMBuildBr(l->b, body);
 
 	LLVMPositionBuilderAtEnd(l->b, body);
-	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
-	if (spec->syscall_nrs)
-		lower_syscall_native(l);
-	else if (spec->nmulti && pi->has_map_loop)
-		l->probe_value = lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, &l->ctx_arg, 1);
-	if (l->probe_value && pi->has_map_loop) {
-		/* a map-loop callback has no context of its own to read it from */
-		l->probe_value_off = scratch_reserve(l, 8);
-		LLVMBuildStore(l->b, l->probe_value, gep(l, l->scratch_base, l->probe_value_off));
-	}
-	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
-		/* -p: kernel probes see every process; keep only the traced one */
-		LLVMValueRef tgid = current_tgid(l);
-		LLVMBasicBlockRef mine = new_block(l, "pid.match"), other = new_block(l, "pid.other");
-		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntEQ, tgid, lower_const(l, (uint64_t)l->c->opts->pid), ""),
-				mine, other);
-		LLVMPositionBuilderAtEnd(l->b, other);
-		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
-		LLVMPositionBuilderAtEnd(l->b, mine);
-	}
-	if (spec->flags & PF_ITER) {
-		/* the kernel calls an iterator once more at the end, with no
-		 * object (the member after `meta`): nothing to do then */
-		LLVMBasicBlockRef item = new_block(l, "iter.item"), end = new_block(l, "iter.end");
-		LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, ctx_word(l, 8), lower_const(l, 0), ""),
-				item, end);
-		LLVMPositionBuilderAtEnd(l->b, end);
-		LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
-		LLVMPositionBuilderAtEnd(l->b, item);
-	}
-	if (pi->ast->filter) {
-		emit_set_loc(l, &pi->ast->filter->loc);
-		struct val f = lower_expr(l, pi->ast->filter);
-		LLVMBasicBlockRef pass = new_block(l, "filter.pass"), skip = new_block(l, "filter.skip");
-		LLVMBuildCondBr(l->b, truth(l, f), pass, skip);
-		LLVMPositionBuilderAtEnd(l->b, skip);
-		LLVMBuildRet(l->b, probe_result(l, NULL));
-		LLVMPositionBuilderAtEnd(l->b, pass);
-	}
-	lower_statements(l, pi->ast->body);
-	LLVMBuildRet(l->b, probe_result(l, NULL));
+	if (pi->session_return)
+		lower_session(l, pi);
+	else
+		lower_probe_body(l, pi);
 	drop_unused_scratch_lookup(l);
 	if (l->scratch_used > l->scratch_size)
 		l->scratch_size = l->scratch_used;
@@ -220,7 +247,8 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	for (int i = 0; i < c->nprobes; i++) {
 		struct probe_info *pi = &c->probes[i];
 		for (int k = 0; k < probe_programs(pi); k++, idx++) {
-			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi)
+			const struct attach_spec *spec = pi->session_return ? session_spec(c, pi)
+							 : pi->multi ? spec_for_all(c, pi->specs, pi->nspecs)
 							 : pi->progs ? &pi->progs[k] : &pi->specs[k];
 			if (lower_function(&l, pi, spec, idx, &out->progs[idx]) < 0)
 				goto done;
