@@ -46,7 +46,8 @@ struct probe_info {
 	const struct probe_ops *ops; /* the probe type of every attach point */
 	unsigned flags;       /* ops->flags: what the probe type allows */
 	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
-	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
+	bool has_map_loop;    /* a `for ($kv : @m)` body (or a range loop's with
+				 run-time bounds) runs as a callback: its
 				 variables then live in scratch memory */
 	bool multi;           /* one uprobe_multi or kprobe_multi program for all attach points */
 	/* A kprobe and a kretprobe on the same functions, where the kernel has

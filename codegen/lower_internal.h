@@ -116,6 +116,18 @@ void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val
 struct val lower_map_read(struct lower *l, struct node *n);
 void lower_for_map(struct lower *l, struct node *st);
 LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);
+/* A loop body run as a helper's callback: a static function of its own
+ * that finds the same per-CPU scratch memory, where all of the probe's
+ * variables then live. begin leaves the builder in the callback's body
+ * (return 1 at stop, for break; 0 at next); end goes back to the caller. */
+struct loop_callback {
+	struct lower saved;
+	LLVMBasicBlockRef caller_bb, stop, next;
+	LLVMValueRef fn;
+};
+void loop_callback_begin(struct lower *l, struct loop_callback *cb, const struct node *st,
+			 const char *const *pnames, unsigned nparams);
+void loop_callback_end(struct lower *l, struct loop_callback *cb, const struct node *st);
 
 /* fn_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
 struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);

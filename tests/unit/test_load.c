@@ -224,6 +224,10 @@ int main(void)
 		{ "aggregations", "begin { @a = avg(1); @b = min(2); @c = max(3); @d = stats(4); @e = lhist(5, 0, 10, 1); }" },
 		{ "strings_tuples", "begin { $t = (comm, pid, \"x\"); @m[$t.0, $t.1] = $t; if (comm == \"a\") { print($t); } }" },
 		{ "map_loop", "begin { @m[1] = 2; for ($kv : @m) { @s += $kv.1; } }" },
+		{ "range_loop_callback_kprobe",
+		  "kprobe:vfs_read { $n = arg2 & 7; for ($i : 0..$n) { @[$i, arg1, func, kstack] = count(); } }" },
+		{ "range_loop_callback_uprobe",
+		  "uprobe:libc:getpid { for ($i : 0..1000) { @u[$i % 4, reg(\"ip\"), ustack] = count(); } }" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		load_script(cases[i].name, cases[i].src);
