@@ -105,12 +105,12 @@ struct val lower_ncpus(struct lower *l, struct node *n)
  * the number of the system call */
 struct val lower_probe(struct lower *l, struct node *n)
 {
-	if (l->syscall_probe)
-		return (struct val){ syscall_probe_value(l) };
-	if (l->spec->nmulti) {
-		LLVMValueRef args[1] = { l->ctx_arg };
-		return (struct val){ lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, args, 1) };
-	}
+	if (l->probe_value && l->fn != l->prog_fn) /* a map-loop callback: the same scratch memory */
+		return (struct val){ LLVMBuildLoad2(l->b, l->i64, gep(l, l->scratch_base, l->probe_value_off), "") };
+	if (l->probe_value)
+		return (struct val){ l->probe_value };
+	if (l->spec->nmulti)
+		return (struct val){ lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, &l->ctx_arg, 1) };
 	return (struct val){ lower_const(l, (uint64_t)l->probe_name_index) };
 }
 
@@ -192,6 +192,7 @@ const struct type *check_func(struct sema *s, struct node *n, const struct built
 	const struct probe_info *pi = s->probe;
 	bool at_entry = (pi->flags & PF_USER) && !(pi->flags & PF_RETVAL);
 	size_t name_len = (pi->flags & PF_USER) ? longest_func_name(pi) : 0;
+	/* by name or cookie, func needs no context: map-loop bodies can read it */
 	if (name_len && pi->multi) {
 		sema_info(s->c, n)->ctx_offset = FUNC_BY_COOKIE;
 		return type_name_of(s->c->arena, NAME_FUNC);
@@ -199,6 +200,11 @@ const struct type *check_func(struct sema *s, struct node *n, const struct built
 	if (name_len) {
 		sema_info(s->c, n)->ctx_offset = FUNC_BY_NAME;
 		return type_string(s->c->arena, name_len + 1);
+	}
+	s->probe->reads_context = true;
+	if (s->map_loop_depth) {
+		ERR(s, &n->loc, "'%s' can not be used inside a for loop over a map", n->name);
+		return &type_none;
 	}
 	sema_info(s->c, n)->ctx_offset = at_entry ? pi->ops->reg_offset("ip") : -1;
 	return type_symbol(s->c->arena, pi->flags & PF_USER);

@@ -46,9 +46,16 @@ struct probe_info {
 	const struct probe_ops *ops; /* the probe type of every attach point */
 	unsigned flags;       /* ops->flags: what the probe type allows */
 	struct tp_format *tp; /* PF_ARGS: tracepoint format of specs[0] (for `args`) */
-	bool has_map_loop;    /* a `for ($kv : @m)` body runs as a callback: its
+	bool has_map_loop;    /* a `for ($kv : @m)` body (or a range loop's with
+				 run-time bounds) runs as a callback: its
 				 variables then live in scratch memory */
 	bool multi;           /* one uprobe_multi or kprobe_multi program for all attach points */
+	/* A kprobe and a kretprobe on the same functions, where the kernel has
+	 * kprobe sessions: one program runs the kprobe's body at entry, the
+	 * kretprobe's at return. The kprobe has its kretprobe here; the
+	 * kretprobe is in_session and has no program of its own. */
+	struct probe_info *session_return;
+	bool in_session;
 	/* The programs when they are not one per attach point: syscall
 	 * tracepoints served by one raw_syscalls program each side, next to
 	 * the attach points that keep their own (NULL: one per attach point). */
@@ -66,7 +73,7 @@ struct probe_info {
 /* The BPF programs of a probe: one per attach point, or one for all. */
 static inline int probe_programs(const struct probe_info *pi)
 {
-	return pi->multi ? 1 : pi->progs ? pi->nprogs : pi->nspecs;
+	return pi->in_session ? 0 : pi->multi ? 1 : pi->progs ? pi->nprogs : pi->nspecs;
 }
 
 /* The -d stages of compilation (§1.5). */
@@ -101,6 +108,7 @@ struct compile_options {
 	bool usdt_file_activation; /* usdt probes attach to every process mapping the binary */
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi: one program per uprobe */
 	bool no_kprobe_multi;      /* --no-feature kprobe_multi: one program per kprobe */
+	bool no_kprobe_session;    /* --no-feature kprobe_session: a kprobe and a kretprobe stay two programs */
 	bool no_raw_syscalls;      /* --no-feature raw_syscalls: one program per syscall tracepoint */
 	const struct kernel_features *features; /* what to assume of the kernel (tests); NULL: ask it */
 	bool runtime_checks; /* -k: warn about failed probe reads and map lookups */

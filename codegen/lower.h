@@ -15,7 +15,7 @@ enum {
 	H_GET_UID_GID = 15, H_GET_COMM = 16, H_GET_CURRENT_TASK = 35, H_GET_NUMA_NODE = 42,
 	H_PROBE_READ_STR = 45, H_GET_CGROUP_ID = 80, H_PROBE_READ_USER = 112, H_PROBE_READ_KERNEL = 113,
 	H_JIFFIES64 = 118, H_KTIME_BOOT_NS = 125, H_RINGBUF_OUTPUT = 130,
-	H_GET_STACKID = 27, H_PROBE_WRITE_USER = 36, H_OVERRIDE_RETURN = 58, H_SEND_SIGNAL = 109, H_SEND_SIGNAL_THREAD = 117, H_TRACE_VPRINTK = 177, H_FOR_EACH_MAP_ELEM = 164, H_GET_FUNC_IP = 173, H_GET_FUNC_RET = 184, H_GET_ATTACH_COOKIE = 174, H_MAP_LOOKUP_PERCPU = 195,
+	H_GET_STACKID = 27, H_PROBE_WRITE_USER = 36, H_OVERRIDE_RETURN = 58, H_SEND_SIGNAL = 109, H_SEND_SIGNAL_THREAD = 117, H_TRACE_VPRINTK = 177, H_FOR_EACH_MAP_ELEM = 164, H_GET_FUNC_IP = 173, H_GET_FUNC_RET = 184, H_GET_ATTACH_COOKIE = 174, H_MAP_LOOKUP_PERCPU = 195, H_LOOP = 181,
 	H_GET_SOCKET_COOKIE = 46, H_SKB_OUTPUT = 111, H_SEQ_PRINTF = 126, H_D_PATH = 147, H_PER_CPU_PTR = 153, H_THIS_CPU_PTR = 154,
 };
 
@@ -59,8 +59,9 @@ struct lower {
 	const struct attach_spec *spec;
 	struct tp_format spec_tp;
 	int probe_name_index;
-	LLVMValueRef syscall_probe; /* a raw_syscalls program: `probe` of the syscall, else NULL */
-	size_t syscall_probe_off;   /* ... also kept in scratch memory here, for map-loop callbacks */
+	LLVMValueRef probe_value;   /* `probe` known only at run time (a raw_syscalls program: from the
+				       syscall number; a multi program: its attach cookie), else NULL */
+	size_t probe_value_off;     /* ... also kept in scratch memory then, for map-loop callbacks */
 	LLVMBasicBlockRef break_bb, continue_bb;
 	/* inside an inlined fn: where `return` goes and where its value is kept */
 	LLVMBasicBlockRef fn_return_bb;

@@ -116,6 +116,18 @@ void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val
 struct val lower_map_read(struct lower *l, struct node *n);
 void lower_for_map(struct lower *l, struct node *st);
 LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line);
+/* A loop body run as a helper's callback: a static function of its own
+ * that finds the same per-CPU scratch memory, where all of the probe's
+ * variables then live. begin leaves the builder in the callback's body
+ * (return 1 at stop, for break; 0 at next); end goes back to the caller. */
+struct loop_callback {
+	struct lower saved;
+	LLVMBasicBlockRef caller_bb, stop, next;
+	LLVMValueRef fn;
+};
+void loop_callback_begin(struct lower *l, struct loop_callback *cb, const struct node *st,
+			 const char *const *pnames, unsigned nparams);
+void loop_callback_end(struct lower *l, struct loop_callback *cb, const struct node *st);
 
 /* fn_aggregate.c: count/sum/avg/min/max/stats/hist/lhist */
 struct val read_aggregate(struct lower *l, struct map_info *m, LLVMValueRef key);
@@ -158,11 +170,16 @@ struct val lower_inline_fn(struct lower *l, struct node *n);
 
 /* syscall_dispatch.c: a raw_syscalls program returns at once for a system
  * call it does not stand for, before any helper call, and sets
- * l->syscall_probe; then, with scratch memory, for an ia32 system call */
+ * l->probe_value; then, with scratch memory, for an ia32 system call */
 void lower_syscall_filter(struct lower *l);
 void lower_syscall_native(struct lower *l);
-/* `probe` in a raw_syscalls program, also in its map-loop callbacks */
-LLVMValueRef syscall_probe_value(struct lower *l);
+
+/* lower_prog.c: the body of probe pi in the current program (l->spec),
+ * its -p and filter checks first */
+void lower_probe_body(struct lower *l, struct probe_info *pi);
+/* lower_session.c: the body of a kprobe session program: entry's at entry,
+ * its session_return's at return */
+void lower_session(struct lower *l, struct probe_info *entry);
 
 /* lower_prog.c: function set-up shared by probes and map-loop callbacks */
 void set_nounwind(struct lower *l, LLVMValueRef fn);

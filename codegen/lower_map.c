@@ -107,23 +107,69 @@ void map_store(struct lower *l, struct map_info *m, LLVMValueRef key, struct val
 	map_update(l, m, key, slot, 0, full_action);
 }
 
-/* A static `long NAME(map, key, value, ctx)` callback for
- * bpf_for_each_map_elem, with its debug info in l->sp. */
-LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line)
+/* A static `long NAME(params...)` callback of a helper (pointer-sized
+ * parameters), with its debug info in l->sp. */
+static LLVMValueRef callback_function(struct lower *l, const char *name, unsigned line,
+				      const char *const *pnames, unsigned nparams)
 {
 	LLVMTypeRef params[4] = { l->ptr, l->ptr, l->ptr, l->ptr };
-	LLVMValueRef cb = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i64, params, 4, 0));
+	LLVMValueRef cb = LLVMAddFunction(l->mod, name, LLVMFunctionType(l->i64, params, nparams, 0));
 	LLVMSetLinkage(cb, LLVMInternalLinkage);
 	LLVMSetSection(cb, ".text");
-	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
-	l->sp = emit_di_function_params(l, name, line, pnames, 4, true);
+	l->sp = emit_di_function_params(l, name, line, pnames, nparams, true);
 	LLVMSetSubprogram(cb, l->sp);
 	return cb;
 }
 
+/* A static `long NAME(map, key, value, ctx)` callback for
+ * bpf_for_each_map_elem, with its debug info in l->sp. */
+LLVMValueRef map_callback(struct lower *l, const char *name, unsigned line)
+{
+	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
+	return callback_function(l, name, line, pnames, 4);
+}
+
+void loop_callback_begin(struct lower *l, struct loop_callback *cb, const struct node *st,
+			 const char *const *pnames, unsigned nparams)
+{
+	cb->saved = *l;
+	cb->caller_bb = LLVMGetInsertBlock(l->b);
+	const char *name = arena_printf(l->c->arena, "%s_loop%d", LLVMGetValueName(l->prog_fn), l->loop_callbacks++);
+	cb->fn = callback_function(l, name, (unsigned)diag_file_line(st->loc.first_line), pnames, nparams);
+	set_nounwind(l, cb->fn);
+	l->fn = cb->fn;
+	l->ctx_arg = NULL; /* none, unless the caller passes it in */
+	emit_set_loc(l, &st->loc);
+
+	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, cb->fn, "entry");
+	l->stack_slots_used = 0;
+	l->shared_word = NULL;
+	LLVMBasicBlockRef body = new_block(l, "body");
+	cb->stop = new_block(l, "stop");
+	cb->next = new_block(l, "next");
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	scratch_lookup(l, cb->stop, body);
+	LLVMPositionBuilderAtEnd(l->b, cb->stop);
+	LLVMBuildRet(l->b, lower_const(l, 1));
+	LLVMPositionBuilderAtEnd(l->b, cb->next);
+	LLVMBuildRet(l->b, lower_const(l, 0));
+	LLVMPositionBuilderAtEnd(l->b, body);
+}
+
+void loop_callback_end(struct lower *l, struct loop_callback *cb, const struct node *st)
+{
+	LLVMBuildBr(l->b, cb->next);
+	size_t used = l->scratch_used;
+	int callbacks = l->loop_callbacks;
+	*l = cb->saved;
+	l->scratch_used = used;
+	l->loop_callbacks = callbacks;
+	LLVMPositionBuilderAtEnd(l->b, cb->caller_bb);
+	emit_set_loc(l, &st->loc);
+}
+
 /* `for ($kv : @m) { body }` runs the body as a bpf_for_each_map_elem
- * callback: a static function of its own that finds the same per-CPU
- * scratch memory, where all of the probe's variables live. */
+ * callback. */
 void lower_for_map(struct lower *l, struct node *st)
 {
 	struct map_info *m = ((struct call_info *)st->a->sema)->map;
@@ -131,28 +177,11 @@ void lower_for_map(struct lower *l, struct node *st)
 	const struct type *kvt = kv->type;
 	var_storage(l, kv); /* reserve its slot while still in the probe */
 
-	struct lower saved = *l;
-	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(l->b);
-	const char *name = arena_printf(l->c->arena, "%s_loop%d", LLVMGetValueName(l->prog_fn), l->loop_callbacks++);
-	LLVMValueRef cb = map_callback(l, name, (unsigned)diag_file_line(st->loc.first_line));
-	set_nounwind(l, cb);
-	l->fn = cb;
-	emit_set_loc(l, &st->loc);
-
-	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, cb, "entry");
-	l->stack_slots_used = 0;
-	l->shared_word = NULL;
-	LLVMBasicBlockRef body = new_block(l, "body"), stop = new_block(l, "stop"), next = new_block(l, "next");
-	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
-	scratch_lookup(l, stop, body);
-	LLVMPositionBuilderAtEnd(l->b, stop);
-	LLVMBuildRet(l->b, lower_const(l, 1));
-	LLVMPositionBuilderAtEnd(l->b, next);
-	LLVMBuildRet(l->b, lower_const(l, 0));
-
-	LLVMPositionBuilderAtEnd(l->b, body);
+	struct loop_callback cb;
+	static const char *const pnames[4] = { "map", "key", "value", "ctx" };
+	loop_callback_begin(l, &cb, st, pnames, 4);
 	LLVMValueRef slot = var_storage(l, kv);
-	LLVMValueRef key = LLVMGetParam(cb, 1), value = LLVMGetParam(cb, 2);
+	LLVMValueRef key = LLVMGetParam(cb.fn, 1), value = LLVMGetParam(cb.fn, 2);
 	zero_padding(l, slot, kvt);
 	store_field(l, slot, kvt->offsets[0], kvt->fields[0], load_value(l, key, m->key), m->key);
 	const struct type *vt = kvt->fields[1];
@@ -160,14 +189,9 @@ void lower_for_map(struct lower *l, struct node *st)
 		store_field(l, slot, kvt->offsets[1], vt, (struct val){ LLVMBuildLoad2(l->b, l->i64, value, "") }, vt);
 	else
 		store_field(l, slot, kvt->offsets[1], vt, load_value(l, value, vt), vt);
-	lower_loop_body(l, st->body, stop, next);
-	LLVMBuildBr(l->b, next);
+	lower_loop_body(l, st->body, cb.stop, cb.next);
+	loop_callback_end(l, &cb, st);
 
-	size_t used = l->scratch_used;
-	*l = saved;
-	l->scratch_used = used;
-	LLVMPositionBuilderAtEnd(l->b, caller_bb);
-	emit_set_loc(l, &st->loc);
-	LLVMValueRef call_args[4] = { l->map_globals[m->index], cb, LLVMConstNull(l->ptr), lower_const(l, 0) };
+	LLVMValueRef call_args[4] = { l->map_globals[m->index], cb.fn, LLVMConstNull(l->ptr), lower_const(l, 0) };
 	lower_helper(l, H_FOR_EACH_MAP_ELEM, l->i64, call_args, 4);
 }

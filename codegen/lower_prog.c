@@ -61,21 +61,34 @@ static void drop_unused_scratch_lookup(struct lower *l)
 	LLVMPositionBuilderAtEnd(l->b, cur);
 }
 
-/* The attach point of a uprobe_multi or kprobe_multi program: the first one's, standing
- * for all, each with its `probe` index as the BPF cookie. */
-static const struct attach_spec *multi_spec(struct compiler *c, const struct probe_info *pi)
+/* The attach point of a program standing for specs[0..n-1] (uprobe_multi,
+ * kprobe_multi, kprobe session): the first one's, standing for all, each
+ * with its `probe` index as the BPF cookie. */
+static struct attach_spec *spec_for_all(struct compiler *c, const struct attach_spec *specs, int n)
 {
 	struct attach_spec *s = arena_alloc(c->arena, sizeof(*s));
-	uint64_t *cookies = arena_alloc(c->arena, sizeof(*cookies) * (size_t)pi->nspecs);
-	for (int k = 0; k < pi->nspecs; k++)
-		cookies[k] = (uint64_t)compiler_probe_index(c, pi->specs[k].canonical);
-	*s = pi->specs[0];
-	s->multi = pi->specs;
+	uint64_t *cookies = arena_alloc(c->arena, sizeof(*cookies) * (size_t)n);
+	for (int k = 0; k < n; k++)
+		cookies[k] = (uint64_t)compiler_probe_index(c, specs[k].canonical);
+	*s = specs[0];
+	s->multi = specs;
 	s->multi_cookies = cookies;
-	s->nmulti = pi->nspecs;
+	s->nmulti = n;
 	s->func_name = NULL;
-	s->canonical = arena_printf(c->arena, "%s (and %d more)", pi->specs[0].canonical,
-				    pi->nspecs - 1);
+	s->canonical = arena_printf(c->arena, "%s (and %d more)", specs[0].canonical, n - 1);
+	return s;
+}
+
+/* A kprobe session program stands for the kprobes, then the kretprobes. */
+static const struct attach_spec *session_spec(struct compiler *c, const struct probe_info *pi)
+{
+	int n = pi->nspecs;
+	struct attach_spec *both = arena_alloc(c->arena, sizeof(*both) * (size_t)n * 2);
+	memcpy(both, pi->specs, sizeof(*both) * (size_t)n);
+	memcpy(both + n, pi->session_return->specs, sizeof(*both) * (size_t)n);
+	struct attach_spec *s = spec_for_all(c, both, 2 * n);
+	s->kind = PROBE_KPROBE_SESSION;
+	s->flags = probe_ops_of(s)->flags;
 	return s;
 }
 
@@ -87,67 +100,23 @@ LLVMValueRef probe_result(struct lower *l, LLVMValueRef value)
 	return LLVMBuildTrunc(l->b, ns, l->i32, "");
 }
 
-static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
-			  struct prog_desc *pd)
+/* At the builder: the body of probe pi, after the checks that may end the
+ * program early (the -p pid, the filter). l->spec is the program's. */
+void lower_probe_body(struct lower *l, struct probe_info *pi)
 {
-	struct arena *a = l->c->arena;
-	const char *name = arena_printf(a, "probe_%d", idx);
-	LLVMTypeRef pt = l->ptr;
-	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
-	l->fn = LLVMAddFunction(l->mod, name, fty);
-	set_nounwind(l, l->fn);
-	const char *section = probe_section(a, pi, spec);
-	if (!section) {
-		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
-		return -1;
-	}
-	LLVMSetSection(l->fn, section);
-	l->sp = emit_di_function(l, name, (unsigned)diag_file_line(pi->ast->loc.first_line));
-	LLVMSetSubprogram(l->fn, l->sp);
-	l->ctx_arg = LLVMGetParam(l->fn, 0);
-	l->prog_fn = l->fn;
-	l->vars_in_scratch = pi->has_map_loop;
-	l->streams = false;
-	l->loop_callbacks = 0;
+	const struct attach_spec *spec = l->spec;
 	l->probe = pi;
-	l->spec = spec;
-	l->scratch_used = 0;
-	l->stack_slots_used = 0;
-	l->shared_word = NULL;
-	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
-								   : spec->canonical);
-	l->syscall_probe = NULL;
-	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
-	/* a raw_syscalls program reads args.FIELD as its tracepoints do */
-	const struct attach_spec *fields = spec->syscall_nrs ? &spec->multi[0] : spec;
-	if ((spec->flags & PF_ARGS) && tracepoint_format(a, fields->target, fields->func, &l->spec_tp) < 0) {
-		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
-			   spec->canonical);
-		return -1;
-	}
-
-	pd->fn_name = name;
-	pd->section = section;
-	pd->spec = *spec;
-
-	/* entry: find this CPU's scratch memory */
-	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, l->fn, "entry");
-	l->init_bb = new_block(l, "init");
-	LLVMBasicBlockRef body = new_block(l, "body"), bail = new_block(l, "bail");
-	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
-	emit_set_loc(l, &pi->ast->loc);
-	if (spec->syscall_nrs)
-		lower_syscall_filter(l);
-	scratch_lookup(l, bail, l->init_bb);
-	LLVMPositionBuilderAtEnd(l->b, bail);
-	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
-	LLVMPositionBuilderAtEnd(l->b, l->init_bb);
-	LLVMBuildBr(l->b, body);
-
-	LLVMPositionBuilderAtEnd(l->b, body);
+	l->vars_in_scratch = pi->has_map_loop;
 	l->timed_start = spec->flags & PF_TIMED ? lower_helper(l, H_KTIME_GET_NS, l->i64, NULL, 0) : NULL;
 	if (spec->syscall_nrs)
 		lower_syscall_native(l);
+	else if (spec->nmulti && pi->has_map_loop && !l->probe_value)
+		l->probe_value = lower_helper(l, H_GET_ATTACH_COOKIE, l->i64, &l->ctx_arg, 1);
+	if (l->probe_value && pi->has_map_loop) {
+		/* a map-loop callback has no context of its own to read it from */
+		l->probe_value_off = scratch_reserve(l, 8);
+		LLVMBuildStore(l->b, l->probe_value, gep(l, l->scratch_base, l->probe_value_off));
+	}
 	if (l->c->opts->pid > 0 && (spec->flags & PF_PID_FILTER)) {
 		/* -p: kernel probes see every process; keep only the traced one */
 		LLVMValueRef tgid = current_tgid(l);
@@ -179,6 +148,70 @@ static int lower_function(struct lower *l, struct probe_info *pi, const struct a
 	}
 	lower_statements(l, pi->ast->body);
 	LLVMBuildRet(l->b, probe_result(l, NULL));
+}
+
+static int lower_function(struct lower *l, struct probe_info *pi, const struct attach_spec *spec, int idx,
+			  struct prog_desc *pd)
+{
+	struct arena *a = l->c->arena;
+	const char *name = arena_printf(a, "probe_%d", idx);
+	LLVMTypeRef pt = l->ptr;
+	LLVMTypeRef fty = LLVMFunctionType(l->i32, &pt, 1, 0);
+	l->fn = LLVMAddFunction(l->mod, name, fty);
+	set_nounwind(l, l->fn);
+	const char *section = probe_section(a, pi, spec);
+	if (!section) {
+		diag_error(l->c->diags, &pi->ast->loc, "probe type of %s is not supported yet", spec->canonical);
+		return -1;
+	}
+	LLVMSetSection(l->fn, section);
+	l->sp = emit_di_function(l, name, (unsigned)diag_file_line(pi->ast->loc.first_line));
+	LLVMSetSubprogram(l->fn, l->sp);
+	l->ctx_arg = LLVMGetParam(l->fn, 0);
+	l->prog_fn = l->fn;
+	l->vars_in_scratch = pi->has_map_loop;
+	l->streams = false;
+	l->loop_callbacks = 0;
+	l->probe = pi;
+	l->spec = spec;
+	l->scratch_used = 0;
+	l->stack_slots_used = 0;
+	l->shared_word = NULL;
+	l->probe_name_index = compiler_probe_index(l->c, spec->multi ? spec->multi[0].canonical
+								   : spec->canonical);
+	l->probe_value = NULL;
+	memset(&l->spec_tp, 0, sizeof(l->spec_tp));
+	/* a raw_syscalls program reads args.FIELD as its tracepoints do */
+	const struct attach_spec *fields = spec->syscall_nrs ? &spec->multi[0] : spec;
+	if ((spec->flags & PF_ARGS) && tracepoint_format(a, fields->target, fields->func, &l->spec_tp) < 0) {
+		diag_error(l->c->diags, &pi->ast->points->loc, "Cannot read the format of tracepoint %s",
+			   spec->canonical);
+		return -1;
+	}
+
+	pd->fn_name = name;
+	pd->section = section;
+	pd->spec = *spec;
+
+	/* entry: find this CPU's scratch memory */
+	l->entry_bb = LLVMAppendBasicBlockInContext(l->ctx, l->fn, "entry");
+	l->init_bb = new_block(l, "init");
+	LLVMBasicBlockRef body = new_block(l, "body"), bail = new_block(l, "bail");
+	LLVMPositionBuilderAtEnd(l->b, l->entry_bb);
+	emit_set_loc(l, &pi->ast->loc);
+	if (spec->syscall_nrs)
+		lower_syscall_filter(l);
+	scratch_lookup(l, bail, l->init_bb);
+	LLVMPositionBuilderAtEnd(l->b, bail);
+	LLVMBuildRet(l->b, LLVMConstInt(l->i32, 0, 0));
+	LLVMPositionBuilderAtEnd(l->b, l->init_bb);
+	LLVMBuildBr(l->b, body);
+
+	LLVMPositionBuilderAtEnd(l->b, body);
+	if (pi->session_return)
+		lower_session(l, pi);
+	else
+		lower_probe_body(l, pi);
 	pd->streams = l->streams;
 	drop_unused_scratch_lookup(l);
 	if (l->scratch_used > l->scratch_size)
@@ -215,7 +248,8 @@ int lower_program(struct compiler *c, struct compiled_program *out)
 	for (int i = 0; i < c->nprobes; i++) {
 		struct probe_info *pi = &c->probes[i];
 		for (int k = 0; k < probe_programs(pi); k++, idx++) {
-			const struct attach_spec *spec = pi->multi ? multi_spec(c, pi)
+			const struct attach_spec *spec = pi->session_return ? session_spec(c, pi)
+							 : pi->multi ? spec_for_all(c, pi->specs, pi->nspecs)
 							 : pi->progs ? &pi->progs[k] : &pi->specs[k];
 			if (lower_function(&l, pi, spec, idx, &out->progs[idx]) < 0)
 				goto done;

@@ -112,26 +112,72 @@ static void lower_while(struct lower *l, struct node *st)
 	LLVMPositionBuilderAtEnd(l->b, done);
 }
 
+/* bpf_loop(count, callback, ctx, 0) runs at most this many times */
+enum { BPF_LOOP_MAX = 1 << 23 };
+
+/* A range loop with bounds known only at run time, or with many passes,
+ * runs its body as a bpf_loop callback, which the verifier checks once: $i
+ * is a + index. The callback gets the probe's context through its ctx
+ * argument (a stack slot holding it), so the body may read it as the probe
+ * does. A count beyond what bpf_loop takes runs no pass. */
+static void lower_for_range_callback(struct lower *l, struct node *st)
+{
+	struct var_info *v = ((struct call_info *)st->sema)->var;
+	var_storage(l, v); /* reserve its slot while still in the probe */
+	LLVMValueRef start = lower_expr(l, st->a).v, end = lower_expr(l, st->b).v;
+	size_t start_off = scratch_reserve(l, 8);
+	LLVMBuildStore(l->b, start, gep(l, l->scratch_base, start_off));
+	LLVMIntPredicate lt = v->type->is_signed ? LLVMIntSLT : LLVMIntULT;
+	LLVMValueRef count = LLVMBuildSelect(l->b, LLVMBuildICmp(l->b, lt, start, end, ""),
+					     LLVMBuildSub(l->b, end, start, ""), lower_const(l, 0), "");
+	LLVMValueRef too_many = LLVMBuildICmp(l->b, LLVMIntUGT, count, lower_const(l, BPF_LOOP_MAX), "");
+	count = LLVMBuildSelect(l->b, too_many, lower_const(l, 0), count, "");
+	LLVMValueRef ctx_slot = entry_alloca(l, l->ptr);
+	LLVMBuildStore(l->b, l->ctx_arg ? l->ctx_arg : LLVMConstNull(l->ptr), ctx_slot); /* none in a map loop */
+
+	struct loop_callback cb;
+	static const char *const pnames[2] = { "index", "ctx" };
+	loop_callback_begin(l, &cb, st, pnames, 2);
+	l->ctx_arg = LLVMBuildLoad2(l->b, l->ptr, LLVMGetParam(cb.fn, 1), "");
+	LLVMValueRef index = LLVMBuildPtrToInt(l->b, LLVMGetParam(cb.fn, 0), l->i64, "");
+	LLVMValueRef first = LLVMBuildLoad2(l->b, l->i64, gep(l, l->scratch_base, start_off), "");
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, first, index, ""), var_storage(l, v));
+	lower_loop_body(l, st->body, cb.stop, cb.next);
+	loop_callback_end(l, &cb, st);
+
+	LLVMValueRef args[4] = { count, cb.fn, ctx_slot, lower_const(l, 0) };
+	lower_helper(l, H_LOOP, l->i64, args, 4);
+}
+
+/* Constant bounds: an inline loop. The counter lives in a stack slot of
+ * its own, copied into $i at the top of each pass: the verifier bounds the
+ * loop only by tracking the counter, and it cannot track a value kept in
+ * scratch map memory (where $i is in probes with map loops). */
 static void lower_for_range(struct lower *l, struct node *st)
 {
 	struct var_info *v = ((struct call_info *)st->sema)->var;
-	LLVMValueRef iv = var_storage(l, v);
+	if (((struct call_info *)st->sema)->runtime_bounds) {
+		lower_for_range_callback(l, st);
+		return;
+	}
+	LLVMValueRef counter = entry_alloca(l, l->i64);
 	LLVMValueRef end = entry_alloca(l, l->i64);
-	LLVMBuildStore(l->b, lower_expr(l, st->a).v, iv);
+	LLVMBuildStore(l->b, lower_expr(l, st->a).v, counter);
 	LLVMBuildStore(l->b, lower_expr(l, st->b).v, end);
 	LLVMBasicBlockRef cond = new_block(l, "for.cond"), body = new_block(l, "for.body"),
 			  step = new_block(l, "for.step"), done = new_block(l, "for.end");
 	LLVMBuildBr(l->b, cond);
 	LLVMPositionBuilderAtEnd(l->b, cond);
-	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, iv, "");
+	LLVMValueRef i = LLVMBuildLoad2(l->b, l->i64, counter, "");
 	LLVMValueRef e = LLVMBuildLoad2(l->b, l->i64, end, "");
 	LLVMIntPredicate pred = v->type->is_signed ? LLVMIntSLT : LLVMIntULT;
 	LLVMBuildCondBr(l->b, LLVMBuildICmp(l->b, pred, i, e, ""), body, done);
 	LLVMPositionBuilderAtEnd(l->b, body);
+	LLVMBuildStore(l->b, i, var_storage(l, v));
 	lower_loop_body(l, st->body, done, step);
 	LLVMBuildBr(l->b, step);
 	LLVMPositionBuilderAtEnd(l->b, step);
-	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, iv, ""), lower_const(l, 1), ""), iv);
+	LLVMBuildStore(l->b, LLVMBuildAdd(l->b, LLVMBuildLoad2(l->b, l->i64, counter, ""), lower_const(l, 1), ""), counter);
 	LLVMBuildBr(l->b, cond);
 	LLVMPositionBuilderAtEnd(l->b, done);
 }

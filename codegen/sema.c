@@ -45,9 +45,10 @@ int compiler_probe_index(const struct compiler *c, const char *name)
 
 const char *probe_section(struct arena *a, const struct probe_info *pi, const struct attach_spec *spec)
 {
-	if (pi->tracing_program && pi->ops->tracing_section)
-		return pi->ops->tracing_section(a, spec);
-	return pi->ops->section ? pi->ops->section(a, spec) : NULL;
+	const struct probe_ops *ops = probe_ops_of(spec); /* a kprobe session's is not the kprobe's */
+	if (pi->tracing_program && ops->tracing_section)
+		return ops->tracing_section(a, spec);
+	return ops->section ? ops->section(a, spec) : NULL;
 }
 
 /* The value of the `probe` builtin in the programs of every attach point
@@ -157,6 +158,12 @@ static bool kernel_has_kprobe_multi(struct compiler *c)
 	return !c->opts->no_kprobe_multi && kernel_feature_has(&c->features, KFEAT_KPROBE_MULTI);
 }
 
+static bool kernel_has_kprobe_session(struct compiler *c)
+{
+	return kernel_has_kprobe_multi(c) && !c->opts->no_kprobe_session &&
+	       kernel_feature_has(&c->features, KFEAT_KPROBE_SESSION);
+}
+
 /* Several kprobes (or kretprobes) on function entries, as a wildcard gives:
  * one kprobe_multi program serves them all. */
 static bool function_kprobes(const struct probe_info *pi)
@@ -181,6 +188,51 @@ static bool one_binary_uprobes(const struct probe_info *pi)
 		if (pi->specs[k].kind != first->kind || strcmp(pi->specs[k].target, first->target))
 			return false;
 	return true;
+}
+
+/* Kprobes (or kretprobes) of kind on function entries: as function_kprobes,
+ * one function is enough for a session. */
+static bool function_probes_of(const struct probe_info *pi, enum probe_kind kind)
+{
+	for (int k = 0; k < pi->nspecs; k++)
+		if (pi->specs[k].kind != kind || !pi->specs[k].symbol || pi->specs[k].offset)
+			return false;
+	return pi->nspecs > 0;
+}
+
+/* Both on the same functions, in the same order (expansion sorts them). */
+static bool same_functions(const struct probe_info *a, const struct probe_info *b)
+{
+	if (a->nspecs != b->nspecs)
+		return false;
+	for (int k = 0; k < a->nspecs; k++) {
+		const struct attach_spec *x = &a->specs[k], *y = &b->specs[k];
+		if (strcmp(x->symbol, y->symbol) || (!x->target != !y->target) ||
+		    (x->target && strcmp(x->target, y->target)))
+			return false;
+	}
+	return true;
+}
+
+/* Each kprobe takes the first kretprobe on its functions not yet taken,
+ * when the kernel has kprobe sessions (asked only if a pair exists). */
+static void pair_kprobe_sessions(struct compiler *c)
+{
+	for (int i = 0; i < c->nprobes; i++) {
+		struct probe_info *entry = &c->probes[i];
+		if (!function_probes_of(entry, PROBE_KPROBE))
+			continue;
+		for (int j = 0; j < c->nprobes; j++) {
+			struct probe_info *ret = &c->probes[j];
+			if (ret->in_session || !function_probes_of(ret, PROBE_KRETPROBE) || !same_functions(entry, ret))
+				continue;
+			if (!kernel_has_kprobe_session(c))
+				return;
+			entry->session_return = ret;
+			entry->multi = ret->multi = ret->in_session = true;
+			break;
+		}
+	}
 }
 
 static int resolve_probes_with(struct compiler *c, const regex_t *filter);
@@ -307,6 +359,7 @@ static int resolve_probes_with(struct compiler *c, const regex_t *filter)
 			}
 		}
 	}
+	pair_kprobe_sessions(c);
 	errors += check_single_iterator(c);
 	if (c->opts->run != PROBE_RUN_TRACE && !total && !errors) {
 		const char *kind = c->opts->run == PROBE_RUN_TESTS ? "test" : "bench";

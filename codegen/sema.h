@@ -21,6 +21,8 @@ struct call_info {
 	/* ->field / .field of a kernel struct (BTF) */
 	uint32_t member_bit_offset, member_bitfield_bits, member_bytes;
 	bool is_member;
+	bool runtime_bounds;      /* for ($i : a..b) with bounds known only at run time, or
+				     many passes: the body is a bpf_loop callback */
 };
 
 struct call_info *sema_info(struct compiler *c, struct node *n);

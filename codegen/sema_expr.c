@@ -342,12 +342,31 @@ const struct type *check_condition(struct sema *s, struct node *n, const char *w
 	return t;
 }
 
-/* The type of a value that is either l or r (the branches of ?: and of if
- * expressions): NULL when they do not agree. */
-static const struct type *either_type(struct sema *s, const struct type *l, const struct type *r)
+/* A negative literal, also as the value of a block (`{ -3 }`). */
+static bool negative_literal(struct node *n)
+{
+	while (n && n->kind == N_BLOCK_EXPR)
+		n = n->a;
+	int64_t v;
+	return n && literal_value(n, &v) && v < 0;
+}
+
+/* An unsigned value of fewer than 64 bits: a 64-bit signed one holds it. */
+static bool narrow_unsigned(const struct type *t)
+{
+	return t->kind == TY_INT && !t->is_signed && !t->is_literal && t->bits < 64;
+}
+
+/* The type of a value that is either l (of node ln) or r (the branches of
+ * ?: and of if expressions): NULL when they do not agree. */
+static const struct type *either_type(struct sema *s, struct node *ln, const struct type *l, struct node *rn,
+				      const struct type *r)
 {
 	if (l->kind == TY_NONE || r->kind == TY_NONE)
 		return &type_none;
+	/* as in C, `c ? -5 : (uint8)x` is signed: int64 holds both */
+	if ((negative_literal(ln) && narrow_unsigned(r)) || (negative_literal(rn) && narrow_unsigned(l)))
+		return &type_i64;
 	if (l->kind == TY_INT && r->kind == TY_INT)
 		return arith_result(l, r);
 	return merge_types(s->c->arena, storage_type(l), r);
@@ -365,7 +384,7 @@ static const struct type *check_ternary(struct sema *s, struct node *n)
 	}
 	const struct type *l = check_expr(s, n->b);
 	const struct type *r = check_expr(s, n->c);
-	const struct type *m = either_type(s, l, r);
+	const struct type *m = either_type(s, n->b, l, n->c, r);
 	if (!m) {
 		ERR(s, &n->loc, "Ternary operator must return the same type: have '%s' and '%s'", tname(s, l),
 		    tname(s, r));
@@ -395,7 +414,7 @@ static const struct type *check_if_expr(struct sema *s, struct node *n)
 		return &type_none;
 	}
 	const struct type *r = check_expr(s, n->else_body);
-	const struct type *m = either_type(s, l, r);
+	const struct type *m = either_type(s, n->body, l, n->else_body, r);
 	if (!m || m->kind == TY_VOID) {
 		ERR(s, &n->loc, "if expression branches must have the same type: have '%s' and '%s'", tname(s, l),
 		    tname(s, r));

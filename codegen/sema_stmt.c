@@ -192,6 +192,8 @@ static void check_for_body(struct sema *s, struct node *body, bool over_map)
 	s->loop_depth--;
 }
 
+enum { INLINE_RANGE_MAX = 256 }; /* passes of a range loop lowered inline */
+
 static void check_for_range(struct sema *s, struct node *st)
 {
 	const struct type *a = check_expr(s, st->a), *b = check_expr(s, st->b);
@@ -200,7 +202,15 @@ static void check_for_range(struct sema *s, struct node *st)
 	struct scope sc;
 	scope_push(s, &sc);
 	const struct type *it = a->kind == TY_INT && b->kind == TY_INT ? storage_type(arith_result(a, b)) : &type_i64;
-	sema_info(s->c, st)->var = scope_add(s, st->name, it);
+	struct call_info *ci = sema_info(s->c, st);
+	ci->var = scope_add(s, st->name, it);
+	/* the verifier walks an inline loop pass by pass, so only a small
+	 * constant count is inline; other loops run the body as a bpf_loop
+	 * callback, checked once */
+	int64_t from, to;
+	ci->runtime_bounds = !literal_value(st->a, &from) || !literal_value(st->b, &to) ||
+			     (to > from && (uint64_t)to - (uint64_t)from > INLINE_RANGE_MAX);
+	s->probe->has_map_loop |= ci->runtime_bounds;
 	check_for_body(s, st->body, false);
 	scope_pop(s);
 }

@@ -188,7 +188,7 @@ void lower_syscall_filter(struct lower *l)
 	LLVMValueRef slot = LLVMBuildInBoundsGEP2(l->b, LLVMArrayType(l->i32, entries), table, idx, 2, "");
 	LLVMValueRef probe = LLVMBuildZExt(l->b, LLVMBuildLoad2(l->b, l->i32, slot, ""), l->i64, "");
 	return_unless(l, LLVMBuildICmp(l->b, LLVMIntNE, probe, lower_const(l, 0), ""), "syscall.traced");
-	l->syscall_probe = LLVMBuildSub(l->b, probe, lower_const(l, 1), "");
+	l->probe_value = LLVMBuildSub(l->b, probe, lower_const(l, 1), "");
 }
 
 void lower_syscall_native(struct lower *l)
@@ -197,16 +197,4 @@ void lower_syscall_native(struct lower *l)
 	LLVMValueRef at = LLVMBuildAdd(l->b, task, lower_const(l, (uint64_t)compat_status_offset(l->c)), "");
 	LLVMValueRef compat = LLVMBuildAnd(l->b, read_memory(l, at, 4, -1), lower_const(l, TS_COMPAT), "");
 	return_unless(l, LLVMBuildICmp(l->b, LLVMIntEQ, compat, lower_const(l, 0), ""), "syscall.native");
-	if (!l->probe->has_map_loop)
-		return;
-	l->syscall_probe_off = scratch_reserve(l, 8);
-	LLVMBuildStore(l->b, l->syscall_probe, gep(l, l->scratch_base, l->syscall_probe_off));
-}
-
-LLVMValueRef syscall_probe_value(struct lower *l)
-{
-	if (l->fn == l->prog_fn)
-		return l->syscall_probe;
-	/* a map-loop callback: another function, the same scratch memory */
-	return LLVMBuildLoad2(l->b, l->i64, gep(l, l->scratch_base, l->syscall_probe_off), "");
 }

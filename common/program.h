@@ -94,6 +94,7 @@ enum probe_kind {
 	PROBE_SELF, PROBE_SOFTWARE, PROBE_HARDWARE, PROBE_USDT, PROBE_WATCHPOINT,
 	PROBE_ASYNCWATCHPOINT, PROBE_ITER, PROBE_FENTRY, PROBE_FEXIT,
 	PROBE_KPROBE_FENTRY, PROBE_KRETPROBE_FEXIT, /* kprobes through fentry/fexit */
+	PROBE_KPROBE_SESSION, /* a kprobe and a kretprobe as one kprobe session program */
 	PROBE_TEST, PROBE_BENCH,
 	PROBE_KINDS /* how many there are */
 };

@@ -95,6 +95,32 @@ static bool probe_kprobe_multi(char *why, size_t len)
 	return false;
 }
 
+/* The same for a kprobe session link (Linux 6.10), with a program of the
+ * session attach type, which older kernels refuse to load or to link. */
+static bool probe_kprobe_session(char *why, size_t len)
+{
+	if (!probe_kprobe_multi(why, len))
+		return false;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog = probe_kprobe_session_load(insns, 2);
+	if (prog < 0) {
+		snprintf(why, len, "the kernel refuses to load kprobe session programs (%s)", strerror(-prog));
+		return false;
+	}
+	const char *const syms[] = { "sonde_no_such_function" };
+	int link = probe_kprobe_session_link(prog, syms, NULL, 1);
+	close(prog);
+	if (link >= 0)
+		close(link);
+	if (link == -ESRCH)
+		return true;
+	snprintf(why, len, "the kernel has no kprobe session links (Linux 6.10)");
+	return false;
+}
+
 static const struct {
 	const char *name;
 	bool (*probe)(char *why, size_t len);
@@ -103,6 +129,7 @@ static const struct {
 	[KFEAT_FENTRY] = { "fentry/fexit", probe_fentry },
 	[KFEAT_UPROBE_MULTI] = { "uprobe_multi links", probe_uprobe_multi },
 	[KFEAT_KPROBE_MULTI] = { "kprobe_multi links", probe_kprobe_multi },
+	[KFEAT_KPROBE_SESSION] = { "kprobe sessions", probe_kprobe_session },
 };
 
 bool kernel_feature_has(struct kernel_features *kf, enum kernel_feature f)

@@ -20,6 +20,7 @@ extern const struct probe_ops probe_watchpoint_ops, probe_asyncwatchpoint_ops;
 extern const struct probe_ops probe_iter_ops;
 extern const struct probe_ops probe_fentry_ops, probe_fexit_ops;
 extern const struct probe_ops probe_kprobe_fentry_ops, probe_kretprobe_fexit_ops;
+extern const struct probe_ops probe_kprobe_session_ops;
 extern const struct probe_ops probe_test_ops;
 extern const struct probe_ops probe_bench_ops;
 extern const struct probe_ops probe_usdt_ops;
@@ -138,6 +139,15 @@ int probe_attach_perf_event_all_cpus(struct bpf_program *prog, uint32_t type, ui
 int probe_uprobe_multi_prepare(struct bpf_program *prog, const struct attach_spec *spec);
 int probe_uprobe_multi_attach(struct bpf_program *prog, const struct attach_spec *spec, pid_t pid,
 			      struct probe_link **links, int *nlinks);
+
+struct bpf_insn;
+/* kprobe sessions (kprobe_session.c): a program loaded with the session
+ * attach type and a session link on syms (cnt of them); descriptors or
+ * negative errnos. */
+int probe_kprobe_session_load(const struct bpf_insn *insns, size_t ninsns);
+int probe_kprobe_session_link(int prog_fd, const char *const *syms, const uint64_t *cookies, uint32_t cnt);
+/* Why a kprobe cannot attach on a kernel without kprobes (kprobe.c). */
+const char *probe_kprobe_explain(const struct attach_spec *spec, int err, char *buf, size_t len);
 
 /* Print name if it matches the -l pattern (NULL matches everything). */
 bool probe_list_match(const char *pattern, const char *name);

@@ -314,7 +314,7 @@ static void list_one(const char *name, const char *mod, void *arg)
 
 /* Why a kprobe cannot attach on a kernel without kprobes: also why the
  * fentry fallback was not taken (or could not be: an offset, an address). */
-static const char *kprobe_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
+const char *probe_kprobe_explain(const struct attach_spec *spec, int err, char *buf, size_t len)
 {
 	struct kernel_features kf = { 0 };
 
@@ -341,7 +341,7 @@ static void list_kind(enum probe_kind kind, const char *pattern, FILE *out)
 		if (pattern && !strncmp(pattern, provider, len) && pattern[len] == ':')
 		{
 			char why[512];
-			fprintf(stderr, "WARNING: %s: nothing to list for %s\n", kprobe_explain(NULL, 0, why, sizeof(why)),
+			fprintf(stderr, "WARNING: %s: nothing to list for %s\n", probe_kprobe_explain(NULL, 0, why, sizeof(why)),
 				pattern);
 		}
 		return;
@@ -381,7 +381,7 @@ const struct probe_ops probe_kprobe_ops = {
 	.expand = kprobe_expand,
 	.section = kprobe_section,
 	.attach = kprobe_attach,
-	.explain = kprobe_explain,
+	.explain = probe_kprobe_explain,
 	.list = kprobe_list,
 };
 
@@ -395,6 +395,6 @@ const struct probe_ops probe_kretprobe_ops = {
 	.expand = kprobe_expand,
 	.section = kprobe_section,
 	.attach = kprobe_attach,
-	.explain = kprobe_explain,
+	.explain = probe_kprobe_explain,
 	.list = kretprobe_list,
 };

@@ -44,6 +44,8 @@ const struct probe_ops *const probe_types[] = {
 	 * reached only from kprobe_expand, never by name */
 	&probe_kprobe_fentry_ops,
 	&probe_kretprobe_fexit_ops,
+	/* a kprobe and a kretprobe merged by the compiler (kprobe_session.c) */
+	&probe_kprobe_session_ops,
 	&probe_test_ops,
 	&probe_bench_ops,
 	NULL,

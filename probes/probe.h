@@ -31,7 +31,7 @@ void probe_link_destroy(struct probe_link *l);
 enum probe_missing_mode { PROBE_MISSING_ERROR, PROBE_MISSING_WARN, PROBE_MISSING_IGNORE };
 
 /* Kernel features that decide how probes attach (features.c). */
-enum kernel_feature { KFEAT_KPROBES, KFEAT_FENTRY, KFEAT_UPROBE_MULTI, KFEAT_KPROBE_MULTI, KERNEL_FEATURES };
+enum kernel_feature { KFEAT_KPROBES, KFEAT_FENTRY, KFEAT_UPROBE_MULTI, KFEAT_KPROBE_MULTI, KFEAT_KPROBE_SESSION, KERNEL_FEATURES };
 struct kernel_features {
 	unsigned known, present; /* bit (1 << feature): asked, and the answer */
 	char why[KERNEL_FEATURES][160]; /* why a known feature is absent */

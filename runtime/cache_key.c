@@ -123,6 +123,7 @@ static void put_options(struct sha256 *s, const struct compile_options *o)
 	put_u64(s, o->usdt_file_activation);
 	put_u64(s, o->no_uprobe_multi);
 	put_u64(s, o->no_kprobe_multi);
+	put_u64(s, o->no_kprobe_session);
 	put_u64(s, o->no_raw_syscalls);
 	put_u64(s, o->runtime_checks);
 	put_u64(s, (uint64_t)o->ncpus);

@@ -79,7 +79,8 @@ static void usage(FILE *f)
 	      "                            with -p or -c\n"
 	      "    --no-feature LIST       do not use these kernel features: uprobe_multi,\n"
 	      "                            kprobe_multi, raw_syscalls (one program for many\n"
-	      "                            syscall tracepoints); kprobe_session is accepted\n"
+	      "                            syscall tracepoints), kprobe_session (a kprobe and\n"
+	      "                            a kretprobe on the same functions as one program)\n"
 	      "    -I DIR                  add DIR to the #include search path (repeatable)\n"
 	      "    --include FILE          include FILE before the program (repeatable)\n"
 	      "    -b, --btf FILE          kernel types from FILE instead of /sys/kernel/btf/vmlinux\n"
@@ -139,6 +140,7 @@ struct cli {
 	bool usdt_file_activation;
 	bool no_uprobe_multi;      /* --no-feature uprobe_multi */
 	bool no_kprobe_multi;      /* --no-feature kprobe_multi */
+	bool no_kprobe_session;    /* --no-feature kprobe_session */
 	bool no_raw_syscalls;      /* --no-feature raw_syscalls */
 	const char *emit_elf;
 	enum cli_mode mode;   /* --mode, --test, --bench */
@@ -282,8 +284,7 @@ static int parse_duration(struct cli *cli, const char *arg)
 	return 0;
 }
 
-/* --no-feature A,B: kernel features sonde would use but is told not to.
- * kprobe_session is accepted: sonde does not use it. */
+/* --no-feature A,B: kernel features sonde would use but is told not to. */
 static int parse_no_feature(struct cli *cli, const char *list)
 {
 	static const char *const known[] = { "uprobe_multi", "raw_syscalls", "kprobe_multi", "kprobe_session", NULL };
@@ -301,6 +302,7 @@ static int parse_no_feature(struct cli *cli, const char *list)
 		}
 		cli->no_uprobe_multi |= !strcmp(f, "uprobe_multi");
 		cli->no_kprobe_multi |= !strcmp(f, "kprobe_multi");
+		cli->no_kprobe_session |= !strcmp(f, "kprobe_session");
 		cli->no_raw_syscalls |= !strcmp(f, "raw_syscalls");
 	}
 	free(copy);
@@ -858,6 +860,7 @@ static int sonde_main(struct cli *clip, int argc, char **argv)
 		.usdt_file_activation = cli.usdt_file_activation,
 		.no_uprobe_multi = cli.no_uprobe_multi,
 		.no_kprobe_multi = cli.no_kprobe_multi,
+		.no_kprobe_session = cli.no_kprobe_session,
 		.no_raw_syscalls = cli.no_raw_syscalls,
 		.runtime_checks = cli.runtime_checks,
 		.ncpus = libbpf_num_possible_cpus(),
