@@ -70,6 +70,14 @@ struct val lower_cpid(struct lower *l, struct node *n)
 	return (struct val){ global_word(l, GLOBAL_CPID) };
 }
 
+/* has_cpid: documented as "cpid is set", but bpftrace computes cpid == 0
+ * (LANGUAGE.md §7); sonde does what bpftrace does */
+struct val lower_has_cpid(struct lower *l, struct node *n)
+{
+	LLVMValueRef none = LLVMBuildICmp(l->b, LLVMIntEQ, global_word(l, GLOBAL_CPID), lower_const(l, 0), "");
+	return (struct val){ LLVMBuildZExt(l->b, none, l->i64, "") };
+}
+
 struct val lower_cpu(struct lower *l, struct node *n)
 {
 	return (struct val){ helper0_u32(l, H_GET_SMP_PROCESSOR_ID) };
