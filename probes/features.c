@@ -12,6 +12,12 @@
 
 #include "internal.h"
 
+/* The program each check loads: `return 0`. */
+static const struct bpf_insn return_zero[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
 /* Kernels built without CONFIG_KPROBES have no kprobe event source. */
 static bool probe_kprobes(char *why, size_t len)
 {
@@ -36,13 +42,9 @@ static bool probe_fentry(char *why, size_t len)
 		snprintf(why, len, "vfs_read, which the check attaches to, is not in kernel BTF");
 		return false;
 	}
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = (__u32)id);
-	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sonde_feature", "GPL", insns, 2, &opts);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "sonde_feature", "GPL", return_zero, 2, &opts);
 	if (prog < 0) {
 		snprintf(why, len, "the kernel refuses to load fentry programs (%s)", strerror(errno));
 		return false;
@@ -72,12 +74,8 @@ static bool probe_kprobe_multi(char *why, size_t len)
 {
 	if (!probe_kprobes(why, len))
 		return false;
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
-	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "sonde_feature", "GPL", insns, 2, &opts);
+	int prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "sonde_feature", "GPL", return_zero, 2, &opts);
 	if (prog < 0) {
 		snprintf(why, len, "the kernel refuses to load kprobe_multi programs (%s)", strerror(errno));
 		return false;
@@ -101,11 +99,7 @@ static bool probe_kprobe_session(char *why, size_t len)
 {
 	if (!probe_kprobe_multi(why, len))
 		return false;
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int prog = probe_kprobe_session_load(insns, 2);
+	int prog = probe_kprobe_session_load(return_zero, 2);
 	if (prog < 0) {
 		snprintf(why, len, "the kernel refuses to load kprobe session programs (%s)", strerror(-prog));
 		return false;
